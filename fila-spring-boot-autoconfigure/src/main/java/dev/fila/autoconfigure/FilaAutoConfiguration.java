@@ -1,0 +1,136 @@
+package dev.fila.autoconfigure;
+
+import java.util.Map;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
+import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.fila.annotation.FilaListenerAnnotationBeanPostProcessor;
+import dev.fila.annotation.FilaListenerConfigUtils;
+import dev.fila.config.InMemoryRuntimeConfig;
+import dev.fila.config.RuntimeConfig;
+import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaPayloadConverter;
+import dev.fila.core.FilaTemplate;
+import dev.fila.driver.FilaDriverFactory;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.memory.MemoryDriverFactory;
+import dev.fila.listener.FilaListenerContainerFactory;
+import dev.fila.listener.FilaListenerRegistry;
+import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+
+/**
+ * Auto-configuration for Fila: drivers from {@code fila.drivers} (a memory driver when none
+ * is declared), queues, the template, the admin, and {@code @FilaListener} consumers.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@EnableConfigurationProperties(FilaProperties.class)
+public final class FilaAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	MemoryDriverFactory filaMemoryDriverFactory() {
+		return new MemoryDriverFactory();
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	FilaDrivers filaDrivers(FilaProperties properties, ObjectProvider<FilaDriverFactory> factories) {
+		return FilaPropertiesResolver.drivers(properties, factories.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	QueuePolicyFactory filaQueuePolicyFactory() {
+		return new DefaultQueuePolicyFactory();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FilaQueues filaQueues(FilaProperties properties, FilaDrivers drivers, QueuePolicyFactory policies) {
+		FilaQueues queues = new FilaQueues(drivers, FilaPropertiesResolver.queues(properties, drivers), policies);
+		queues.createDeclaredQueues();
+		return queues;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RuntimeConfig filaRuntimeConfig(FilaProperties properties) {
+		return new InMemoryRuntimeConfig(properties.getConfig());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FilaPayloadConverter filaPayloadConverter(ObjectProvider<JsonMapper> jsonMapper) {
+		return new FilaPayloadConverter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FilaTemplate filaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
+		return new FilaTemplate(queues, converter);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
+		return new FilaAdmin(queues, runtimeConfig);
+	}
+
+	/**
+	 * Consumer infrastructure: containers, their registry and {@code @FilaListener} support.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class ListenerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		FilaListenerRegistry filaListenerRegistry() {
+			return new FilaListenerRegistry();
+		}
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean
+		FilaListenerContainerFactory filaListenerContainerFactory(FilaQueues queues, FilaProperties properties) {
+			Map<String, FilaProperties.Consumer> consumers = properties.getConsumers();
+			return new FilaListenerContainerFactory(queues, FilaPropertiesResolver.consumers(properties),
+					scriptHandlerIds(consumers));
+		}
+
+		@Bean(FilaListenerConfigUtils.HANDLER_METHOD_FACTORY_BEAN_NAME)
+		@ConditionalOnMissingBean(name = FilaListenerConfigUtils.HANDLER_METHOD_FACTORY_BEAN_NAME)
+		MessageHandlerMethodFactory filaMessageHandlerMethodFactory(FilaPayloadConverter converter) {
+			DefaultMessageHandlerMethodFactory factory = new DefaultMessageHandlerMethodFactory();
+			factory.setMessageConverter(converter.messageConverter());
+			factory.setConversionService(DefaultConversionService.getSharedInstance());
+			return factory;
+		}
+
+		@Bean
+		static FilaListenerAnnotationBeanPostProcessor filaListenerAnnotationBeanPostProcessor() {
+			return new FilaListenerAnnotationBeanPostProcessor();
+		}
+
+		private static java.util.Set<String> scriptHandlerIds(Map<String, FilaProperties.Consumer> consumers) {
+			java.util.Set<String> ids = new java.util.HashSet<>();
+			consumers.forEach((id, consumer) -> {
+				if (consumer.getHandler() != null) {
+					ids.add(id);
+				}
+			});
+			return ids;
+		}
+
+	}
+
+}

@@ -1,0 +1,474 @@
+package dev.fila.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Fila: drivers, queues, throttles, consumers, runtime
+ * configuration and Lua limits.
+ */
+@ConfigurationProperties("fila")
+public class FilaProperties {
+
+	/**
+	 * Name of the driver for queues that name none. Defaults to "memory" when such a driver
+	 * exists, else to the only declared driver.
+	 */
+	private @Nullable String defaultDriver;
+
+	/**
+	 * Drivers by name. When none is declared, a memory driver named "memory" exists.
+	 */
+	private Map<String, Driver> drivers = new LinkedHashMap<>();
+
+	/**
+	 * Queues by name. A queue used but not declared is created on the default driver with
+	 * default settings.
+	 */
+	private Map<String, Queue> queues = new LinkedHashMap<>();
+
+	/**
+	 * Static token buckets by throttle key; can be changed at runtime.
+	 */
+	private Map<String, Throttle> throttles = new LinkedHashMap<>();
+
+	/**
+	 * Consumers by id. Values here win over the attributes of a @FilaListener with the same id.
+	 */
+	private Map<String, Consumer> consumers = new LinkedHashMap<>();
+
+	/**
+	 * Runtime configuration seed values, read in Lua with fila.get(key).
+	 */
+	private Map<String, String> config = new LinkedHashMap<>();
+
+	private final Lua lua = new Lua();
+
+	public @Nullable String getDefaultDriver() {
+		return this.defaultDriver;
+	}
+
+	public void setDefaultDriver(@Nullable String defaultDriver) {
+		this.defaultDriver = defaultDriver;
+	}
+
+	public Map<String, Driver> getDrivers() {
+		return this.drivers;
+	}
+
+	public void setDrivers(Map<String, Driver> drivers) {
+		this.drivers = drivers;
+	}
+
+	public Map<String, Queue> getQueues() {
+		return this.queues;
+	}
+
+	public void setQueues(Map<String, Queue> queues) {
+		this.queues = queues;
+	}
+
+	public Map<String, Throttle> getThrottles() {
+		return this.throttles;
+	}
+
+	public void setThrottles(Map<String, Throttle> throttles) {
+		this.throttles = throttles;
+	}
+
+	public Map<String, Consumer> getConsumers() {
+		return this.consumers;
+	}
+
+	public void setConsumers(Map<String, Consumer> consumers) {
+		this.consumers = consumers;
+	}
+
+	public Map<String, String> getConfig() {
+		return this.config;
+	}
+
+	public void setConfig(Map<String, String> config) {
+		this.config = config;
+	}
+
+	public Lua getLua() {
+		return this.lua;
+	}
+
+	/**
+	 * One driver.
+	 */
+	public static class Driver {
+
+		/**
+		 * Driver type: memory, amqp or redis.
+		 */
+		private @Nullable String type;
+
+		/**
+		 * Driver-specific options, documented per driver in docs/drivers.
+		 */
+		private Map<String, String> options = new LinkedHashMap<>();
+
+		public @Nullable String getType() {
+			return this.type;
+		}
+
+		public void setType(@Nullable String type) {
+			this.type = type;
+		}
+
+		public Map<String, String> getOptions() {
+			return this.options;
+		}
+
+		public void setOptions(Map<String, String> options) {
+			this.options = options;
+		}
+
+	}
+
+	/**
+	 * One queue.
+	 */
+	public static class Queue {
+
+		/**
+		 * Name of the driver holding the queue. Defaults to the default driver.
+		 */
+		private @Nullable String driver;
+
+		/**
+		 * Lease length of a delivered message; a running handler's lease is extended by a
+		 * heartbeat, so this bounds how long a dead consumer's messages stay invisible.
+		 */
+		private Duration visibilityTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Deficit round robin quantum: messages a fairness key of weight 1 may deliver per
+		 * turn. 1 gives the finest interleaving.
+		 */
+		private int quantum = 1;
+
+		/**
+		 * Whether failures past the retry policy go to the dead-letter queue <queue>.dlq
+		 * (otherwise they are dropped with a warning).
+		 */
+		private boolean deadLetter = true;
+
+		/**
+		 * Retry policy used when no on-failure hook is set.
+		 */
+		private final Retry retry = new Retry();
+
+		/**
+		 * on_enqueue Lua hook: a resource location (classpath:, file:) or inline Lua text.
+		 */
+		private @Nullable String onEnqueue;
+
+		/**
+		 * on_failure Lua hook: a resource location (classpath:, file:) or inline Lua text.
+		 */
+		private @Nullable String onFailure;
+
+		public @Nullable String getDriver() {
+			return this.driver;
+		}
+
+		public void setDriver(@Nullable String driver) {
+			this.driver = driver;
+		}
+
+		public Duration getVisibilityTimeout() {
+			return this.visibilityTimeout;
+		}
+
+		public void setVisibilityTimeout(Duration visibilityTimeout) {
+			this.visibilityTimeout = visibilityTimeout;
+		}
+
+		public int getQuantum() {
+			return this.quantum;
+		}
+
+		public void setQuantum(int quantum) {
+			this.quantum = quantum;
+		}
+
+		public boolean isDeadLetter() {
+			return this.deadLetter;
+		}
+
+		public void setDeadLetter(boolean deadLetter) {
+			this.deadLetter = deadLetter;
+		}
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+		public @Nullable String getOnEnqueue() {
+			return this.onEnqueue;
+		}
+
+		public void setOnEnqueue(@Nullable String onEnqueue) {
+			this.onEnqueue = onEnqueue;
+		}
+
+		public @Nullable String getOnFailure() {
+			return this.onFailure;
+		}
+
+		public void setOnFailure(@Nullable String onFailure) {
+			this.onFailure = onFailure;
+		}
+
+	}
+
+	/**
+	 * Exponential back-off between deliveries of a failing message.
+	 */
+	public static class Retry {
+
+		/**
+		 * Deliveries allowed in total, the first included; then the message is dead-lettered.
+		 */
+		private int maxAttempts = 5;
+
+		/**
+		 * Delay before the second delivery.
+		 */
+		private Duration initialDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Factor applied to the delay after each further failure.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Upper bound of any retry delay.
+		 */
+		private Duration maxDelay = Duration.ofMinutes(5);
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialDelay() {
+			return this.initialDelay;
+		}
+
+		public void setInitialDelay(Duration initialDelay) {
+			this.initialDelay = initialDelay;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+	}
+
+	/**
+	 * A token bucket.
+	 */
+	public static class Throttle {
+
+		/**
+		 * Permits per second.
+		 */
+		private double rate;
+
+		/**
+		 * Bucket size: the most messages delivered at once after an idle period. Defaults to
+		 * the rate rounded up (at least 1).
+		 */
+		private @Nullable Long burst;
+
+		public double getRate() {
+			return this.rate;
+		}
+
+		public void setRate(double rate) {
+			this.rate = rate;
+		}
+
+		public @Nullable Long getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(@Nullable Long burst) {
+			this.burst = burst;
+		}
+
+	}
+
+	/**
+	 * One consumer.
+	 */
+	public static class Consumer {
+
+		/**
+		 * Queue the consumer reads. Required for Lua handlers; for @FilaListener methods it
+		 * overrides the annotation.
+		 */
+		private @Nullable String queue;
+
+		/**
+		 * Worker threads, 1..1000. Defaults to the @FilaListener attribute, else 1.
+		 */
+		private @Nullable Integer concurrency;
+
+		/**
+		 * Messages fetched ahead of the workers, 1..10000. Defaults to the @FilaListener
+		 * attribute, else 10.
+		 */
+		private @Nullable Integer prefetch;
+
+		/**
+		 * Lua handler script (resource location or inline Lua) for consumers without a
+		 * @FilaListener method.
+		 */
+		private @Nullable String handler;
+
+		/**
+		 * Whether the consumer starts with the application. Defaults to true.
+		 */
+		private @Nullable Boolean autoStartup;
+
+		/**
+		 * How long a graceful stop waits for running handlers. Defaults to 30s.
+		 */
+		private @Nullable Duration shutdownTimeout;
+
+		public @Nullable String getQueue() {
+			return this.queue;
+		}
+
+		public void setQueue(@Nullable String queue) {
+			this.queue = queue;
+		}
+
+		public @Nullable Integer getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(@Nullable Integer concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public @Nullable Integer getPrefetch() {
+			return this.prefetch;
+		}
+
+		public void setPrefetch(@Nullable Integer prefetch) {
+			this.prefetch = prefetch;
+		}
+
+		public @Nullable String getHandler() {
+			return this.handler;
+		}
+
+		public void setHandler(@Nullable String handler) {
+			this.handler = handler;
+		}
+
+		public @Nullable Boolean getAutoStartup() {
+			return this.autoStartup;
+		}
+
+		public void setAutoStartup(@Nullable Boolean autoStartup) {
+			this.autoStartup = autoStartup;
+		}
+
+		public @Nullable Duration getShutdownTimeout() {
+			return this.shutdownTimeout;
+		}
+
+		public void setShutdownTimeout(@Nullable Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+		}
+
+	}
+
+	/**
+	 * Lua hook limits.
+	 */
+	public static class Lua {
+
+		/**
+		 * Longest a single hook call may run before it is stopped.
+		 */
+		private Duration timeout = Duration.ofMillis(10);
+
+		private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public CircuitBreaker getCircuitBreaker() {
+			return this.circuitBreaker;
+		}
+
+	}
+
+	/**
+	 * Bypasses a failing hook for a while.
+	 */
+	public static class CircuitBreaker {
+
+		/**
+		 * Consecutive hook failures that open the circuit breaker.
+		 */
+		private int failureThreshold = 3;
+
+		/**
+		 * How long an open circuit breaker bypasses the hook.
+		 */
+		private Duration cooldown = Duration.ofSeconds(10);
+
+		public int getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(int failureThreshold) {
+			this.failureThreshold = failureThreshold;
+		}
+
+		public Duration getCooldown() {
+			return this.cooldown;
+		}
+
+		public void setCooldown(Duration cooldown) {
+			this.cooldown = cooldown;
+		}
+
+	}
+
+}

@@ -1,0 +1,215 @@
+package dev.fila.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.fila.core.FilaConfigurationException;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.FilaDriverFactory;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.memory.MemoryDriver;
+import dev.fila.listener.ConsumerConfig;
+import dev.fila.listener.ConsumerSettings;
+import dev.fila.queue.QueueDefinition;
+import dev.fila.queue.QueueNames;
+import dev.fila.scheduling.RetryPolicy;
+
+/**
+ * Turns {@link FilaProperties} into drivers, queue definitions and consumer settings,
+ * rejecting every bad value with a {@link FilaConfigurationException} that names the
+ * property, the value and what is allowed.
+ */
+final class FilaPropertiesResolver {
+
+	/** The driver types Fila knows, with the dependency each needs. */
+	private static final Map<String, String> KNOWN_TYPES = Map.of(MemoryDriver.TYPE, "nothing (built in)", "amqp",
+			"org.springframework.boot:spring-boot-starter-amqp (spring-rabbit)", "redis",
+			"org.springframework.boot:spring-boot-starter-data-redis (spring-data-redis with Lettuce)");
+
+	private FilaPropertiesResolver() {
+	}
+
+	/**
+	 * Creates the configured drivers (a memory driver "memory" when none is declared) and
+	 * applies the configured throttles to each.
+	 */
+	static FilaDrivers drivers(FilaProperties properties, List<FilaDriverFactory> factories) {
+		Map<String, FilaDriverFactory> factoriesByType = new LinkedHashMap<>();
+		factories.forEach((factory) -> factoriesByType.putIfAbsent(factory.type(), factory));
+		Map<String, FilaProperties.Driver> declared = new LinkedHashMap<>(properties.getDrivers());
+		if (declared.isEmpty()) {
+			FilaProperties.Driver memory = new FilaProperties.Driver();
+			memory.setType(MemoryDriver.TYPE);
+			declared.put(MemoryDriver.TYPE, memory);
+		}
+		String defaultDriver = defaultDriver(properties.getDefaultDriver(), declared.keySet());
+		validateThrottles(properties);
+		Map<String, FilaDriver> drivers = new LinkedHashMap<>();
+		try {
+			declared.forEach((name, driver) -> {
+				FilaDriverFactory factory = factory(name, driver.getType(), factoriesByType);
+				drivers.put(name, factory.create(name, driver.getOptions()));
+			});
+		}
+		catch (RuntimeException ex) {
+			drivers.values().forEach(FilaDriver::close);
+			throw ex;
+		}
+		FilaDrivers filaDrivers = new FilaDrivers(drivers, defaultDriver);
+		properties.getThrottles().forEach((key, throttle) -> {
+			for (FilaDriver driver : filaDrivers.all()) {
+				driver.setThrottle(key, throttle.getRate(), burst(throttle));
+			}
+		});
+		return filaDrivers;
+	}
+
+	private static FilaDriverFactory factory(String name, @Nullable String type,
+			Map<String, FilaDriverFactory> factoriesByType) {
+		String property = "fila.drivers." + name + ".type";
+		if (type == null || type.isBlank()) {
+			throw new FilaConfigurationException(property, type, "one of " + new TreeSet<>(KNOWN_TYPES.keySet()));
+		}
+		FilaDriverFactory factory = factoriesByType.get(type);
+		if (factory != null) {
+			return factory;
+		}
+		String dependency = KNOWN_TYPES.get(type);
+		if (dependency != null) {
+			throw new FilaConfigurationException(property, type,
+					"a driver type whose library is on the classpath: the '" + type + "' driver needs " + dependency
+							+ "; add that dependency");
+		}
+		Set<String> allowed = new TreeSet<>(KNOWN_TYPES.keySet());
+		allowed.addAll(factoriesByType.keySet());
+		throw new FilaConfigurationException(property, type, "one of " + allowed);
+	}
+
+	private static @Nullable String defaultDriver(@Nullable String configured, Set<String> names) {
+		if (configured != null) {
+			if (!names.contains(configured)) {
+				throw new FilaConfigurationException("fila.default-driver", configured,
+						"the name of a declared driver, one of " + names);
+			}
+			return configured;
+		}
+		if (names.contains(MemoryDriver.TYPE)) {
+			return MemoryDriver.TYPE;
+		}
+		return (names.size() == 1) ? names.iterator().next() : null;
+	}
+
+	private static void validateThrottles(FilaProperties properties) {
+		properties.getThrottles().forEach((key, throttle) -> {
+			if (!(throttle.getRate() > 0)) {
+				throw new FilaConfigurationException("fila.throttles." + key + ".rate", throttle.getRate(),
+						"a positive number of permits per second");
+			}
+			if (throttle.getBurst() != null && throttle.getBurst() < 1) {
+				throw new FilaConfigurationException("fila.throttles." + key + ".burst", throttle.getBurst(),
+						"an integer of at least 1");
+			}
+		});
+	}
+
+	private static long burst(FilaProperties.Throttle throttle) {
+		return (throttle.getBurst() != null) ? throttle.getBurst() : Math.max(1, (long) Math.ceil(throttle.getRate()));
+	}
+
+	/** Validates and converts the declared queues. */
+	static Map<String, QueueDefinition> queues(FilaProperties properties, FilaDrivers drivers) {
+		Map<String, QueueDefinition> queues = new LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> {
+			String prefix = "fila.queues." + name;
+			String problem = QueueNames.problem(name);
+			if (problem != null) {
+				throw new FilaConfigurationException(prefix, name, "queue names of " + QueueNames.RULE);
+			}
+			if (queue.getDriver() != null && drivers.find(queue.getDriver()) == null) {
+				throw new FilaConfigurationException(prefix + ".driver", queue.getDriver(),
+						"the name of a declared driver, one of " + driverNames(drivers));
+			}
+			if (queue.getDriver() == null && drivers.defaultDriverName() == null) {
+				throw new FilaConfigurationException("fila.default-driver", null,
+						"the name of a declared driver (queue '" + name + "' names no driver), one of "
+								+ driverNames(drivers));
+			}
+			positive(prefix + ".visibility-timeout", queue.getVisibilityTimeout());
+			if (queue.getQuantum() < 1) {
+				throw new FilaConfigurationException(prefix + ".quantum", queue.getQuantum(), "an integer of at least 1");
+			}
+			queues.put(name, new QueueDefinition(name, queue.getDriver(), queue.getVisibilityTimeout(),
+					queue.getQuantum(), queue.isDeadLetter(), retryPolicy(prefix + ".retry", queue.getRetry()),
+					queue.getOnEnqueue(), queue.getOnFailure()));
+		});
+		return queues;
+	}
+
+	private static RetryPolicy retryPolicy(String prefix, FilaProperties.Retry retry) {
+		if (retry.getMaxAttempts() < 1) {
+			throw new FilaConfigurationException(prefix + ".max-attempts", retry.getMaxAttempts(),
+					"an integer of at least 1");
+		}
+		if (retry.getInitialDelay().isNegative()) {
+			throw new FilaConfigurationException(prefix + ".initial-delay", retry.getInitialDelay(),
+					"a duration of 0 or more");
+		}
+		if (!(retry.getMultiplier() >= 1.0)) {
+			throw new FilaConfigurationException(prefix + ".multiplier", retry.getMultiplier(), "a number of at least 1.0");
+		}
+		if (retry.getMaxDelay().isNegative()) {
+			throw new FilaConfigurationException(prefix + ".max-delay", retry.getMaxDelay(), "a duration of 0 or more");
+		}
+		return new RetryPolicy(retry.getMaxAttempts(), retry.getInitialDelay(), retry.getMultiplier(),
+				retry.getMaxDelay());
+	}
+
+	/** Validates and converts the configured consumers. */
+	static Map<String, ConsumerConfig> consumers(FilaProperties properties) {
+		Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
+		properties.getConsumers().forEach((id, consumer) -> {
+			String prefix = "fila.consumers." + id;
+			ranged(prefix + ".concurrency", consumer.getConcurrency(), 1000, ConsumerSettings.CONCURRENCY_RANGE);
+			ranged(prefix + ".prefetch", consumer.getPrefetch(), 10000, ConsumerSettings.PREFETCH_RANGE);
+			if (consumer.getShutdownTimeout() != null && consumer.getShutdownTimeout().isNegative()) {
+				throw new FilaConfigurationException(prefix + ".shutdown-timeout", consumer.getShutdownTimeout(),
+						"a duration of 0 or more");
+			}
+			if (consumer.getQueue() != null) {
+				String queue = consumer.getQueue();
+				String checked = queue.endsWith(".dlq") ? QueueNames.sourceOf(queue) : queue;
+				if (QueueNames.problem(checked) != null) {
+					throw new FilaConfigurationException(prefix + ".queue", queue, "queue names of " + QueueNames.RULE);
+				}
+			}
+			consumers.put(id, new ConsumerConfig(consumer.getQueue(), consumer.getConcurrency(),
+					consumer.getPrefetch(), consumer.getAutoStartup(), consumer.getShutdownTimeout()));
+		});
+		return consumers;
+	}
+
+	private static void ranged(String property, @Nullable Integer value, int max, String allowed) {
+		if (value != null && (value < 1 || value > max)) {
+			throw new FilaConfigurationException(property, value, allowed);
+		}
+	}
+
+	private static void positive(String property, Duration duration) {
+		if (duration.isNegative() || duration.isZero()) {
+			throw new FilaConfigurationException(property, duration, "a positive duration");
+		}
+	}
+
+	private static Set<String> driverNames(FilaDrivers drivers) {
+		Set<String> names = new TreeSet<>();
+		drivers.all().forEach((driver) -> names.add(driver.name()));
+		return names;
+	}
+
+}

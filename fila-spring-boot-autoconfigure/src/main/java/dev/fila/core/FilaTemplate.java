@@ -1,0 +1,272 @@
+package dev.fila.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageIds;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.policy.EnqueueContext;
+import dev.fila.policy.FailureContext;
+import dev.fila.queue.QueueBinding;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueNames;
+import dev.fila.scheduling.Scheduling;
+
+/**
+ * Sends messages to queues and pulls them: enqueue (one or a batch), request-reply and
+ * receive. Payloads are converted with {@link FilaPayloadConverter}: {@code byte[]} as is,
+ * {@code String} as UTF-8, anything else as JSON. Each message is scheduled by the queue's
+ * enqueue policy ({@code on-enqueue} hook).
+ */
+public class FilaTemplate {
+
+	private static final Duration POLL_SLICE = Duration.ofMillis(200);
+
+	private final FilaQueues queues;
+
+	private final FilaPayloadConverter converter;
+
+	public FilaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
+		this.queues = queues;
+		this.converter = converter;
+	}
+
+	/**
+	 * Enqueues one message without headers.
+	 * @param queue the queue name
+	 * @param payload the payload
+	 * @return the message id
+	 */
+	public String enqueue(String queue, Object payload) {
+		return enqueue(queue, Map.of(), payload);
+	}
+
+	/**
+	 * Enqueues one message.
+	 * @param queue the queue name
+	 * @param headers the headers
+	 * @param payload the payload
+	 * @return the message id
+	 */
+	public String enqueue(String queue, Map<String, String> headers, Object payload) {
+		QueueBinding binding = writableBinding(queue);
+		return enqueue(binding, List.of(outgoing(binding, headers, payload))).get(0);
+	}
+
+	/**
+	 * Enqueues a batch in one round trip where the driver allows. Elements that are
+	 * {@link OutboundMessage}s carry their headers; any other element is a payload.
+	 * @param queue the queue name
+	 * @param messages payloads or {@link OutboundMessage}s
+	 * @return the message ids, in order
+	 */
+	public List<String> enqueueAll(String queue, List<?> messages) {
+		QueueBinding binding = writableBinding(queue);
+		List<OutgoingMessage> batch = new ArrayList<>(messages.size());
+		for (Object message : messages) {
+			if (message instanceof OutboundMessage outbound) {
+				batch.add(outgoing(binding, outbound.headers(), outbound.payload()));
+			}
+			else {
+				batch.add(outgoing(binding, Map.of(), message));
+			}
+		}
+		return batch.isEmpty() ? List.of() : enqueue(binding, batch);
+	}
+
+	/**
+	 * Sends a request and waits for its reply over a temporary reply queue on the request
+	 * queue's driver. The request carries {@code reply_to} and {@code correlation_id} headers;
+	 * the reply queue is deleted afterwards.
+	 * @param queue the request queue
+	 * @param headers extra request headers
+	 * @param payload the request payload
+	 * @param replyType the type to convert the reply to
+	 * @param timeout how long to wait for the reply
+	 * @param <T> the reply type
+	 * @return the reply
+	 * @throws FilaTimeoutException when no reply arrives within {@code timeout}
+	 */
+	public <T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
+			Duration timeout) {
+		QueueBinding requestBinding = writableBinding(queue);
+		String correlationId = MessageIds.next();
+		String replyQueue = "fila-reply-" + correlationId;
+		FilaDriver driver = requestBinding.driver();
+		QueueBinding replyBinding = this.queues.bindingOn(replyQueue, driver);
+		try {
+			Map<String, String> requestHeaders = new HashMap<>(headers);
+			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);
+			requestHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
+			enqueue(requestBinding, List.of(outgoing(requestBinding, requestHeaders, payload)));
+			long deadline = System.nanoTime() + timeout.toNanos();
+			while (true) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					throw new FilaTimeoutException("No reply from queue '" + queue + "' within " + timeout
+							+ " (correlation id " + correlationId + ")");
+				}
+				for (LeasedMessage reply : fetch(replyBinding, Duration.ofNanos(remaining))) {
+					driver.ack(reply);
+					if (correlationId.equals(reply.headers().get(FilaHeaders.CORRELATION_ID))) {
+						return this.converter.fromBytes(reply.payload(), replyType);
+					}
+				}
+			}
+		}
+		finally {
+			driver.deleteQueue(replyQueue);
+			driver.deleteQueue(dev.fila.driver.QueueSpec.deadLetterQueueOf(replyQueue));
+			this.queues.forget(replyQueue);
+		}
+	}
+
+	/**
+	 * Pulls one message, leased for the queue's visibility timeout: call
+	 * {@link FilaDelivery#ack()} or {@link FilaDelivery#nack(String)} before it runs out.
+	 * @param queue the queue (or dead-letter queue) name
+	 * @param timeout how long to wait for a message
+	 * @return the delivery, or empty when none arrived in time
+	 */
+	public Optional<FilaDelivery> receive(String queue, Duration timeout) {
+		QueueBinding binding = this.queues.binding(queue);
+		List<LeasedMessage> fetched = fetch(binding, timeout);
+		return fetched.isEmpty() ? Optional.empty() : Optional.of(new Delivery(fetched.get(0), binding));
+	}
+
+	/**
+	 * Enqueues already scheduled messages to a binding; used for listener replies.
+	 * @param binding the target queue
+	 * @param headers the headers
+	 * @param payload the payload
+	 * @return the message id
+	 */
+	public String enqueue(QueueBinding binding, Map<String, String> headers, Object payload) {
+		return enqueue(binding, List.of(outgoing(binding, headers, payload))).get(0);
+	}
+
+	/** @return the payload converter */
+	public FilaPayloadConverter converter() {
+		return this.converter;
+	}
+
+	private List<String> enqueue(QueueBinding binding, List<OutgoingMessage> batch) {
+		return binding.driver().enqueue(binding.name(), batch);
+	}
+
+	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload) {
+		byte[] bytes = this.converter.toBytes(payload);
+		Scheduling scheduling = binding.enqueuePolicy()
+			.schedule(new EnqueueContext(binding.name(), headers, bytes.length));
+		return new OutgoingMessage(headers, bytes, scheduling);
+	}
+
+	private QueueBinding writableBinding(String queue) {
+		QueueNames.validate(queue);
+		return this.queues.binding(queue);
+	}
+
+	private static List<LeasedMessage> fetch(QueueBinding binding, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		try {
+			while (true) {
+				long remaining = deadline - System.nanoTime();
+				Duration slice = Duration.ofNanos(Math.max(0, Math.min(remaining, POLL_SLICE.toNanos())));
+				List<LeasedMessage> fetched = binding.driver().fetch(binding.name(), 1, slice);
+				if (!fetched.isEmpty() || remaining <= 0) {
+					return fetched;
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return List.of();
+		}
+	}
+
+	private static final class Delivery implements FilaDelivery {
+
+		private final LeasedMessage message;
+
+		private final QueueBinding binding;
+
+		Delivery(LeasedMessage message, QueueBinding binding) {
+			this.message = message;
+			this.binding = binding;
+		}
+
+		@Override
+		public void ack() {
+			if (!this.binding.driver().ack(this.message)) {
+				throw leaseLost();
+			}
+		}
+
+		@Override
+		public void nack(String error) {
+			FailureContext context = new FailureContext(this.message.queue(), this.message.id(),
+					this.message.attempts(), this.message.headers(), error);
+			if (!this.binding.driver().nack(this.message, this.binding.failurePolicy().onFailure(context), error)) {
+				throw leaseLost();
+			}
+		}
+
+		private FilaException leaseLost() {
+			return new FilaException("Lease of message " + this.message.id() + " on queue '" + this.message.queue()
+					+ "' was lost: it expired and the message is back in the queue");
+		}
+
+		@Override
+		public String id() {
+			return this.message.id();
+		}
+
+		@Override
+		public String queue() {
+			return this.message.queue();
+		}
+
+		@Override
+		public Map<String, String> headers() {
+			return this.message.headers();
+		}
+
+		@Override
+		public byte[] payload() {
+			return this.message.payload();
+		}
+
+		@Override
+		public String fairnessKey() {
+			return this.message.fairnessKey();
+		}
+
+		@Override
+		public double weight() {
+			return this.message.weight();
+		}
+
+		@Override
+		public List<String> throttleKeys() {
+			return this.message.throttleKeys();
+		}
+
+		@Override
+		public int attempts() {
+			return this.message.attempts();
+		}
+
+		@Override
+		public java.time.Instant enqueuedAt() {
+			return this.message.enqueuedAt();
+		}
+
+	}
+
+}

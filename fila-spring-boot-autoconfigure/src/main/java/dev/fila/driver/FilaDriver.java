@@ -1,0 +1,145 @@
+package dev.fila.driver;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.fila.core.QueueStats;
+import dev.fila.scheduling.FailureDecision;
+
+/**
+ * A queue backend. A driver owns scheduling, not only storage: it runs deficit round robin
+ * over fairness keys, token-bucket throttles, leases and delayed retries itself (the Redis
+ * driver in server-side scripts, so that they hold across application instances). Callers
+ * ask for "up to N messages that may be delivered now" and get them leased.
+ * <p>
+ * Every implementation is held to the same behaviour by the shared driver contract test
+ * suite. Implementations are thread-safe.
+ */
+public interface FilaDriver extends AutoCloseable {
+
+	/** @return the driver name, the key under {@code fila.drivers} */
+	String name();
+
+	/** @return the driver type: {@code memory}, {@code amqp} or {@code redis} */
+	String type();
+
+	/**
+	 * Creates a queue, and its dead-letter queue {@code <name>.dlq} when the spec asks for one.
+	 * Creating a queue that exists updates its settings and keeps its messages.
+	 * @param spec the queue settings
+	 */
+	void createQueue(QueueSpec spec);
+
+	/**
+	 * Deletes a queue and its messages (not its dead-letter queue).
+	 * @param queue the queue name
+	 * @return whether the queue existed
+	 */
+	boolean deleteQueue(String queue);
+
+	/** @return the names of all queues, dead-letter queues included */
+	List<String> listQueues();
+
+	/**
+	 * @param queue the queue name
+	 * @return whether the queue exists
+	 */
+	boolean queueExists(String queue);
+
+	/**
+	 * Enqueues messages, in one round trip where the backend allows.
+	 * @param queue the queue name
+	 * @param messages the messages with their scheduling
+	 * @return the message ids, in order
+	 * @throws dev.fila.core.QueueNotFoundException when the queue does not exist
+	 */
+	List<String> enqueue(String queue, List<OutgoingMessage> messages);
+
+	/**
+	 * Leases up to {@code max} messages chosen by the queue's scheduler: deficit round robin
+	 * across fairness keys, skipping messages whose throttle keys have no permit. Each
+	 * returned message has its delivery count incremented. Waits up to {@code maxWait} when
+	 * nothing is deliverable.
+	 * @param queue the queue name
+	 * @param max the most messages to return, at least 1
+	 * @param maxWait how long to wait for a first message
+	 * @return leased messages, empty when none became deliverable in time
+	 * @throws InterruptedException when the waiting thread is interrupted
+	 */
+	List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException;
+
+	/**
+	 * Removes a delivered message from its queue.
+	 * @param message the leased message
+	 * @return {@code false} when the lease was lost (expired, and the message is back in the queue)
+	 */
+	boolean ack(LeasedMessage message);
+
+	/**
+	 * Settles a failed delivery: retry after a delay (the wait blocks no thread), or move to
+	 * {@code <queue>.dlq} with {@code fila-attempts}, {@code fila-error} and
+	 * {@code fila-source-queue} headers (dropped when the queue has no dead-letter queue).
+	 * @param message the leased message
+	 * @param decision retry or dead-letter
+	 * @param error the error, recorded on dead-lettering
+	 * @return {@code false} when the lease was lost
+	 */
+	boolean nack(LeasedMessage message, FailureDecision decision, String error);
+
+	/**
+	 * Returns a leased message that was never handed to a handler to the head of its key,
+	 * without counting the delivery as an attempt (graceful shutdown).
+	 * @param message the leased message
+	 * @return {@code false} when the lease was lost
+	 */
+	boolean release(LeasedMessage message);
+
+	/**
+	 * Extends a lease so that it ends {@code duration} from now (a heartbeat).
+	 * @param message the leased message
+	 * @param duration the new remaining lease time
+	 * @return {@code false} when the lease was lost
+	 */
+	boolean extendLease(LeasedMessage message, Duration duration);
+
+	/**
+	 * @param queue the queue name
+	 * @return counts with a per fairness key breakdown
+	 */
+	QueueStats stats(String queue);
+
+	/**
+	 * Moves up to {@code count} messages from a dead-letter queue back to their source queue
+	 * as new deliveries.
+	 * @param deadLetterQueue the dead-letter queue name, {@code <queue>.dlq}
+	 * @param count the most messages to move
+	 * @return how many moved
+	 */
+	int redrive(String deadLetterQueue, int count);
+
+	/**
+	 * Removes every pending and delayed message (leased ones stay with their consumers).
+	 * @param queue the queue name
+	 * @return how many were removed
+	 */
+	long purge(String queue);
+
+	/**
+	 * Creates or changes the token bucket of a throttle key, shared by all queues of this driver.
+	 * @param key the throttle key
+	 * @param rate permits per second
+	 * @param burst bucket size
+	 */
+	void setThrottle(String key, double rate, long burst);
+
+	/**
+	 * Checks that the backend is reachable.
+	 * @throws RuntimeException describing why it is not
+	 */
+	void ping();
+
+	/** Releases the driver's resources. */
+	@Override
+	void close();
+
+}

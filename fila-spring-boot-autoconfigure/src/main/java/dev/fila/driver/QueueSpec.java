@@ -1,0 +1,35 @@
+package dev.fila.driver;
+
+import java.time.Duration;
+
+/**
+ * What a driver needs to know to create a queue.
+ *
+ * @param name the queue name
+ * @param visibilityTimeout the lease length of a fetched message
+ * @param quantum the deficit round robin quantum (credits a key of weight 1 earns per turn)
+ * @param deadLetter whether failures past the retry policy go to {@code <name>.dlq}
+ */
+public record QueueSpec(String name, Duration visibilityTimeout, int quantum, boolean deadLetter) {
+
+	/** The suffix of dead-letter queue names. */
+	public static final String DLQ_SUFFIX = ".dlq";
+
+	/** @return the dead-letter queue name of this queue */
+	public String deadLetterQueue() {
+		return deadLetterQueueOf(this.name);
+	}
+
+	public static String deadLetterQueueOf(String queue) {
+		return queue + DLQ_SUFFIX;
+	}
+
+	/**
+	 * @param queue a queue name
+	 * @return whether the name is a dead-letter queue's
+	 */
+	public static boolean isDeadLetterQueue(String queue) {
+		return queue.endsWith(DLQ_SUFFIX);
+	}
+
+}

@@ -1,0 +1,216 @@
+package dev.fila.driver.memory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.core.FilaHeaders;
+import dev.fila.core.QueueNotFoundException;
+import dev.fila.core.QueueStats;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.QueueSpec;
+import dev.fila.driver.memory.MemoryQueue.Entry;
+import dev.fila.scheduling.FailureDecision;
+
+/**
+ * The embedded driver: queues in the JVM heap, scheduled in-process. Fast and dependency
+ * free, but nothing survives the JVM and nothing is shared between application instances.
+ */
+public class MemoryDriver implements FilaDriver {
+
+	/** The driver type name. */
+	public static final String TYPE = "memory";
+
+	private static final Logger logger = LoggerFactory.getLogger(MemoryDriver.class);
+
+	private final String name;
+
+	private final Map<String, MemoryQueue> queues = new ConcurrentHashMap<>();
+
+	private final MemoryThrottles throttles = new MemoryThrottles();
+
+	public MemoryDriver(String name) {
+		this.name = name;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public String type() {
+		return TYPE;
+	}
+
+	@Override
+	public void createQueue(QueueSpec spec) {
+		this.queues.compute(spec.name(), (queueName, existing) -> {
+			if (existing == null) {
+				return new MemoryQueue(spec, this.name, this.throttles);
+			}
+			existing.update(spec);
+			return existing;
+		});
+		if (spec.deadLetter()) {
+			this.queues.computeIfAbsent(spec.deadLetterQueue(),
+					(dlq) -> new MemoryQueue(new QueueSpec(dlq, spec.visibilityTimeout(), spec.quantum(), false),
+							this.name, this.throttles));
+		}
+	}
+
+	@Override
+	public boolean deleteQueue(String queue) {
+		MemoryQueue removed = this.queues.remove(queue);
+		if (removed != null) {
+			removed.markDeleted();
+		}
+		return removed != null;
+	}
+
+	@Override
+	public List<String> listQueues() {
+		return this.queues.keySet().stream().sorted().toList();
+	}
+
+	@Override
+	public boolean queueExists(String queue) {
+		return this.queues.containsKey(queue);
+	}
+
+	@Override
+	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		return queue(queue).enqueue(messages);
+	}
+
+	@Override
+	public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+		return queue(queue).fetch(max, maxWait);
+	}
+
+	@Override
+	public boolean ack(LeasedMessage message) {
+		return queue(message.queue()).ack(message);
+	}
+
+	@Override
+	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
+		MemoryQueue source = queue(message.queue());
+		if (decision instanceof FailureDecision.Retry retry) {
+			return source.retry(message, retry.delay());
+		}
+		Entry entry = source.remove(message);
+		if (entry == null) {
+			return false;
+		}
+		MemoryQueue dlq = source.spec().deadLetter() ? this.queues.get(source.spec().deadLetterQueue()) : null;
+		if (dlq == null) {
+			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
+					message.id(), message.queue(), message.attempts(), error);
+			return true;
+		}
+		Map<String, String> headers = new LinkedHashMap<>(entry.headers);
+		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
+		headers.put(FilaHeaders.ERROR, error);
+		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
+		dlq.enqueueEntries(List.of(entry.moved(Map.copyOf(headers))));
+		return true;
+	}
+
+	@Override
+	public boolean release(LeasedMessage message) {
+		return queue(message.queue()).release(message);
+	}
+
+	@Override
+	public boolean extendLease(LeasedMessage message, Duration duration) {
+		return queue(message.queue()).extendLease(message, duration);
+	}
+
+	@Override
+	public QueueStats stats(String queue) {
+		return queue(queue).stats();
+	}
+
+	@Override
+	public int redrive(String deadLetterQueue, int count) {
+		List<Entry> drained = queue(deadLetterQueue).drain(count);
+		Map<String, List<Entry>> bySource = new HashMap<>();
+		for (Entry entry : drained) {
+			String source = entry.headers.getOrDefault(FilaHeaders.SOURCE_QUEUE,
+					deadLetterQueue.substring(0, deadLetterQueue.length() - QueueSpec.DLQ_SUFFIX.length()));
+			Map<String, String> headers = new LinkedHashMap<>(entry.headers);
+			headers.remove(FilaHeaders.ATTEMPTS);
+			headers.remove(FilaHeaders.ERROR);
+			headers.remove(FilaHeaders.SOURCE_QUEUE);
+			bySource.computeIfAbsent(source, (key) -> new ArrayList<>()).add(entry.moved(Map.copyOf(headers)));
+		}
+		int moved = 0;
+		for (Map.Entry<String, List<Entry>> group : bySource.entrySet()) {
+			MemoryQueue target = this.queues.get(group.getKey());
+			if (target == null) {
+				// The source queue is gone: keep the messages where they were.
+				queue(deadLetterQueue).enqueueEntries(group.getValue());
+				logger.warn("Could not redrive {} messages from '{}': source queue '{}' does not exist",
+						group.getValue().size(), deadLetterQueue, group.getKey());
+				continue;
+			}
+			target.enqueueEntries(group.getValue());
+			moved += group.getValue().size();
+		}
+		return moved;
+	}
+
+	@Override
+	public long purge(String queue) {
+		return queue(queue).purge();
+	}
+
+	@Override
+	public void setThrottle(String key, double rate, long burst) {
+		this.throttles.set(key, rate, burst, System.nanoTime());
+	}
+
+	@Override
+	public void ping() {
+		// Always reachable: it lives in this JVM.
+	}
+
+	/**
+	 * Returns how many leases of a queue expired so far (a consumer died or got stuck).
+	 * @param queue the queue name
+	 * @return the number of expired leases
+	 */
+	public long expiredLeases(String queue) {
+		return queue(queue).expiredLeases();
+	}
+
+	@Override
+	public void close() {
+		this.queues.values().forEach(MemoryQueue::markDeleted);
+		this.queues.clear();
+	}
+
+	private MemoryQueue queue(String queue) {
+		MemoryQueue found = this.queues.get(queue);
+		if (found == null) {
+			throw new QueueNotFoundException(queue);
+		}
+		return found;
+	}
+
+	@Override
+	public String toString() {
+		return "MemoryDriver[" + this.name + "]";
+	}
+
+}

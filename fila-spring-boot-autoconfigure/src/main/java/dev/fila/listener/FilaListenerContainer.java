@@ -1,0 +1,464 @@
+package dev.fila.listener;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.policy.FailureContext;
+import dev.fila.queue.QueueBinding;
+import dev.fila.scheduling.FailureDecision;
+
+/**
+ * Runs one consumer: a fetcher thread leases messages into a buffer of at most
+ * {@code prefetch} messages, and {@code concurrency} worker threads take them one at a time
+ * and run the handler. So the consumer never holds more than {@code prefetch} buffered plus
+ * {@code concurrency} running messages; when workers are slow the fetcher simply waits for a
+ * free buffer slot (backpressure).
+ * <p>
+ * A heartbeat extends the lease of every held message before it runs out, so a slow handler
+ * is not delivered twice. Stopping stops fetching, returns buffered messages to the queue
+ * without counting an attempt, and waits up to {@code shutdownTimeout} for running handlers.
+ */
+public class FilaListenerContainer {
+
+	private static final Logger logger = LoggerFactory.getLogger(FilaListenerContainer.class);
+
+	private static final Duration FETCH_WAIT = Duration.ofSeconds(1);
+
+	private static final long WORKER_POLL_MILLIS = 100;
+
+	private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+	private final ConsumerSettings settings;
+
+	private final QueueBinding binding;
+
+	private final FilaMessageHandler handler;
+
+	private final ScheduledExecutorService heartbeatScheduler;
+
+	private final Object lifecycleMonitor = new Object();
+
+	private final Set<LeasedMessage> held = ConcurrentHashMap.newKeySet();
+
+	private final Map<Thread, LeasedMessage> running = new ConcurrentHashMap<>();
+
+	private final AtomicInteger busyWorkers = new AtomicInteger();
+
+	private volatile boolean active;
+
+	private @Nullable Run run;
+
+	/**
+	 * @param settings the consumer settings
+	 * @param binding the queue it consumes
+	 * @param handler the message handler
+	 * @param heartbeatScheduler runs lease heartbeats, shared between containers
+	 */
+	public FilaListenerContainer(ConsumerSettings settings, QueueBinding binding, FilaMessageHandler handler,
+			ScheduledExecutorService heartbeatScheduler) {
+		this.settings = settings;
+		this.binding = binding;
+		this.handler = handler;
+		this.heartbeatScheduler = heartbeatScheduler;
+	}
+
+	/** @return the consumer id */
+	public String getId() {
+		return this.settings.id();
+	}
+
+	/** @return the effective settings */
+	public ConsumerSettings getSettings() {
+		return this.settings;
+	}
+
+	/** @return the handler */
+	public FilaMessageHandler getHandler() {
+		return this.handler;
+	}
+
+	/** @return whether the consumer is running */
+	public boolean isRunning() {
+		return this.active;
+	}
+
+	/** @return the number of workers running a handler right now */
+	public int getBusyWorkers() {
+		return this.busyWorkers.get();
+	}
+
+	/** @return the number of fetched messages waiting for a worker */
+	public int getBuffered() {
+		Run current = this.run;
+		return (current != null) ? current.buffer.size() : 0;
+	}
+
+	/** Starts fetching and handling; does nothing when running. */
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.active) {
+				return;
+			}
+			this.active = true;
+			Run started = new Run();
+			this.run = started;
+			started.start();
+			logger.info("Started Fila consumer '{}' on queue '{}' (concurrency {}, prefetch {})", getId(),
+					this.binding.name(), this.settings.concurrency(), this.settings.prefetch());
+		}
+	}
+
+	/**
+	 * Stops gracefully: no more fetching, buffered messages go back to the queue without
+	 * counting an attempt, running handlers get up to {@code shutdownTimeout} to finish.
+	 * Handlers still running then are reported and their leases left to expire.
+	 * @return the messages whose handler did not finish in time
+	 */
+	public List<LeasedMessage> stop() {
+		synchronized (this.lifecycleMonitor) {
+			Run stopping = this.run;
+			if (!this.active || stopping == null) {
+				return List.of();
+			}
+			this.active = false;
+			List<LeasedMessage> unfinished = stopping.stop();
+			this.run = null;
+			if (unfinished.isEmpty()) {
+				logger.info("Stopped Fila consumer '{}' on queue '{}'", getId(), this.binding.name());
+			}
+			else {
+				logger.warn("Stopped Fila consumer '{}' on queue '{}': {} handler(s) did not finish within {}: {}; "
+						+ "their messages will be delivered again when their lease expires", getId(),
+						this.binding.name(), unfinished.size(), this.settings.shutdownTimeout(), unfinished);
+			}
+			return unfinished;
+		}
+	}
+
+	private FilaDriver driver() {
+		return this.binding.driver();
+	}
+
+	private void handle(LeasedMessage message) {
+		Settlement settlement = new Settlement(message);
+		try {
+			this.handler.handle(message, settlement);
+			if (!settlement.isSettled()) {
+				if (this.handler.isManualAcknowledgement()) {
+					settlement.fail("Handler returned without calling Acknowledgement.ack() or nack()");
+				}
+				else {
+					settlement.ack();
+				}
+			}
+		}
+		catch (Throwable ex) {
+			if (settlement.isSettled()) {
+				logger.warn("Handler of consumer '{}' threw after settling message {} on queue '{}'", getId(),
+						message.id(), message.queue(), ex);
+				return;
+			}
+			String error = describe(ex);
+			if (ex instanceof DeadLetterException) {
+				logger.warn("Message {} on queue '{}' dead-lettered by consumer '{}': {}", message.id(),
+						message.queue(), getId(), error);
+				settlement.settle(FailureDecision.deadLetter(), error);
+			}
+			else {
+				logger.debug("Handler of consumer '{}' failed on message {} (attempt {})", getId(), message.id(),
+						message.attempts(), ex);
+				settlement.fail(error);
+			}
+		}
+	}
+
+	private static String describe(Throwable ex) {
+		String message = ex.getMessage();
+		return (message != null && !message.isBlank()) ? message : ex.getClass().getName();
+	}
+
+	private void heartbeat() {
+		Duration lease = this.binding.definition().visibilityTimeout();
+		for (LeasedMessage message : this.held) {
+			try {
+				if (!driver().extendLease(message, lease)) {
+					this.held.remove(message);
+					logger.warn("Lease of message {} on queue '{}' was lost before consumer '{}' finished it",
+							message.id(), message.queue(), getId());
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not extend lease of message {} on queue '{}'", message.id(), message.queue(), ex);
+			}
+		}
+	}
+
+	private void releaseUnstarted(LeasedMessage message) {
+		this.held.remove(message);
+		try {
+			driver().release(message);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not return message {} to queue '{}'; it comes back when its lease expires",
+					message.id(), message.queue(), ex);
+		}
+	}
+
+	/** The threads and buffer of one start/stop cycle. */
+	private final class Run {
+
+		final BlockingQueue<LeasedMessage> buffer;
+
+		final Semaphore freeSlots;
+
+		final Thread fetcher;
+
+		final List<Thread> workers = new ArrayList<>();
+
+		@Nullable ScheduledFuture<?> heartbeat;
+
+		Run() {
+			int prefetch = FilaListenerContainer.this.settings.prefetch();
+			this.buffer = new ArrayBlockingQueue<>(prefetch);
+			this.freeSlots = new Semaphore(prefetch);
+			this.fetcher = new Thread(this::fetchLoop, "fila-" + getId() + "-fetcher");
+			for (int i = 1; i <= FilaListenerContainer.this.settings.concurrency(); i++) {
+				this.workers.add(new Thread(this::workLoop, "fila-" + getId() + "-" + i));
+			}
+		}
+
+		void start() {
+			long period = Math.max(10, FilaListenerContainer.this.binding.definition().visibilityTimeout().toMillis() / 3);
+			this.heartbeat = FilaListenerContainer.this.heartbeatScheduler.scheduleAtFixedRate(
+					FilaListenerContainer.this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+			this.workers.forEach(Thread::start);
+			this.fetcher.start();
+		}
+
+		private void fetchLoop() {
+			withContext(() -> {
+				long backoff = 100;
+				while (FilaListenerContainer.this.active) {
+					int slots;
+					try {
+						this.freeSlots.acquire();
+						slots = 1 + this.freeSlots.drainPermits();
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+					List<LeasedMessage> fetched;
+					try {
+						fetched = driver().fetch(FilaListenerContainer.this.binding.name(), slots, FETCH_WAIT);
+						backoff = 100;
+					}
+					catch (InterruptedException ex) {
+						this.freeSlots.release(slots);
+						return;
+					}
+					catch (RuntimeException ex) {
+						this.freeSlots.release(slots);
+						logger.warn("Consumer '{}' could not fetch from queue '{}', retrying in {} ms: {}", getId(),
+								FilaListenerContainer.this.binding.name(), backoff, ex.toString());
+						if (!sleep(backoff)) {
+							return;
+						}
+						backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+						continue;
+					}
+					this.freeSlots.release(slots - fetched.size());
+					for (LeasedMessage message : fetched) {
+						if (FilaListenerContainer.this.active) {
+							FilaListenerContainer.this.held.add(message);
+							this.buffer.add(message);
+						}
+						else {
+							this.freeSlots.release();
+							releaseUnstarted(message);
+						}
+					}
+				}
+			});
+		}
+
+		private void workLoop() {
+			withContext(() -> {
+				while (true) {
+					LeasedMessage message;
+					try {
+						message = this.buffer.poll(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+					if (message == null) {
+						if (!FilaListenerContainer.this.active) {
+							return;
+						}
+						continue;
+					}
+					this.freeSlots.release();
+					if (!FilaListenerContainer.this.active) {
+						releaseUnstarted(message);
+						continue;
+					}
+					FilaListenerContainer.this.busyWorkers.incrementAndGet();
+					FilaListenerContainer.this.running.put(Thread.currentThread(), message);
+					try {
+						handle(message);
+					}
+					finally {
+						FilaListenerContainer.this.running.remove(Thread.currentThread());
+						FilaListenerContainer.this.held.remove(message);
+						FilaListenerContainer.this.busyWorkers.decrementAndGet();
+					}
+				}
+			});
+		}
+
+		List<LeasedMessage> stop() {
+			this.fetcher.interrupt();
+			long deadline = System.nanoTime() + FilaListenerContainer.this.settings.shutdownTimeout().toNanos();
+			join(this.fetcher, deadline);
+			LeasedMessage unstarted;
+			while ((unstarted = this.buffer.poll()) != null) {
+				this.freeSlots.release();
+				releaseUnstarted(unstarted);
+			}
+			for (Thread worker : this.workers) {
+				join(worker, deadline);
+			}
+			List<LeasedMessage> unfinished = new ArrayList<>();
+			for (Thread worker : this.workers) {
+				LeasedMessage message = FilaListenerContainer.this.running.get(worker);
+				if (worker.isAlive() && message != null) {
+					unfinished.add(message);
+					// Stop heartbeating: a stuck handler must let its lease expire.
+					FilaListenerContainer.this.held.remove(message);
+				}
+			}
+			if (this.heartbeat != null) {
+				this.heartbeat.cancel(false);
+			}
+			return unfinished;
+		}
+
+		private void join(Thread thread, long deadlineNanos) {
+			long remaining = deadlineNanos - System.nanoTime();
+			if (remaining <= 0) {
+				return;
+			}
+			try {
+				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		private boolean sleep(long millis) {
+			try {
+				Thread.sleep(millis);
+				return true;
+			}
+			catch (InterruptedException ex) {
+				return false;
+			}
+		}
+
+		private void withContext(Runnable body) {
+			MDC.put("fila.consumer", getId());
+			MDC.put("fila.queue", FilaListenerContainer.this.binding.name());
+			try {
+				body.run();
+			}
+			finally {
+				MDC.clear();
+			}
+		}
+
+	}
+
+	/** Settles one delivery exactly once, whether the handler or the container does it. */
+	private final class Settlement implements Acknowledgement {
+
+		private final LeasedMessage message;
+
+		private final AtomicBoolean settled = new AtomicBoolean();
+
+		Settlement(LeasedMessage message) {
+			this.message = message;
+		}
+
+		boolean isSettled() {
+			return this.settled.get();
+		}
+
+		@Override
+		public void ack() {
+			markSettled();
+			if (!driver().ack(this.message)) {
+				leaseLost("ack");
+			}
+		}
+
+		@Override
+		public void nack(String error) {
+			fail(error);
+		}
+
+		void fail(String error) {
+			FailureContext context = new FailureContext(this.message.queue(), this.message.id(),
+					this.message.attempts(), this.message.headers(), error);
+			FailureDecision decision;
+			try {
+				decision = FilaListenerContainer.this.binding.failurePolicy().onFailure(context);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Failure policy of queue '{}' failed; retrying message {} after 1s", this.message.queue(),
+						this.message.id(), ex);
+				decision = FailureDecision.retry(Duration.ofSeconds(1));
+			}
+			settle(decision, error);
+		}
+
+		void settle(FailureDecision decision, String error) {
+			markSettled();
+			if (!driver().nack(this.message, decision, error)) {
+				leaseLost("nack");
+			}
+		}
+
+		private void markSettled() {
+			if (!this.settled.compareAndSet(false, true)) {
+				throw new IllegalStateException("Message " + this.message.id() + " was already acknowledged");
+			}
+		}
+
+		private void leaseLost(String operation) {
+			logger.warn("Could not {} message {} on queue '{}': its lease was lost and it will be delivered again",
+					operation, this.message.id(), this.message.queue());
+		}
+
+	}
+
+}

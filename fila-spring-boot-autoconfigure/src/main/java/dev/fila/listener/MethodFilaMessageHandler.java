@@ -1,0 +1,102 @@
+package dev.fila.listener;
+
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+import org.springframework.messaging.support.GenericMessage;
+
+import dev.fila.core.FilaHeaders;
+import dev.fila.core.FilaTemplate;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueBinding;
+
+/**
+ * Adapts a {@code @FilaListener} method: arguments are resolved by spring-messaging (payload
+ * conversion, {@code @Header}, {@code @Headers}, {@code @Payload}), with the
+ * {@link dev.fila.core.FilaMessage} and {@link Acknowledgement} passed by type. A non-null
+ * return value is sent to the {@code reply_to} queue, if the message names one, with the
+ * same {@code correlation_id}, before the message is acked.
+ */
+public class MethodFilaMessageHandler implements FilaMessageHandler {
+
+	private final InvocableHandlerMethod method;
+
+	private final boolean manualAcknowledgement;
+
+	private final FilaTemplate template;
+
+	private final FilaQueues queues;
+
+	/**
+	 * @param method the listener method, bound to its bean
+	 * @param template sends replies
+	 * @param queues resolves reply queues
+	 */
+	public MethodFilaMessageHandler(InvocableHandlerMethod method, FilaTemplate template, FilaQueues queues) {
+		this.method = method;
+		this.template = template;
+		this.queues = queues;
+		this.manualAcknowledgement = hasParameter(method.getMethod(), Acknowledgement.class);
+	}
+
+	@Override
+	public void handle(LeasedMessage message, Acknowledgement acknowledgement) throws Exception {
+		GenericMessage<byte[]> springMessage = new GenericMessage<>(message.payload(),
+				new FilaMessageHeaders(message.headers()));
+		Object result;
+		try {
+			result = this.method.invoke(springMessage, message, acknowledgement);
+		}
+		catch (MessageConversionException | MethodArgumentResolutionException ex) {
+			throw new DeadLetterException("Cannot convert message for " + describe() + ": " + ex.getMessage(), ex);
+		}
+		String replyTo = message.headers().get(FilaHeaders.REPLY_TO);
+		if (result != null && replyTo != null) {
+			Map<String, String> replyHeaders = new HashMap<>();
+			String correlationId = message.headers().get(FilaHeaders.CORRELATION_ID);
+			if (correlationId != null) {
+				replyHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
+			}
+			QueueBinding requestQueue = this.queues.binding(message.queue());
+			this.template.enqueue(this.queues.bindingOn(replyTo, requestQueue.driver()), replyHeaders, result);
+		}
+	}
+
+	@Override
+	public boolean isManualAcknowledgement() {
+		return this.manualAcknowledgement;
+	}
+
+	@Override
+	public String describe() {
+		Method target = this.method.getMethod();
+		return target.getDeclaringClass().getName() + "." + target.getName();
+	}
+
+	private static boolean hasParameter(Method method, Class<?> type) {
+		for (Class<?> parameterType : method.getParameterTypes()) {
+			if (type.isAssignableFrom(parameterType)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Message headers holding exactly the Fila headers: no generated id or timestamp. */
+	static final class FilaMessageHeaders extends MessageHeaders {
+
+		private static final long serialVersionUID = 1L;
+
+		FilaMessageHeaders(Map<String, String> headers) {
+			super(new HashMap<>(headers), ID_VALUE_NONE, -1L);
+		}
+
+	}
+
+}

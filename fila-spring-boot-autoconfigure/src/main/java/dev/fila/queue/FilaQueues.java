@@ -1,0 +1,120 @@
+package dev.fila.queue;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.QueueSpec;
+import dev.fila.policy.QueuePolicyFactory;
+
+/**
+ * Resolves queue names to {@link QueueBinding bindings}. Declared queues are created on their
+ * driver at start-up; a queue used but not declared is created on the default driver with
+ * default settings the first time it is used. A dead-letter queue resolves to the driver of
+ * the queue it belongs to.
+ */
+public class FilaQueues {
+
+	private final FilaDrivers drivers;
+
+	private final Map<String, QueueDefinition> declared;
+
+	private final QueuePolicyFactory policies;
+
+	private final Map<String, QueueBinding> bindings = new ConcurrentHashMap<>();
+
+	public FilaQueues(FilaDrivers drivers, Map<String, QueueDefinition> declared, QueuePolicyFactory policies) {
+		this.drivers = drivers;
+		this.declared = Map.copyOf(declared);
+		this.policies = policies;
+	}
+
+	/** Creates every declared queue on its driver. */
+	public void createDeclaredQueues() {
+		this.declared.keySet().forEach(this::binding);
+	}
+
+	/**
+	 * @param queue a queue or dead-letter queue name
+	 * @return its binding, creating the queue when it is used for the first time
+	 * @throws IllegalArgumentException when the name breaks the naming rules
+	 */
+	public QueueBinding binding(String queue) {
+		QueueBinding existing = this.bindings.get(queue);
+		if (existing != null) {
+			return existing;
+		}
+		QueueNames.validateReadable(queue);
+		if (QueueSpec.isDeadLetterQueue(queue)) {
+			QueueBinding source = binding(QueueNames.sourceOf(queue));
+			return this.bindings.computeIfAbsent(queue, (dlq) -> bind(deadLetterDefinition(source.definition(), dlq),
+					source.driver()));
+		}
+		QueueDefinition definition = this.declared.getOrDefault(queue, QueueDefinition.withDefaults(queue));
+		return this.bindings.computeIfAbsent(queue,
+				(name) -> bind(definition, this.drivers.get(definition.driver())));
+	}
+
+	/**
+	 * Binds a queue that is not declared to a given driver, for example a reply queue that
+	 * must live next to the request queue.
+	 * @param queue the queue name
+	 * @param driver the driver to create it on when it is not declared
+	 * @return its binding
+	 */
+	public QueueBinding bindingOn(String queue, FilaDriver driver) {
+		if (this.declared.containsKey(queue) || QueueSpec.isDeadLetterQueue(queue)) {
+			return binding(queue);
+		}
+		QueueNames.validate(queue);
+		return this.bindings.computeIfAbsent(queue, (name) -> bind(QueueDefinition.withDefaults(name), driver));
+	}
+
+	/**
+	 * @param queue a queue name
+	 * @return whether the queue is declared in configuration
+	 */
+	public boolean isDeclared(String queue) {
+		return this.declared.containsKey(queue);
+	}
+
+	/** @return the declared queue definitions */
+	public Collection<QueueDefinition> declared() {
+		return this.declared.values();
+	}
+
+	/** @return the bindings resolved so far */
+	public List<QueueBinding> bindings() {
+		return List.copyOf(this.bindings.values());
+	}
+
+	/**
+	 * Forgets a queue after it was deleted, so that its next use creates it again.
+	 * @param queue the queue name
+	 */
+	public void forget(String queue) {
+		this.bindings.remove(queue);
+	}
+
+	/** @return the drivers */
+	public FilaDrivers drivers() {
+		return this.drivers;
+	}
+
+	private QueueBinding bind(QueueDefinition definition, FilaDriver driver) {
+		if (!QueueSpec.isDeadLetterQueue(definition.name())) {
+			driver.createQueue(definition.toSpec());
+		}
+		return new QueueBinding(definition, driver, this.policies.enqueuePolicy(definition),
+				this.policies.failurePolicy(definition));
+	}
+
+	private static QueueDefinition deadLetterDefinition(QueueDefinition source, String dlq) {
+		return new QueueDefinition(dlq, source.driver(), source.visibilityTimeout(), source.quantum(), false,
+				source.retry(), null, null);
+	}
+
+}
