@@ -1,0 +1,431 @@
+package dev.fila.driver;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.fila.core.FilaHeaders;
+import dev.fila.core.KeyStats;
+import dev.fila.core.QueueNotFoundException;
+import dev.fila.core.QueueStats;
+import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.Scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The behaviour every driver keeps (contract section 6). Each driver's tests extend this
+ * class and provide the driver; queue names are unique per test and deleted afterwards.
+ */
+public abstract class DriverContractTests {
+
+	private static final Duration SHORT_WAIT = Duration.ofMillis(50);
+
+	private static final Duration WAIT = Duration.ofSeconds(2);
+
+	protected FilaDriver driver;
+
+	private final List<String> created = new ArrayList<>();
+
+	/** @return a new driver, connected to its backend */
+	protected abstract FilaDriver createDriver();
+
+	@BeforeEach
+	void setUpDriver() {
+		this.driver = createDriver();
+	}
+
+	@AfterEach
+	void tearDownDriver() {
+		for (String queue : this.created) {
+			this.driver.deleteQueue(queue);
+			this.driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
+		}
+		this.driver.close();
+	}
+
+	protected String createQueue(Duration visibilityTimeout) {
+		String name = "contract-" + UUID.randomUUID();
+		this.created.add(name);
+		this.driver.createQueue(new QueueSpec(name, visibilityTimeout, 1, true));
+		return name;
+	}
+
+	protected String createQueue() {
+		return createQueue(Duration.ofSeconds(30));
+	}
+
+	protected static OutgoingMessage message(String payload, String key) {
+		return message(payload, key, 1, List.of());
+	}
+
+	protected static OutgoingMessage message(String payload, String key, double weight, List<String> throttleKeys) {
+		return new OutgoingMessage(Map.of("h", payload), payload.getBytes(StandardCharsets.UTF_8),
+				new Scheduling(key, weight, throttleKeys));
+	}
+
+	protected LeasedMessage fetchOne(String queue) throws InterruptedException {
+		List<LeasedMessage> fetched = this.driver.fetch(queue, 1, WAIT);
+		assertThat(fetched).as("a message from %s", queue).hasSize(1);
+		return fetched.get(0);
+	}
+
+	private static String text(LeasedMessage message) {
+		return new String(message.payload(), StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void enqueueThenFetchReturnsPayloadHeadersSchedulingAndFirstAttempt() throws Exception {
+		String queue = createQueue();
+		List<String> ids = this.driver.enqueue(queue,
+				List.of(new OutgoingMessage(Map.of("a", "1", "b", "2"), new byte[] { 1, 2, 3 },
+						new Scheduling("tenant-a", 3, List.of("t1")))));
+		LeasedMessage message = fetchOne(queue);
+		assertThat(message.id()).isEqualTo(ids.get(0));
+		assertThat(message.queue()).isEqualTo(queue);
+		assertThat(message.payload()).containsExactly(1, 2, 3);
+		assertThat(message.headers()).containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "2"));
+		assertThat(message.fairnessKey()).isEqualTo("tenant-a");
+		assertThat(message.weight()).isEqualTo(3);
+		assertThat(message.throttleKeys()).containsExactly("t1");
+		assertThat(message.attempts()).isEqualTo(1);
+		assertThat(message.enqueuedAt()).isCloseTo(java.time.Instant.now(), within(10, java.time.temporal.ChronoUnit.SECONDS));
+	}
+
+	@Test
+	void batchEnqueueReturnsIdsInOrderAndKeepsFifoWithinAKey() throws Exception {
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			batch.add(message("m" + i, "k"));
+		}
+		List<String> ids = this.driver.enqueue(queue, batch);
+		assertThat(ids).hasSize(20).doesNotHaveDuplicates();
+		List<String> delivered = new ArrayList<>();
+		while (delivered.size() < 20) {
+			for (LeasedMessage message : this.driver.fetch(queue, 7, WAIT)) {
+				delivered.add(message.id());
+				assertThat(this.driver.ack(message)).isTrue();
+			}
+		}
+		assertThat(delivered).containsExactlyElementsOf(ids);
+	}
+
+	@Test
+	void fetchWaitsAndReturnsEmptyWhenNothingIsDeliverable() throws Exception {
+		String queue = createQueue();
+		assertThat(this.driver.fetch(queue, 10, SHORT_WAIT)).isEmpty();
+	}
+
+	@Test
+	void waitingFetchWakesUpWhenAMessageArrives() throws Exception {
+		String queue = createQueue();
+		CompletableFuture<List<LeasedMessage>> waiting = CompletableFuture.supplyAsync(() -> {
+			try {
+				return this.driver.fetch(queue, 1, Duration.ofSeconds(10));
+			}
+			catch (InterruptedException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		Thread.sleep(100);
+		this.driver.enqueue(queue, List.of(message("late", "k")));
+		assertThat(waiting.get(8, TimeUnit.SECONDS)).hasSize(1);
+	}
+
+	@Test
+	void ackRemovesTheMessage() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("x", "k")));
+		LeasedMessage message = fetchOne(queue);
+		assertThat(this.driver.stats(queue).inFlight()).isEqualTo(1);
+		assertThat(this.driver.ack(message)).isTrue();
+		QueueStats stats = this.driver.stats(queue);
+		assertThat(stats.total()).isZero();
+		assertThat(this.driver.fetch(queue, 1, SHORT_WAIT)).isEmpty();
+	}
+
+	@Test
+	void fairnessDeliversAQuietKeyEarlyBehindANoisyBacklog() throws Exception {
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 1000; i++) {
+			batch.add(message("email-" + i, "email"));
+		}
+		this.driver.enqueue(queue, batch);
+		List<OutgoingMessage> sms = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			sms.add(message("sms-" + i, "sms"));
+		}
+		this.driver.enqueue(queue, sms);
+		int smsSeen = 0;
+		for (int delivery = 1; delivery <= 30; delivery++) {
+			LeasedMessage message = fetchOne(queue);
+			if (message.fairnessKey().equals("sms")) {
+				smsSeen++;
+			}
+			this.driver.ack(message);
+		}
+		assertThat(smsSeen).as("sms messages within the first 30 deliveries").isEqualTo(10);
+	}
+
+	@Test
+	void weightedKeysShareDeliveriesInProportionToTheirWeights() throws Exception {
+		String queue = createQueue();
+		for (int weight = 1; weight <= 5; weight++) {
+			List<OutgoingMessage> batch = new ArrayList<>();
+			for (int i = 0; i < 2000; i++) {
+				batch.add(message("w" + weight, "key-" + weight, weight, List.of()));
+			}
+			this.driver.enqueue(queue, batch);
+		}
+		Map<String, Integer> delivered = new HashMap<>();
+		int total = 0;
+		while (total < 5000) {
+			for (LeasedMessage message : this.driver.fetch(queue, Math.min(10, 5000 - total), WAIT)) {
+				delivered.merge(message.fairnessKey(), 1, Integer::sum);
+				this.driver.ack(message);
+				total++;
+			}
+		}
+		for (int weight = 1; weight <= 5; weight++) {
+			double share = delivered.getOrDefault("key-" + weight, 0) * 100.0 / total;
+			double expected = weight * 100.0 / 15;
+			assertThat(share).as("share of key-%d in percent", weight).isCloseTo(expected, within(2.0));
+		}
+	}
+
+	@Test
+	void throttleNeverDeliversMoreThanBurstPlusRateTimesTime() throws Exception {
+		String queue = createQueue();
+		String throttle = "contract-throttle-" + UUID.randomUUID();
+		this.driver.setThrottle(throttle, 20, 1);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 40; i++) {
+			batch.add(message("t" + i, "k" + (i % 4), 1, List.of(throttle)));
+		}
+		this.driver.enqueue(queue, batch);
+		long start = System.nanoTime();
+		int delivered = 0;
+		while (delivered < 40) {
+			for (LeasedMessage message : this.driver.fetch(queue, 10, Duration.ofSeconds(5))) {
+				this.driver.ack(message);
+				delivered++;
+			}
+		}
+		double seconds = (System.nanoTime() - start) / 1e9;
+		assertThat(seconds).as("seconds to deliver 40 messages at 20/s with burst 1").isGreaterThanOrEqualTo(1.9);
+	}
+
+	@Test
+	void throttledKeyDoesNotBlockOtherKeys() throws Exception {
+		String queue = createQueue();
+		String throttle = "contract-slow-" + UUID.randomUUID();
+		this.driver.setThrottle(throttle, 0.1, 1);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			batch.add(message("slow" + i, "slow", 1, List.of(throttle)));
+			batch.add(message("fast" + i, "fast"));
+		}
+		this.driver.enqueue(queue, batch);
+		List<String> keys = new ArrayList<>();
+		List<LeasedMessage> fetched;
+		while (!(fetched = this.driver.fetch(queue, 10, Duration.ofMillis(300))).isEmpty()) {
+			for (LeasedMessage message : fetched) {
+				keys.add(message.fairnessKey());
+				this.driver.ack(message);
+			}
+		}
+		assertThat(keys).filteredOn("fast"::equals).hasSize(5);
+		assertThat(keys).filteredOn("slow"::equals).hasSize(1);
+		assertThat(this.driver.stats(queue).pending()).isEqualTo(4);
+	}
+
+	@Test
+	void expiredLeaseRedeliversWithTheNextAttempt() throws Exception {
+		String queue = createQueue(Duration.ofMillis(300));
+		this.driver.enqueue(queue, List.of(message("lost", "k")));
+		LeasedMessage first = fetchOne(queue);
+		assertThat(first.attempts()).isEqualTo(1);
+		LeasedMessage second = fetchOne(queue);
+		assertThat(second.id()).isEqualTo(first.id());
+		assertThat(second.attempts()).isEqualTo(2);
+		assertThat(this.driver.ack(first)).as("ack with the expired lease").isFalse();
+		assertThat(this.driver.ack(second)).isTrue();
+	}
+
+	@Test
+	void extendedLeaseKeepsTheMessageInvisible() throws Exception {
+		String queue = createQueue(Duration.ofMillis(400));
+		this.driver.enqueue(queue, List.of(message("slow", "k")));
+		LeasedMessage message = fetchOne(queue);
+		for (int i = 0; i < 5; i++) {
+			Thread.sleep(200);
+			assertThat(this.driver.extendLease(message, Duration.ofMillis(400))).isTrue();
+		}
+		assertThat(this.driver.fetch(queue, 1, SHORT_WAIT)).isEmpty();
+		assertThat(this.driver.ack(message)).isTrue();
+	}
+
+	@Test
+	void retryWithDelayRedeliversOnlyAfterTheDelay() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("retry", "k")));
+		LeasedMessage first = fetchOne(queue);
+		assertThat(this.driver.nack(first, FailureDecision.retry(Duration.ofMillis(700)), "boom")).isTrue();
+		assertThat(this.driver.stats(queue).delayed()).isEqualTo(1);
+		assertThat(this.driver.fetch(queue, 1, Duration.ofMillis(200))).isEmpty();
+		LeasedMessage second = fetchOne(queue);
+		assertThat(second.id()).isEqualTo(first.id());
+		assertThat(second.attempts()).isEqualTo(2);
+		assertThat(second.headers()).isEqualTo(first.headers());
+	}
+
+	@Test
+	void retryWithoutDelayRedeliversAtOnce() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("retry", "k")));
+		LeasedMessage first = fetchOne(queue);
+		this.driver.nack(first, FailureDecision.retry(Duration.ZERO), "boom");
+		assertThat(fetchOne(queue).attempts()).isEqualTo(2);
+	}
+
+	@Test
+	void deadLetterMovesTheMessageWithErrorHeaders() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(new OutgoingMessage(Map.of("tenant", "acme"), "poison".getBytes(),
+				new Scheduling("acme", 2, List.of()))));
+		LeasedMessage message = fetchOne(queue);
+		assertThat(this.driver.nack(message, FailureDecision.deadLetter(), "cannot parse")).isTrue();
+		assertThat(this.driver.stats(queue).total()).isZero();
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
+		assertThat(this.driver.listQueues()).contains(queue, dlq);
+		LeasedMessage dead = fetchOne(dlq);
+		assertThat(dead.payload()).isEqualTo("poison".getBytes());
+		assertThat(dead.headers()).containsEntry("tenant", "acme")
+			.containsEntry(FilaHeaders.ATTEMPTS, "1")
+			.containsEntry(FilaHeaders.ERROR, "cannot parse")
+			.containsEntry(FilaHeaders.SOURCE_QUEUE, queue);
+		assertThat(dead.fairnessKey()).isEqualTo("acme");
+	}
+
+	@Test
+	void redriveReturnsDeadLettersToTheSourceQueueAsNewDeliveries() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("a", "k"), message("b", "k"), message("c", "k")));
+		for (int i = 0; i < 3; i++) {
+			LeasedMessage message = fetchOne(queue);
+			this.driver.nack(message, FailureDecision.retry(Duration.ZERO), "first");
+		}
+		for (int i = 0; i < 3; i++) {
+			LeasedMessage message = fetchOne(queue);
+			this.driver.nack(message, FailureDecision.deadLetter(), "second");
+		}
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
+		assertThat(this.driver.stats(dlq).pending()).isEqualTo(3);
+		assertThat(this.driver.redrive(dlq, 2)).isEqualTo(2);
+		assertThat(this.driver.stats(dlq).pending()).isEqualTo(1);
+		LeasedMessage redriven = fetchOne(queue);
+		assertThat(redriven.attempts()).isEqualTo(1);
+		assertThat(redriven.headers()).containsKey("h")
+			.doesNotContainKeys(FilaHeaders.ATTEMPTS, FilaHeaders.ERROR, FilaHeaders.SOURCE_QUEUE);
+		assertThat(this.driver.redrive(dlq, 10)).isEqualTo(1);
+		assertThat(this.driver.redrive(dlq, 10)).isZero();
+	}
+
+	@Test
+	void releaseReturnsAnUnstartedMessageWithoutCountingAnAttempt() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("first", "k"), message("second", "k")));
+		List<LeasedMessage> fetched = this.driver.fetch(queue, 2, WAIT);
+		assertThat(fetched).hasSize(2);
+		assertThat(this.driver.release(fetched.get(1))).isTrue();
+		assertThat(this.driver.release(fetched.get(0))).isTrue();
+		List<LeasedMessage> again = this.driver.fetch(queue, 2, WAIT);
+		assertThat(again).extracting(LeasedMessage::id)
+			.containsExactly(fetched.get(0).id(), fetched.get(1).id());
+		assertThat(again).extracting(LeasedMessage::attempts).containsExactly(1, 1);
+	}
+
+	@Test
+	void purgeRemovesPendingAndDelayedMessages() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("a", "k1"), message("b", "k2"), message("c", "k3")));
+		LeasedMessage message = fetchOne(queue);
+		this.driver.nack(message, FailureDecision.retry(Duration.ofMinutes(5)), "later");
+		assertThat(this.driver.purge(queue)).isEqualTo(3);
+		assertThat(this.driver.stats(queue).total()).isZero();
+		assertThat(this.driver.fetch(queue, 1, SHORT_WAIT)).isEmpty();
+	}
+
+	@Test
+	void statsBreakDownByFairnessKey() throws Exception {
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			batch.add(message("a" + i, "big", 2, List.of()));
+		}
+		batch.add(message("s", "small"));
+		this.driver.enqueue(queue, batch);
+		List<LeasedMessage> fetched = this.driver.fetch(queue, 2, WAIT);
+		LeasedMessage retried = fetched.get(0);
+		this.driver.nack(retried, FailureDecision.retry(Duration.ofMinutes(5)), "later");
+		QueueStats stats = this.driver.stats(queue);
+		assertThat(stats.queue()).isEqualTo(queue);
+		assertThat(stats.driver()).isEqualTo(this.driver.name());
+		assertThat(stats.pending()).isEqualTo(5);
+		assertThat(stats.inFlight()).isEqualTo(1);
+		assertThat(stats.delayed()).isEqualTo(1);
+		assertThat(stats.keys()).extracting(KeyStats::key).first().isEqualTo("big");
+		KeyStats big = stats.keys().stream().filter((key) -> key.key().equals("big")).findFirst().orElseThrow();
+		assertThat(big.weight()).isEqualTo(2);
+		assertThat(big.pending() + big.inFlight() + big.delayed()).isEqualTo(6);
+	}
+
+	@Test
+	void createQueueIsIdempotentAndKeepsMessages() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("kept", "k")));
+		this.driver.createQueue(new QueueSpec(queue, Duration.ofSeconds(10), 2, true));
+		assertThat(this.driver.queueExists(queue)).isTrue();
+		assertThat(this.driver.stats(queue).pending()).isEqualTo(1);
+	}
+
+	@Test
+	void deleteQueueRemovesItAndItsMessages() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("gone", "k")));
+		assertThat(this.driver.deleteQueue(queue)).isTrue();
+		assertThat(this.driver.queueExists(queue)).isFalse();
+		assertThat(this.driver.listQueues()).doesNotContain(queue);
+		assertThat(this.driver.deleteQueue(queue)).isFalse();
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.driver.enqueue(queue, List.of(message("x", "k"))));
+	}
+
+	@Test
+	void operationsOnAMissingQueueFail() {
+		String missing = "contract-missing-" + UUID.randomUUID();
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.driver.enqueue(missing, List.of(message("x", "k"))));
+		assertThatExceptionOfType(QueueNotFoundException.class).isThrownBy(() -> this.driver.stats(missing));
+	}
+
+	@Test
+	void pingSucceedsWhenTheBackendIsReachable() {
+		this.driver.ping();
+	}
+
+}
