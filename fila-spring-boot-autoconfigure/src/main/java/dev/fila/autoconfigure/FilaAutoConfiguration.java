@@ -1,6 +1,8 @@
 package dev.fila.autoconfigure;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -121,8 +123,8 @@ public final class FilaAutoConfiguration {
 			return new FilaListenerAnnotationBeanPostProcessor();
 		}
 
-		private static java.util.Set<String> scriptHandlerIds(Map<String, FilaProperties.Consumer> consumers) {
-			java.util.Set<String> ids = new java.util.HashSet<>();
+		private static Set<String> scriptHandlerIds(Map<String, FilaProperties.Consumer> consumers) {
+			Set<String> ids = new HashSet<>();
 			consumers.forEach((id, consumer) -> {
 				if (consumer.getHandler() != null) {
 					ids.add(id);

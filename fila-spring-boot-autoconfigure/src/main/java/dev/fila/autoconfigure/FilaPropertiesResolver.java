@@ -181,6 +181,10 @@ final class FilaPropertiesResolver {
 				throw new FilaConfigurationException(prefix + ".shutdown-timeout", consumer.getShutdownTimeout(),
 						"a duration of 0 or more");
 			}
+			if (consumer.getHandler() != null) {
+				throw new FilaConfigurationException(prefix + ".handler", consumer.getHandler(),
+						"no value: Lua handler consumers are not supported by this build of Fila; use a @FilaListener method");
+			}
 			if (consumer.getQueue() != null) {
 				String queue = consumer.getQueue();
 				String checked = queue.endsWith(".dlq") ? QueueNames.sourceOf(queue) : queue;

@@ -1,20 +1,34 @@
 package dev.fila.policy;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.fila.core.FilaConfigurationException;
 import dev.fila.queue.QueueDefinition;
 
 /**
- * Default scheduling on enqueue and the queue's retry settings on failure.
+ * Default scheduling on enqueue and the queue's retry settings on failure. Queues that set
+ * Lua hooks need a factory that understands them; this one refuses them rather than ignore
+ * them silently.
  */
 public class DefaultQueuePolicyFactory implements QueuePolicyFactory {
 
 	@Override
 	public EnqueuePolicy enqueuePolicy(QueueDefinition queue) {
+		rejectHook(queue, "on-enqueue", queue.onEnqueue());
 		return EnqueuePolicy.DEFAULT;
 	}
 
 	@Override
 	public FailurePolicy failurePolicy(QueueDefinition queue) {
+		rejectHook(queue, "on-failure", queue.onFailure());
 		return new RetryFailurePolicy(queue.retry());
+	}
+
+	private static void rejectHook(QueueDefinition queue, String property, @Nullable String hook) {
+		if (hook != null) {
+			throw new FilaConfigurationException("fila.queues." + queue.name() + "." + property, hook,
+					"no value: Lua hooks are not supported by this build of Fila");
+		}
 	}
 
 }

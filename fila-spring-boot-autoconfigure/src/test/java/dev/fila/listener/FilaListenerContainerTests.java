@@ -1,0 +1,210 @@
+package dev.fila.listener;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.memory.MemoryDriver;
+import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueBinding;
+import dev.fila.queue.QueueDefinition;
+import dev.fila.scheduling.RetryPolicy;
+import dev.fila.scheduling.Scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The worker pool of one consumer on the memory driver: heartbeats, backpressure and
+ * graceful shutdown.
+ */
+class FilaListenerContainerTests {
+
+	private final MemoryDriver driver = new MemoryDriver("memory");
+
+	private final List<FilaListenerContainer> containers = new ArrayList<>();
+
+	private FilaListenerContainerFactory factory;
+
+	@AfterEach
+	void stopAll() {
+		this.containers.forEach(FilaListenerContainer::stop);
+		if (this.factory != null) {
+			this.factory.close();
+		}
+		this.driver.close();
+	}
+
+	private QueueBinding queue(String name, Duration visibilityTimeout) {
+		QueueDefinition definition = new QueueDefinition(name, null, visibilityTimeout, 1, true,
+				new RetryPolicy(3, Duration.ofMillis(10), 1, Duration.ofMillis(10)), null, null);
+		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("memory", this.driver), "memory"),
+				Map.of(name, definition), new DefaultQueuePolicyFactory());
+		this.factory = new FilaListenerContainerFactory(queues, Map.of());
+		return queues.binding(name);
+	}
+
+	private FilaListenerContainer container(QueueBinding binding, int concurrency, int prefetch,
+			Duration shutdownTimeout, FilaMessageHandler handler) {
+		FilaListenerContainer container = this.factory.create(new FilaListenerEndpoint("c-" + UUID.randomUUID(),
+				new ConsumerConfig(binding.name(), concurrency, prefetch, true, shutdownTimeout), "test", handler));
+		this.containers.add(container);
+		return container;
+	}
+
+	private void enqueue(String queue, int count) {
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			batch.add(new OutgoingMessage(Map.of("n", Integer.toString(i)), ("m" + i).getBytes(StandardCharsets.UTF_8),
+					Scheduling.DEFAULT));
+		}
+		this.driver.enqueue(queue, batch);
+	}
+
+	@Test
+	void runningHandlersLeaseIsExtendedSoASlowHandlerIsNotRedelivered() throws Exception {
+		QueueBinding binding = queue("slow-" + UUID.randomUUID(), Duration.ofMillis(300));
+		List<LeasedMessage> seen = new CopyOnWriteArrayList<>();
+		FilaListenerContainer container = container(binding, 2, 2, Duration.ofSeconds(5), (message, ack) -> {
+			seen.add(message);
+			Thread.sleep(1500);
+		});
+		enqueue(binding.name(), 1);
+		container.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.driver.stats(binding.name()).total() == 0);
+		assertThat(seen).hasSize(1);
+		assertThat(seen.get(0).attempts()).isEqualTo(1);
+		assertThat(this.driver.expiredLeases(binding.name())).isZero();
+	}
+
+	@Test
+	void consumerNeverHoldsMoreThanPrefetchBufferedPlusConcurrencyRunning() throws Exception {
+		QueueBinding binding = queue("bounded-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		int concurrency = 3;
+		int prefetch = 5;
+		FilaListenerContainer container = container(binding, concurrency, prefetch, Duration.ofSeconds(5),
+				(message, ack) -> {
+					Thread.sleep(5);
+					handled.incrementAndGet();
+				});
+		enqueue(binding.name(), 300);
+		container.start();
+		int maxBuffered = 0;
+		long maxInFlight = 0;
+		while (handled.get() < 300) {
+			maxBuffered = Math.max(maxBuffered, container.getBuffered());
+			maxInFlight = Math.max(maxInFlight, this.driver.stats(binding.name()).inFlight());
+			assertThat(container.getBusyWorkers()).isLessThanOrEqualTo(concurrency);
+			Thread.sleep(1);
+		}
+		assertThat(maxBuffered).isLessThanOrEqualTo(prefetch).isGreaterThan(0);
+		assertThat(maxInFlight).isLessThanOrEqualTo(prefetch + concurrency);
+	}
+
+	@Test
+	void gracefulStopFinishesRunningHandlersAndReturnsUnstartedMessagesWithoutCountingAnAttempt()
+			throws Exception {
+		QueueBinding binding = queue("drain-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		List<String> completed = new CopyOnWriteArrayList<>();
+		FilaListenerContainer container = container(binding, 1, 5, Duration.ofSeconds(10), (message, ack) -> {
+			started.countDown();
+			release.await();
+			completed.add(message.id());
+		});
+		enqueue(binding.name(), 6);
+		container.start();
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(5)).until(() -> container.getBuffered() == 5);
+		CompletableFuture<List<LeasedMessage>> stopping = CompletableFuture.supplyAsync(container::stop);
+		Thread.sleep(200);
+		assertThat(stopping).isNotDone();
+		release.countDown();
+		assertThat(stopping.get(5, TimeUnit.SECONDS)).isEmpty();
+		assertThat(completed).hasSize(1);
+		assertThat(container.isRunning()).isFalse();
+		assertThat(this.driver.stats(binding.name()).pending()).isEqualTo(5);
+		assertThat(this.driver.stats(binding.name()).inFlight()).isZero();
+		List<LeasedMessage> returned = this.driver.fetch(binding.name(), 10, Duration.ofSeconds(1));
+		assertThat(returned).hasSize(5).allSatisfy((message) -> assertThat(message.attempts()).isEqualTo(1));
+	}
+
+	@Test
+	void stopReportsHandlersThatDoNotFinishInTime() throws Exception {
+		QueueBinding binding = queue("stuck-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		FilaListenerContainer container = container(binding, 1, 1, Duration.ofMillis(300), (message, ack) -> {
+			started.countDown();
+			never.await();
+		});
+		enqueue(binding.name(), 1);
+		container.start();
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		List<LeasedMessage> unfinished = container.stop();
+		assertThat(unfinished).hasSize(1);
+		never.countDown();
+	}
+
+	@Test
+	void failingHandlerIsRetriedThenDeadLettered() throws Exception {
+		QueueBinding binding = queue("failing-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		List<Integer> attempts = Collections.synchronizedList(new ArrayList<>());
+		FilaListenerContainer container = container(binding, 1, 1, Duration.ofSeconds(5), (message, ack) -> {
+			attempts.add(message.attempts());
+			throw new IllegalStateException("always fails");
+		});
+		enqueue(binding.name(), 1);
+		container.start();
+		String dlq = binding.name() + ".dlq";
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.stats(dlq).pending() == 1);
+		assertThat(attempts).containsExactly(1, 2, 3);
+		LeasedMessage dead = this.driver.fetch(dlq, 1, Duration.ofSeconds(1)).get(0);
+		assertThat(dead.headers()).containsEntry("fila-attempts", "3").containsEntry("fila-error", "always fails");
+	}
+
+	@Test
+	void deadLetterExceptionSkipsRetries() throws Exception {
+		QueueBinding binding = queue("poison-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		FilaListenerContainer container = container(binding, 1, 1, Duration.ofSeconds(5), (message, ack) -> {
+			throw new DeadLetterException("poison");
+		});
+		enqueue(binding.name(), 1);
+		container.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.stats(binding.name() + ".dlq").pending() == 1);
+		LeasedMessage dead = this.driver.fetch(binding.name() + ".dlq", 1, Duration.ofSeconds(1)).get(0);
+		assertThat(dead.headers()).containsEntry("fila-attempts", "1").containsEntry("fila-error", "poison");
+	}
+
+	@Test
+	void stoppedContainerCanStartAgain() throws Exception {
+		QueueBinding binding = queue("restart-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		FilaListenerContainer container = container(binding, 2, 2, Duration.ofSeconds(5),
+				(message, ack) -> handled.incrementAndGet());
+		container.start();
+		container.stop();
+		enqueue(binding.name(), 3);
+		container.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == 3);
+	}
+
+}
