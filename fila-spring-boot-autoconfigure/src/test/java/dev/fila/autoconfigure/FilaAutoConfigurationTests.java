@@ -1,0 +1,271 @@
+package dev.fila.autoconfigure;
+
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.fila.annotation.FilaListener;
+import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaConfigurationException;
+import dev.fila.core.FilaPayloadConverter;
+import dev.fila.core.FilaTemplate;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.memory.MemoryDriver;
+import dev.fila.listener.FilaListenerRegistry;
+import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FilaAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(FilaAutoConfiguration.class));
+
+	@Test
+	void memoryDriverAndCoreBeansWhenNothingIsConfigured() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(FilaTemplate.class)
+				.hasSingleBean(FilaAdmin.class)
+				.hasSingleBean(FilaListenerRegistry.class)
+				.hasSingleBean(FilaQueues.class)
+				.hasSingleBean(QueuePolicyFactory.class);
+			FilaDrivers drivers = context.getBean(FilaDrivers.class);
+			assertThat(drivers.defaultDriverName()).isEqualTo("memory");
+			assertThat(drivers.get(null)).isInstanceOf(MemoryDriver.class);
+		});
+	}
+
+	@Test
+	void declaredQueuesAreCreatedAtStartup() {
+		this.contextRunner.withPropertyValues("fila.queues.orders.visibility-timeout=5s", "fila.queues.orders.quantum=3")
+			.run((context) -> {
+				FilaAdmin admin = context.getBean(FilaAdmin.class);
+				assertThat(admin.listQueues()).contains("orders", "orders.dlq");
+				assertThat(context.getBean(FilaQueues.class).binding("orders").definition().quantum()).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void queueWithoutDeadLetterHasNoDlq() {
+		this.contextRunner.withPropertyValues("fila.queues.plain.dead-letter=false")
+			.run((context) -> assertThat(context.getBean(FilaAdmin.class).listQueues()).contains("plain")
+				.doesNotContain("plain.dlq"));
+	}
+
+	@Test
+	void severalMemoryDriversWithAnExplicitDefault() {
+		this.contextRunner
+			.withPropertyValues("fila.drivers.one.type=memory", "fila.drivers.two.type=memory", "fila.default-driver=two",
+					"fila.queues.a.driver=one", "fila.queues.b.visibility-timeout=10s")
+			.run((context) -> {
+				FilaQueues queues = context.getBean(FilaQueues.class);
+				assertThat(queues.binding("a").driver().name()).isEqualTo("one");
+				assertThat(queues.binding("b").driver().name()).isEqualTo("two");
+				assertThat(queues.binding("undeclared").driver().name()).isEqualTo("two");
+			});
+	}
+
+	@Test
+	void singleDeclaredDriverIsTheDefault() {
+		this.contextRunner.withPropertyValues("fila.drivers.local.type=memory")
+			.run((context) -> assertThat(context.getBean(FilaDrivers.class).defaultDriverName()).isEqualTo("local"));
+	}
+
+	@Test
+	void runtimeConfigIsSeededFromProperties() {
+		this.contextRunner.withPropertyValues("fila.config.weight.acme=5")
+			.run((context) -> assertThat(context.getBean(FilaAdmin.class).getConfig("weight.acme")).contains("5"));
+	}
+
+	@Test
+	void userBeansReplaceTheDefaults() {
+		this.contextRunner.withUserConfiguration(CustomBeans.class).run((context) -> {
+			assertThat(context).hasSingleBean(FilaTemplate.class);
+			assertThat(context.getBean(FilaTemplate.class)).isSameAs(context.getBean(CustomBeans.class).template);
+		});
+	}
+
+	@Test
+	void usesTheApplicationsJsonMapper() {
+		JsonMapper mapper = JsonMapper.builder().build();
+		this.contextRunner.withBean(JsonMapper.class, () -> mapper).run((context) -> {
+			FilaPayloadConverter converter = context.getBean(FilaPayloadConverter.class);
+			assertThat(converter.fromBytes("{\"a\":1}".getBytes(), java.util.Map.class)).containsEntry("a", 1);
+		});
+	}
+
+	@Test
+	void unknownDriverTypeFails() {
+		assertFailure(new String[] { "fila.drivers.x.type=kafka" }, "fila.drivers.x.type", "kafka",
+				"one of [amqp, memory, redis]");
+	}
+
+	@Test
+	void driverTypeWhoseLibraryIsMissingNamesTheDependency() {
+		assertFailure(new String[] { "fila.drivers.rabbit.type=amqp" }, "fila.drivers.rabbit.type", "amqp",
+				"spring-boot-starter-amqp");
+		assertFailure(new String[] { "fila.drivers.shared.type=redis" }, "fila.drivers.shared.type", "redis",
+				"spring-boot-starter-data-redis");
+	}
+
+	@Test
+	void unknownDriverNameFails() {
+		assertFailure(new String[] { "fila.queues.orders.driver=nope" }, "fila.queues.orders.driver", "nope",
+				"the name of a declared driver, one of [memory]");
+		assertFailure(new String[] { "fila.default-driver=nope" }, "fila.default-driver", "nope",
+				"the name of a declared driver");
+	}
+
+	@Test
+	void queueWithoutDriverFailsWhenThereIsNoDefault() {
+		assertFailure(new String[] { "fila.drivers.a.type=memory", "fila.drivers.b.type=memory", "fila.queues.q.quantum=1" },
+				"fila.default-driver", null, "queue 'q' names no driver");
+	}
+
+	@Test
+	void badQueueNamesFail() {
+		assertFailure(new String[] { "fila.queues.[bad name].quantum=1" }, "fila.queues.bad name", "bad name",
+				"1 to 200 characters of A-Za-z0-9._-");
+		assertFailure(new String[] { "fila.queues.[orders.dlq].quantum=1" }, "fila.queues.orders.dlq", "orders.dlq",
+				"not ending in '.dlq'");
+	}
+
+	@Test
+	void consumerConcurrencyAndPrefetchOutOfRangeFail() {
+		assertFailure(new String[] { "fila.consumers.w.concurrency=0" }, "fila.consumers.w.concurrency", "0",
+				"an integer from 1 to 1000");
+		assertFailure(new String[] { "fila.consumers.w.concurrency=1001" }, "fila.consumers.w.concurrency", "1001",
+				"an integer from 1 to 1000");
+		assertFailure(new String[] { "fila.consumers.w.prefetch=0" }, "fila.consumers.w.prefetch", "0",
+				"an integer from 1 to 10000");
+		assertFailure(new String[] { "fila.consumers.w.prefetch=10001" }, "fila.consumers.w.prefetch", "10001",
+				"an integer from 1 to 10000");
+	}
+
+	@Test
+	void listenerAttributesOutOfRangeFail() {
+		this.contextRunner.withUserConfiguration(TooManyWorkers.class).run((context) -> {
+			assertThat(context).hasFailed();
+			FilaConfigurationException failure = findCause(context.getStartupFailure());
+			assertThat(failure.getProperty()).contains("@FilaListener on").contains("concurrency");
+			assertThat(failure.getValue()).isEqualTo("5000");
+		});
+	}
+
+	@Test
+	void listenerOnABadQueueNameFails() {
+		this.contextRunner.withUserConfiguration(BadQueueListener.class).run((context) -> {
+			assertThat(context).hasFailed();
+			FilaConfigurationException failure = findCause(context.getStartupFailure());
+			assertThat(failure.getProperty()).contains("queue");
+			assertThat(failure.getValue()).isEqualTo("no spaces allowed");
+		});
+	}
+
+	@Test
+	void listenerOnAQueueWithoutADriverFails() {
+		this.contextRunner
+			.withPropertyValues("fila.drivers.a.type=memory", "fila.drivers.b.type=memory")
+			.withUserConfiguration(ListenerOnUndeclaredQueue.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure.getValue()).isEqualTo("undeclared");
+				assertThat(failure.getMessage()).contains("fila.default-driver");
+			});
+	}
+
+	@Test
+	void configuredConsumerWithoutListenerFails() {
+		assertFailure(new String[] { "fila.consumers.orphan.concurrency=2" }, "fila.consumers.orphan", "orphan",
+				"@FilaListener(id = \"orphan\")");
+	}
+
+	@Test
+	void luaSettingsFailUntilLuaSupportExists() {
+		assertFailure(new String[] { "fila.queues.q.on-enqueue=return {}" }, "fila.queues.q.on-enqueue", "return {}",
+				"Lua hooks are not supported");
+		assertFailure(new String[] { "fila.consumers.h.handler=classpath:h.lua", "fila.consumers.h.queue=q" },
+				"fila.consumers.h.handler", "classpath:h.lua", "Lua handler consumers are not supported");
+	}
+
+	@Test
+	void badThrottleAndRetrySettingsFail() {
+		assertFailure(new String[] { "fila.throttles.t.rate=0" }, "fila.throttles.t.rate", "0.0", "positive");
+		assertFailure(new String[] { "fila.throttles.t.rate=5", "fila.throttles.t.burst=0" }, "fila.throttles.t.burst",
+				"0", "at least 1");
+		assertFailure(new String[] { "fila.queues.q.retry.max-attempts=0" }, "fila.queues.q.retry.max-attempts", "0",
+				"at least 1");
+		assertFailure(new String[] { "fila.queues.q.visibility-timeout=0s" }, "fila.queues.q.visibility-timeout", "PT0S",
+				"a positive duration");
+	}
+
+	private void assertFailure(String[] properties, String property, String value, String allowedFragment) {
+		this.contextRunner.withPropertyValues(properties).run((context) -> {
+			assertThat(context).hasFailed();
+			FilaConfigurationException failure = findCause(context.getStartupFailure());
+			assertThat(failure.getProperty()).isEqualTo(property);
+			assertThat(failure.getValue()).isEqualTo(value);
+			assertThat(failure.getMessage()).contains(allowedFragment);
+		});
+	}
+
+	static FilaConfigurationException findCause(Throwable failure) {
+		Throwable current = failure;
+		while (current != null) {
+			if (current instanceof FilaConfigurationException fila) {
+				return fila;
+			}
+			current = current.getCause();
+		}
+		throw new AssertionError("No FilaConfigurationException in " + failure, failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomBeans {
+
+		final FilaTemplate template = new FilaTemplate(null, null);
+
+		@Bean
+		FilaTemplate customTemplate() {
+			return this.template;
+		}
+
+	}
+
+	static class TooManyWorkers {
+
+		@FilaListener(queue = "q", concurrency = "5000")
+		void handle(String payload) {
+		}
+
+	}
+
+	static class BadQueueListener {
+
+		@FilaListener(queue = "no spaces allowed")
+		void handle(String payload) {
+		}
+
+	}
+
+	static class ListenerOnUndeclaredQueue {
+
+		@FilaListener(queue = "undeclared")
+		void handle(String payload) {
+		}
+
+	}
+
+	static String unique() {
+		return UUID.randomUUID().toString();
+	}
+
+}
