@@ -1,0 +1,195 @@
+package dev.fila.core;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.fila.config.InMemoryRuntimeConfig;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.memory.MemoryDriver;
+import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.policy.EnqueuePolicy;
+import dev.fila.policy.FailurePolicy;
+import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueDefinition;
+import dev.fila.scheduling.RetryPolicy;
+import dev.fila.scheduling.Scheduling;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class FilaTemplateAndAdminTests {
+
+	record Point(int x, int y) {
+	}
+
+	private final MemoryDriver driver = new MemoryDriver("memory");
+
+	private final QueuePolicyFactory policies = new QueuePolicyFactory() {
+
+		@Override
+		public EnqueuePolicy enqueuePolicy(QueueDefinition queue) {
+			return (context) -> new Scheduling(context.headers().getOrDefault("tenant", "default"), 1, List.of());
+		}
+
+		@Override
+		public FailurePolicy failurePolicy(QueueDefinition queue) {
+			return new DefaultQueuePolicyFactory().failurePolicy(queue);
+		}
+
+	};
+
+	private final FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("memory", this.driver), "memory"),
+			Map.of("jobs", new QueueDefinition("jobs", null, Duration.ofSeconds(30), 1, true,
+					new RetryPolicy(2, Duration.ofMillis(200), 1, Duration.ofMillis(200)), null, null)),
+			this.policies);
+
+	private final FilaTemplate template = new FilaTemplate(this.queues,
+			new FilaPayloadConverter(JsonMapper.builder().build()));
+
+	private final FilaAdmin admin = new FilaAdmin(this.queues, new InMemoryRuntimeConfig(Map.of("seed", "1")));
+
+	@AfterEach
+	void close() {
+		this.driver.close();
+	}
+
+	private FilaDelivery receive(String queue) {
+		return this.template.receive(queue, Duration.ofSeconds(2)).orElseThrow();
+	}
+
+	@Test
+	void enqueueSendsBytesAsIsStringsAsUtf8AndObjectsAsJson() {
+		this.template.enqueue("jobs", new byte[] { 1, 2 });
+		this.template.enqueue("jobs", "ça va");
+		this.template.enqueue("jobs", new Point(1, 2));
+		assertThat(receive("jobs").payload()).containsExactly(1, 2);
+		assertThat(new String(receive("jobs").payload(), StandardCharsets.UTF_8)).isEqualTo("ça va");
+		assertThat(new String(receive("jobs").payload(), StandardCharsets.UTF_8)).isEqualTo("{\"x\":1,\"y\":2}");
+	}
+
+	@Test
+	void enqueueAsksTheEnqueuePolicyForScheduling() {
+		String id = this.template.enqueue("jobs", Map.of("tenant", "acme"), "x");
+		FilaDelivery delivery = receive("jobs");
+		assertThat(delivery.id()).isEqualTo(id);
+		assertThat(delivery.fairnessKey()).isEqualTo("acme");
+		assertThat(delivery.headers()).containsEntry("tenant", "acme");
+	}
+
+	@Test
+	void enqueueAllSendsPayloadsAndOutboundMessagesInOneBatch() {
+		List<String> ids = this.template.enqueueAll("jobs",
+				List.of("plain", OutboundMessage.of(Map.of("tenant", "t1"), "with headers")));
+		assertThat(ids).hasSize(2);
+		assertThat(this.admin.stats("jobs").pending()).isEqualTo(2);
+		assertThat(this.template.enqueueAll("jobs", List.of())).isEmpty();
+	}
+
+	@Test
+	void receivedDeliveryCanBeAckedOrNacked() {
+		this.template.enqueue("jobs", "a");
+		FilaDelivery first = receive("jobs");
+		first.nack("not now");
+		assertThat(this.admin.stats("jobs").delayed()).isEqualTo(1);
+		FilaDelivery second = receive("jobs");
+		assertThat(second.attempts()).isEqualTo(2);
+		second.nack("still not");
+		assertThat(this.admin.stats("jobs.dlq").pending()).isEqualTo(1);
+		assertThatExceptionOfType(FilaException.class).isThrownBy(second::ack).withMessageContaining("lost");
+		assertThat(this.template.receive("jobs", Duration.ofMillis(50))).isEmpty();
+	}
+
+	@Test
+	void requestTimesOutAndDeletesItsReplyQueue() {
+		assertThatExceptionOfType(FilaTimeoutException.class)
+			.isThrownBy(() -> this.template.request("jobs", Map.of(), "ping", String.class, Duration.ofMillis(200)))
+			.withMessageContaining("jobs");
+		assertThat(this.admin.listQueues()).noneMatch((queue) -> queue.startsWith("fila-reply-"));
+		FilaDelivery request = receive("jobs");
+		assertThat(request.headers()).containsKeys(FilaHeaders.REPLY_TO, FilaHeaders.CORRELATION_ID);
+	}
+
+	@Test
+	void requestReturnsTheReplyWithTheMatchingCorrelationId() throws Exception {
+		Thread responder = new Thread(() -> {
+			FilaDelivery request = receive("jobs");
+			String replyTo = request.headers().get(FilaHeaders.REPLY_TO);
+			this.template.enqueue(replyTo, Map.of(FilaHeaders.CORRELATION_ID, "someone-else"), "wrong");
+			this.template.enqueue(replyTo,
+					Map.of(FilaHeaders.CORRELATION_ID, request.headers().get(FilaHeaders.CORRELATION_ID)), "pong");
+			request.ack();
+		});
+		responder.start();
+		assertThat(this.template.request("jobs", Map.of(), "ping", String.class, Duration.ofSeconds(5)))
+			.isEqualTo("pong");
+		responder.join();
+	}
+
+	@Test
+	void invalidAndReservedQueueNamesAreRejected() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.template.enqueue("bad name", "x"))
+			.withMessageContaining("bad name");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.template.enqueue("jobs.dlq", "x"))
+			.withMessageContaining("reserved");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.template.enqueue("x".repeat(201), "x"));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.createQueue(""));
+	}
+
+	@Test
+	void adminCreatesListsAndDeletesQueues() {
+		this.admin.createQueue("fresh");
+		assertThat(this.admin.listQueues()).contains("fresh", "fresh.dlq");
+		this.template.enqueue("fresh", "x");
+		assertThat(this.admin.deleteQueue("fresh")).isTrue();
+		assertThat(this.admin.listQueues()).doesNotContain("fresh", "fresh.dlq");
+		this.template.enqueue("fresh", "recreated on use");
+		assertThat(this.admin.stats("fresh").pending()).isEqualTo(1);
+	}
+
+	@Test
+	void adminStatsRedriveAndPurge() {
+		this.template.enqueue("jobs", Map.of("tenant", "a"), "1");
+		this.template.enqueue("jobs", Map.of("tenant", "b"), "2");
+		receive("jobs").nack("boom");
+		receive("jobs").nack("boom");
+		FilaDelivery retried = receive("jobs");
+		assertThat(retried.attempts()).isEqualTo(2);
+		retried.nack("boom again");
+		assertThat(this.admin.stats("jobs.dlq").pending()).isEqualTo(1);
+		assertThat(this.admin.redrive("jobs.dlq", 10)).isEqualTo(1);
+		assertThat(this.admin.stats("jobs").total()).isEqualTo(2);
+		assertThat(this.admin.stats("jobs").keys()).extracting(KeyStats::key).containsExactlyInAnyOrder("a", "b");
+		assertThat(this.admin.purge("jobs")).isEqualTo(2);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.redrive("jobs", 1));
+	}
+
+	@Test
+	void adminRuntimeConfig() {
+		assertThat(this.admin.getConfig("seed")).contains("1");
+		this.admin.setConfig("weight.acme", "5");
+		this.admin.setConfig("weight.beta", "2");
+		assertThat(this.admin.listConfig("weight.")).containsExactly(Map.entry("weight.acme", "5"),
+				Map.entry("weight.beta", "2"));
+		assertThat(this.admin.getConfig("missing")).isEmpty();
+	}
+
+	@Test
+	void adminThrottleAppliesToDrivers() throws Exception {
+		this.admin.setThrottle("slow", 0.5, 1);
+		dev.fila.driver.OutgoingMessage throttled = new dev.fila.driver.OutgoingMessage(Map.of(), new byte[0],
+				new Scheduling("k", 1, List.of("slow")));
+		this.admin.createQueue("throttled");
+		this.driver.enqueue("throttled", List.of(throttled, throttled));
+		assertThat(this.driver.fetch("throttled", 10, Duration.ofMillis(300))).hasSize(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setThrottle("bad", 0, 1));
+	}
+
+}
