@@ -7,14 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.QueueSpec;
 import dev.fila.policy.EnqueueContext;
 import dev.fila.policy.FailureContext;
-import dev.fila.queue.QueueBinding;
 import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
 import dev.fila.scheduling.Scheduling;
 
@@ -25,6 +29,13 @@ import dev.fila.scheduling.Scheduling;
  * enqueue policy ({@code on-enqueue} hook).
  */
 public class FilaTemplate {
+
+	private static final Logger logger = LoggerFactory.getLogger(FilaTemplate.class);
+
+	/** Reply queues are named this plus the correlation id. */
+	public static final String REPLY_QUEUE_PREFIX = "fila-reply-";
+
+	private static final Duration REPLY_LEASE = Duration.ofSeconds(30);
 
 	private static final Duration POLL_SLICE = Duration.ofMillis(200);
 
@@ -97,9 +108,9 @@ public class FilaTemplate {
 			Duration timeout) {
 		QueueBinding requestBinding = writableBinding(queue);
 		String correlationId = MessageIds.next();
-		String replyQueue = "fila-reply-" + correlationId;
+		String replyQueue = REPLY_QUEUE_PREFIX + correlationId;
 		FilaDriver driver = requestBinding.driver();
-		QueueBinding replyBinding = this.queues.bindingOn(replyQueue, driver);
+		driver.createQueue(new QueueSpec(replyQueue, REPLY_LEASE, 1, false));
 		try {
 			Map<String, String> requestHeaders = new HashMap<>(headers);
 			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);
@@ -112,7 +123,7 @@ public class FilaTemplate {
 					throw new FilaTimeoutException("No reply from queue '" + queue + "' within " + timeout
 							+ " (correlation id " + correlationId + ")");
 				}
-				for (LeasedMessage reply : fetch(replyBinding, Duration.ofNanos(remaining))) {
+				for (LeasedMessage reply : fetch(driver, replyQueue, Duration.ofNanos(remaining))) {
 					driver.ack(reply);
 					if (correlationId.equals(reply.headers().get(FilaHeaders.CORRELATION_ID))) {
 						return this.converter.fromBytes(reply.payload(), replyType);
@@ -122,8 +133,36 @@ public class FilaTemplate {
 		}
 		finally {
 			driver.deleteQueue(replyQueue);
-			driver.deleteQueue(dev.fila.driver.QueueSpec.deadLetterQueueOf(replyQueue));
-			this.queues.forget(replyQueue);
+		}
+	}
+
+	/**
+	 * Sends a reply to the {@code reply_to} queue of a request, on the driver the request came
+	 * from. A reply queue that no longer exists (its requester gave up) is not re-created.
+	 * @param request the request
+	 * @param driver the driver the request came from
+	 * @param payload the reply payload
+	 * @return whether the reply was sent
+	 */
+	public boolean reply(FilaMessage request, FilaDriver driver, Object payload) {
+		String replyTo = request.headers().get(FilaHeaders.REPLY_TO);
+		if (replyTo == null) {
+			return false;
+		}
+		Map<String, String> headers = new HashMap<>();
+		String correlationId = request.headers().get(FilaHeaders.CORRELATION_ID);
+		if (correlationId != null) {
+			headers.put(FilaHeaders.CORRELATION_ID, correlationId);
+		}
+		byte[] bytes = this.converter.toBytes(payload);
+		try {
+			driver.enqueue(replyTo, List.of(new OutgoingMessage(headers, bytes, Scheduling.DEFAULT)));
+			return true;
+		}
+		catch (QueueNotFoundException ex) {
+			logger.warn("Dropped reply to message {}: reply queue '{}' no longer exists (the requester gave up)",
+					request.id(), replyTo);
+			return false;
 		}
 	}
 
@@ -136,19 +175,8 @@ public class FilaTemplate {
 	 */
 	public Optional<FilaDelivery> receive(String queue, Duration timeout) {
 		QueueBinding binding = this.queues.binding(queue);
-		List<LeasedMessage> fetched = fetch(binding, timeout);
+		List<LeasedMessage> fetched = fetch(binding.driver(), binding.name(), timeout);
 		return fetched.isEmpty() ? Optional.empty() : Optional.of(new Delivery(fetched.get(0), binding));
-	}
-
-	/**
-	 * Enqueues already scheduled messages to a binding; used for listener replies.
-	 * @param binding the target queue
-	 * @param headers the headers
-	 * @param payload the payload
-	 * @return the message id
-	 */
-	public String enqueue(QueueBinding binding, Map<String, String> headers, Object payload) {
-		return enqueue(binding, List.of(outgoing(binding, headers, payload))).get(0);
 	}
 
 	/** @return the payload converter */
@@ -172,13 +200,13 @@ public class FilaTemplate {
 		return this.queues.binding(queue);
 	}
 
-	private static List<LeasedMessage> fetch(QueueBinding binding, Duration timeout) {
+	private static List<LeasedMessage> fetch(FilaDriver driver, String queue, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		try {
 			while (true) {
 				long remaining = deadline - System.nanoTime();
 				Duration slice = Duration.ofNanos(Math.max(0, Math.min(remaining, POLL_SLICE.toNanos())));
-				List<LeasedMessage> fetched = binding.driver().fetch(binding.name(), 1, slice);
+				List<LeasedMessage> fetched = driver.fetch(queue, 1, slice);
 				if (!fetched.isEmpty() || remaining <= 0) {
 					return fetched;
 				}

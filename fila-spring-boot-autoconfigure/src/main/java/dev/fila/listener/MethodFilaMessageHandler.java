@@ -10,11 +10,9 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.messaging.support.GenericMessage;
 
-import dev.fila.core.FilaHeaders;
 import dev.fila.core.FilaTemplate;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.queue.FilaQueues;
-import dev.fila.queue.QueueBinding;
 
 /**
  * Adapts a {@code @FilaListener} method: arguments are resolved by spring-messaging (payload
@@ -56,15 +54,8 @@ public class MethodFilaMessageHandler implements FilaMessageHandler {
 		catch (MessageConversionException | MethodArgumentResolutionException ex) {
 			throw new DeadLetterException("Cannot convert message for " + describe() + ": " + ex.getMessage(), ex);
 		}
-		String replyTo = message.headers().get(FilaHeaders.REPLY_TO);
-		if (result != null && replyTo != null) {
-			Map<String, String> replyHeaders = new HashMap<>();
-			String correlationId = message.headers().get(FilaHeaders.CORRELATION_ID);
-			if (correlationId != null) {
-				replyHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
-			}
-			QueueBinding requestQueue = this.queues.binding(message.queue());
-			this.template.enqueue(this.queues.bindingOn(replyTo, requestQueue.driver()), replyHeaders, result);
+		if (result != null) {
+			this.template.reply(message, this.queues.binding(message.queue()).driver(), result);
 		}
 	}
 
