@@ -1,6 +1,7 @@
 package dev.fila.autoconfigure;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,6 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,7 +29,9 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriverFactory;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerRegistry;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.lua.LuaHandlerConsumers;
+import dev.fila.lua.LuaObserver;
+import dev.fila.lua.LuaQueuePolicyFactory;
 import dev.fila.policy.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 
@@ -53,8 +57,10 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	QueuePolicyFactory filaQueuePolicyFactory() {
-		return new DefaultQueuePolicyFactory();
+	QueuePolicyFactory filaQueuePolicyFactory(FilaProperties properties, ResourceLoader resourceLoader,
+			RuntimeConfig runtimeConfig, ObjectProvider<LuaObserver> observer) {
+		return new LuaQueuePolicyFactory(resourceLoader, runtimeConfig, FilaPropertiesResolver.luaSettings(properties),
+				observer.getIfAvailable(() -> LuaObserver.NONE));
 	}
 
 	@Bean
@@ -74,7 +80,7 @@ public final class FilaAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	FilaPayloadConverter filaPayloadConverter(ObjectProvider<JsonMapper> jsonMapper) {
-		return new FilaPayloadConverter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+		return new FilaPayloadConverter(jsonMapper(jsonMapper));
 	}
 
 	@Bean
@@ -87,6 +93,10 @@ public final class FilaAutoConfiguration {
 	@ConditionalOnMissingBean
 	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
 		return new FilaAdmin(queues, runtimeConfig);
+	}
+
+	private static JsonMapper jsonMapper(ObjectProvider<JsonMapper> jsonMapper) {
+		return jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
 	}
 
 	/**
@@ -116,6 +126,27 @@ public final class FilaAutoConfiguration {
 			factory.setMessageConverter(converter.messageConverter());
 			factory.setConversionService(DefaultConversionService.getSharedInstance());
 			return factory;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		LuaHandlerConsumers filaLuaHandlerConsumers(FilaProperties properties,
+				FilaListenerContainerFactory containerFactory, FilaListenerRegistry registry,
+				ResourceLoader resourceLoader, FilaTemplate template, ObjectProvider<JsonMapper> jsonMapper,
+				RuntimeConfig runtimeConfig, ObjectProvider<LuaObserver> observer) {
+			Map<String, String> handlers = new LinkedHashMap<>();
+			Map<String, String> queues = new LinkedHashMap<>();
+			properties.getConsumers().forEach((id, consumer) -> {
+				if (consumer.getHandler() != null) {
+					handlers.put(id, consumer.getHandler());
+				}
+				if (consumer.getQueue() != null) {
+					queues.put(id, consumer.getQueue());
+				}
+			});
+			return new LuaHandlerConsumers(handlers, queues, containerFactory, registry, resourceLoader,
+					FilaPropertiesResolver.luaSettings(properties), template, jsonMapper(jsonMapper), runtimeConfig,
+					observer.getIfAvailable(() -> LuaObserver.NONE));
 		}
 
 		@Bean

@@ -418,11 +418,26 @@ public class FilaProperties {
 	public static class Lua {
 
 		/**
-		 * Longest a single hook call may run before it is stopped.
+		 * Longest a single on_enqueue or on_failure hook call may run before it is stopped
+		 * (the message then gets the defaults).
 		 */
 		private Duration timeout = Duration.ofMillis(10);
 
+		/**
+		 * Longest a single call of a Lua handler script (fila.consumers.*.handler) may run
+		 * before it is stopped and the message nacked.
+		 */
+		private Duration handlerTimeout = Duration.ofSeconds(5);
+
 		private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+		public Duration getHandlerTimeout() {
+			return this.handlerTimeout;
+		}
+
+		public void setHandlerTimeout(Duration handlerTimeout) {
+			this.handlerTimeout = handlerTimeout;
+		}
 
 		public Duration getTimeout() {
 			return this.timeout;

@@ -16,6 +16,7 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.ConsumerSettings;
+import dev.fila.lua.LuaSettings;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.queue.QueueNames;
 import dev.fila.scheduling.RetryPolicy;
@@ -181,10 +182,6 @@ final class FilaPropertiesResolver {
 				throw new FilaConfigurationException(prefix + ".shutdown-timeout", consumer.getShutdownTimeout(),
 						"a duration of 0 or more");
 			}
-			if (consumer.getHandler() != null) {
-				throw new FilaConfigurationException(prefix + ".handler", consumer.getHandler(),
-						"no value: Lua handler consumers are not supported by this build of Fila; use a @FilaListener method");
-			}
 			if (consumer.getQueue() != null) {
 				String queue = consumer.getQueue();
 				String checked = queue.endsWith(".dlq") ? QueueNames.sourceOf(queue) : queue;
@@ -196,6 +193,23 @@ final class FilaPropertiesResolver {
 					consumer.getPrefetch(), consumer.getAutoStartup(), consumer.getShutdownTimeout()));
 		});
 		return consumers;
+	}
+
+	/** Validates and converts the Lua limits. */
+	static LuaSettings luaSettings(FilaProperties properties) {
+		FilaProperties.Lua lua = properties.getLua();
+		positive("fila.lua.timeout", lua.getTimeout());
+		positive("fila.lua.handler-timeout", lua.getHandlerTimeout());
+		if (lua.getCircuitBreaker().getFailureThreshold() < 1) {
+			throw new FilaConfigurationException("fila.lua.circuit-breaker.failure-threshold",
+					lua.getCircuitBreaker().getFailureThreshold(), "an integer of at least 1");
+		}
+		if (lua.getCircuitBreaker().getCooldown().isNegative()) {
+			throw new FilaConfigurationException("fila.lua.circuit-breaker.cooldown",
+					lua.getCircuitBreaker().getCooldown(), "a duration of 0 or more");
+		}
+		return new LuaSettings(lua.getTimeout(), lua.getHandlerTimeout(), lua.getCircuitBreaker().getFailureThreshold(),
+				lua.getCircuitBreaker().getCooldown());
 	}
 
 	private static void ranged(String property, @Nullable Integer value, int max, String allowed) {

@@ -1,0 +1,140 @@
+package dev.fila.lua;
+
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+import org.jspecify.annotations.Nullable;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.config.RuntimeConfig;
+import dev.fila.core.FilaConfigurationException;
+
+/**
+ * Runs one hook function ({@code on_enqueue} or {@code on_failure}) of one queue's script.
+ * <p>
+ * luaj globals are not thread-safe, so each thread gets its own sandbox running the shared
+ * compiled script: no lock on the hot path. A call that errors, times out or returns
+ * something malformed yields {@code null} (the caller applies its defaults) and counts
+ * towards the circuit breaker; the failed sandbox is thrown away.
+ */
+final class LuaHook {
+
+	private static final Logger logger = LoggerFactory.getLogger(LuaHook.class);
+
+	private final String queue;
+
+	private final String hookName;
+
+	private final LuaScript script;
+
+	private final RuntimeConfig config;
+
+	private final long timeoutNanos;
+
+	private final LuaCircuitBreaker breaker;
+
+	private final LuaObserver observer;
+
+	private final ThreadLocal<@Nullable Loaded> loaded = new ThreadLocal<>();
+
+	/**
+	 * @throws FilaConfigurationException when the script does not define the hook function
+	 */
+	LuaHook(String queue, String hookName, String property, LuaScript script, RuntimeConfig config,
+			LuaSettings settings, LuaObserver observer, LongSupplier nanoTime) {
+		this.queue = queue;
+		this.hookName = hookName;
+		this.script = script;
+		this.config = config;
+		this.timeoutNanos = settings.hookTimeout().toNanos();
+		this.breaker = new LuaCircuitBreaker(settings.failureThreshold(), settings.cooldown(), nanoTime);
+		this.observer = observer;
+		try {
+			this.loaded.set(load());
+		}
+		catch (RuntimeException | InstructionLimiter.LuaLimitExceeded ex) {
+			throw new FilaConfigurationException(property, script.name(),
+					"a Lua script that defines function " + hookName + "(msg): " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Calls the hook.
+	 * @param message the {@code msg} argument
+	 * @param validator checks the returned value: {@code null} when valid, else what is wrong
+	 * @return the first value the hook returned, or {@code null} when the hook was bypassed or failed
+	 */
+	@Nullable LuaValue call(LuaValue message, Function<LuaValue, @Nullable String> validator) {
+		if (!this.breaker.allowsCall()) {
+			this.observer.executed(this.hookName, "bypassed");
+			return null;
+		}
+		String outcome = "error";
+		try {
+			Loaded hook = this.loaded.get();
+			if (hook == null) {
+				hook = load();
+				this.loaded.set(hook);
+			}
+			LuaValue result = hook.sandbox().call(hook.function(), message, this.timeoutNanos).arg1();
+			String problem = validator.apply(result);
+			if (problem != null) {
+				throw new LuaError(this.hookName + " returned " + problem);
+			}
+			this.breaker.recordSuccess();
+			outcome = "success";
+			return result;
+		}
+		catch (InstructionLimiter.LuaLimitExceeded ex) {
+			outcome = "timeout";
+			failed(ex.getMessage());
+			return null;
+		}
+		catch (LuaError | StackOverflowError ex) {
+			failed(ex.getMessage());
+			return null;
+		}
+		catch (RuntimeException ex) {
+			failed(ex.toString());
+			return null;
+		}
+		finally {
+			this.observer.executed(this.hookName, outcome);
+		}
+	}
+
+	/** @return whether the circuit breaker currently bypasses the hook */
+	boolean isBypassed() {
+		return this.breaker.isOpen();
+	}
+
+	private void failed(@Nullable String reason) {
+		this.loaded.remove();
+		boolean opened = this.breaker.recordFailure();
+		logger.warn("Lua {} hook of queue '{}' failed, using defaults: {}", this.hookName, this.queue, reason);
+		if (opened) {
+			logger.warn("Lua {} hook of queue '{}' failed repeatedly: bypassing it (circuit breaker open)",
+					this.hookName, this.queue);
+		}
+	}
+
+	private Loaded load() {
+		LuaSandbox sandbox = LuaSandbox.create();
+		sandbox.globals().rawset("fila", LuaValues.filaTable(this.config));
+		sandbox.runChunk(this.script.prototype(), this.timeoutNanos * 10);
+		LuaValue function = sandbox.globals().get(this.hookName);
+		if (!function.isfunction()) {
+			throw new LuaError(this.script.name() + " does not define function " + this.hookName);
+		}
+		return new Loaded(sandbox, function);
+	}
+
+	/** A thread's own sandbox with the hook function defined in it. */
+	private record Loaded(LuaSandbox sandbox, LuaValue function) {
+	}
+
+}

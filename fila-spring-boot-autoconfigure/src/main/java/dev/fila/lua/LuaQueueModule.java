@@ -1,0 +1,60 @@
+package dev.fila.lua;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.ThreeArgFunction;
+
+import dev.fila.core.FilaException;
+import dev.fila.core.FilaTemplate;
+
+/**
+ * The {@code queue} module of handler scripts: {@code queue.publish(queue, payload, headers)}
+ * enqueues through the {@link FilaTemplate} (so the target queue's {@code on_enqueue} hook
+ * applies) and returns the message id.
+ */
+final class LuaQueueModule {
+
+	private LuaQueueModule() {
+	}
+
+	static LuaTable create(FilaTemplate template) {
+		ReadOnlyLuaTable module = new ReadOnlyLuaTable();
+		module.rawset("publish", new ThreeArgFunction() {
+			@Override
+			public LuaValue call(LuaValue queue, LuaValue payload, LuaValue headers) {
+				Map<String, String> headerMap = new LinkedHashMap<>();
+				if (headers.istable()) {
+					LuaValue key = LuaValue.NIL;
+					while (true) {
+						Varargs next = headers.next(key);
+						key = next.arg1();
+						if (key.isnil()) {
+							break;
+						}
+						headerMap.put(key.tojstring(), next.arg(2).tojstring());
+					}
+				}
+				else if (!headers.isnil()) {
+					throw new LuaError("queue.publish: headers must be a table");
+				}
+				LuaValue body = payload.checkstring();
+				byte[] bytes = new byte[body.rawlen()];
+				((org.luaj.vm2.LuaString) body).copyInto(0, bytes, 0, bytes.length);
+				try {
+					return LuaValue.valueOf(template.enqueue(queue.checkjstring(), headerMap, bytes));
+				}
+				catch (FilaException | IllegalArgumentException ex) {
+					throw new LuaError("queue.publish: " + ex.getMessage());
+				}
+			}
+		});
+		module.seal();
+		return module;
+	}
+
+}

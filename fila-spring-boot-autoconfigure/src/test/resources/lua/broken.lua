@@ -1,0 +1,3 @@
+function on_enqueue(msg)
+  return { fairness_key = 
+end
