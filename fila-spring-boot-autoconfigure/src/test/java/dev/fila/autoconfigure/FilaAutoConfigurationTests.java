@@ -189,11 +189,10 @@ class FilaAutoConfigurationTests {
 	}
 
 	@Test
-	void luaSettingsFailUntilLuaSupportExists() {
-		assertFailure(new String[] { "fila.queues.q.on-enqueue=return {}" }, "fila.queues.q.on-enqueue", "return {}",
-				"Lua hooks are not supported");
-		assertFailure(new String[] { "fila.consumers.h.handler=classpath:h.lua", "fila.consumers.h.queue=q" },
-				"fila.consumers.h.handler", "classpath:h.lua", "Lua handler consumers are not supported");
+	void luaLimitsMustBePositive() {
+		assertFailure(new String[] { "fila.lua.timeout=0ms" }, "fila.lua.timeout", "PT0S", "a positive duration");
+		assertFailure(new String[] { "fila.lua.circuit-breaker.failure-threshold=0" },
+				"fila.lua.circuit-breaker.failure-threshold", "0", "at least 1");
 	}
 
 	@Test
