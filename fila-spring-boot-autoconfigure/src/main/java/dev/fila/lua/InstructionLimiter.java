@@ -1,5 +1,8 @@
 package dev.fila.lua;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaValue;
@@ -10,6 +13,12 @@ import org.luaj.vm2.lib.DebugLib;
  * Stops a script that runs too long or recurses too deep. luaj calls these debug hooks on
  * every instruction and call; the {@code debug} table itself is never given to scripts.
  * <p>
+ * Time is the CPU time the thread spent in the call, so a garbage collection pause or a
+ * thread descheduled on a busy machine does not stop a healthy hook. The clock is read every
+ * {@value #CHECK_EVERY} instructions (most hooks finish before the first check); the thread's
+ * CPU clock only once the wall-clock budget is spent. A call stuck off-CPU is still stopped
+ * after {@value #WALL_LIMIT_FACTOR} times its budget of wall-clock time.
+ * <p>
  * It throws {@link LuaLimitExceeded}, a Java {@link Error}, because Lua's {@code pcall}
  * catches Lua errors and exceptions but not errors: a script cannot swallow its own timeout.
  * Once tripped it keeps throwing until re-armed. One instance per sandbox, used by one thread
@@ -18,6 +27,20 @@ import org.luaj.vm2.lib.DebugLib;
 final class InstructionLimiter extends DebugLib {
 
 	private static final int CHECK_EVERY = 256;
+
+	private static final int WALL_LIMIT_FACTOR = 20;
+
+	private static final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+	private static final boolean cpuTimeSupported = isCpuTimeSupported();
+
+	private long timeout;
+
+	private long start;
+
+	private long cpuStart;
+
+	private long cpuBeforeStart;
 
 	static final int MAX_CALL_DEPTH = 200;
 
@@ -36,7 +59,10 @@ final class InstructionLimiter extends DebugLib {
 	 * @param timeoutNanos the longest the call may run
 	 */
 	void arm(long timeoutNanos) {
-		this.deadline = System.nanoTime() + timeoutNanos;
+		this.timeout = timeoutNanos;
+		this.start = System.nanoTime();
+		this.deadline = this.start + timeoutNanos;
+		this.cpuStart = -1;
 		this.untilCheck = CHECK_EVERY;
 		this.depth = 0;
 		this.limitMessage = "";
@@ -51,9 +77,7 @@ final class InstructionLimiter extends DebugLib {
 	public void onInstruction(int pc, Varargs v, int top) {
 		if (this.armed && --this.untilCheck <= 0) {
 			this.untilCheck = CHECK_EVERY;
-			if (System.nanoTime() - this.deadline > 0) {
-				trip("script exceeded its time limit");
-			}
+			checkTime();
 		}
 		if (!this.limitMessage.isEmpty()) {
 			throw new LuaLimitExceeded(this.limitMessage);
@@ -82,8 +106,35 @@ final class InstructionLimiter extends DebugLib {
 		if (this.armed && ++this.depth > MAX_CALL_DEPTH) {
 			trip("script exceeded the call depth limit of " + MAX_CALL_DEPTH);
 		}
-		if (this.armed && System.nanoTime() - this.deadline > 0) {
+	}
+
+	private void checkTime() {
+		long now = System.nanoTime();
+		if (this.cpuStart < 0 && cpuTimeSupported) {
+			// First check: from here on CPU time is measured; before it, assume the thread ran.
+			this.cpuStart = threads.getCurrentThreadCpuTime();
+			this.cpuBeforeStart = now - this.start;
+		}
+		if (now - this.deadline <= 0) {
+			return;
+		}
+		if (!cpuTimeSupported || now - this.start > this.timeout * WALL_LIMIT_FACTOR) {
 			trip("script exceeded its time limit");
+		}
+		long used = threads.getCurrentThreadCpuTime() - this.cpuStart + this.cpuBeforeStart;
+		if (used >= this.timeout) {
+			trip("script exceeded its time limit");
+		}
+		// Descheduled or paused: check again when the rest of the CPU budget could be spent.
+		this.deadline = now + (this.timeout - used);
+	}
+
+	private static boolean isCpuTimeSupported() {
+		try {
+			return threads.isCurrentThreadCpuTimeSupported() && threads.getCurrentThreadCpuTime() >= 0;
+		}
+		catch (UnsupportedOperationException ex) {
+			return false;
 		}
 	}
 
