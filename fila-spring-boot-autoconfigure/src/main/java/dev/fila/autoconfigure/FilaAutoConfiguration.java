@@ -7,12 +7,14 @@ import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +29,7 @@ import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDriverFactory;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriverFactory;
+import dev.fila.driver.redis.RedisDriverFactory;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerRegistry;
 import dev.fila.lua.LuaHandlerConsumers;
@@ -39,7 +42,8 @@ import dev.fila.queue.FilaQueues;
  * Auto-configuration for Fila: drivers from {@code fila.drivers} (a memory driver when none
  * is declared), queues, the template, the admin, and {@code @FilaListener} consumers.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
 @EnableConfigurationProperties(FilaProperties.class)
 public final class FilaAutoConfiguration {
 
@@ -47,6 +51,21 @@ public final class FilaAutoConfiguration {
 	@ConditionalOnMissingBean
 	MemoryDriverFactory filaMemoryDriverFactory() {
 		return new MemoryDriverFactory();
+	}
+
+	/**
+	 * The Redis driver, when spring-data-redis is on the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.data.redis.connection.RedisConnectionFactory")
+	static class RedisDriverConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RedisDriverFactory filaRedisDriverFactory(ObjectProvider<RedisConnectionFactory> connectionFactory) {
+			return new RedisDriverFactory(connectionFactory);
+		}
+
 	}
 
 	@Bean(destroyMethod = "close")

@@ -5,9 +5,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.fila.annotation.FilaListener;
 import dev.fila.core.FilaAdmin;
@@ -110,9 +112,32 @@ class FilaAutoConfigurationTests {
 	@Test
 	void driverTypeWhoseLibraryIsMissingNamesTheDependency() {
 		assertFailure(new String[] { "fila.drivers.rabbit.type=amqp" }, "fila.drivers.rabbit.type", "amqp",
-				"spring-boot-starter-amqp");
+				"not in this version");
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.withPropertyValues("fila.drivers.shared.type=redis")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.shared.type");
+				assertThat(failure.getMessage()).contains("spring-boot-starter-data-redis");
+			});
+	}
+
+	@Test
+	void redisDriverWithoutAConnectionFactoryFails() {
 		assertFailure(new String[] { "fila.drivers.shared.type=redis" }, "fila.drivers.shared.type", "redis",
-				"spring-boot-starter-data-redis");
+				"spring.data.redis");
+	}
+
+	@Test
+	void redisDriverRejectsUnknownOptions() {
+		this.contextRunner.withBean(RedisConnectionFactory.class, () -> org.mockito.Mockito.mock(RedisConnectionFactory.class))
+			.withPropertyValues("fila.drivers.shared.type=redis", "fila.drivers.shared.options.key-prefx=x")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(findCause(context.getStartupFailure()).getProperty())
+					.isEqualTo("fila.drivers.shared.options.key-prefx");
+			});
 	}
 
 	@Test

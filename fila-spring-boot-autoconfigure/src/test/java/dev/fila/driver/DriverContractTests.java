@@ -54,6 +54,11 @@ public abstract class DriverContractTests {
 			this.driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
 		}
 		this.driver.close();
+		afterDriverClosed();
+	}
+
+	/** Releases what {@link #createDriver()} needed, after the queues are gone and the driver is closed. */
+	protected void afterDriverClosed() {
 	}
 
 	protected String createQueue(Duration visibilityTimeout) {

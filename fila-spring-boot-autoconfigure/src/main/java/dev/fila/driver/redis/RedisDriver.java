@@ -1,0 +1,416 @@
+package dev.fila.driver.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
+
+import dev.fila.core.FilaException;
+import dev.fila.core.KeyStats;
+import dev.fila.core.QueueNotFoundException;
+import dev.fila.core.QueueStats;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageIds;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.QueueSpec;
+import dev.fila.scheduling.FailureDecision;
+
+/**
+ * Queues in Redis, scheduled by server-side scripts: every operation (enqueue, a fetch that
+ * runs deficit round robin and throttles and takes leases, ack, nack, redrive...) is one
+ * atomic script, so any number of application instances share one consistent queue. Leases
+ * and delays run on Redis time. All keys of a queue and of its dead-letter queue share one
+ * hash tag. Idle consumers wait for a pub/sub notification, with a bounded wait.
+ */
+public class RedisDriver implements FilaDriver {
+
+	/** The driver type name. */
+	public static final String TYPE = "redis";
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisDriver.class);
+
+	/** Longest an idle fetch waits before asking Redis again, notification or not. */
+	private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+	};
+
+	private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+	};
+
+	private final String name;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final String keyPrefix;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final QueueSignals signals;
+
+	private final Map<String, QueueSpec> createdQueues = new ConcurrentHashMap<>();
+
+	private final RedisScripts create = RedisScripts.load("create");
+
+	private final RedisScripts enqueue = RedisScripts.load("enqueue");
+
+	private final RedisScripts fetch = RedisScripts.load("fetch");
+
+	private final RedisScripts ack = RedisScripts.load("ack");
+
+	private final RedisScripts nack = RedisScripts.load("nack");
+
+	private final RedisScripts release = RedisScripts.load("release");
+
+	private final RedisScripts extend = RedisScripts.load("extend");
+
+	private final RedisScripts redrive = RedisScripts.load("redrive");
+
+	private final RedisScripts purge = RedisScripts.load("purge");
+
+	private final RedisScripts delete = RedisScripts.load("delete");
+
+	private final RedisScripts stats = RedisScripts.load("stats");
+
+	private final RedisScripts throttle = RedisScripts.load("throttle");
+
+	/**
+	 * @param name the driver name
+	 * @param connectionFactory Spring Boot's Redis connection factory
+	 * @param keyPrefix the prefix of every key
+	 */
+	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix) {
+		this.name = name;
+		this.connectionFactory = connectionFactory;
+		this.keyPrefix = keyPrefix;
+		this.signals = new QueueSignals(connectionFactory, keyPrefix + ":notify");
+		this.signals.start();
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public String type() {
+		return TYPE;
+	}
+
+	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag */
+	String base(String queue) {
+		String tag = QueueSpec.isDeadLetterQueue(queue)
+				? queue.substring(0, queue.length() - QueueSpec.DLQ_SUFFIX.length()) : queue;
+		return this.keyPrefix + ":{" + tag + "}:" + queue + ":";
+	}
+
+	private String registryKey() {
+		return this.keyPrefix + ":queues";
+	}
+
+	private String channel() {
+		return this.keyPrefix + ":notify";
+	}
+
+	@Override
+	public void createQueue(QueueSpec spec) {
+		execute((connection) -> {
+			createOne(connection, spec.name(), spec, spec.deadLetter());
+			if (spec.deadLetter()) {
+				createOne(connection, spec.deadLetterQueue(), spec, false);
+			}
+			return null;
+		});
+		this.createdQueues.put(spec.name(), spec);
+	}
+
+	private void createOne(RedisConnection connection, String queue, QueueSpec spec, boolean deadLetter) {
+		String base = base(queue);
+		this.create.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base),
+				bytes(Long.toString(spec.visibilityTimeout().toMillis())), bytes(Integer.toString(spec.quantum())),
+				bytes(deadLetter ? "1" : "0"));
+		connection.setCommands().sAdd(bytes(registryKey()), bytes(queue));
+	}
+
+	@Override
+	public boolean deleteQueue(String queue) {
+		this.createdQueues.remove(queue);
+		return execute((connection) -> {
+			String base = base(queue);
+			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
+			connection.setCommands().sRem(bytes(registryKey()), bytes(queue));
+			return existed != null && existed == 1;
+		});
+	}
+
+	@Override
+	public List<String> listQueues() {
+		Set<byte[]> members = execute((connection) -> connection.setCommands().sMembers(bytes(registryKey())));
+		List<String> names = new ArrayList<>();
+		if (members != null) {
+			members.forEach((member) -> names.add(string(member)));
+		}
+		names.sort(Comparator.naturalOrder());
+		return names;
+	}
+
+	@Override
+	public boolean queueExists(String queue) {
+		Boolean exists = execute((connection) -> connection.keyCommands().exists(bytes(base(queue) + "meta")));
+		return Boolean.TRUE.equals(exists);
+	}
+
+	@Override
+	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		List<String> ids = new ArrayList<>(messages.size());
+		String base = base(queue);
+		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
+		args.add(bytes(base + "c"));
+		args.add(bytes(base));
+		args.add(bytes(channel()));
+		args.add(bytes(queue));
+		args.add(bytes(Integer.toString(messages.size())));
+		for (OutgoingMessage message : messages) {
+			String id = MessageIds.next();
+			ids.add(id);
+			args.add(bytes(id));
+			args.add(bytes(message.scheduling().fairnessKey()));
+			args.add(bytes(Double.toString(message.scheduling().weight())));
+			args.add(bytes(message.scheduling().throttleKeys().isEmpty() ? ""
+					: this.json.writeValueAsString(message.scheduling().throttleKeys())));
+			args.add(bytes(this.json.writeValueAsString(message.headers())));
+			args.add(message.payload());
+		}
+		byte[][] keyAndArgs = args.toArray(new byte[0][]);
+		onQueue(queue, (connection) -> this.enqueue.run(connection, ReturnType.INTEGER, keyAndArgs));
+		return ids;
+	}
+
+	@Override
+	public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		String base = base(queue);
+		byte[][] keyAndArgs = { bytes(base + "c"), bytes(base), bytes(Integer.toString(max)),
+				bytes(this.keyPrefix + ":throttle:"), bytes(queue) };
+		while (true) {
+			long seen = this.signals.version(queue);
+			List<Object> reply = onQueue(queue, (connection) -> this.fetch.run(connection, ReturnType.MULTI, keyAndArgs));
+			List<LeasedMessage> leased = leasedMessages(queue, reply);
+			long remaining = deadline - System.nanoTime();
+			if (!leased.isEmpty() || remaining <= 0) {
+				return leased;
+			}
+			long hint = ((Number) reply.get(1)).longValue();
+			long wait = Math.min(remaining, IDLE_RECHECK_NANOS);
+			if (hint >= 0) {
+				wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(hint + 1));
+			}
+			this.signals.await(queue, seen, wait);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<LeasedMessage> leasedMessages(String queue, List<Object> reply) {
+		List<Object> items = (List<Object>) reply.get(0);
+		List<LeasedMessage> leased = new ArrayList<>(items.size());
+		for (Object item : items) {
+			List<Object> fields = (List<Object>) item;
+			String throttles = string(fields.get(3));
+			leased.add(new LeasedMessage(string(fields.get(0)), queue,
+					this.json.readValue(string(fields.get(4)), HEADERS), (byte[]) fields.get(5), string(fields.get(1)),
+					Double.parseDouble(string(fields.get(2))),
+					throttles.isEmpty() ? List.of() : this.json.readValue(throttles, STRINGS),
+					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6)))),
+					string(fields.get(8))));
+		}
+		return leased;
+	}
+
+	@Override
+	public boolean ack(LeasedMessage message) {
+		String base = base(message.queue());
+		Long result = execute((connection) -> this.ack.run(connection, ReturnType.INTEGER, bytes(base + "c"),
+				bytes(base), bytes(message.id()), bytes(message.leaseToken())));
+		return result != null && result == 1;
+	}
+
+	@Override
+	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
+		String queue = message.queue();
+		String base = base(queue);
+		boolean retry = decision instanceof FailureDecision.Retry;
+		long delay = (decision instanceof FailureDecision.Retry r) ? r.delay().toMillis() : 0;
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
+		Long result = execute((connection) -> this.nack.run(connection, ReturnType.INTEGER, bytes(base + "c"),
+				bytes(base), bytes(message.id()), bytes(message.leaseToken()), bytes(retry ? "retry" : "dlq"),
+				bytes(Long.toString(delay)), bytes(error), bytes(base(dlq)), bytes(queue), bytes(channel()), bytes(dlq)));
+		if (result != null && result == 2) {
+			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
+					message.id(), queue, message.attempts(), error);
+		}
+		return result != null && result >= 1;
+	}
+
+	@Override
+	public boolean release(LeasedMessage message) {
+		String base = base(message.queue());
+		Long result = execute((connection) -> this.release.run(connection, ReturnType.INTEGER, bytes(base + "c"),
+				bytes(base), bytes(message.id()), bytes(message.leaseToken()), bytes(channel()),
+				bytes(message.queue())));
+		return result != null && result == 1;
+	}
+
+	@Override
+	public boolean extendLease(LeasedMessage message, Duration duration) {
+		String base = base(message.queue());
+		Long result = execute((connection) -> this.extend.run(connection, ReturnType.INTEGER, bytes(base + "c"),
+				bytes(base), bytes(message.id()), bytes(message.leaseToken()),
+				bytes(Long.toString(duration.toMillis()))));
+		return result != null && result == 1;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public QueueStats stats(String queue) {
+		String base = base(queue);
+		List<Object> reply = onQueue(queue,
+				(connection) -> this.stats.run(connection, ReturnType.MULTI, bytes(base + "c"), bytes(base), bytes(queue)));
+		List<KeyStats> keys = new ArrayList<>();
+		for (Object item : (List<Object>) reply.get(4)) {
+			List<Object> fields = (List<Object>) item;
+			keys.add(new KeyStats(string(fields.get(0)), ((Number) fields.get(1)).longValue(),
+					((Number) fields.get(2)).longValue(), ((Number) fields.get(3)).longValue(),
+					Double.parseDouble(string(fields.get(4)))));
+		}
+		keys.sort(Comparator.comparingLong(KeyStats::pending).reversed().thenComparing(KeyStats::key));
+		return new QueueStats(queue, this.name, ((Number) reply.get(0)).longValue(),
+				((Number) reply.get(1)).longValue(), ((Number) reply.get(2)).longValue(), keys);
+	}
+
+	/**
+	 * @param queue the queue name
+	 * @return how many leases of the queue expired so far
+	 */
+	public long expiredLeases(String queue) {
+		String base = base(queue);
+		byte[] value = execute((connection) -> connection.hashCommands().hGet(bytes(base + "c"), bytes("expired")));
+		return (value != null) ? Long.parseLong(string(value)) : 0;
+	}
+
+	@Override
+	public int redrive(String deadLetterQueue, int count) {
+		String source = deadLetterQueue.substring(0, deadLetterQueue.length() - QueueSpec.DLQ_SUFFIX.length());
+		String base = base(deadLetterQueue);
+		Long moved = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.INTEGER,
+				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), bytes(channel()),
+				bytes(source), bytes(deadLetterQueue)));
+		return (moved != null) ? moved.intValue() : 0;
+	}
+
+	@Override
+	public long purge(String queue) {
+		String base = base(queue);
+		Long removed = onQueue(queue,
+				(connection) -> this.purge.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base), bytes(queue)));
+		return (removed != null) ? removed : 0;
+	}
+
+	@Override
+	public void setThrottle(String key, double rate, long burst) {
+		String bucket = this.keyPrefix + ":throttle:" + key;
+		execute((connection) -> this.throttle.run(connection, ReturnType.INTEGER, bytes(bucket), bytes(bucket),
+				bytes(Double.toString(rate)), bytes(Long.toString(burst))));
+	}
+
+	@Override
+	public void ping() {
+		execute(RedisConnection::ping);
+	}
+
+	@Override
+	public void close() {
+		this.signals.close();
+	}
+
+	/** Runs an operation on a queue; a queue Redis lost (an empty Redis after a restart) is re-created once. */
+	private <T> T onQueue(String queue, Function<RedisConnection, T> operation) {
+		try {
+			return execute(operation);
+		}
+		catch (DataAccessException ex) {
+			if (!isNoQueue(ex)) {
+				throw ex;
+			}
+			QueueSpec spec = this.createdQueues.get(QueueSpec.isDeadLetterQueue(queue)
+					? queue.substring(0, queue.length() - QueueSpec.DLQ_SUFFIX.length()) : queue);
+			if (spec == null) {
+				throw new QueueNotFoundException(queue);
+			}
+			logger.warn("Queue '{}' is missing from Redis (was Redis restarted empty or flushed?): re-creating it; "
+					+ "messages it held are gone", queue);
+			createQueue(spec);
+			try {
+				return execute(operation);
+			}
+			catch (DataAccessException again) {
+				if (isNoQueue(again)) {
+					throw new QueueNotFoundException(queue);
+				}
+				throw again;
+			}
+		}
+	}
+
+	private <T> T execute(Function<RedisConnection, T> operation) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			return operation.apply(connection);
+		}
+	}
+
+	private static boolean isNoQueue(Throwable ex) {
+		for (Throwable current = ex; current != null; current = current.getCause()) {
+			if (current.getMessage() != null && current.getMessage().contains("NOQUEUE")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String string(Object value) {
+		if (value instanceof byte[] bytes) {
+			return new String(bytes, StandardCharsets.UTF_8);
+		}
+		if (value == null) {
+			throw new FilaException("Unexpected nil in a Redis reply");
+		}
+		return value.toString();
+	}
+
+	@Override
+	public String toString() {
+		return "RedisDriver[" + this.name + ", prefix " + this.keyPrefix + "]";
+	}
+
+}

@@ -1,0 +1,108 @@
+-- Shared by every Fila script. B is the key base of one queue ("<prefix>:{<tag>}:<queue>:");
+-- every key of a queue and of its dead-letter queue shares the hash tag, so one script only
+-- ever touches one hash slot (throttle buckets aside, see docs/drivers/redis.md).
+--   B..'meta'    hash: vis (lease ms), quantum, dl (1 when the queue has a DLQ)
+--   B..'m:'..id  hash per message: k key, w weight, t throttle keys (JSON or ''), h headers (JSON),
+--                p payload, e enqueued at (ms), a attempts, l lease token ('' when not leased)
+--   B..'k:'..key list of pending ids of one fairness key
+--   B..'ring'    list of fairness keys in deficit round robin order; B..'ringset' the same as a set
+--   B..'w'       hash key -> weight; B..'drr' key -> deficit; B..'turn' key -> '1' during its turn
+--   B..'kin'     hash key -> in-flight count; B..'kdl' key -> delayed count
+--   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
+--   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+
+local function push_pending(B, key, weight, id, at_head)
+  if at_head then
+    redis.call('LPUSH', B .. 'k:' .. key, id)
+  else
+    redis.call('RPUSH', B .. 'k:' .. key, id)
+  end
+  redis.call('HSET', B .. 'w', key, weight)
+  if redis.call('SADD', B .. 'ringset', key) == 1 then
+    redis.call('RPUSH', B .. 'ring', key)
+  end
+  redis.call('HINCRBY', B .. 'c', 'pending', 1)
+end
+
+local function forget_key_if_idle(B, key)
+  if redis.call('LLEN', B .. 'k:' .. key) == 0
+      and tonumber(redis.call('HGET', B .. 'kin', key) or '0') <= 0
+      and tonumber(redis.call('HGET', B .. 'kdl', key) or '0') <= 0 then
+    redis.call('HDEL', B .. 'kin', key)
+    redis.call('HDEL', B .. 'kdl', key)
+    if redis.call('SISMEMBER', B .. 'ringset', key) == 0 then
+      redis.call('HDEL', B .. 'w', key)
+    end
+  end
+end
+
+-- Refills and checks every bucket of a message; takes one permit from each only if all have one.
+-- Returns 0 when the permits were taken, else the ms until they may be available.
+local function try_acquire(TP, throttles, now)
+  local keys = cjson.decode(throttles)
+  local buckets = {}
+  local wait = 0
+  for i, tk in ipairs(keys) do
+    local b = redis.call('HMGET', TP .. tk, 'rate', 'burst', 'tokens', 'ts')
+    if b[1] then
+      local rate, burst = tonumber(b[1]), tonumber(b[2])
+      local tokens = tonumber(b[3]) or burst
+      local ts = tonumber(b[4]) or now
+      if now > ts then
+        tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+      end
+      if tokens < 1 then
+        local w = (1 - tokens) * 1000 / rate
+        if w > wait then wait = w end
+      end
+      buckets[#buckets + 1] = { TP .. tk, tokens }
+    end
+  end
+  if wait > 0 then
+    return wait
+  end
+  for _, b in ipairs(buckets) do
+    redis.call('HSET', b[1], 'tokens', tostring(b[2] - 1), 'ts', tostring(now))
+  end
+  return 0
+end
+
+-- Expired leases go back to the head of their key (attempts already counted); due retries to its tail.
+local function apply_deadlines(B, now)
+  local expired = redis.call('ZRANGEBYSCORE', B .. 'leases', '-inf', now, 'LIMIT', 0, 200)
+  for _, id in ipairs(expired) do
+    redis.call('ZREM', B .. 'leases', id)
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w')
+    if m[1] then
+      redis.call('HSET', B .. 'm:' .. id, 'l', '')
+      redis.call('HINCRBY', B .. 'kin', m[1], -1)
+      redis.call('HINCRBY', B .. 'c', 'expired', 1)
+      push_pending(B, m[1], m[2], id, true)
+    end
+  end
+  local due = redis.call('ZRANGEBYSCORE', B .. 'delayed', '-inf', now, 'LIMIT', 0, 200)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', B .. 'delayed', id)
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w')
+    if m[1] then
+      redis.call('HINCRBY', B .. 'kdl', m[1], -1)
+      push_pending(B, m[1], m[2], id, false)
+    end
+  end
+end
+
+local function check_lease(B, id, token)
+  return redis.call('HGET', B .. 'm:' .. id, 'l') == token and token ~= ''
+end
+
+local function require_queue(B)
+  if redis.call('EXISTS', B .. 'meta') == 0 then
+    return false
+  end
+  return true
+end

@@ -1,0 +1,93 @@
+-- ARGV: base, max, throttle prefix, queue name
+-- Returns { leased messages, hint }: each message is { id, key, weight, throttles, headers, payload,
+-- enqueued at, attempts, lease token }; hint is the ms until something may become deliverable
+-- (a retry due, a lease expiring, a throttle permit), or -1.
+local B, max, TP = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum')
+if not meta[1] then
+  return redis.error_reply('NOQUEUE ' .. ARGV[4])
+end
+local vis, quantum = tonumber(meta[1]), tonumber(meta[2])
+local now = now_ms()
+apply_deadlines(B, now)
+
+local out = {}
+local throttle_wait = -1
+
+local function lease(id, key)
+  local token = redis.call('INCR', B .. 'seq')
+  local attempts = redis.call('HINCRBY', B .. 'm:' .. id, 'a', 1)
+  redis.call('HSET', B .. 'm:' .. id, 'l', token)
+  redis.call('ZADD', B .. 'leases', now + vis, id)
+  redis.call('HINCRBY', B .. 'kin', key, 1)
+  redis.call('HINCRBY', B .. 'c', 'pending', -1)
+  local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e')
+  return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, tostring(token) }
+end
+
+-- Deficit round robin, exactly as dev.fila.scheduling.DeficitRoundRobin: each selection offers
+-- every key in the ring at most once.
+while #out < max do
+  local served = false
+  local offers = redis.call('LLEN', B .. 'ring')
+  while offers > 0 do
+    offers = offers - 1
+    local key = redis.call('LINDEX', B .. 'ring', 0)
+    local head = redis.call('LINDEX', B .. 'k:' .. key, 0)
+    if not head then
+      -- The key ran out of messages: it leaves the ring and forgets its credits.
+      redis.call('LPOP', B .. 'ring')
+      redis.call('SREM', B .. 'ringset', key)
+      redis.call('HDEL', B .. 'drr', key)
+      redis.call('HDEL', B .. 'turn', key)
+      forget_key_if_idle(B, key)
+    else
+      local deficit = tonumber(redis.call('HGET', B .. 'drr', key) or '0')
+      if redis.call('HGET', B .. 'turn', key) ~= '1' then
+        deficit = deficit + quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
+        redis.call('HSET', B .. 'turn', key, '1')
+      end
+      local took = false
+      if deficit >= 1 then
+        local throttles = redis.call('HGET', B .. 'm:' .. head, 't')
+        local wait = 0
+        if throttles and throttles ~= '' then
+          wait = try_acquire(TP, throttles, now)
+        end
+        if wait > 0 then
+          if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
+          deficit = 0 -- a blocked key does not bank credits
+        else
+          redis.call('LPOP', B .. 'k:' .. key)
+          deficit = deficit - 1
+          out[#out + 1] = lease(head, key)
+          took = true
+        end
+      end
+      redis.call('HSET', B .. 'drr', key, tostring(deficit))
+      if not took or deficit < 1 then
+        redis.call('HSET', B .. 'turn', key, '0')
+        redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+      end
+      if took then
+        served = true
+        break
+      end
+    end
+  end
+  if not served then break end
+end
+
+local hint = throttle_wait
+local nextDelayed = redis.call('ZRANGE', B .. 'delayed', 0, 0, 'WITHSCORES')
+if nextDelayed[2] then
+  local w = tonumber(nextDelayed[2]) - now
+  if hint < 0 or w < hint then hint = w end
+end
+local nextLease = redis.call('ZRANGE', B .. 'leases', 0, 0, 'WITHSCORES')
+if nextLease[2] then
+  local w = tonumber(nextLease[2]) - now
+  if hint < 0 or w < hint then hint = w end
+end
+if hint >= 0 then hint = math.ceil(hint) end
+return { out, hint }

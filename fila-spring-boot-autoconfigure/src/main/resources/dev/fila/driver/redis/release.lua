@@ -1,0 +1,14 @@
+-- ARGV: base, id, lease token, notify channel, queue name. Returns 1, or 0 when the lease was lost.
+local B, id, token = ARGV[1], ARGV[2], ARGV[3]
+if not check_lease(B, id, token) then
+  return 0
+end
+local M = B .. 'm:' .. id
+local m = redis.call('HMGET', M, 'k', 'w')
+redis.call('ZREM', B .. 'leases', id)
+redis.call('HSET', M, 'l', '')
+redis.call('HINCRBY', M, 'a', -1)
+redis.call('HINCRBY', B .. 'kin', m[1], -1)
+push_pending(B, m[1], m[2], id, true)
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1

@@ -1,0 +1,13 @@
+-- ARGV: base, queue name. Returns { pending, in-flight, delayed, expired, { key, pending, in-flight, delayed, weight }... }
+local B = ARGV[1]
+if not require_queue(B) then
+  return redis.error_reply('NOQUEUE ' .. ARGV[2])
+end
+apply_deadlines(B, now_ms())
+local keys = {}
+for _, key in ipairs(redis.call('HKEYS', B .. 'w')) do
+  keys[#keys + 1] = { key, redis.call('LLEN', B .. 'k:' .. key), tonumber(redis.call('HGET', B .. 'kin', key) or '0'),
+    tonumber(redis.call('HGET', B .. 'kdl', key) or '0'), redis.call('HGET', B .. 'w', key) }
+end
+return { tonumber(redis.call('HGET', B .. 'c', 'pending') or '0'), redis.call('ZCARD', B .. 'leases'),
+  redis.call('ZCARD', B .. 'delayed'), tonumber(redis.call('HGET', B .. 'c', 'expired') or '0'), keys }

@@ -1,0 +1,56 @@
+package dev.fila.driver.redis;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.fila.autoconfigure.FilaAutoConfiguration;
+import dev.fila.core.FilaDelivery;
+import dev.fila.core.FilaTemplate;
+import dev.fila.driver.FilaDrivers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A Redis driver configured through properties, on Spring Boot's own Redis connection.
+ */
+class RedisAutoConfigurationIntegrationTests {
+
+	private final String prefix = RedisTestSupport.uniquePrefix();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, FilaAutoConfiguration.class))
+		.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=6379",
+				"fila.drivers.shared.type=redis", "fila.drivers.shared.options.key-prefix=" + this.prefix,
+				"fila.queues.orders.visibility-timeout=5s");
+
+	@AfterEach
+	void cleanUp() {
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory();
+		RedisTestSupport.deleteKeys(factory, this.prefix);
+		factory.destroy();
+	}
+
+	@Test
+	void redisDriverUsesBootsConnectionFactory() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			FilaDrivers drivers = context.getBean(FilaDrivers.class);
+			assertThat(drivers.defaultDriverName()).isEqualTo("shared");
+			assertThat(drivers.get(null)).isInstanceOf(RedisDriver.class);
+			FilaTemplate template = context.getBean(FilaTemplate.class);
+			template.enqueue("orders", Map.of("tenant", "acme"), "hello redis");
+			FilaDelivery delivery = template.receive("orders", Duration.ofSeconds(5)).orElseThrow();
+			assertThat(new String(delivery.payload())).isEqualTo("hello redis");
+			delivery.ack();
+		});
+	}
+
+}

@@ -1,0 +1,84 @@
+package dev.fila.driver.redis;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.fila.driver.DriverContractTests;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.QueueSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Redis driver against the shared driver contract, on the real Redis, plus what only
+ * Redis has: script reloading, lost queues, key layout.
+ */
+class RedisDriverIntegrationTests extends DriverContractTests {
+
+	private final LettuceConnectionFactory connectionFactory = RedisTestSupport.connectionFactory();
+
+	private final String prefix = RedisTestSupport.uniquePrefix();
+
+	@Override
+	protected FilaDriver createDriver() {
+		return new RedisDriver("redis", this.connectionFactory, this.prefix);
+	}
+
+	@Override
+	protected void afterDriverClosed() {
+		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
+		this.connectionFactory.destroy();
+	}
+
+	@Test
+	void scriptsAreReloadedAfterAScriptFlush() throws Exception {
+		String queue = createQueue();
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.scriptingCommands().scriptFlush();
+		}
+		this.driver.enqueue(queue, List.of(message("after flush", "k")));
+		assertThat(fetchOne(queue).attempts()).isEqualTo(1);
+	}
+
+	@Test
+	void queueLostFromRedisIsRecreatedOnUse() throws Exception {
+		String queue = createQueue();
+		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
+		this.driver.enqueue(queue, List.of(message("again", "k")));
+		assertThat(fetchOne(queue).payload()).isEqualTo("again".getBytes());
+	}
+
+	@Test
+	void everyKeyOfAQueueAndItsDlqSharesOneHashTag() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("x", "k1"), message("y", "k2")));
+		LeasedMessage message = fetchOne(queue);
+		this.driver.nack(message, dev.fila.scheduling.FailureDecision.deadLetter(), "dead");
+		RedisDriver redis = (RedisDriver) this.driver;
+		assertThat(redis.base(queue)).startsWith(this.prefix + ":{" + queue + "}:");
+		assertThat(redis.base(QueueSpec.deadLetterQueueOf(queue))).startsWith(this.prefix + ":{" + queue + "}:");
+	}
+
+	@Test
+	void deletingAQueueLeavesNoKeysBehind() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		this.driver.enqueue(queue, List.of(message("a", "k1"), message("b", "k2"), message("c", "k3")));
+		LeasedMessage leased = fetchOne(queue);
+		this.driver.nack(leased, dev.fila.scheduling.FailureDecision.retry(Duration.ofMinutes(1)), "later");
+		fetchOne(queue);
+		this.driver.deleteQueue(queue);
+		this.driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.setCommands().sRem(RedisTestSupport.bytes(this.prefix + ":queues"),
+					RedisTestSupport.bytes(queue));
+		}
+		assertThat(RedisTestSupport.countKeys(this.connectionFactory, this.prefix)).isZero();
+	}
+
+}
