@@ -3,9 +3,10 @@ package dev.fila.policy;
 import dev.fila.queue.QueueDefinition;
 
 /**
- * Builds the enqueue and failure policies of each queue from its definition. The default
- * ignores Lua settings; the Lua support replaces this bean to honour {@code on-enqueue} and
- * {@code on-failure}.
+ * Builds the enqueue and failure policies of each queue from its definition. The
+ * auto-configured bean is {@link dev.fila.lua.LuaQueuePolicyFactory}, which honours
+ * {@code on-enqueue} and {@code on-failure} Lua hooks; a bean of your own replaces it (and
+ * with it the Lua hooks, unless it delegates to one).
  */
 public interface QueuePolicyFactory {
 

@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.QueueSpec;
+import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.RetryPolicy;
 
 /**
  * Resolves queue names to {@link QueueBinding bindings}. Declared queues are created on their
@@ -105,9 +108,13 @@ public class FilaQueues {
 	}
 
 	private QueueBinding bind(QueueDefinition definition, FilaDriver driver) {
-		if (!QueueSpec.isDeadLetterQueue(definition.name())) {
-			driver.createQueue(definition.toSpec());
+		if (QueueSpec.isDeadLetterQueue(definition.name())) {
+			// A dead letter that fails again is retried with back-off, never dropped: a DLQ has no DLQ.
+			RetryPolicy retry = definition.retry();
+			return new QueueBinding(definition, driver, EnqueuePolicy.DEFAULT,
+					(context) -> FailureDecision.retry(retry.delayAfter(context.attempts())));
 		}
+		driver.createQueue(definition.toSpec());
 		return new QueueBinding(definition, driver, this.policies.enqueuePolicy(definition),
 				this.policies.failurePolicy(definition));
 	}

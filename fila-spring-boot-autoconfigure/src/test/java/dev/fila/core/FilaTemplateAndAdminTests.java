@@ -172,6 +172,20 @@ class FilaTemplateAndAdminTests {
 	}
 
 	@Test
+	void deadLetterThatFailsAgainIsRetriedNeverDropped() {
+		this.template.enqueue("jobs", "x");
+		receive("jobs").nack("first");
+		receive("jobs").nack("second");
+		assertThat(this.admin.stats("jobs.dlq").pending()).isEqualTo(1);
+		for (int attempt = 1; attempt <= 3; attempt++) {
+			FilaDelivery dead = receive("jobs.dlq");
+			assertThat(dead.attempts()).isEqualTo(attempt);
+			dead.nack("still failing");
+			assertThat(this.admin.stats("jobs.dlq").total()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void adminRuntimeConfig() {
 		assertThat(this.admin.getConfig("seed")).contains("1");
 		this.admin.setConfig("weight.acme", "5");
