@@ -21,7 +21,7 @@ import dev.fila.listener.FilaListenerRegistry;
 /**
  * Pattern 2, fan-out with fairness keys: a noisy tenant enqueues a big backlog, then a quiet
  * tenant enqueues a few jobs. The queue's {@code on-enqueue} Lua hook
- * ({@code lua/tenant-enqueue.lua}, set in application.yml) makes each job's {@code tenant}
+ * ({@code lua/tenant-enqueue.lua}, set in application.yml) makes each job's {@code type}
  * header its fairness key, and the queue delivers by deficit round robin over the keys, so the
  * quiet tenant is served right away instead of after the whole backlog.
  */
@@ -35,7 +35,7 @@ public class FairFanOut {
 	public static final String CONSUMER_ID = "tenant-jobs-worker";
 
 	/** The header the on-enqueue hook reads the fairness key from. */
-	public static final String TENANT_HEADER = "tenant";
+	public static final String TENANT_HEADER = "type";
 
 	private final FilaTemplate fila;
 
