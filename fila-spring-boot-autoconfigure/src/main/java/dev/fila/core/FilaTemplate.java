@@ -196,7 +196,10 @@ public class FilaTemplate {
 	}
 
 	private QueueBinding writableBinding(String queue) {
-		QueueNames.validate(queue);
+		if (QueueSpec.isDeadLetterQueue(queue)) {
+			QueueNames.validate(queue); // explains that the name is reserved
+		}
+		// Other names are validated when the queue is first bound, not on every enqueue.
 		return this.queues.binding(queue);
 	}
 

@@ -433,10 +433,19 @@ final class MemoryQueue {
 
 	private @Nullable Entry leasedEntry(LeasedMessage message) {
 		Entry entry = this.leased.get(message.id());
-		if (entry == null || !Long.toString(entry.leaseToken).equals(message.leaseToken())) {
+		if (entry == null || entry.leaseToken != parseToken(message.leaseToken())) {
 			return null;
 		}
 		return entry;
+	}
+
+	private static long parseToken(String token) {
+		try {
+			return Long.parseLong(token);
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	private @Nullable Entry takeLeased(LeasedMessage message) {
