@@ -69,6 +69,16 @@ public interface FilaDriver extends AutoCloseable {
 	List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException;
 
 	/**
+	 * Makes fetches of this queue that are waiting in this JVM return promptly, empty when
+	 * nothing is deliverable. Consumers call it when they stop, instead of interrupting a
+	 * fetch that may be in the middle of a call to the backend (whose leases would then be
+	 * lost until they expire).
+	 * @param queue the queue name
+	 */
+	default void wakeUp(String queue) {
+	}
+
+	/**
 	 * Removes a delivered message from its queue.
 	 * @param message the leased message
 	 * @return {@code false} when the lease was lost (expired, and the message is back in the queue)

@@ -260,7 +260,9 @@ public class FilaListenerContainer {
 				while (FilaListenerContainer.this.active) {
 					int slots;
 					try {
-						this.freeSlots.acquire();
+						if (!this.freeSlots.tryAcquire(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+							continue;
+						}
 						slots = 1 + this.freeSlots.drainPermits();
 					}
 					catch (InterruptedException ex) {
@@ -336,9 +338,15 @@ public class FilaListenerContainer {
 		}
 
 		List<LeasedMessage> stop() {
-			this.fetcher.interrupt();
+			// Wake the fetcher rather than interrupt it: an interrupted call to a remote driver
+			// could lease messages whose reply is then lost.
+			driver().wakeUp(FilaListenerContainer.this.binding.name());
 			long deadline = System.nanoTime() + FilaListenerContainer.this.settings.shutdownTimeout().toNanos();
-			join(this.fetcher, deadline);
+			join(this.fetcher, Math.min(deadline, System.nanoTime() + FETCH_WAIT.toNanos() * 2));
+			if (this.fetcher.isAlive()) {
+				this.fetcher.interrupt();
+				join(this.fetcher, deadline);
+			}
 			LeasedMessage unstarted;
 			while ((unstarted = this.buffer.poll()) != null) {
 				this.freeSlots.release();

@@ -151,6 +151,22 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void wakeUpMakesAWaitingFetchReturn() throws Exception {
+		String queue = createQueue();
+		CompletableFuture<List<LeasedMessage>> waiting = CompletableFuture.supplyAsync(() -> {
+			try {
+				return this.driver.fetch(queue, 1, Duration.ofSeconds(30));
+			}
+			catch (InterruptedException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		Thread.sleep(200);
+		this.driver.wakeUp(queue);
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).isEmpty();
+	}
+
+	@Test
 	void ackRemovesTheMessage() throws Exception {
 		String queue = createQueue();
 		this.driver.enqueue(queue, List.of(message("x", "k")));

@@ -98,6 +98,14 @@ public class MemoryDriver implements FilaDriver {
 	}
 
 	@Override
+	public void wakeUp(String queue) {
+		MemoryQueue found = this.queues.get(queue);
+		if (found != null) {
+			found.wakeUp();
+		}
+	}
+
+	@Override
 	public boolean ack(LeasedMessage message) {
 		return queue(message.queue()).ack(message);
 	}

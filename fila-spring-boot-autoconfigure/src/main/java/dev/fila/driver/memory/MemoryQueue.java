@@ -65,6 +65,8 @@ final class MemoryQueue {
 
 	private boolean deleted;
 
+	private long wakeUps;
+
 	/** Written by {@link #tryServe}: the entry it took. */
 	private @Nullable Entry served;
 
@@ -144,12 +146,13 @@ final class MemoryQueue {
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		this.lock.lockInterruptibly();
 		try {
+			long wakeUpsSeen = this.wakeUps;
 			while (true) {
 				checkNotDeleted();
 				long now = System.nanoTime();
 				applyDeadlines(now);
 				List<LeasedMessage> selected = select(max, now);
-				if (!selected.isEmpty() || now - deadline >= 0) {
+				if (!selected.isEmpty() || now - deadline >= 0 || this.wakeUps != wakeUpsSeen) {
 					return selected;
 				}
 				long wait = deadline - now;
@@ -368,6 +371,17 @@ final class MemoryQueue {
 		this.lock.lock();
 		try {
 			return this.expiredLeases;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void wakeUp() {
+		this.lock.lock();
+		try {
+			this.wakeUps++;
+			this.changed.signalAll();
 		}
 		finally {
 			this.lock.unlock();

@@ -59,6 +59,24 @@ final class QueueSignals implements AutoCloseable {
 		return signal(queue).version;
 	}
 
+	long wakeUps(String queue) {
+		return signal(queue).wakeUps;
+	}
+
+	/** Wakes local waiters of a queue for good: their fetch returns (see FilaDriver#wakeUp). */
+	void wakeUp(String queue) {
+		Signal signal = signal(queue);
+		signal.lock.lock();
+		try {
+			signal.wakeUps++;
+			signal.version++;
+			signal.changed.signalAll();
+		}
+		finally {
+			signal.lock.unlock();
+		}
+	}
+
 	void bump(String queue) {
 		Signal signal = signal(queue);
 		signal.lock.lock();
@@ -116,6 +134,8 @@ final class QueueSignals implements AutoCloseable {
 		final Condition changed = this.lock.newCondition();
 
 		volatile long version;
+
+		volatile long wakeUps;
 
 	}
 

@@ -210,12 +210,13 @@ public class RedisDriver implements FilaDriver {
 		String base = base(queue);
 		byte[][] keyAndArgs = { bytes(base + "c"), bytes(base), bytes(Integer.toString(max)),
 				bytes(this.keyPrefix + ":throttle:"), bytes(queue) };
+		long wakeUpsSeen = this.signals.wakeUps(queue);
 		while (true) {
 			long seen = this.signals.version(queue);
 			List<Object> reply = onQueue(queue, (connection) -> this.fetch.run(connection, ReturnType.MULTI, keyAndArgs));
 			List<LeasedMessage> leased = leasedMessages(queue, reply);
 			long remaining = deadline - System.nanoTime();
-			if (!leased.isEmpty() || remaining <= 0) {
+			if (!leased.isEmpty() || remaining <= 0 || this.signals.wakeUps(queue) != wakeUpsSeen) {
 				return leased;
 			}
 			long hint = ((Number) reply.get(1)).longValue();
@@ -242,6 +243,11 @@ public class RedisDriver implements FilaDriver {
 					string(fields.get(8))));
 		}
 		return leased;
+	}
+
+	@Override
+	public void wakeUp(String queue) {
+		this.signals.wakeUp(queue);
 	}
 
 	@Override
