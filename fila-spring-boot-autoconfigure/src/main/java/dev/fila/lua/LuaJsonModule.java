@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.OneArgFunction;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -77,17 +76,9 @@ final class LuaJsonModule {
 
 	private static Object tableToJava(LuaTable table, int depth) {
 		int length = table.length();
-		int count = 0;
-		LuaValue key = LuaValue.NIL;
-		while (true) {
-			Varargs next = table.next(key);
-			key = next.arg1();
-			if (key.isnil()) {
-				break;
-			}
-			count++;
-		}
-		if (length > 0 && count == length) {
+		int[] count = { 0 };
+		LuaValues.forEach(table, (key, value) -> count[0]++);
+		if (length > 0 && count[0] == length) {
 			List<@Nullable Object> list = new ArrayList<>(length);
 			for (int i = 1; i <= length; i++) {
 				list.add(toJava(table.get(i), depth + 1));
@@ -95,15 +86,7 @@ final class LuaJsonModule {
 			return list;
 		}
 		Map<String, @Nullable Object> map = new LinkedHashMap<>();
-		key = LuaValue.NIL;
-		while (true) {
-			Varargs next = table.next(key);
-			key = next.arg1();
-			if (key.isnil()) {
-				break;
-			}
-			map.put(key.tojstring(), toJava(next.arg(2), depth + 1));
-		}
+		LuaValues.forEach(table, (key, value) -> map.put(key.tojstring(), toJava(value, depth + 1)));
 		return map;
 	}
 

@@ -2,7 +2,6 @@ package dev.fila.lua;
 
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.TwoArgFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,15 +52,7 @@ final class LuaLoggerModule {
 				.setMessage(message.tojstring())
 				.addKeyValue("consumer", this.consumerId);
 			if (fields.istable()) {
-				LuaValue key = LuaValue.NIL;
-				while (true) {
-					Varargs next = fields.next(key);
-					key = next.arg1();
-					if (key.isnil()) {
-						break;
-					}
-					event = event.addKeyValue(key.tojstring(), next.arg(2).tojstring());
-				}
+				LuaValues.forEach(fields, (key, value) -> event.addKeyValue(key.tojstring(), value.tojstring()));
 			}
 			event.log();
 			return LuaValue.NIL;

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.ThreeArgFunction;
 
 import dev.fila.core.FilaException;
@@ -29,15 +28,7 @@ final class LuaQueueModule {
 			public LuaValue call(LuaValue queue, LuaValue payload, LuaValue headers) {
 				Map<String, String> headerMap = new LinkedHashMap<>();
 				if (headers.istable()) {
-					LuaValue key = LuaValue.NIL;
-					while (true) {
-						Varargs next = headers.next(key);
-						key = next.arg1();
-						if (key.isnil()) {
-							break;
-						}
-						headerMap.put(key.tojstring(), next.arg(2).tojstring());
-					}
+					LuaValues.forEach(headers, (key, value) -> headerMap.put(key.tojstring(), value.tojstring()));
 				}
 				else if (!headers.isnil()) {
 					throw new LuaError("queue.publish: headers must be a table");

@@ -153,15 +153,7 @@ final class LuaSandbox {
 		scratch.load(new StringLib());
 		LuaTable string = (LuaTable) scratch.get("string");
 		LuaTable copy = new LuaTable();
-		LuaValue key = LuaValue.NIL;
-		while (true) {
-			Varargs next = string.next(key);
-			key = next.arg1();
-			if (key.isnil()) {
-				break;
-			}
-			copy.rawset(key, next.arg(2));
-		}
+		LuaValues.forEach(string, copy::rawset);
 		copy.rawset("dump", LuaValue.NIL);
 		copy.rawset("rep", new BoundedRep(string.get("rep")));
 		return ReadOnlyLuaTable.copyOf(copy);

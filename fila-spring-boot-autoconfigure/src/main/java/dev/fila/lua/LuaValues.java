@@ -1,9 +1,11 @@
 package dev.fila.lua;
 
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.OneArgFunction;
 
 import dev.fila.config.RuntimeConfig;
@@ -14,6 +16,23 @@ import dev.fila.config.RuntimeConfig;
 final class LuaValues {
 
 	private LuaValues() {
+	}
+
+	/**
+	 * Calls {@code action} with every key and value of a Lua table.
+	 * @param table the table
+	 * @param action receives each key and value
+	 */
+	static void forEach(LuaValue table, BiConsumer<LuaValue, LuaValue> action) {
+		LuaValue key = LuaValue.NIL;
+		while (true) {
+			Varargs next = table.next(key);
+			key = next.arg1();
+			if (key.isnil()) {
+				return;
+			}
+			action.accept(key, next.arg(2));
+		}
 	}
 
 	/** @return a fresh Lua table copy of {@code map}: scripts may change it, nobody sees it */

@@ -25,15 +25,7 @@ final class ReadOnlyLuaTable extends LuaTable {
 	 */
 	static ReadOnlyLuaTable copyOf(LuaTable source) {
 		ReadOnlyLuaTable copy = new ReadOnlyLuaTable();
-		LuaValue key = LuaValue.NIL;
-		while (true) {
-			org.luaj.vm2.Varargs next = source.next(key);
-			key = next.arg1();
-			if (key.isnil()) {
-				break;
-			}
-			copy.rawset(key, next.arg(2));
-		}
+		LuaValues.forEach(source, copy::rawset);
 		copy.seal();
 		return copy;
 	}

@@ -23,6 +23,7 @@ import dev.fila.policy.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import tools.jackson.databind.json.JsonMapper;
 
+import static dev.fila.support.FilaTestSupport.configurationCause;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class FilaAutoConfigurationTests {
@@ -117,7 +118,7 @@ class FilaAutoConfigurationTests {
 			.withPropertyValues("fila.drivers.shared.type=redis")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 				assertThat(failure.getProperty()).isEqualTo("fila.drivers.shared.type");
 				assertThat(failure.getMessage()).contains("spring-boot-starter-data-redis");
 			});
@@ -135,7 +136,7 @@ class FilaAutoConfigurationTests {
 			.withPropertyValues("fila.drivers.shared.type=redis", "fila.drivers.shared.options.key-prefx=x")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(findCause(context.getStartupFailure()).getProperty())
+				assertThat(configurationCause(context.getStartupFailure()).getProperty())
 					.isEqualTo("fila.drivers.shared.options.key-prefx");
 			});
 	}
@@ -178,7 +179,7 @@ class FilaAutoConfigurationTests {
 	void listenerAttributesOutOfRangeFail() {
 		this.contextRunner.withUserConfiguration(TooManyWorkers.class).run((context) -> {
 			assertThat(context).hasFailed();
-			FilaConfigurationException failure = findCause(context.getStartupFailure());
+			FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 			assertThat(failure.getProperty()).contains("@FilaListener on").contains("concurrency");
 			assertThat(failure.getValue()).isEqualTo("5000");
 		});
@@ -188,7 +189,7 @@ class FilaAutoConfigurationTests {
 	void listenerOnABadQueueNameFails() {
 		this.contextRunner.withUserConfiguration(BadQueueListener.class).run((context) -> {
 			assertThat(context).hasFailed();
-			FilaConfigurationException failure = findCause(context.getStartupFailure());
+			FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 			assertThat(failure.getProperty()).contains("queue");
 			assertThat(failure.getValue()).isEqualTo("no spaces allowed");
 		});
@@ -201,7 +202,7 @@ class FilaAutoConfigurationTests {
 			.withUserConfiguration(ListenerOnUndeclaredQueue.class)
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 				assertThat(failure.getValue()).isEqualTo("undeclared");
 				assertThat(failure.getMessage()).contains("fila.default-driver");
 			});
@@ -234,22 +235,11 @@ class FilaAutoConfigurationTests {
 	private void assertFailure(String[] properties, String property, String value, String allowedFragment) {
 		this.contextRunner.withPropertyValues(properties).run((context) -> {
 			assertThat(context).hasFailed();
-			FilaConfigurationException failure = findCause(context.getStartupFailure());
+			FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 			assertThat(failure.getProperty()).isEqualTo(property);
 			assertThat(failure.getValue()).isEqualTo(value);
 			assertThat(failure.getMessage()).contains(allowedFragment);
 		});
-	}
-
-	static FilaConfigurationException findCause(Throwable failure) {
-		Throwable current = failure;
-		while (current != null) {
-			if (current instanceof FilaConfigurationException fila) {
-				return fila;
-			}
-			current = current.getCause();
-		}
-		throw new AssertionError("No FilaConfigurationException in " + failure, failure);
 	}
 
 	@Configuration(proxyBeanMethods = false)

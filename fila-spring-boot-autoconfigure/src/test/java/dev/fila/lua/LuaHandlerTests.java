@@ -20,6 +20,7 @@ import dev.fila.core.FilaDelivery;
 import dev.fila.core.FilaTemplate;
 import dev.fila.listener.FilaListenerRegistry;
 
+import static dev.fila.support.FilaTestSupport.configurationCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -123,7 +124,7 @@ class LuaHandlerTests {
 			.withPropertyValues("fila.consumers.bad.queue=bad", "fila.consumers.bad.handler=return function(body\n")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 				assertThat(failure.getProperty()).isEqualTo("fila.consumers.bad.handler");
 				assertThat(failure.getMessage()).contains("fila.consumers.bad.handler:1:").contains("')' expected");
 			});
@@ -131,20 +132,20 @@ class LuaHandlerTests {
 			.withPropertyValues("fila.consumers.bad.queue=bad", "fila.consumers.bad.handler=classpath:lua/nope.lua")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 				assertThat(failure.getValue()).isEqualTo("classpath:lua/nope.lua");
 			});
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(FilaAutoConfiguration.class))
 			.withPropertyValues("fila.consumers.bad.queue=bad", "fila.consumers.bad.handler=return 42")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(findCause(context.getStartupFailure()).getMessage()).contains("must return a function");
+				assertThat(configurationCause(context.getStartupFailure()).getMessage()).contains("must return a function");
 			});
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(FilaAutoConfiguration.class))
 			.withPropertyValues("fila.consumers.bad.handler=return function() end")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(findCause(context.getStartupFailure()).getProperty()).isEqualTo("fila.consumers.bad.queue");
+				assertThat(configurationCause(context.getStartupFailure()).getProperty()).isEqualTo("fila.consumers.bad.queue");
 			});
 	}
 
@@ -154,21 +155,10 @@ class LuaHandlerTests {
 			.withPropertyValues("fila.queues.orders.on-enqueue=function on_enqueue(msg) return { end")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FilaConfigurationException failure = findCause(context.getStartupFailure());
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 				assertThat(failure.getProperty()).isEqualTo("fila.queues.orders.on-enqueue");
 				assertThat(failure.getMessage()).contains("fila.queues.orders.on-enqueue:1:");
 			});
-	}
-
-	private static FilaConfigurationException findCause(Throwable failure) {
-		Throwable current = failure;
-		while (current != null) {
-			if (current instanceof FilaConfigurationException fila) {
-				return fila;
-			}
-			current = current.getCause();
-		}
-		throw new AssertionError("No FilaConfigurationException in " + failure, failure);
 	}
 
 }
