@@ -468,8 +468,25 @@ final class MemoryQueue {
 			this.leased.remove(entry.id);
 			entry.key.inFlight--;
 			entry.leaseToken = 0;
+			compactLeaseDeadlines();
 		}
 		return entry;
+	}
+
+	/**
+	 * Settled leases leave their deadline in the heap until it passes (removal from the middle
+	 * of a heap is linear). So that they do not pile up (with their payloads) for a whole
+	 * visibility timeout under load, the heap is rebuilt from the live leases whenever it holds
+	 * four times as many deadlines: amortized constant time per settle.
+	 */
+	private void compactLeaseDeadlines() {
+		int size = this.leaseDeadlines.size();
+		if (size > 1024 && size > 4 * this.leased.size()) {
+			this.leaseDeadlines.clear();
+			for (Entry live : this.leased.values()) {
+				this.leaseDeadlines.add(new LeaseDeadline(live.leaseDeadline, live, live.leaseToken));
+			}
+		}
 	}
 
 	private void forgetKeyIfIdle(KeyState key) {
