@@ -208,7 +208,7 @@ public class MemoryDriver implements FilaDriver {
 		this.queues.clear();
 	}
 
-	private MemoryQueue queue(String queue) {
+	MemoryQueue queue(String queue) {
 		MemoryQueue found = this.queues.get(queue);
 		if (found == null) {
 			throw new QueueNotFoundException(queue);

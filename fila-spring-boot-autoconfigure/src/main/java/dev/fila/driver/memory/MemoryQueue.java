@@ -367,6 +367,16 @@ final class MemoryQueue {
 		}
 	}
 
+	int leaseDeadlineCount() {
+		this.lock.lock();
+		try {
+			return this.leaseDeadlines.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	long expiredLeases() {
 		this.lock.lock();
 		try {

@@ -32,6 +32,23 @@ class MemoryDriverTests extends DriverContractTests {
 	}
 
 	@Test
+	void settledLeasesDoNotPileUpUntilTheirDeadline() throws Exception {
+		String queue = createQueue(Duration.ofMinutes(5));
+		MemoryDriver memory = (MemoryDriver) this.driver;
+		for (int round = 0; round < 50; round++) {
+			List<dev.fila.driver.OutgoingMessage> batch = new java.util.ArrayList<>();
+			for (int i = 0; i < 200; i++) {
+				batch.add(message("m", "k" + (i % 7)));
+			}
+			this.driver.enqueue(queue, batch);
+			for (LeasedMessage message : this.driver.fetch(queue, 200, Duration.ofSeconds(1))) {
+				this.driver.ack(message);
+			}
+		}
+		assertThat(memory.queue(queue).leaseDeadlineCount()).isLessThanOrEqualTo(1024);
+	}
+
+	@Test
 	void fairnessKeyStateIsForgottenWhenAKeyHasNoMessagesLeft() throws Exception {
 		String queue = createQueue();
 		for (int i = 0; i < 100; i++) {
