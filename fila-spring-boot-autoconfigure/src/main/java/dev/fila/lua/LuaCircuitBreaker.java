@@ -48,7 +48,10 @@ final class LuaCircuitBreaker {
 	}
 
 	void recordSuccess() {
-		this.consecutiveFailures.set(0);
+		// Read first: an unconditional write from every thread on every call would contend.
+		if (this.consecutiveFailures.get() != 0) {
+			this.consecutiveFailures.set(0);
+		}
 	}
 
 	/** @return whether this failure opened the breaker */

@@ -112,8 +112,11 @@ final class LuaSandbox {
 	 * @throws InstructionLimiter.LuaLimitExceeded when it ran too long or too deep
 	 */
 	Varargs call(LuaValue function, Varargs arguments, long timeoutNanos) {
-		// Re-assert the shared string metatable in case other luaj users in the JVM replaced it.
-		LuaString.s_metatable = STRING_METATABLE;
+		// Re-assert the shared string metatable in case other luaj users in the JVM replaced it;
+		// read before writing, so that threads do not contend on the field's cache line.
+		if (LuaString.s_metatable != STRING_METATABLE) {
+			LuaString.s_metatable = STRING_METATABLE;
+		}
 		this.limiter.arm(timeoutNanos);
 		try {
 			return function.invoke(arguments);
