@@ -1,0 +1,323 @@
+package dev.fila.benchmarks.redis;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.lettuce.core.LMoveArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.redis.RedisDriver;
+import dev.fila.listener.ConsumerConfig;
+import dev.fila.listener.FilaListenerContainer;
+import dev.fila.listener.FilaListenerContainerFactory;
+import dev.fila.listener.FilaListenerEndpoint;
+import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueDefinition;
+import dev.fila.scheduling.RetryPolicy;
+import dev.fila.scheduling.Scheduling;
+
+/**
+ * The Redis driver end to end (batch enqueue, a Fila consumer with concurrency 4 and prefetch
+ * 10, ack) side by side with a raw Lettuce reliable queue (LPUSH; BLMOVE into a processing
+ * list; LREM to ack; 4 consumer threads), same payload, same Redis, in one run. Then paced
+ * latency at 1,000 msg/s, and Fila throughput with 10 and 10,000 fairness keys.
+ * <p>
+ * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.redis.RedisBenchmark [messages]}
+ */
+public final class RedisBenchmark {
+
+	private static final int PAYLOAD_BYTES = 256;
+
+	private static final int CONSUMERS = 4;
+
+	private static final int PREFETCH = 10;
+
+	private static final int BATCH = 100;
+
+	private final String prefix = "fila-bench-" + UUID.randomUUID();
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+
+	private RedisBenchmark() {
+		this.connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 6379));
+		this.connectionFactory.afterPropertiesSet();
+		this.connectionFactory.start();
+	}
+
+	public static void main(String[] args) throws Exception {
+		int messages = (args.length > 0) ? Integer.parseInt(args[0]) : 50_000;
+		RedisBenchmark benchmark = new RedisBenchmark();
+		try {
+			benchmark.run(messages);
+		}
+		finally {
+			benchmark.close();
+		}
+		System.exit(0);
+	}
+
+	private void run(int messages) throws Exception {
+		System.out.printf("Redis benchmark: %,d messages of %d bytes, %d consumers, prefetch %d, batches of %d%n%n",
+				messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH);
+		// Warm up both sides once, then measure each three times, alternating.
+		filaThroughput(messages / 5, 10);
+		rawThroughput(messages / 5);
+		List<Double> fila = new ArrayList<>();
+		List<Double> raw = new ArrayList<>();
+		for (int round = 0; round < 3; round++) {
+			fila.add(filaThroughput(messages, 10));
+			raw.add(rawThroughput(messages));
+		}
+		double filaRate = median(fila);
+		double rawRate = median(raw);
+		System.out.println("| measure | Fila Redis driver | raw Lettuce reliable queue | ratio |");
+		System.out.println("|---|---|---|---|");
+		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of 3) | %,.0f | %,.0f | %.2fx |%n",
+				filaRate, rawRate, filaRate / rawRate);
+		long[] filaLatency = filaLatency(Duration.ofSeconds(10));
+		long[] rawLatency = rawLatency(Duration.ofSeconds(10));
+		System.out.printf(Locale.ROOT, "| p50 latency at 1,000 msg/s (ms) | %.3f | %.3f | |%n", percentile(filaLatency, 50),
+				percentile(rawLatency, 50));
+		System.out.printf(Locale.ROOT, "| p99 latency at 1,000 msg/s (ms) | %.3f | %.3f | |%n", percentile(filaLatency, 99),
+				percentile(rawLatency, 99));
+		double manyKeys = filaThroughput(messages, 10_000);
+		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys (msg/s) | %,.0f | | %.2fx of 10 keys |%n", manyKeys,
+				manyKeys / filaRate);
+	}
+
+	private static byte[] payload(long sentNanos) {
+		byte[] payload = new byte[PAYLOAD_BYTES];
+		ByteBuffer.wrap(payload).putLong(sentNanos);
+		return payload;
+	}
+
+	private RedisDriver driver() {
+		return new RedisDriver("redis", this.connectionFactory, this.prefix);
+	}
+
+	private FilaListenerContainer consumer(RedisDriver driver, String queue, Handler handler) {
+		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("redis", driver), "redis"),
+				Map.of(queue, new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, true, RetryPolicy.DEFAULT, null,
+						null)),
+				new DefaultQueuePolicyFactory());
+		queues.createDeclaredQueues();
+		FilaListenerContainerFactory factory = new FilaListenerContainerFactory(queues, Map.of());
+		return factory.create(new FilaListenerEndpoint("bench-" + queue,
+				new ConsumerConfig(queue, CONSUMERS, PREFETCH, true, Duration.ofSeconds(10)), "benchmark",
+				(message, ack) -> handler.handle(message.payload())));
+	}
+
+	private double filaThroughput(int messages, int keys) throws Exception {
+		String queue = "throughput-" + UUID.randomUUID();
+		RedisDriver driver = driver();
+		CountDownLatch done = new CountDownLatch(messages);
+		FilaListenerContainer container = consumer(driver, queue, (payload) -> done.countDown());
+		container.start();
+		long start = System.nanoTime();
+		List<OutgoingMessage> batch = new ArrayList<>(BATCH);
+		byte[] payload = payload(0);
+		for (int i = 0; i < messages; i++) {
+			batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
+			if (batch.size() == BATCH) {
+				driver.enqueue(queue, batch);
+				batch = new ArrayList<>(BATCH);
+			}
+		}
+		if (!batch.isEmpty()) {
+			driver.enqueue(queue, batch);
+		}
+		done.await(10, TimeUnit.MINUTES);
+		double rate = messages * 1e9 / (System.nanoTime() - start);
+		container.stop();
+		driver.deleteQueue(queue);
+		driver.deleteQueue(queue + ".dlq");
+		driver.close();
+		return rate;
+	}
+
+	private double rawThroughput(int messages) throws Exception {
+		byte[] list = (this.prefix + ":raw:" + UUID.randomUUID()).getBytes();
+		byte[] processing = (this.prefix + ":raw-processing:" + UUID.randomUUID()).getBytes();
+		CountDownLatch done = new CountDownLatch(messages);
+		AtomicBoolean running = new AtomicBoolean(true);
+		List<Thread> consumers = rawConsumers(list, processing, running, (payload) -> done.countDown());
+		long start = System.nanoTime();
+		try (StatefulRedisConnection<byte[], byte[]> producer = this.client.connect(ByteArrayCodec.INSTANCE)) {
+			RedisCommands<byte[], byte[]> commands = producer.sync();
+			byte[][] batch = new byte[BATCH][];
+			byte[] payload = payload(0);
+			for (int i = 0; i < messages; i += BATCH) {
+				int size = Math.min(BATCH, messages - i);
+				Arrays.fill(batch, 0, size, payload);
+				commands.lpush(list, (size == BATCH) ? batch : Arrays.copyOf(batch, size));
+			}
+		}
+		done.await(10, TimeUnit.MINUTES);
+		double rate = messages * 1e9 / (System.nanoTime() - start);
+		running.set(false);
+		for (Thread consumer : consumers) {
+			consumer.join();
+		}
+		return rate;
+	}
+
+	private List<Thread> rawConsumers(byte[] list, byte[] processing, AtomicBoolean running, Handler handler) {
+		List<Thread> consumers = new ArrayList<>();
+		for (int c = 0; c < CONSUMERS; c++) {
+			Thread consumer = new Thread(() -> {
+				try (StatefulRedisConnection<byte[], byte[]> connection = this.client.connect(ByteArrayCodec.INSTANCE)) {
+					RedisCommands<byte[], byte[]> commands = connection.sync();
+					while (running.get()) {
+						byte[] message = commands.blmove(list, processing, LMoveArgs.Builder.rightLeft(), 0.2);
+						if (message != null) {
+							handler.handle(message);
+							commands.lrem(processing, 1, message);
+						}
+					}
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			}, "raw-consumer-" + c);
+			consumer.start();
+			consumers.add(consumer);
+		}
+		return consumers;
+	}
+
+	private long[] filaLatency(Duration duration) throws Exception {
+		String queue = "latency-" + UUID.randomUUID();
+		RedisDriver driver = driver();
+		LatencyRecorder recorder = new LatencyRecorder();
+		FilaListenerContainer container = consumer(driver, queue, recorder::record);
+		container.start();
+		pace(duration, (i) -> driver.enqueue(queue, List.of(new OutgoingMessage(Map.of(), payload(System.nanoTime()),
+				new Scheduling("tenant-" + (i % 10), 1, List.of())))));
+		Thread.sleep(500);
+		container.stop();
+		driver.deleteQueue(queue);
+		driver.deleteQueue(queue + ".dlq");
+		driver.close();
+		return recorder.latencies();
+	}
+
+	private long[] rawLatency(Duration duration) throws Exception {
+		byte[] list = (this.prefix + ":raw-latency").getBytes();
+		byte[] processing = (this.prefix + ":raw-latency-processing").getBytes();
+		LatencyRecorder recorder = new LatencyRecorder();
+		AtomicBoolean running = new AtomicBoolean(true);
+		List<Thread> consumers = rawConsumers(list, processing, running, recorder::record);
+		try (StatefulRedisConnection<byte[], byte[]> producer = this.client.connect(ByteArrayCodec.INSTANCE)) {
+			RedisCommands<byte[], byte[]> commands = producer.sync();
+			pace(duration, (i) -> commands.lpush(list, payload(System.nanoTime())));
+		}
+		Thread.sleep(500);
+		running.set(false);
+		for (Thread consumer : consumers) {
+			consumer.join();
+		}
+		return recorder.latencies();
+	}
+
+	/** Sends one message per millisecond on an absolute schedule, after a 2 s warm-up. */
+	private static void pace(Duration duration, Sender sender) throws Exception {
+		long period = TimeUnit.MILLISECONDS.toNanos(1);
+		long warmup = 2000;
+		long total = warmup + duration.toMillis();
+		long start = System.nanoTime();
+		for (long i = 0; i < total; i++) {
+			long due = start + i * period;
+			long wait = due - System.nanoTime();
+			if (wait > 0) {
+				LockSupport.parkNanos(wait);
+			}
+			sender.send(i);
+		}
+	}
+
+	private static double percentile(long[] sorted, double percentile) {
+		if (sorted.length == 0) {
+			return Double.NaN;
+		}
+		int index = (int) Math.ceil(percentile / 100 * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(index, sorted.length - 1))] / 1e6;
+	}
+
+	private static double median(List<Double> values) {
+		List<Double> sorted = new ArrayList<>(values);
+		sorted.sort(Double::compare);
+		return sorted.get(sorted.size() / 2);
+	}
+
+	private void close() {
+		try (var connection = this.connectionFactory.getConnection()) {
+			var keys = connection.keyCommands().keys((this.prefix + ":*").getBytes());
+			if (keys != null && !keys.isEmpty()) {
+				connection.keyCommands().del(keys.toArray(new byte[0][]));
+			}
+		}
+		this.connectionFactory.destroy();
+		this.client.shutdown();
+	}
+
+	@FunctionalInterface
+	private interface Handler {
+
+		void handle(byte[] payload) throws Exception;
+
+	}
+
+	@FunctionalInterface
+	private interface Sender {
+
+		void send(long index) throws Exception;
+
+	}
+
+	/** Records enqueue-to-handler latency after the warm-up (the first 2,000 messages). */
+	private static final class LatencyRecorder {
+
+		private final AtomicLong seen = new AtomicLong();
+
+		private final List<Long> latencies = new ArrayList<>();
+
+		void record(byte[] payload) {
+			long latency = System.nanoTime() - ByteBuffer.wrap(payload).getLong();
+			if (this.seen.incrementAndGet() > 2000) {
+				synchronized (this.latencies) {
+					this.latencies.add(latency);
+				}
+			}
+		}
+
+		long[] latencies() {
+			synchronized (this.latencies) {
+				return this.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+			}
+		}
+
+	}
+
+}
