@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,6 +26,7 @@ import dev.fila.annotation.FilaListenerConfigUtils;
 import dev.fila.config.InMemoryRuntimeConfig;
 import dev.fila.config.RuntimeConfig;
 import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDriverFactory;
@@ -35,6 +38,8 @@ import dev.fila.listener.FilaListenerRegistry;
 import dev.fila.lua.LuaHandlerConsumers;
 import dev.fila.lua.LuaObserver;
 import dev.fila.lua.LuaQueuePolicyFactory;
+import dev.fila.observation.FilaEnqueueObservationConvention;
+import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.policy.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 
@@ -79,7 +84,7 @@ public final class FilaAutoConfiguration {
 	QueuePolicyFactory filaQueuePolicyFactory(FilaProperties properties, ResourceLoader resourceLoader,
 			RuntimeConfig runtimeConfig, ObjectProvider<LuaObserver> observer) {
 		return new LuaQueuePolicyFactory(resourceLoader, runtimeConfig, FilaPropertiesResolver.luaSettings(properties),
-				observer.getIfAvailable(() -> LuaObserver.NONE));
+				LuaObserver.of(observer.orderedStream().toList()));
 	}
 
 	@Bean
@@ -104,14 +109,27 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FilaTemplate filaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
-		return new FilaTemplate(queues, converter);
+	FilaTemplate filaTemplate(FilaQueues queues, FilaPayloadConverter converter,
+			ObjectProvider<FilaMetricsRecorder> metricsRecorders, ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<FilaEnqueueObservationConvention> observationConvention) {
+		FilaTemplate template = new FilaTemplate(queues, converter);
+		template.setMetricsRecorder(metricsRecorder(metricsRecorders));
+		observationRegistry.ifAvailable(template::setObservationRegistry);
+		observationConvention.ifAvailable(template::setObservationConvention);
+		return template;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
-		return new FilaAdmin(queues, runtimeConfig);
+	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig,
+			ObjectProvider<FilaMetricsRecorder> metricsRecorders) {
+		FilaAdmin admin = new FilaAdmin(queues, runtimeConfig);
+		admin.setMetricsRecorder(metricsRecorder(metricsRecorders));
+		return admin;
+	}
+
+	private static FilaMetricsRecorder metricsRecorder(ObjectProvider<FilaMetricsRecorder> recorders) {
+		return FilaMetricsRecorder.of(recorders.orderedStream().toList());
 	}
 
 	private static JsonMapper jsonMapper(ObjectProvider<JsonMapper> jsonMapper) {
@@ -132,10 +150,17 @@ public final class FilaAutoConfiguration {
 
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
-		FilaListenerContainerFactory filaListenerContainerFactory(FilaQueues queues, FilaProperties properties) {
+		FilaListenerContainerFactory filaListenerContainerFactory(FilaQueues queues, FilaProperties properties,
+				ObjectProvider<FilaMetricsRecorder> metricsRecorders,
+				ObjectProvider<ObservationRegistry> observationRegistry,
+				ObjectProvider<FilaListenerObservationConvention> observationConvention) {
 			Map<String, FilaProperties.Consumer> consumers = properties.getConsumers();
-			return new FilaListenerContainerFactory(queues, FilaPropertiesResolver.consumers(properties),
-					scriptHandlerIds(consumers));
+			FilaListenerContainerFactory factory = new FilaListenerContainerFactory(queues,
+					FilaPropertiesResolver.consumers(properties), scriptHandlerIds(consumers));
+			factory.setMetricsRecorder(metricsRecorder(metricsRecorders));
+			observationRegistry.ifAvailable(factory::setObservationRegistry);
+			observationConvention.ifAvailable(factory::setObservationConvention);
+			return factory;
 		}
 
 		@Bean(FilaListenerConfigUtils.HANDLER_METHOD_FACTORY_BEAN_NAME)
@@ -165,7 +190,7 @@ public final class FilaAutoConfiguration {
 			});
 			return new LuaHandlerConsumers(handlers, queues, containerFactory, registry, resourceLoader,
 					FilaPropertiesResolver.luaSettings(properties), template, jsonMapper(jsonMapper), runtimeConfig,
-					observer.getIfAvailable(() -> LuaObserver.NONE));
+					LuaObserver.of(observer.orderedStream().toList()));
 		}
 
 		@Bean

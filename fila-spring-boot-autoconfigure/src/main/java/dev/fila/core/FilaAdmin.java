@@ -21,9 +21,18 @@ public class FilaAdmin {
 
 	private final RuntimeConfig runtimeConfig;
 
+	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
+
 	public FilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
 		this.queues = queues;
 		this.runtimeConfig = runtimeConfig;
+	}
+
+	/**
+	 * @param metricsRecorder told about redrives
+	 */
+	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
+		this.metricsRecorder = metricsRecorder;
 	}
 
 	/**
@@ -82,7 +91,11 @@ public class FilaAdmin {
 			throw new IllegalArgumentException("count must not be negative, was " + count);
 		}
 		QueueBinding binding = this.queues.binding(deadLetterQueue);
-		return binding.driver().redrive(binding.name(), count);
+		int moved = binding.driver().redrive(binding.name(), count);
+		if (moved > 0) {
+			this.metricsRecorder.redriven(QueueNames.sourceOf(deadLetterQueue), binding.driver().name(), moved);
+		}
+		return moved;
 	}
 
 	/**

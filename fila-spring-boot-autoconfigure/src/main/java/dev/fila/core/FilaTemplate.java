@@ -6,7 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,11 +19,16 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
+import dev.fila.observation.DefaultFilaEnqueueObservationConvention;
+import dev.fila.observation.FilaEnqueueContext;
+import dev.fila.observation.FilaEnqueueObservationConvention;
+import dev.fila.observation.FilaObservationDocumentation;
 import dev.fila.policy.EnqueueContext;
 import dev.fila.policy.FailureContext;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
+import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.Scheduling;
 
 /**
@@ -27,6 +36,9 @@ import dev.fila.scheduling.Scheduling;
  * receive. Payloads are converted with {@link FilaPayloadConverter}: {@code byte[]} as is,
  * {@code String} as UTF-8, anything else as JSON. Each message is scheduled by the queue's
  * enqueue policy ({@code on-enqueue} hook).
+ * <p>
+ * Every send is a {@code fila.enqueue} observation when an {@link ObservationRegistry} is
+ * set: with tracing, the trace context travels to the consumer in the message headers.
  */
 public class FilaTemplate {
 
@@ -43,9 +55,36 @@ public class FilaTemplate {
 
 	private final FilaPayloadConverter converter;
 
+	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private @Nullable FilaEnqueueObservationConvention observationConvention;
+
 	public FilaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
 		this.queues = queues;
 		this.converter = converter;
+	}
+
+	/**
+	 * @param metricsRecorder told about enqueues and pulled deliveries
+	 */
+	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
+		this.metricsRecorder = metricsRecorder;
+	}
+
+	/**
+	 * @param observationRegistry where {@code fila.enqueue} observations go; none by default
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * @param observationConvention a convention replacing the default one, or {@code null}
+	 */
+	public void setObservationConvention(@Nullable FilaEnqueueObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
 	}
 
 	/**
@@ -67,7 +106,7 @@ public class FilaTemplate {
 	 */
 	public String enqueue(String queue, Map<String, String> headers, Object payload) {
 		QueueBinding binding = writableBinding(queue);
-		return enqueue(binding, List.of(outgoing(binding, headers, payload))).get(0);
+		return send(binding, List.of(new OutboundMessage(headers, payload))).get(0);
 	}
 
 	/**
@@ -79,16 +118,11 @@ public class FilaTemplate {
 	 */
 	public List<String> enqueueAll(String queue, List<?> messages) {
 		QueueBinding binding = writableBinding(queue);
-		List<OutgoingMessage> batch = new ArrayList<>(messages.size());
+		List<OutboundMessage> batch = new ArrayList<>(messages.size());
 		for (Object message : messages) {
-			if (message instanceof OutboundMessage outbound) {
-				batch.add(outgoing(binding, outbound.headers(), outbound.payload()));
-			}
-			else {
-				batch.add(outgoing(binding, Map.of(), message));
-			}
+			batch.add((message instanceof OutboundMessage outbound) ? outbound : OutboundMessage.of(message));
 		}
-		return batch.isEmpty() ? List.of() : enqueue(binding, batch);
+		return batch.isEmpty() ? List.of() : send(binding, batch);
 	}
 
 	/**
@@ -115,7 +149,7 @@ public class FilaTemplate {
 			Map<String, String> requestHeaders = new HashMap<>(headers);
 			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);
 			requestHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
-			enqueue(requestBinding, List.of(outgoing(requestBinding, requestHeaders, payload)));
+			send(requestBinding, List.of(new OutboundMessage(requestHeaders, payload)));
 			long deadline = System.nanoTime() + timeout.toNanos();
 			while (true) {
 				long remaining = deadline - System.nanoTime();
@@ -156,7 +190,8 @@ public class FilaTemplate {
 		}
 		byte[] bytes = this.converter.toBytes(payload);
 		try {
-			driver.enqueue(replyTo, List.of(new OutgoingMessage(headers, bytes, Scheduling.DEFAULT)));
+			send(driver, replyTo, 1, (propagated) -> List.of(new OutgoingMessage(merge(headers, propagated), bytes,
+					Scheduling.DEFAULT)));
 			return true;
 		}
 		catch (QueueNotFoundException ex) {
@@ -176,7 +211,12 @@ public class FilaTemplate {
 	public Optional<FilaDelivery> receive(String queue, Duration timeout) {
 		QueueBinding binding = this.queues.binding(queue);
 		List<LeasedMessage> fetched = fetch(binding.driver(), binding.name(), timeout);
-		return fetched.isEmpty() ? Optional.empty() : Optional.of(new Delivery(fetched.get(0), binding));
+		if (fetched.isEmpty()) {
+			return Optional.empty();
+		}
+		LeasedMessage message = fetched.get(0);
+		this.metricsRecorder.delivered(FilaMetricsRecorder.PULL_CONSUMER, binding.driver().name(), message);
+		return Optional.of(new Delivery(message, binding, this.metricsRecorder));
 	}
 
 	/** @return the payload converter */
@@ -184,8 +224,41 @@ public class FilaTemplate {
 		return this.converter;
 	}
 
-	private List<String> enqueue(QueueBinding binding, List<OutgoingMessage> batch) {
-		return binding.driver().enqueue(binding.name(), batch);
+	private List<String> send(QueueBinding binding, List<OutboundMessage> messages) {
+		return send(binding.driver(), binding.name(), messages.size(), (propagated) -> {
+			List<OutgoingMessage> batch = new ArrayList<>(messages.size());
+			for (OutboundMessage message : messages) {
+				batch.add(outgoing(binding, merge(message.headers(), propagated), message.payload()));
+			}
+			return batch;
+		});
+	}
+
+	/**
+	 * Sends a batch inside a {@code fila.enqueue} observation.
+	 * @param batch builds the messages, given the headers the observation propagates
+	 */
+	private List<String> send(FilaDriver driver, String queue, int count,
+			Function<Map<String, String>, List<OutgoingMessage>> batch) {
+		FilaEnqueueContext context = new FilaEnqueueContext(queue, driver.name(), count);
+		Observation observation = FilaObservationDocumentation.ENQUEUE.observation(this.observationConvention,
+				DefaultFilaEnqueueObservationConvention.INSTANCE, () -> context, this.observationRegistry);
+		List<String> ids = observation.observe(() -> {
+			List<String> sent = driver.enqueue(queue, batch.apply(context.getPropagatedHeaders()));
+			context.setMessageIds(sent);
+			return sent;
+		});
+		this.metricsRecorder.enqueued(queue, driver.name(), count);
+		return (ids != null) ? ids : List.of();
+	}
+
+	private static Map<String, String> merge(Map<String, String> headers, Map<String, String> propagated) {
+		if (propagated.isEmpty()) {
+			return headers;
+		}
+		Map<String, String> merged = new HashMap<>(headers);
+		merged.putAll(propagated);
+		return merged;
 	}
 
 	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload) {
@@ -227,9 +300,12 @@ public class FilaTemplate {
 
 		private final QueueBinding binding;
 
-		Delivery(LeasedMessage message, QueueBinding binding) {
+		private final FilaMetricsRecorder metricsRecorder;
+
+		Delivery(LeasedMessage message, QueueBinding binding, FilaMetricsRecorder metricsRecorder) {
 			this.message = message;
 			this.binding = binding;
+			this.metricsRecorder = metricsRecorder;
 		}
 
 		@Override
@@ -237,15 +313,19 @@ public class FilaTemplate {
 			if (!this.binding.driver().ack(this.message)) {
 				throw leaseLost();
 			}
+			this.metricsRecorder.acked(FilaMetricsRecorder.PULL_CONSUMER, this.binding.driver().name(), this.message);
 		}
 
 		@Override
 		public void nack(String error) {
 			FailureContext context = new FailureContext(this.message.queue(), this.message.id(),
 					this.message.attempts(), this.message.headers(), error);
-			if (!this.binding.driver().nack(this.message, this.binding.failurePolicy().onFailure(context), error)) {
+			FailureDecision decision = this.binding.failurePolicy().onFailure(context);
+			if (!this.binding.driver().nack(this.message, decision, error)) {
 				throw leaseLost();
 			}
+			this.metricsRecorder.nacked(FilaMetricsRecorder.PULL_CONSUMER, this.binding.driver().name(), this.message,
+					decision instanceof FailureDecision.DeadLetter);
 		}
 
 		private FilaException leaseLost() {

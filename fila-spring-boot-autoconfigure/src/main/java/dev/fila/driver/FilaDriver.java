@@ -143,6 +143,29 @@ public interface FilaDriver extends AutoCloseable {
 	void setThrottle(String key, double rate, long burst);
 
 	/**
+	 * Counts the leases of a queue that expired: a consumer died or got stuck and the message
+	 * went back to the queue. Optional: drivers that do not count return 0. Read off the hot
+	 * path (metrics refresh), it may cost a round trip.
+	 * @param queue the queue name
+	 * @return the number of expired leases since the count started (the driver's or, for a
+	 * shared backend, the queue's creation)
+	 */
+	default long expiredLeases(String queue) {
+		return 0;
+	}
+
+	/**
+	 * Counts the scheduling passes ({@link #fetch} attempts) of a queue, made by this
+	 * application instance, in which a throttle held back at least one message that fairness
+	 * would otherwise have delivered. Optional: drivers that do not count return 0.
+	 * @param queue the queue name
+	 * @return the count since this driver started
+	 */
+	default long throttleLimited(String queue) {
+		return 0;
+	}
+
+	/**
 	 * Checks that the backend is reachable.
 	 * @throws RuntimeException describing why it is not
 	 */

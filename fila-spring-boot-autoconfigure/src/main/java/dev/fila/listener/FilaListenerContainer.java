@@ -15,13 +15,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.observation.DefaultFilaListenerObservationConvention;
+import dev.fila.observation.FilaListenerContext;
+import dev.fila.observation.FilaListenerObservationConvention;
+import dev.fila.observation.FilaObservationDocumentation;
 import dev.fila.policy.FailureContext;
 import dev.fila.queue.QueueBinding;
 import dev.fila.scheduling.FailureDecision;
@@ -36,6 +43,10 @@ import dev.fila.scheduling.FailureDecision;
  * A heartbeat extends the lease of every held message before it runs out, so a slow handler
  * is not delivered twice. Stopping stops fetching, returns buffered messages to the queue
  * without counting an attempt, and waits up to {@code shutdownTimeout} for running handlers.
+ * <p>
+ * Each handler invocation is a {@code fila.listener} observation (a child of the producer's
+ * trace when the message headers carry one), and deliveries, acks and nacks are reported to
+ * a {@link FilaMetricsRecorder}.
  */
 public class FilaListenerContainer {
 
@@ -65,6 +76,12 @@ public class FilaListenerContainer {
 
 	private volatile boolean active;
 
+	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private @Nullable FilaListenerObservationConvention observationConvention;
+
 	private @Nullable Run run;
 
 	/**
@@ -79,6 +96,37 @@ public class FilaListenerContainer {
 		this.binding = binding;
 		this.handler = handler;
 		this.heartbeatScheduler = heartbeatScheduler;
+	}
+
+	/**
+	 * @param metricsRecorder told about deliveries, acks and nacks
+	 */
+	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
+		this.metricsRecorder = metricsRecorder;
+	}
+
+	/**
+	 * @param observationRegistry where {@code fila.listener} observations go; none by default
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * @param observationConvention a convention replacing the default one, or {@code null}
+	 */
+	public void setObservationConvention(@Nullable FilaListenerObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
+	}
+
+	/** @return the queue this consumer consumes */
+	public String getQueueName() {
+		return this.binding.name();
+	}
+
+	/** @return the name of the driver holding the queue */
+	public String getDriverName() {
+		return this.binding.driver().name();
 	}
 
 	/** @return the consumer id */
@@ -159,6 +207,21 @@ public class FilaListenerContainer {
 	}
 
 	private void handle(LeasedMessage message) {
+		String driverName = driver().name();
+		this.metricsRecorder.delivered(getId(), driverName, message);
+		Observation observation = FilaObservationDocumentation.LISTENER
+			.observation(this.observationConvention, DefaultFilaListenerObservationConvention.INSTANCE,
+					() -> new FilaListenerContext(message, getId(), driverName), this.observationRegistry)
+			.start();
+		try (Observation.Scope scope = observation.openScope()) {
+			invoke(message, observation);
+		}
+		finally {
+			observation.stop();
+		}
+	}
+
+	private void invoke(LeasedMessage message, Observation observation) {
 		Settlement settlement = new Settlement(message);
 		try {
 			this.handler.handle(message, settlement);
@@ -172,6 +235,7 @@ public class FilaListenerContainer {
 			}
 		}
 		catch (Throwable ex) {
+			observation.error(ex);
 			if (settlement.isSettled()) {
 				logger.warn("Handler of consumer '{}' threw after settling message {} on queue '{}'", getId(),
 						message.id(), message.queue(), ex);
@@ -424,7 +488,10 @@ public class FilaListenerContainer {
 		@Override
 		public void ack() {
 			markSettled();
-			if (!driver().ack(this.message)) {
+			if (driver().ack(this.message)) {
+				FilaListenerContainer.this.metricsRecorder.acked(getId(), driver().name(), this.message);
+			}
+			else {
 				leaseLost("ack");
 			}
 		}
@@ -451,7 +518,11 @@ public class FilaListenerContainer {
 
 		void settle(FailureDecision decision, String error) {
 			markSettled();
-			if (!driver().nack(this.message, decision, error)) {
+			if (driver().nack(this.message, decision, error)) {
+				FilaListenerContainer.this.metricsRecorder.nacked(getId(), driver().name(), this.message,
+						decision instanceof FailureDecision.DeadLetter);
+			}
+			else {
 				leaseLost("nack");
 			}
 		}

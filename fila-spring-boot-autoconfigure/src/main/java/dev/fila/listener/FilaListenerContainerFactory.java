@@ -6,10 +6,13 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import dev.fila.core.FilaConfigurationException;
+import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.driver.QueueSpec;
+import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
@@ -50,6 +53,33 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 		this.queues = queues;
 		this.configured = Map.copyOf(configured);
 		this.scriptHandlerIds = Set.copyOf(scriptHandlerIds);
+	}
+
+	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private @Nullable FilaListenerObservationConvention observationConvention;
+
+	/**
+	 * @param metricsRecorder given to every container created from now on
+	 */
+	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
+		this.metricsRecorder = metricsRecorder;
+	}
+
+	/**
+	 * @param observationRegistry given to every container created from now on
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * @param observationConvention given to every container created from now on, or {@code null}
+	 */
+	public void setObservationConvention(@Nullable FilaListenerObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
 	}
 
 	/**
@@ -102,7 +132,12 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 			throw new FilaConfigurationException(queue.property(), queue.value(),
 					"a queue whose driver is configured (" + ex.getMessage() + ")", ex);
 		}
-		return new FilaListenerContainer(settings, binding, endpoint.handler(), this.heartbeatScheduler);
+		FilaListenerContainer container = new FilaListenerContainer(settings, binding, endpoint.handler(),
+				this.heartbeatScheduler);
+		container.setMetricsRecorder(this.metricsRecorder);
+		container.setObservationRegistry(this.observationRegistry);
+		container.setObservationConvention(this.observationConvention);
+		return container;
 	}
 
 	private static <T> @Nullable T first(@Nullable T preferred, @Nullable T fallback) {

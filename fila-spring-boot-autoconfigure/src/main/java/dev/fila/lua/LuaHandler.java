@@ -76,19 +76,19 @@ public final class LuaHandler implements FilaMessageHandler {
 		}
 		catch (InstructionLimiter.LuaLimitExceeded ex) {
 			this.loaded.remove();
-			this.observer.executed(HOOK, "timeout");
+			this.observer.executed(message.queue(), HOOK, "timeout");
 			throw new LuaHandlerException(ex.getMessage());
 		}
 		catch (LuaError | StackOverflowError ex) {
 			this.loaded.remove();
-			this.observer.executed(HOOK, "error");
+			this.observer.executed(message.queue(), HOOK, "error");
 			throw new LuaHandlerException(ex.getMessage());
 		}
 		if (result.arg1().isnil() && !result.arg(2).isnil()) {
-			this.observer.executed(HOOK, "error");
+			this.observer.executed(message.queue(), HOOK, "error");
 			throw new LuaHandlerException(result.arg(2).tojstring());
 		}
-		this.observer.executed(HOOK, "success");
+		this.observer.executed(message.queue(), HOOK, "success");
 	}
 
 	@Override

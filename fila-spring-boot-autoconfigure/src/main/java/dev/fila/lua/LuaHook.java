@@ -69,7 +69,7 @@ final class LuaHook {
 	 */
 	@Nullable LuaValue call(LuaValue message, Function<LuaValue, @Nullable String> validator) {
 		if (!this.breaker.allowsCall()) {
-			this.observer.executed(this.hookName, "bypassed");
+			this.observer.executed(this.queue, this.hookName, "bypassed");
 			return null;
 		}
 		String outcome = "error";
@@ -102,7 +102,7 @@ final class LuaHook {
 			return null;
 		}
 		finally {
-			this.observer.executed(this.hookName, outcome);
+			this.observer.executed(this.queue, this.hookName, outcome);
 		}
 	}
 

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.QueueSpec;
@@ -59,6 +61,14 @@ public class FilaQueues {
 		QueueDefinition definition = this.declared.getOrDefault(queue, QueueDefinition.withDefaults(queue));
 		return this.bindings.computeIfAbsent(queue,
 				(name) -> bind(definition, this.drivers.get(definition.driver())));
+	}
+
+	/**
+	 * @param queue a queue or dead-letter queue name
+	 * @return its binding when it was resolved before, without creating anything; else {@code null}
+	 */
+	public @Nullable QueueBinding find(String queue) {
+		return this.bindings.get(queue);
 	}
 
 	/**

@@ -198,8 +198,14 @@ public class MemoryDriver implements FilaDriver {
 	 * @param queue the queue name
 	 * @return the number of expired leases
 	 */
+	@Override
 	public long expiredLeases(String queue) {
 		return queue(queue).expiredLeases();
+	}
+
+	@Override
+	public long throttleLimited(String queue) {
+		return queue(queue).throttleLimited();
 	}
 
 	@Override

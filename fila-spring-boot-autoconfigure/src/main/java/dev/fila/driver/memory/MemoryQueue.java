@@ -63,6 +63,9 @@ final class MemoryQueue {
 
 	private long expiredLeases;
 
+	/** Selections in which a throttle held a message back; written under the lock. */
+	private volatile long throttleLimited;
+
 	private boolean deleted;
 
 	private long wakeUps;
@@ -194,6 +197,9 @@ final class MemoryQueue {
 			this.leased.put(entry.id, entry);
 			this.leaseDeadlines.add(new LeaseDeadline(entry.leaseDeadline, entry, entry.leaseToken));
 			selected.add(entry.toLeased(this.name));
+		}
+		if (this.throttleWait != Long.MAX_VALUE) {
+			this.throttleLimited++;
 		}
 		return selected;
 	}
@@ -396,6 +402,10 @@ final class MemoryQueue {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	long throttleLimited() {
+		return this.throttleLimited;
 	}
 
 	void markDeleted() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -67,6 +68,9 @@ public class RedisDriver implements FilaDriver {
 	private final QueueSignals signals;
 
 	private final Map<String, QueueSpec> createdQueues = new ConcurrentHashMap<>();
+
+	/** Fetch scripts that reported a throttle holding a message back, by queue (this instance only). */
+	private final Map<String, LongAdder> throttleLimited = new ConcurrentHashMap<>();
 
 	private final RedisScripts create = RedisScripts.load("create");
 
@@ -153,6 +157,7 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public boolean deleteQueue(String queue) {
 		this.createdQueues.remove(queue);
+		this.throttleLimited.remove(queue);
 		return execute((connection) -> {
 			String base = base(queue);
 			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
@@ -215,6 +220,9 @@ public class RedisDriver implements FilaDriver {
 			long seen = this.signals.version(queue);
 			List<Object> reply = onQueue(queue, (connection) -> this.fetch.run(connection, ReturnType.MULTI, keyAndArgs));
 			List<LeasedMessage> leased = leasedMessages(queue, reply);
+			if (reply.size() > 2 && ((Number) reply.get(2)).longValue() > 0) {
+				this.throttleLimited.computeIfAbsent(queue, (name) -> new LongAdder()).increment();
+			}
 			long remaining = deadline - System.nanoTime();
 			if (!leased.isEmpty() || remaining <= 0 || this.signals.wakeUps(queue) != wakeUpsSeen) {
 				return leased;
@@ -313,12 +321,20 @@ public class RedisDriver implements FilaDriver {
 
 	/**
 	 * @param queue the queue name
-	 * @return how many leases of the queue expired so far
+	 * @return how many leases of the queue expired so far, counted in Redis for every
+	 * application instance together
 	 */
+	@Override
 	public long expiredLeases(String queue) {
 		String base = base(queue);
 		byte[] value = execute((connection) -> connection.hashCommands().hGet(bytes(base + "c"), bytes("expired")));
 		return (value != null) ? Long.parseLong(string(value)) : 0;
+	}
+
+	@Override
+	public long throttleLimited(String queue) {
+		LongAdder count = this.throttleLimited.get(queue);
+		return (count != null) ? count.sum() : 0;
 	}
 
 	@Override

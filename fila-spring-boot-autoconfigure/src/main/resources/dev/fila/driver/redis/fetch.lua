@@ -1,7 +1,8 @@
 -- ARGV: base, max, throttle prefix, queue name
--- Returns { leased messages, hint }: each message is { id, key, weight, throttles, headers, payload,
--- enqueued at, attempts, lease token }; hint is the ms until something may become deliverable
--- (a retry due, a lease expiring, a throttle permit), or -1.
+-- Returns { leased messages, hint, limited }: each message is { id, key, weight, throttles, headers,
+-- payload, enqueued at, attempts, lease token }; hint is the ms until something may become
+-- deliverable (a retry due, a lease expiring, a throttle permit), or -1; limited is 1 when a
+-- throttle held a message back in this pass, else 0 (counted by the driver for metrics).
 local B, max, TP = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum')
 if not meta[1] then
@@ -90,4 +91,6 @@ if nextLease[2] then
   if hint < 0 or w < hint then hint = w end
 end
 if hint >= 0 then hint = math.ceil(hint) end
-return { out, hint }
+local limited = 0
+if throttle_wait >= 0 then limited = 1 end
+return { out, hint, limited }
