@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of Fila's Micrometer meters.
+ */
+@NullMarked
+package dev.fila.autoconfigure.metrics;
+
+import org.jspecify.annotations.NullMarked;
