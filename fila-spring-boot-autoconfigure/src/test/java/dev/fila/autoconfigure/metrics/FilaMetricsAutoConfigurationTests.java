@@ -62,7 +62,7 @@ class FilaMetricsAutoConfigurationTests {
 
 	@Test
 	void noMetersAndAWorkingStarterWithoutMicrometer() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(FilaTemplate.class)

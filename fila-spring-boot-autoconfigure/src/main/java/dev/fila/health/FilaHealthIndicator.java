@@ -1,0 +1,99 @@
+package dev.fila.health;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.listener.FilaListenerContainer;
+import dev.fila.listener.FilaListenerRegistry;
+
+/**
+ * Fila's health: {@code UP} when every driver answers its ping, {@code DOWN} with the reason
+ * when one does not. Details list each driver (type, status, error) and each consumer
+ * (queue, running, busy workers, buffered messages). A stopped consumer does not make the
+ * application unhealthy: it may have been stopped on purpose.
+ */
+public class FilaHealthIndicator extends AbstractHealthIndicator {
+
+	private final FilaDrivers drivers;
+
+	private final @Nullable FilaListenerRegistry listenerRegistry;
+
+	/**
+	 * @param drivers the drivers to ping
+	 * @param listenerRegistry the consumers to describe, {@code null} for none
+	 */
+	public FilaHealthIndicator(FilaDrivers drivers, @Nullable FilaListenerRegistry listenerRegistry) {
+		super("Fila health check failed");
+		this.drivers = drivers;
+		this.listenerRegistry = listenerRegistry;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		Map<String, Object> driverDetails = new LinkedHashMap<>();
+		List<String> failures = new ArrayList<>();
+		for (FilaDriver driver : this.drivers.all()) {
+			Map<String, Object> detail = new LinkedHashMap<>();
+			detail.put("type", driver.type());
+			try {
+				driver.ping();
+				detail.put("status", Status.UP.getCode());
+			}
+			catch (RuntimeException ex) {
+				String reason = describe(ex);
+				detail.put("status", Status.DOWN.getCode());
+				detail.put("error", reason);
+				failures.add("driver '" + driver.name() + "' (" + driver.type() + ") is unreachable: " + reason);
+			}
+			driverDetails.put(driver.name(), detail);
+		}
+		if (failures.isEmpty()) {
+			builder.up();
+		}
+		else {
+			builder.down().withDetail("error", String.join("; ", failures));
+		}
+		builder.withDetail("drivers", driverDetails).withDetail("consumers", consumers());
+	}
+
+	private Map<String, Object> consumers() {
+		Map<String, Object> consumers = new LinkedHashMap<>();
+		if (this.listenerRegistry == null) {
+			return consumers;
+		}
+		List<FilaListenerContainer> containers = new ArrayList<>(this.listenerRegistry.getContainers());
+		containers.sort((a, b) -> a.getId().compareTo(b.getId()));
+		for (FilaListenerContainer container : containers) {
+			Map<String, Object> detail = new LinkedHashMap<>();
+			detail.put("queue", container.getQueueName());
+			detail.put("driver", container.getDriverName());
+			detail.put("running", container.isRunning());
+			detail.put("busyWorkers", container.getBusyWorkers());
+			detail.put("concurrency", container.getSettings().concurrency());
+			detail.put("buffered", container.getBuffered());
+			detail.put("prefetch", container.getSettings().prefetch());
+			consumers.put(container.getId(), detail);
+		}
+		return consumers;
+	}
+
+	private static String describe(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String message = (root.getMessage() != null) ? root.getMessage() : ex.getMessage();
+		return root.getClass().getName() + ((message != null) ? ": " + message : "");
+	}
+
+}
