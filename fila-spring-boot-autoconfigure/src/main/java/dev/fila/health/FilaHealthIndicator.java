@@ -87,13 +87,23 @@ public class FilaHealthIndicator extends AbstractHealthIndicator {
 		return consumers;
 	}
 
-	private static String describe(Throwable ex) {
-		Throwable root = ex;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
+	/** The distinct messages of the cause chain, outermost first: what failed, then why. */
+	static String describe(Throwable ex) {
+		List<String> messages = new ArrayList<>();
+		for (Throwable current = ex; current != null && messages.size() < 10; current = current.getCause()) {
+			String message = current.getMessage();
+			if (message == null || message.isBlank()) {
+				continue;
+			}
+			messages.removeIf(message::contains);
+			if (messages.stream().noneMatch((seen) -> seen.contains(message))) {
+				messages.add(message);
+			}
+			if (current.getCause() == current) {
+				break;
+			}
 		}
-		String message = (root.getMessage() != null) ? root.getMessage() : ex.getMessage();
-		return root.getClass().getName() + ((message != null) ? ": " + message : "");
+		return messages.isEmpty() ? ex.getClass().getName() : String.join("; ", messages);
 	}
 
 }

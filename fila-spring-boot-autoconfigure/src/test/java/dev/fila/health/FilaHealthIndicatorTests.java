@@ -1,5 +1,6 @@
 package dev.fila.health;
 
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,9 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriver;
+import dev.fila.driver.redis.RedisDriver;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerEndpoint;
@@ -52,12 +57,44 @@ class FilaHealthIndicatorTests {
 		Health health = new FilaHealthIndicator(drivers(this.memory, this.broken), null).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat((String) health.getDetails().get("error"))
-			.isEqualTo("driver 'shared' (memory) is unreachable: java.net.ConnectException: Connection refused");
+			.isEqualTo("driver 'shared' (memory) is unreachable: Unable to connect; Connection refused");
 		@SuppressWarnings("unchecked")
 		Map<String, Object> drivers = (Map<String, Object>) health.getDetails().get("drivers");
 		assertThat(drivers).containsEntry("memory", Map.of("type", "memory", "status", "UP"))
 			.containsEntry("shared", Map.of("type", "memory", "status", "DOWN", "error",
-					"java.net.ConnectException: Connection refused"));
+					"Unable to connect; Connection refused"));
+	}
+
+	@Test
+	void downWhenRedisIsUnreachable() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", closedPort));
+		factory.afterPropertiesSet();
+		factory.start();
+		RedisDriver redis = new RedisDriver("shared", factory, "fila-health-test");
+		try {
+			Health health = new FilaHealthIndicator(drivers(this.memory, redis), null).health();
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat((String) health.getDetails().get("error")).startsWith("driver 'shared' (redis) is unreachable: ")
+				.contains("Unable to connect", ":" + closedPort);
+		}
+		finally {
+			redis.close();
+			factory.destroy();
+		}
+	}
+
+	@Test
+	void describesTheCauseChainWithoutRepeatingItself() {
+		RuntimeException ex = new IllegalStateException("Unable to connect to Redis",
+				new RuntimeException("Connection refused: /127.0.0.1:1", new RuntimeException("Connection refused")));
+		assertThat(FilaHealthIndicator.describe(ex))
+			.isEqualTo("Unable to connect to Redis; Connection refused: /127.0.0.1:1");
+		assertThat(FilaHealthIndicator.describe(new IllegalStateException())).isEqualTo("java.lang.IllegalStateException");
 	}
 
 	@Test
@@ -81,9 +118,9 @@ class FilaHealthIndicatorTests {
 		registry.stop("worker");
 	}
 
-	private static FilaDrivers drivers(MemoryDriver... drivers) {
-		Map<String, dev.fila.driver.FilaDriver> byName = new LinkedHashMap<>();
-		for (MemoryDriver driver : drivers) {
+	private static FilaDrivers drivers(FilaDriver... drivers) {
+		Map<String, FilaDriver> byName = new LinkedHashMap<>();
+		for (FilaDriver driver : drivers) {
 			byName.put(driver.name(), driver);
 		}
 		return new FilaDrivers(byName, drivers[0].name());
