@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,6 +26,12 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.fila.annotation.FilaListener;
+import dev.fila.autoconfigure.FilaAutoConfiguration;
 import dev.fila.core.FilaDelivery;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
@@ -164,6 +172,60 @@ class FilaObservationTests {
 		FilaTemplate plain = new FilaTemplate(this.queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 		plain.enqueue("plain", Map.of("a", "b"), "x");
 		assertThat(plain.receive("plain", Duration.ofSeconds(1)).orElseThrow().headers()).containsOnlyKeys("a");
+	}
+
+	@Test
+	void autoConfiguredTemplateAndConsumersUseTheApplicationsObservationRegistry() {
+		contextRunner().run((context) -> {
+			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(context.getBean(RecordingHandler.class).names).contains("fila.enqueue",
+						"fila.listener"));
+		});
+	}
+
+	@Test
+	void observationsCanBeTurnedOffWithSpringBootsProperty() {
+		contextRunner().withPropertyValues("management.observations.enable.fila=false").run((context) -> {
+			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> context.getBean(RecordingListener.class).received.get() == 1);
+			assertThat(context.getBean(RecordingHandler.class).names).doesNotContain("fila.enqueue", "fila.listener");
+		});
+	}
+
+	private static ApplicationContextRunner contextRunner() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, FilaAutoConfiguration.class))
+			.withBean(RecordingHandler.class)
+			.withBean(RecordingListener.class);
+	}
+
+	static class RecordingHandler implements ObservationHandler<Observation.Context> {
+
+		final List<String> names = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onStart(Observation.Context context) {
+			this.names.add(context.getName());
+		}
+
+		@Override
+		public boolean supportsContext(Observation.Context context) {
+			return true;
+		}
+
+	}
+
+	static class RecordingListener {
+
+		final AtomicInteger received = new AtomicInteger();
+
+		@FilaListener(queue = "jobs", id = "jobs-worker")
+		void handle(String payload) {
+			this.received.incrementAndGet();
+		}
+
 	}
 
 	private SimpleSpan span(String name) {
