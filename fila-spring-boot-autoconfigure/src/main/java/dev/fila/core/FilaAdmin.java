@@ -52,7 +52,13 @@ public class FilaAdmin {
 	 */
 	public boolean deleteQueue(String queue) {
 		QueueNames.validate(queue);
-		FilaDriver driver = this.queues.binding(queue).driver();
+		FilaDriver driver;
+		try {
+			driver = this.queues.existing(queue).driver();
+		}
+		catch (QueueNotFoundException ex) {
+			return false;
+		}
 		this.queues.forget(queue);
 		this.queues.forget(QueueSpec.deadLetterQueueOf(queue));
 		driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
@@ -73,7 +79,7 @@ public class FilaAdmin {
 	 * @return pending, in-flight and delayed counts with a per fairness key breakdown
 	 */
 	public QueueStats stats(String queue) {
-		QueueBinding binding = this.queues.binding(queue);
+		QueueBinding binding = this.queues.existing(queue);
 		return binding.driver().stats(binding.name());
 	}
 
@@ -90,7 +96,7 @@ public class FilaAdmin {
 		if (count < 0) {
 			throw new IllegalArgumentException("count must not be negative, was " + count);
 		}
-		QueueBinding binding = this.queues.binding(deadLetterQueue);
+		QueueBinding binding = this.queues.existing(deadLetterQueue);
 		int moved = binding.driver().redrive(binding.name(), count);
 		if (moved > 0) {
 			this.metricsRecorder.redriven(QueueNames.sourceOf(deadLetterQueue), binding.driver().name(), moved);
@@ -104,7 +110,7 @@ public class FilaAdmin {
 	 * @return how many were removed
 	 */
 	public long purge(String queue) {
-		QueueBinding binding = this.queues.binding(queue);
+		QueueBinding binding = this.queues.existing(queue);
 		return binding.driver().purge(binding.name());
 	}
 

@@ -82,7 +82,7 @@ public class FilaListenerContainer {
 
 	private @Nullable FilaListenerObservationConvention observationConvention;
 
-	private @Nullable Run run;
+	private volatile @Nullable Run run;
 
 	/**
 	 * @param settings the consumer settings

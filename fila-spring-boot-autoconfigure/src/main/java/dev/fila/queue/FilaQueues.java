@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.fila.core.QueueNotFoundException;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.QueueSpec;
@@ -69,6 +70,41 @@ public class FilaQueues {
 	 */
 	public @Nullable QueueBinding find(String queue) {
 		return this.bindings.get(queue);
+	}
+
+	/**
+	 * Resolves a queue that must already exist, without creating anything: for operations
+	 * such as stats, purge and redrive, where a typo must not create a queue. A queue that is
+	 * neither bound nor declared is looked up on every driver, so a queue another instance
+	 * created on a non-default driver is found there.
+	 * @param queue a queue or dead-letter queue name
+	 * @return its binding
+	 * @throws QueueNotFoundException when no driver has the queue
+	 */
+	public QueueBinding existing(String queue) {
+		QueueBinding bound = this.bindings.get(queue);
+		if (bound != null) {
+			return bound;
+		}
+		QueueNames.validateReadable(queue);
+		if (QueueSpec.isDeadLetterQueue(queue)) {
+			QueueBinding source = existing(QueueNames.sourceOf(queue));
+			if (!source.driver().queueExists(queue)) {
+				throw new QueueNotFoundException(queue);
+			}
+			return binding(queue);
+		}
+		if (this.declared.containsKey(queue)) {
+			return binding(queue);
+		}
+		for (FilaDriver driver : this.drivers.all()) {
+			if (driver.queueExists(queue)) {
+				QueueDefinition definition = QueueDefinition.withDefaults(queue);
+				return this.bindings.computeIfAbsent(queue, (name) -> new QueueBinding(definition, driver,
+						this.policies.enqueuePolicy(definition), this.policies.failurePolicy(definition)));
+			}
+		}
+		throw new QueueNotFoundException(queue);
 	}
 
 	/**

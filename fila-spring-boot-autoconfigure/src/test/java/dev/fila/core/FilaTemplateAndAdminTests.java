@@ -186,6 +186,28 @@ class FilaTemplateAndAdminTests {
 	}
 
 	@Test
+	void adminReadsNeverCreateQueues() {
+		assertThatExceptionOfType(QueueNotFoundException.class).isThrownBy(() -> this.admin.stats("typo"));
+		assertThatExceptionOfType(QueueNotFoundException.class).isThrownBy(() -> this.admin.purge("typo"));
+		assertThatExceptionOfType(QueueNotFoundException.class).isThrownBy(() -> this.admin.redrive("typo.dlq", 1));
+		assertThat(this.admin.deleteQueue("typo")).isFalse();
+		assertThat(this.admin.listQueues()).doesNotContain("typo", "typo.dlq");
+	}
+
+	@Test
+	void adminFindsAQueueThatExistsOnlyOnAnotherDriver() {
+		MemoryDriver other = new MemoryDriver("other");
+		FilaQueues twoDrivers = new FilaQueues(
+				new FilaDrivers(Map.of("memory", this.driver, "other", other), "memory"), Map.of(), this.policies);
+		other.createQueue(new dev.fila.driver.QueueSpec("elsewhere", Duration.ofSeconds(30), 1, true));
+		FilaAdmin twoDriverAdmin = new FilaAdmin(twoDrivers, new InMemoryRuntimeConfig(Map.of()));
+		assertThat(twoDriverAdmin.stats("elsewhere").driver()).isEqualTo("other");
+		assertThat(twoDriverAdmin.stats("elsewhere.dlq").driver()).isEqualTo("other");
+		assertThat(this.driver.queueExists("elsewhere")).isFalse();
+		other.close();
+	}
+
+	@Test
 	void adminRuntimeConfig() {
 		assertThat(this.admin.getConfig("seed")).contains("1");
 		this.admin.setConfig("weight.acme", "5");
