@@ -1,9 +1,16 @@
 package dev.fila.health;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +31,19 @@ import dev.fila.listener.FilaListenerRegistry;
  */
 public class FilaHealthIndicator extends AbstractHealthIndicator {
 
+	/** Longest a driver's ping may take before the driver counts as unreachable. */
+	static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+
+	/** Runs pings, so that a backend that accepts connections but never answers cannot hang a health request. */
+	private static final ExecutorService pings = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "fila-health-ping");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private final FilaDrivers drivers;
+
+	private final Duration pingTimeout;
 
 	private final @Nullable FilaListenerRegistry listenerRegistry;
 
@@ -33,9 +52,20 @@ public class FilaHealthIndicator extends AbstractHealthIndicator {
 	 * @param listenerRegistry the consumers to describe, {@code null} for none
 	 */
 	public FilaHealthIndicator(FilaDrivers drivers, @Nullable FilaListenerRegistry listenerRegistry) {
+		this(drivers, listenerRegistry, PING_TIMEOUT);
+	}
+
+	/**
+	 * @param drivers the drivers to ping
+	 * @param listenerRegistry the consumers to describe, {@code null} for none
+	 * @param pingTimeout longest a driver's ping may take
+	 */
+	public FilaHealthIndicator(FilaDrivers drivers, @Nullable FilaListenerRegistry listenerRegistry,
+			Duration pingTimeout) {
 		super("Fila health check failed");
 		this.drivers = drivers;
 		this.listenerRegistry = listenerRegistry;
+		this.pingTimeout = pingTimeout;
 	}
 
 	@Override
@@ -46,7 +76,7 @@ public class FilaHealthIndicator extends AbstractHealthIndicator {
 			Map<String, Object> detail = new LinkedHashMap<>();
 			detail.put("type", driver.type());
 			try {
-				driver.ping();
+				ping(driver);
 				detail.put("status", Status.UP.getCode());
 			}
 			catch (RuntimeException ex) {
@@ -64,6 +94,25 @@ public class FilaHealthIndicator extends AbstractHealthIndicator {
 			builder.down().withDetail("error", String.join("; ", failures));
 		}
 		builder.withDetail("drivers", driverDetails).withDetail("consumers", consumers());
+	}
+
+	private void ping(FilaDriver driver) {
+		Future<?> ping = pings.submit(driver::ping);
+		try {
+			ping.get(this.pingTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime
+					: new IllegalStateException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			ping.cancel(true);
+			throw new IllegalStateException("no answer to a ping within " + this.pingTimeout.toMillis() + " ms");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while pinging");
+		}
 	}
 
 	private Map<String, Object> consumers() {

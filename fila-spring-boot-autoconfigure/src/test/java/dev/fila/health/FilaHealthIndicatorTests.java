@@ -66,6 +66,26 @@ class FilaHealthIndicatorTests {
 	}
 
 	@Test
+	void downWhenADriverDoesNotAnswerInTime() {
+		MemoryDriver hanging = new MemoryDriver("hanging") {
+			@Override
+			public void ping() {
+				try {
+					Thread.sleep(10_000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		};
+		long start = System.nanoTime();
+		Health health = new FilaHealthIndicator(drivers(this.memory, hanging), null, Duration.ofMillis(200)).health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat((String) health.getDetails().get("error")).contains("no answer to a ping within 200 ms");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+	}
+
+	@Test
 	void downWhenRedisIsUnreachable() throws Exception {
 		int closedPort;
 		try (ServerSocket socket = new ServerSocket(0)) {
