@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +67,8 @@ public class FilaListenerContainer {
 
 	private final Object lifecycleMonitor = new Object();
 
-	private final Set<LeasedMessage> held = ConcurrentHashMap.newKeySet();
+	/** Buffered and running messages by id (ids hash cheaply; the message records do not). */
+	private final Map<String, LeasedMessage> held = new ConcurrentHashMap<>();
 
 	private final Map<Thread, LeasedMessage> running = new ConcurrentHashMap<>();
 
@@ -262,10 +262,10 @@ public class FilaListenerContainer {
 
 	private void heartbeat() {
 		Duration lease = this.binding.definition().visibilityTimeout();
-		for (LeasedMessage message : this.held) {
+		for (LeasedMessage message : this.held.values()) {
 			try {
 				if (!driver().extendLease(message, lease)) {
-					this.held.remove(message);
+					this.held.remove(message.id());
 					logger.warn("Lease of message {} on queue '{}' was lost before consumer '{}' finished it",
 							message.id(), message.queue(), getId());
 				}
@@ -277,7 +277,7 @@ public class FilaListenerContainer {
 	}
 
 	private void releaseUnstarted(LeasedMessage message) {
-		this.held.remove(message);
+		this.held.remove(message.id());
 		try {
 			driver().release(message);
 		}
@@ -354,7 +354,7 @@ public class FilaListenerContainer {
 					this.freeSlots.release(slots - fetched.size());
 					for (LeasedMessage message : fetched) {
 						if (FilaListenerContainer.this.active) {
-							FilaListenerContainer.this.held.add(message);
+							FilaListenerContainer.this.held.put(message.id(), message);
 							this.buffer.add(message);
 						}
 						else {
@@ -394,7 +394,7 @@ public class FilaListenerContainer {
 					}
 					finally {
 						FilaListenerContainer.this.running.remove(Thread.currentThread());
-						FilaListenerContainer.this.held.remove(message);
+						FilaListenerContainer.this.held.remove(message.id());
 						FilaListenerContainer.this.busyWorkers.decrementAndGet();
 					}
 				}
@@ -425,7 +425,7 @@ public class FilaListenerContainer {
 				if (worker.isAlive() && message != null) {
 					unfinished.add(message);
 					// Stop heartbeating: a stuck handler must let its lease expire.
-					FilaListenerContainer.this.held.remove(message);
+					FilaListenerContainer.this.held.remove(message.id());
 				}
 			}
 			if (this.heartbeat != null) {

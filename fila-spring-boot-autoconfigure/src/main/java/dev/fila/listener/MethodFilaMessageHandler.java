@@ -1,7 +1,7 @@
 package dev.fila.listener;
 
 import java.lang.reflect.Method;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Map;
 
 import org.springframework.messaging.MessageHeaders;
@@ -85,7 +85,8 @@ public class MethodFilaMessageHandler implements FilaMessageHandler {
 		private static final long serialVersionUID = 1L;
 
 		FilaMessageHeaders(Map<String, String> headers) {
-			super(new HashMap<>(headers), ID_VALUE_NONE, -1L);
+			// MessageHeaders copies the map itself.
+			super(Collections.unmodifiableMap(headers), ID_VALUE_NONE, -1L);
 		}
 
 	}

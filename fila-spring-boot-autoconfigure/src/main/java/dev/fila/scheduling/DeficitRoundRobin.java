@@ -60,8 +60,13 @@ public final class DeficitRoundRobin<K> {
 	public void deactivate(K key) {
 		Entry<K> entry = this.entries.remove(key);
 		if (entry != null) {
+			// A key runs dry while it is served: at the head, or at the tail when its turn just
+			// ended. Both are constant time; only an arbitrary key costs a scan.
 			if (this.ring.peekFirst() == entry) {
 				this.ring.pollFirst();
+			}
+			else if (this.ring.peekLast() == entry) {
+				this.ring.pollLast();
 			}
 			else {
 				this.ring.remove(entry);
