@@ -13,6 +13,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -33,11 +34,12 @@ import dev.fila.queue.QueueBinding;
 import dev.fila.scheduling.FailureDecision;
 
 /**
- * Runs one consumer: a fetcher thread leases messages into a buffer of at most
- * {@code prefetch} messages, and {@code concurrency} worker threads take them one at a time
- * and run the handler. So the consumer never holds more than {@code prefetch} buffered plus
- * {@code concurrency} running messages; when workers are slow the fetcher simply waits for a
- * free buffer slot (backpressure).
+ * Runs one consumer: {@code concurrency} worker threads share a buffer of at most
+ * {@code prefetch} leased messages. A worker takes a buffered message when there is one; a
+ * worker that finds the buffer empty fetches from the driver itself, keeps one message and
+ * buffers the rest (no more than the buffer has room for). So the consumer never holds more
+ * than {@code prefetch} buffered plus {@code concurrency} running messages, and when workers
+ * are busy nothing is fetched (backpressure).
  * <p>
  * A heartbeat extends the lease of every held message before it runs out, so a slow handler
  * is not delivered twice. Stopping stops fetching, returns buffered messages to the queue
@@ -54,6 +56,8 @@ public class FilaListenerContainer {
 	private static final Duration FETCH_WAIT = Duration.ofSeconds(1);
 
 	private static final long WORKER_POLL_MILLIS = 100;
+
+	private static final long INITIAL_BACKOFF_MILLIS = 100;
 
 	private static final long MAX_BACKOFF_MILLIS = 5_000;
 
@@ -294,9 +298,12 @@ public class FilaListenerContainer {
 
 		final Semaphore freeSlots;
 
-		final Thread fetcher;
+		/** Held by the worker that is fetching: one fetch at a time, by whichever worker ran dry. */
+		final ReentrantLock fetching = new ReentrantLock();
 
 		final List<Thread> workers = new ArrayList<>();
+
+		long backoff = INITIAL_BACKOFF_MILLIS;
 
 		@Nullable ScheduledFuture<?> heartbeat;
 
@@ -304,7 +311,6 @@ public class FilaListenerContainer {
 			int prefetch = FilaListenerContainer.this.settings.prefetch();
 			this.buffer = new ArrayBlockingQueue<>(prefetch);
 			this.freeSlots = new Semaphore(prefetch);
-			this.fetcher = new Thread(this::fetchLoop, "fila-" + getId() + "-fetcher");
 			for (int i = 1; i <= FilaListenerContainer.this.settings.concurrency(); i++) {
 				this.workers.add(new Thread(this::workLoop, "fila-" + getId() + "-" + i));
 			}
@@ -315,74 +321,51 @@ public class FilaListenerContainer {
 			this.heartbeat = FilaListenerContainer.this.heartbeatScheduler.scheduleAtFixedRate(
 					FilaListenerContainer.this::heartbeat, period, period, TimeUnit.MILLISECONDS);
 			this.workers.forEach(Thread::start);
-			this.fetcher.start();
 		}
 
-		private void fetchLoop() {
-			withContext(() -> {
-				long backoff = 100;
-				while (FilaListenerContainer.this.active) {
-					int slots;
-					try {
-						if (!this.freeSlots.tryAcquire(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-							continue;
-						}
-						slots = 1 + this.freeSlots.drainPermits();
-					}
-					catch (InterruptedException ex) {
-						return;
-					}
-					List<LeasedMessage> fetched;
-					try {
-						fetched = driver().fetch(FilaListenerContainer.this.binding.name(), slots, FETCH_WAIT);
-						backoff = 100;
-					}
-					catch (InterruptedException ex) {
-						this.freeSlots.release(slots);
-						return;
-					}
-					catch (RuntimeException ex) {
-						this.freeSlots.release(slots);
-						logger.warn("Consumer '{}' could not fetch from queue '{}', retrying in {} ms: {}", getId(),
-								FilaListenerContainer.this.binding.name(), backoff, ex.toString());
-						if (!sleep(backoff)) {
-							return;
-						}
-						backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-						continue;
-					}
-					this.freeSlots.release(slots - fetched.size());
-					for (LeasedMessage message : fetched) {
-						if (FilaListenerContainer.this.active) {
-							FilaListenerContainer.this.held.put(message.id(), message);
-							this.buffer.add(message);
-						}
-						else {
-							this.freeSlots.release();
-							releaseUnstarted(message);
-						}
-					}
-				}
-			});
-		}
-
+		/**
+		 * Each worker takes a buffered message if there is one; a worker that finds the buffer
+		 * empty fetches from the driver itself (one fetch at a time), keeps the first message
+		 * and buffers the rest for the others. No thread hands messages to another in the
+		 * common case, and the buffer never holds more than {@code prefetch} messages.
+		 */
 		private void workLoop() {
 			withContext(() -> {
 				while (true) {
-					LeasedMessage message;
-					try {
-						message = this.buffer.poll(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+					LeasedMessage message = this.buffer.poll();
+					if (message != null) {
+						this.freeSlots.release();
 					}
-					catch (InterruptedException ex) {
-						return;
-					}
-					if (message == null) {
+					else {
 						if (!FilaListenerContainer.this.active) {
 							return;
 						}
-						continue;
+						if (this.fetching.tryLock()) {
+							try {
+								message = fetchForSelf();
+							}
+							finally {
+								this.fetching.unlock();
+							}
+						}
+						else {
+							try {
+								message = this.buffer.poll(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+							}
+							catch (InterruptedException ex) {
+								return;
+							}
+							if (message != null) {
+								this.freeSlots.release();
+							}
+						}
+						if (message == null) {
+							if (Thread.currentThread().isInterrupted()) {
+								return;
+							}
+							continue;
+						}
 					}
-					this.freeSlots.release();
 					if (!FilaListenerContainer.this.active) {
 						releaseUnstarted(message);
 						continue;
@@ -401,15 +384,63 @@ public class FilaListenerContainer {
 			});
 		}
 
+		/**
+		 * Fetches one message for the calling worker plus as many as the buffer has room for.
+		 * @return the worker's message, or {@code null} when none came (or the fetch failed)
+		 */
+		private @Nullable LeasedMessage fetchForSelf() {
+			int slots = this.freeSlots.drainPermits();
+			List<LeasedMessage> fetched;
+			try {
+				fetched = driver().fetch(FilaListenerContainer.this.binding.name(), 1 + slots, FETCH_WAIT);
+				this.backoff = INITIAL_BACKOFF_MILLIS;
+			}
+			catch (InterruptedException ex) {
+				this.freeSlots.release(slots);
+				Thread.currentThread().interrupt();
+				return null;
+			}
+			catch (RuntimeException ex) {
+				this.freeSlots.release(slots);
+				logger.warn("Consumer '{}' could not fetch from queue '{}', retrying in {} ms: {}", getId(),
+						FilaListenerContainer.this.binding.name(), this.backoff, ex.toString());
+				sleep(this.backoff);
+				this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MILLIS);
+				return null;
+			}
+			if (!FilaListenerContainer.this.active) {
+				this.freeSlots.release(slots);
+				fetched.forEach(FilaListenerContainer.this::releaseUnstarted);
+				return null;
+			}
+			if (fetched.isEmpty()) {
+				this.freeSlots.release(slots);
+				return null;
+			}
+			for (LeasedMessage message : fetched) {
+				FilaListenerContainer.this.held.put(message.id(), message);
+			}
+			int buffered = fetched.size() - 1;
+			this.freeSlots.release(slots - buffered);
+			for (int i = 1; i < fetched.size(); i++) {
+				this.buffer.add(fetched.get(i));
+			}
+			return fetched.get(0);
+		}
+
 		List<LeasedMessage> stop() {
-			// Wake the fetcher rather than interrupt it: an interrupted call to a remote driver
-			// could lease messages whose reply is then lost.
+			// Wake a waiting fetch rather than interrupt it: an interrupted call to a remote
+			// driver could lease messages whose reply is then lost.
 			driver().wakeUp(FilaListenerContainer.this.binding.name());
 			long deadline = System.nanoTime() + FilaListenerContainer.this.settings.shutdownTimeout().toNanos();
-			join(this.fetcher, Math.min(deadline, System.nanoTime() + FETCH_WAIT.toNanos() * 2));
-			if (this.fetcher.isAlive()) {
-				this.fetcher.interrupt();
-				join(this.fetcher, deadline);
+			try {
+				// Once no fetch is running, no new message enters the buffer.
+				if (this.fetching.tryLock(FETCH_WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+					this.fetching.unlock();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			LeasedMessage unstarted;
 			while ((unstarted = this.buffer.poll()) != null) {
