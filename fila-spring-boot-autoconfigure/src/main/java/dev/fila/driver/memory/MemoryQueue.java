@@ -70,6 +70,11 @@ final class MemoryQueue {
 
 	private long wakeUps;
 
+	private int idleKeys;
+
+	/** Most idle fairness key states kept for reuse. */
+	static final int MAX_IDLE_KEYS = 1 << 17;
+
 	/** Written by {@link #tryServe}: the entry it took. */
 	private @Nullable Entry served;
 
@@ -349,6 +354,7 @@ final class MemoryQueue {
 				key.delayed = 0;
 				return key.inFlight == 0;
 			});
+			this.idleKeys = 0;
 			return removed;
 		}
 		finally {
@@ -362,6 +368,9 @@ final class MemoryQueue {
 			applyDeadlines(System.nanoTime());
 			List<KeyStats> keyStats = new ArrayList<>(this.keys.size());
 			for (KeyState key : this.keys.values()) {
+				if (key.idle) {
+					continue;
+				}
 				keyStats.add(new KeyStats(key.name, key.pending.size(), key.inFlight, key.delayed, key.weight));
 			}
 			keyStats.sort(Comparator.comparingLong(KeyStats::pending).reversed().thenComparing(KeyStats::key));
@@ -454,6 +463,10 @@ final class MemoryQueue {
 			key = this.keys.computeIfAbsent(entry.scheduling.fairnessKey(), KeyState::new);
 			entry.key = key;
 		}
+		if (key.idle) {
+			key.idle = false;
+			this.idleKeys--;
+		}
 		key.weight = entry.scheduling.weight();
 		if (atHead) {
 			key.pending.addFirst(entry);
@@ -509,9 +522,18 @@ final class MemoryQueue {
 		}
 	}
 
+	/**
+	 * An idle key (nothing pending, leased or delayed) keeps its state for when it comes back,
+	 * which with many keys is the common case; idle states are swept once there are
+	 * {@value #MAX_IDLE_KEYS} of them, which bounds their memory.
+	 */
 	private void forgetKeyIfIdle(KeyState key) {
-		if (key.pending.isEmpty() && key.inFlight == 0 && key.delayed == 0) {
-			this.keys.remove(key.name, key);
+		if (!key.idle && key.pending.isEmpty() && key.inFlight == 0 && key.delayed == 0) {
+			key.idle = true;
+			if (++this.idleKeys > MAX_IDLE_KEYS) {
+				this.keys.values().removeIf((candidate) -> candidate.idle);
+				this.idleKeys = 0;
+			}
 		}
 	}
 
@@ -520,7 +542,9 @@ final class MemoryQueue {
 
 		final String name;
 
-		final ArrayDeque<Entry> pending = new ArrayDeque<>();
+		final ArrayDeque<Entry> pending = new ArrayDeque<>(2);
+
+		boolean idle;
 
 		double weight = 1;
 
