@@ -16,16 +16,20 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
 
+local function activate_key(B, key, weight)
+  redis.call('HSET', B .. 'w', key, weight)
+  if redis.call('SADD', B .. 'ringset', key) == 1 then
+    redis.call('RPUSH', B .. 'ring', key)
+  end
+end
+
 local function push_pending(B, key, weight, id, at_head)
   if at_head then
     redis.call('LPUSH', B .. 'k:' .. key, id)
   else
     redis.call('RPUSH', B .. 'k:' .. key, id)
   end
-  redis.call('HSET', B .. 'w', key, weight)
-  if redis.call('SADD', B .. 'ringset', key) == 1 then
-    redis.call('RPUSH', B .. 'ring', key)
-  end
+  activate_key(B, key, weight)
   redis.call('HINCRBY', B .. 'c', 'pending', 1)
 end
 

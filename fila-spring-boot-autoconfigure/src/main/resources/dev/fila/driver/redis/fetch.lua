@@ -15,15 +15,25 @@ apply_deadlines(B, now)
 local out = {}
 local throttle_wait = -1
 
+-- Bookkeeping shared by every message of this fetch is written once at the end.
+local lease_args = {}
+local next_token = nil
+
 local function lease(id, key)
-  local token = redis.call('INCR', B .. 'seq')
-  local attempts = redis.call('HINCRBY', B .. 'm:' .. id, 'a', 1)
-  redis.call('HSET', B .. 'm:' .. id, 'l', token)
-  redis.call('ZADD', B .. 'leases', now + vis, id)
+  if not next_token then
+    next_token = redis.call('INCRBY', B .. 'seq', max) - max + 1
+  end
+  local token = tostring(next_token)
+  next_token = next_token + 1
+  local M = B .. 'm:' .. id
+  local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a')
+  local attempts = tonumber(m[7]) + 1
+  redis.call('HSET', M, 'a', attempts, 'l', token)
+  lease_args[#lease_args + 1] = now + vis
+  lease_args[#lease_args + 1] = id
+  -- In flight at once: a key that runs dry later in this fetch must not look idle.
   redis.call('HINCRBY', B .. 'kin', key, 1)
-  redis.call('HINCRBY', B .. 'c', 'pending', -1)
-  local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e')
-  return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, tostring(token) }
+  return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, token }
 end
 
 -- Deficit round robin, exactly as dev.fila.scheduling.DeficitRoundRobin: each selection offers
@@ -77,6 +87,11 @@ while #out < max do
     end
   end
   if not served then break end
+end
+
+if #out > 0 then
+  redis.call('ZADD', B .. 'leases', unpack(lease_args))
+  redis.call('HINCRBY', B .. 'c', 'pending', -#out)
 end
 
 local hint = throttle_wait
