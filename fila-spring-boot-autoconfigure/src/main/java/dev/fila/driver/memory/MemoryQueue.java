@@ -127,12 +127,22 @@ final class MemoryQueue {
 				addPending(entry, false);
 				ids.add(entry.id);
 			}
-			this.changed.signalAll();
+			signalWaiters(messages.size());
 		}
 		finally {
 			this.lock.unlock();
 		}
 		return ids;
+	}
+
+	/** Wakes as many waiting consumers as there are new messages, not all of them. */
+	private void signalWaiters(int messages) {
+		if (messages == 1) {
+			this.changed.signal();
+		}
+		else {
+			this.changed.signalAll();
+		}
 	}
 
 	/** Adds messages moved from another queue (redrive, dead-lettering), keeping ids. */
@@ -258,7 +268,7 @@ final class MemoryQueue {
 				entry.key.delayed++;
 				this.delayed.add(entry);
 			}
-			this.changed.signalAll();
+			this.changed.signal();
 			return true;
 		}
 		finally {
@@ -290,7 +300,7 @@ final class MemoryQueue {
 			}
 			entry.attempts--;
 			addPending(entry, true);
-			this.changed.signalAll();
+			this.changed.signal();
 			return true;
 		}
 		finally {
