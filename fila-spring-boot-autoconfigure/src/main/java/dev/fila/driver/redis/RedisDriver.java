@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,8 @@ public class RedisDriver implements FilaDriver {
 
 	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
 	};
+
+	private static final byte[] EMPTY_JSON_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
 
 	private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
 	};
@@ -201,7 +204,7 @@ public class RedisDriver implements FilaDriver {
 			args.add(bytes(Double.toString(message.scheduling().weight())));
 			args.add(bytes(message.scheduling().throttleKeys().isEmpty() ? ""
 					: this.json.writeValueAsString(message.scheduling().throttleKeys())));
-			args.add(bytes(this.json.writeValueAsString(message.headers())));
+			args.add(encodeHeaders(message.headers()));
 			args.add(message.payload());
 		}
 		byte[][] keyAndArgs = args.toArray(new byte[0][]);
@@ -244,7 +247,7 @@ public class RedisDriver implements FilaDriver {
 			List<Object> fields = (List<Object>) item;
 			String throttles = string(fields.get(3));
 			leased.add(new LeasedMessage(string(fields.get(0)), queue,
-					this.json.readValue(string(fields.get(4)), HEADERS), (byte[]) fields.get(5), string(fields.get(1)),
+					decodeHeaders((byte[]) fields.get(4)), (byte[]) fields.get(5), string(fields.get(1)),
 					Double.parseDouble(string(fields.get(2))),
 					throttles.isEmpty() ? List.of() : this.json.readValue(throttles, STRINGS),
 					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6)))),
@@ -414,6 +417,15 @@ public class RedisDriver implements FilaDriver {
 			}
 		}
 		return false;
+	}
+
+	/** Most messages carry few or no headers: skip JSON for the empty case on this hot path. */
+	private byte[] encodeHeaders(Map<String, String> headers) {
+		return headers.isEmpty() ? EMPTY_JSON_OBJECT : this.json.writeValueAsBytes(headers);
+	}
+
+	private Map<String, String> decodeHeaders(byte[] json) {
+		return Arrays.equals(json, EMPTY_JSON_OBJECT) ? Map.of() : Map.copyOf(this.json.readValue(json, HEADERS));
 	}
 
 	private static byte[] bytes(String value) {
