@@ -90,7 +90,10 @@ while #out < max do
 end
 
 if #out > 0 then
-  redis.call('ZADD', B .. 'leases', unpack(lease_args))
+  -- In slices: unpack has a limit on how many values it can spread (prefetch goes up to 10,000).
+  for first = 1, #lease_args, 2000 do
+    redis.call('ZADD', B .. 'leases', unpack(lease_args, first, math.min(first + 1999, #lease_args)))
+  end
   redis.call('HINCRBY', B .. 'c', 'pending', -#out)
 end
 

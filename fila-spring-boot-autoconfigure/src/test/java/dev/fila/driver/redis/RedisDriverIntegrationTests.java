@@ -66,6 +66,23 @@ class RedisDriverIntegrationTests extends DriverContractTests {
 	}
 
 	@Test
+	void fetchesTheLargestPrefetchInOneCall() throws Exception {
+		String queue = createQueue();
+		List<dev.fila.driver.OutgoingMessage> batch = new java.util.ArrayList<>();
+		for (int i = 0; i < 10_001; i++) {
+			batch.add(message("m" + i, "k" + (i % 3)));
+			if (batch.size() == 1000) {
+				this.driver.enqueue(queue, batch);
+				batch.clear();
+			}
+		}
+		this.driver.enqueue(queue, batch);
+		List<LeasedMessage> fetched = this.driver.fetch(queue, 10_001, Duration.ofSeconds(5));
+		assertThat(fetched).hasSize(10_001);
+		assertThat(this.driver.stats(queue).inFlight()).isEqualTo(10_001);
+	}
+
+	@Test
 	void deletingAQueueLeavesNoKeysBehind() throws Exception {
 		String queue = createQueue(Duration.ofSeconds(30));
 		this.driver.enqueue(queue, List.of(message("a", "k1"), message("b", "k2"), message("c", "k3")));
