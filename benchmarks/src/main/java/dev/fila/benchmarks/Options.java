@@ -37,7 +37,7 @@ final class Options {
 
 	Set<String> parts = new LinkedHashSet<>(PARTS);
 
-	/** {@code --fila.*}, {@code --spring.*} and {@code --logging.*} arguments, passed to the Spring application. */
+	/** {@code --fila.*}, {@code --spring.*}, {@code --logging.*} and {@code --management.*} arguments, passed to the Spring application. */
 	List<String> springArgs = new java.util.ArrayList<>();
 
 	Path report = Path.of("benchmarks", "target", "benchmark-results.md");
@@ -59,7 +59,8 @@ final class Options {
 				System.out.println(usage());
 				System.exit(0);
 			}
-			if (arg.startsWith("--fila.") || arg.startsWith("--spring.") || arg.startsWith("--logging.")) {
+			if (arg.startsWith("--fila.") || arg.startsWith("--spring.") || arg.startsWith("--logging.")
+					|| arg.startsWith("--management.")) {
 				options.springArgs.add(arg);
 				continue;
 			}
@@ -113,7 +114,7 @@ final class Options {
 				  --latency-seconds=S     seconds of measured probes (default 10)
 				  --micro-messages=N      messages per driver micro-benchmark round (default 200000)
 				  --round-timeout=S       give up on a round after S seconds (default 120)
-				  --fila.*=V, --spring.*=V, --logging.*=V   Spring Boot properties for the benchmark application,
+				  --fila.*=V, --spring.*=V, --logging.*=V, --management.*=V   Spring Boot properties for the benchmark application,
 				                          e.g. --fila.queues.bench-throughput.visibility-timeout=2s
 				  --report=FILE           also write the results as Markdown (default benchmarks/target/benchmark-results.md)
 				""";
