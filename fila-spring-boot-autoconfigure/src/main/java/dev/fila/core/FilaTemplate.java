@@ -24,7 +24,6 @@ import dev.fila.observation.FilaEnqueueContext;
 import dev.fila.observation.FilaEnqueueObservationConvention;
 import dev.fila.observation.FilaObservationDocumentation;
 import dev.fila.policy.EnqueueContext;
-import dev.fila.policy.FailureContext;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
@@ -318,9 +317,7 @@ public class FilaTemplate {
 
 		@Override
 		public void nack(String error) {
-			FailureContext context = new FailureContext(this.message.queue(), this.message.id(),
-					this.message.attempts(), this.message.headers(), error);
-			FailureDecision decision = this.binding.failurePolicy().onFailure(context);
+			FailureDecision decision = this.binding.decideFailure(this.message, error);
 			if (!this.binding.driver().nack(this.message, decision, error)) {
 				throw leaseLost();
 			}

@@ -29,7 +29,6 @@ import dev.fila.observation.DefaultFilaListenerObservationConvention;
 import dev.fila.observation.FilaListenerContext;
 import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.observation.FilaObservationDocumentation;
-import dev.fila.policy.FailureContext;
 import dev.fila.queue.QueueBinding;
 import dev.fila.scheduling.FailureDecision;
 
@@ -478,13 +477,13 @@ public class FilaListenerContainer {
 			}
 		}
 
-		private boolean sleep(long millis) {
+		private void sleep(long millis) {
 			try {
 				Thread.sleep(millis);
-				return true;
 			}
 			catch (InterruptedException ex) {
-				return false;
+				// Keep the interrupt: the worker loop sees it and exits.
+				Thread.currentThread().interrupt();
 			}
 		}
 
@@ -533,18 +532,7 @@ public class FilaListenerContainer {
 		}
 
 		void fail(String error) {
-			FailureContext context = new FailureContext(this.message.queue(), this.message.id(),
-					this.message.attempts(), this.message.headers(), error);
-			FailureDecision decision;
-			try {
-				decision = FilaListenerContainer.this.binding.failurePolicy().onFailure(context);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Failure policy of queue '{}' failed; retrying message {} after 1s", this.message.queue(),
-						this.message.id(), ex);
-				decision = FailureDecision.retry(Duration.ofSeconds(1));
-			}
-			settle(decision, error);
+			settle(FilaListenerContainer.this.binding.decideFailure(this.message, error), error);
 		}
 
 		void settle(FailureDecision decision, String error) {

@@ -1,8 +1,16 @@
 package dev.fila.queue;
 
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.core.FilaMessage;
 import dev.fila.driver.FilaDriver;
 import dev.fila.policy.EnqueuePolicy;
+import dev.fila.policy.FailureContext;
 import dev.fila.policy.FailurePolicy;
+import dev.fila.scheduling.FailureDecision;
 
 /**
  * A queue bound to its driver and policies: everything needed to enqueue to it or consume it.
@@ -15,9 +23,31 @@ import dev.fila.policy.FailurePolicy;
 public record QueueBinding(QueueDefinition definition, FilaDriver driver, EnqueuePolicy enqueuePolicy,
 		FailurePolicy failurePolicy) {
 
+	private static final Logger logger = LoggerFactory.getLogger(QueueBinding.class);
+
 	/** @return the queue name */
 	public String name() {
 		return this.definition.name();
+	}
+
+	/**
+	 * Asks the queue's failure policy what to do with a failed delivery. A policy that throws
+	 * must not lose the message: it is retried after a second.
+	 * @param message the failed delivery
+	 * @param error why it failed
+	 * @return retry or dead-letter
+	 */
+	public FailureDecision decideFailure(FilaMessage message, String error) {
+		FailureContext context = new FailureContext(message.queue(), message.id(), message.attempts(),
+				message.headers(), error);
+		try {
+			return this.failurePolicy.onFailure(context);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Failure policy of queue '{}' failed; retrying message {} after 1s", message.queue(),
+					message.id(), ex);
+			return FailureDecision.retry(Duration.ofSeconds(1));
+		}
 	}
 
 }
