@@ -72,6 +72,10 @@ public class RedisDriver implements FilaDriver {
 
 	private final Map<String, QueueSpec> createdQueues = new ConcurrentHashMap<>();
 
+	private final Map<String, QueueKeys> queueKeys = new ConcurrentHashMap<>();
+
+	private final byte[] channel;
+
 	/** Fetch scripts that reported a throttle holding a message back, by queue (this instance only). */
 	private final Map<String, LongAdder> throttleLimited = new ConcurrentHashMap<>();
 
@@ -109,6 +113,7 @@ public class RedisDriver implements FilaDriver {
 		this.connectionFactory = connectionFactory;
 		this.keyPrefix = keyPrefix;
 		this.signals = new QueueSignals(connectionFactory, keyPrefix + ":notify");
+		this.channel = bytes(keyPrefix + ":notify");
 		this.signals.start();
 	}
 
@@ -129,13 +134,29 @@ public class RedisDriver implements FilaDriver {
 		return this.keyPrefix + ":{" + tag + "}:" + queue + ":";
 	}
 
+	/** The encoded keys of a queue, built once: ack, nack and heartbeats need them per message. */
+	private QueueKeys keys(String queue) {
+		QueueKeys keys = this.queueKeys.get(queue);
+		if (keys == null) {
+			String base = base(queue);
+			keys = new QueueKeys(bytes(base + "c"), bytes(base), bytes(queue));
+			this.queueKeys.put(queue, keys);
+		}
+		return keys;
+	}
+
+	/**
+	 * @param routing the key that routes a script to the queue's hash slot
+	 * @param base the key base
+	 * @param name the queue name
+	 */
+	private record QueueKeys(byte[] routing, byte[] base, byte[] name) {
+	}
+
 	private String registryKey() {
 		return this.keyPrefix + ":queues";
 	}
 
-	private String channel() {
-		return this.keyPrefix + ":notify";
-	}
 
 	@Override
 	public void createQueue(QueueSpec spec) {
@@ -161,6 +182,7 @@ public class RedisDriver implements FilaDriver {
 	public boolean deleteQueue(String queue) {
 		this.createdQueues.remove(queue);
 		this.throttleLimited.remove(queue);
+		this.queueKeys.remove(queue);
 		return execute((connection) -> {
 			String base = base(queue);
 			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
@@ -189,12 +211,12 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
 		List<String> ids = new ArrayList<>(messages.size());
-		String base = base(queue);
+		QueueKeys keys = keys(queue);
 		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
-		args.add(bytes(base + "c"));
-		args.add(bytes(base));
-		args.add(bytes(channel()));
-		args.add(bytes(queue));
+		args.add(keys.routing());
+		args.add(keys.base());
+		args.add(this.channel);
+		args.add(keys.name());
 		args.add(bytes(Integer.toString(messages.size())));
 		for (OutgoingMessage message : messages) {
 			String id = MessageIds.next();
@@ -263,22 +285,22 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public boolean ack(LeasedMessage message) {
-		String base = base(message.queue());
-		Long result = execute((connection) -> this.ack.run(connection, ReturnType.INTEGER, bytes(base + "c"),
-				bytes(base), bytes(message.id()), bytes(message.leaseToken())));
+		QueueKeys keys = keys(message.queue());
+		Long result = execute((connection) -> this.ack.run(connection, ReturnType.INTEGER, keys.routing(), keys.base(),
+				bytes(message.id()), bytes(message.leaseToken())));
 		return result != null && result == 1;
 	}
 
 	@Override
 	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
 		String queue = message.queue();
-		String base = base(queue);
+		QueueKeys keys = keys(queue);
+		QueueKeys dlq = keys(QueueSpec.deadLetterQueueOf(queue));
 		boolean retry = decision instanceof FailureDecision.Retry;
 		long delay = (decision instanceof FailureDecision.Retry r) ? r.delay().toMillis() : 0;
-		String dlq = QueueSpec.deadLetterQueueOf(queue);
-		Long result = execute((connection) -> this.nack.run(connection, ReturnType.INTEGER, bytes(base + "c"),
-				bytes(base), bytes(message.id()), bytes(message.leaseToken()), bytes(retry ? "retry" : "dlq"),
-				bytes(Long.toString(delay)), bytes(error), bytes(base(dlq)), bytes(queue), bytes(channel()), bytes(dlq)));
+		Long result = execute((connection) -> this.nack.run(connection, ReturnType.INTEGER, keys.routing(),
+				keys.base(), bytes(message.id()), bytes(message.leaseToken()), bytes(retry ? "retry" : "dlq"),
+				bytes(Long.toString(delay)), bytes(error), dlq.base(), keys.name(), this.channel, dlq.name()));
 		if (result != null && result == 2) {
 			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
 					message.id(), queue, message.attempts(), error);
@@ -288,18 +310,17 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public boolean release(LeasedMessage message) {
-		String base = base(message.queue());
-		Long result = execute((connection) -> this.release.run(connection, ReturnType.INTEGER, bytes(base + "c"),
-				bytes(base), bytes(message.id()), bytes(message.leaseToken()), bytes(channel()),
-				bytes(message.queue())));
+		QueueKeys keys = keys(message.queue());
+		Long result = execute((connection) -> this.release.run(connection, ReturnType.INTEGER, keys.routing(),
+				keys.base(), bytes(message.id()), bytes(message.leaseToken()), this.channel, keys.name()));
 		return result != null && result == 1;
 	}
 
 	@Override
 	public boolean extendLease(LeasedMessage message, Duration duration) {
-		String base = base(message.queue());
-		Long result = execute((connection) -> this.extend.run(connection, ReturnType.INTEGER, bytes(base + "c"),
-				bytes(base), bytes(message.id()), bytes(message.leaseToken()),
+		QueueKeys keys = keys(message.queue());
+		Long result = execute((connection) -> this.extend.run(connection, ReturnType.INTEGER, keys.routing(),
+				keys.base(), bytes(message.id()), bytes(message.leaseToken()),
 				bytes(Long.toString(duration.toMillis()))));
 		return result != null && result == 1;
 	}
@@ -345,7 +366,7 @@ public class RedisDriver implements FilaDriver {
 		String source = deadLetterQueue.substring(0, deadLetterQueue.length() - QueueSpec.DLQ_SUFFIX.length());
 		String base = base(deadLetterQueue);
 		Long moved = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.INTEGER,
-				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), bytes(channel()),
+				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), this.channel,
 				bytes(source), bytes(deadLetterQueue)));
 		return (moved != null) ? moved.intValue() : 0;
 	}
