@@ -52,6 +52,8 @@ public class RedisDriver implements FilaDriver {
 	/** Longest an idle fetch waits before asking Redis again, notification or not. */
 	private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+	private static final int MAX_CACHED_QUEUE_KEYS = 10_000;
+
 	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
 	};
 
@@ -140,6 +142,10 @@ public class RedisDriver implements FilaDriver {
 		if (keys == null) {
 			String base = base(queue);
 			keys = new QueueKeys(bytes(base + "c"), bytes(base), bytes(queue));
+			if (this.queueKeys.size() >= MAX_CACHED_QUEUE_KEYS) {
+				// Temporary reply queues come and go (a responder never deletes them): stay bounded.
+				this.queueKeys.clear();
+			}
 			this.queueKeys.put(queue, keys);
 		}
 		return keys;
