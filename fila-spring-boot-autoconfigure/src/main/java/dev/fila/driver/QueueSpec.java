@@ -25,6 +25,14 @@ public record QueueSpec(String name, Duration visibilityTimeout, int quantum, bo
 	}
 
 	/**
+	 * @param queue a queue or dead-letter queue name
+	 * @return the queue a dead-letter queue belongs to, or the name itself for any other queue
+	 */
+	public static String sourceQueueOf(String queue) {
+		return isDeadLetterQueue(queue) ? queue.substring(0, queue.length() - DLQ_SUFFIX.length()) : queue;
+	}
+
+	/**
 	 * @param queue a queue name
 	 * @return whether the name is a dead-letter queue's
 	 */

@@ -66,7 +66,7 @@ public final class QueueNames {
 	 * @return the name of the queue it belongs to
 	 */
 	public static String sourceOf(String deadLetterQueue) {
-		return deadLetterQueue.substring(0, deadLetterQueue.length() - QueueSpec.DLQ_SUFFIX.length());
+		return QueueSpec.sourceQueueOf(deadLetterQueue);
 	}
 
 }

@@ -155,7 +155,7 @@ public class MemoryDriver implements FilaDriver {
 		Map<String, List<Entry>> bySource = new HashMap<>();
 		for (Entry entry : drained) {
 			String source = entry.headers.getOrDefault(FilaHeaders.SOURCE_QUEUE,
-					deadLetterQueue.substring(0, deadLetterQueue.length() - QueueSpec.DLQ_SUFFIX.length()));
+					QueueSpec.sourceQueueOf(deadLetterQueue));
 			Map<String, String> headers = new LinkedHashMap<>(entry.headers);
 			headers.remove(FilaHeaders.ATTEMPTS);
 			headers.remove(FilaHeaders.ERROR);

@@ -131,8 +131,7 @@ public class RedisDriver implements FilaDriver {
 
 	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag */
 	String base(String queue) {
-		String tag = QueueSpec.isDeadLetterQueue(queue)
-				? queue.substring(0, queue.length() - QueueSpec.DLQ_SUFFIX.length()) : queue;
+		String tag = QueueSpec.sourceQueueOf(queue);
 		return this.keyPrefix + ":{" + tag + "}:" + queue + ":";
 	}
 
@@ -369,7 +368,7 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public int redrive(String deadLetterQueue, int count) {
-		String source = deadLetterQueue.substring(0, deadLetterQueue.length() - QueueSpec.DLQ_SUFFIX.length());
+		String source = QueueSpec.sourceQueueOf(deadLetterQueue);
 		String base = base(deadLetterQueue);
 		Long moved = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.INTEGER,
 				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), this.channel,
@@ -411,8 +410,7 @@ public class RedisDriver implements FilaDriver {
 			if (!isNoQueue(ex)) {
 				throw ex;
 			}
-			QueueSpec spec = this.createdQueues.get(QueueSpec.isDeadLetterQueue(queue)
-					? queue.substring(0, queue.length() - QueueSpec.DLQ_SUFFIX.length()) : queue);
+			QueueSpec spec = this.createdQueues.get(QueueSpec.sourceQueueOf(queue));
 			if (spec == null) {
 				throw new QueueNotFoundException(queue);
 			}
