@@ -20,6 +20,7 @@ import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.memory.MemoryQueue.Entry;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.TokenBuckets;
 
 /**
  * The embedded driver: queues in the JVM heap, scheduled in-process. Fast and dependency
@@ -36,7 +37,7 @@ public class MemoryDriver implements FilaDriver {
 
 	private final Map<String, MemoryQueue> queues = new ConcurrentHashMap<>();
 
-	private final MemoryThrottles throttles = new MemoryThrottles();
+	private final TokenBuckets throttles = new TokenBuckets();
 
 	public MemoryDriver(String name) {
 		this.name = name;

@@ -24,6 +24,7 @@ import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.DeficitRoundRobin;
 import dev.fila.scheduling.Scheduling;
+import dev.fila.scheduling.TokenBuckets;
 
 /**
  * One queue of the memory driver: per fairness key FIFOs scheduled by deficit round robin,
@@ -38,7 +39,7 @@ final class MemoryQueue {
 
 	private final String driverName;
 
-	private final MemoryThrottles throttles;
+	private final TokenBuckets throttles;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -81,7 +82,7 @@ final class MemoryQueue {
 	/** Written by {@link #tryServe}: the shortest wait for a throttle permit in this selection. */
 	private long throttleWait;
 
-	MemoryQueue(QueueSpec spec, String driverName, MemoryThrottles throttles) {
+	MemoryQueue(QueueSpec spec, String driverName, TokenBuckets throttles) {
 		this.spec = spec;
 		this.name = spec.name();
 		this.driverName = driverName;

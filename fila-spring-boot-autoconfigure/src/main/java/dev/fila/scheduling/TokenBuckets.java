@@ -1,21 +1,19 @@
-package dev.fila.driver.memory;
+package dev.fila.scheduling;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.fila.scheduling.TokenBucket;
-
 /**
- * The token buckets of one memory driver, shared by all its queues. A message with several
+ * The token buckets of one driver instance, shared by all its queues. A message with several
  * throttle keys takes a permit from each bucket or from none, under one lock so two queues
  * cannot both pass a check and overdraw a bucket.
  */
-final class MemoryThrottles {
+public final class TokenBuckets {
 
 	private final Map<String, TokenBucket> buckets = new HashMap<>();
 
-	synchronized void set(String key, double rate, long burst, long nowNanos) {
+	public synchronized void set(String key, double rate, long burst, long nowNanos) {
 		TokenBucket bucket = this.buckets.get(key);
 		if (bucket == null) {
 			this.buckets.put(key, new TokenBucket(rate, burst, nowNanos));
@@ -29,7 +27,7 @@ final class MemoryThrottles {
 	 * Takes one permit from every bucket of {@code keys}, or none.
 	 * @return 0 when the permits were taken, else nanoseconds until they may be available
 	 */
-	synchronized long tryAcquireAll(List<String> keys, long nowNanos) {
+	public synchronized long tryAcquireAll(List<String> keys, long nowNanos) {
 		long wait = 0;
 		for (String key : keys) {
 			TokenBucket bucket = this.buckets.get(key);
