@@ -7,6 +7,7 @@ import java.util.Set;
 
 import io.micrometer.observation.ObservationRegistry;
 
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -32,6 +33,7 @@ import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDriverFactory;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriverFactory;
+import dev.fila.driver.amqp.AmqpDriverFactory;
 import dev.fila.driver.redis.RedisDriverFactory;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerRegistry;
@@ -48,7 +50,8 @@ import dev.fila.queue.FilaQueues;
  * is declared), queues, the template, the admin, and {@code @FilaListener} consumers.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
-		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
+		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		"org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration" })
 @EnableConfigurationProperties(FilaProperties.class)
 public final class FilaAutoConfiguration {
 
@@ -69,6 +72,21 @@ public final class FilaAutoConfiguration {
 		@ConditionalOnMissingBean
 		RedisDriverFactory filaRedisDriverFactory(ObjectProvider<RedisConnectionFactory> connectionFactory) {
 			return new RedisDriverFactory(connectionFactory);
+		}
+
+	}
+
+	/**
+	 * The AMQP driver, when spring-rabbit is on the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.amqp.rabbit.connection.ConnectionFactory")
+	static class AmqpDriverConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		AmqpDriverFactory filaAmqpDriverFactory(ObjectProvider<ConnectionFactory> connectionFactory) {
+			return new AmqpDriverFactory(connectionFactory);
 		}
 
 	}

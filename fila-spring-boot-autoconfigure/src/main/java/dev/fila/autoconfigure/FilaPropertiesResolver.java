@@ -30,7 +30,7 @@ final class FilaPropertiesResolver {
 
 	/** The driver types Fila knows, with the dependency each needs. */
 	private static final Map<String, String> KNOWN_TYPES = Map.of(MemoryDriver.TYPE, "nothing (built in)", "amqp",
-			"a Fila version with the amqp driver (not in this version)", "redis",
+			"org.springframework.boot:spring-boot-starter-amqp (spring-rabbit)", "redis",
 			"org.springframework.boot:spring-boot-starter-data-redis (spring-data-redis with Lettuce)");
 
 	private FilaPropertiesResolver() {

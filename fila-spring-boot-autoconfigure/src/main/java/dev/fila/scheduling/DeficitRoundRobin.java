@@ -114,6 +114,15 @@ public final class DeficitRoundRobin<K> {
 	}
 
 	/**
+	 * Returns the key {@link #next} offers first.
+	 * @return the key at the head of the ring, or {@code null} when no key is active
+	 */
+	public @Nullable K head() {
+		Entry<K> head = this.ring.peekFirst();
+		return (head != null) ? head.key : null;
+	}
+
+	/**
 	 * Returns whether a key is active.
 	 * @param key the fairness key
 	 * @return whether the key is in the ring

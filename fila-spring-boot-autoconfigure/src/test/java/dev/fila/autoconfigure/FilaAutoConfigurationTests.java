@@ -112,8 +112,15 @@ class FilaAutoConfigurationTests {
 
 	@Test
 	void driverTypeWhoseLibraryIsMissingNamesTheDependency() {
-		assertFailure(new String[] { "fila.drivers.rabbit.type=amqp" }, "fila.drivers.rabbit.type", "amqp",
-				"not in this version");
+		this.contextRunner
+			.withClassLoader(new FilteredClassLoader(org.springframework.amqp.rabbit.connection.ConnectionFactory.class))
+			.withPropertyValues("fila.drivers.rabbit.type=amqp")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.rabbit.type");
+				assertThat(failure.getMessage()).contains("spring-boot-starter-amqp");
+			});
 		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
 			.withPropertyValues("fila.drivers.shared.type=redis")
 			.run((context) -> {
@@ -121,6 +128,26 @@ class FilaAutoConfigurationTests {
 				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
 				assertThat(failure.getProperty()).isEqualTo("fila.drivers.shared.type");
 				assertThat(failure.getMessage()).contains("spring-boot-starter-data-redis");
+			});
+	}
+
+	@Test
+	void amqpDriverWithoutAConnectionFactoryFails() {
+		assertFailure(new String[] { "fila.drivers.rabbit.type=amqp" }, "fila.drivers.rabbit.type", "amqp",
+				"spring.rabbitmq");
+	}
+
+	@Test
+	void amqpDriverRejectsBadOptions() {
+		this.contextRunner
+			.withBean(org.springframework.amqp.rabbit.connection.ConnectionFactory.class,
+					() -> org.mockito.Mockito.mock(org.springframework.amqp.rabbit.connection.ConnectionFactory.class))
+			.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.drivers.rabbit.options.key-prefetch=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.rabbit.options.key-prefetch");
+				assertThat(failure.getMessage()).contains("1..10000");
 			});
 	}
 

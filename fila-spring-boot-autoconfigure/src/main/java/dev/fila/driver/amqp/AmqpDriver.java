@@ -1,0 +1,746 @@
+package dev.fila.driver.amqp;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.core.FilaException;
+import dev.fila.core.FilaHeaders;
+import dev.fila.core.KeyStats;
+import dev.fila.core.QueueNotFoundException;
+import dev.fila.core.QueueStats;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageIds;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.QueueSpec;
+import dev.fila.driver.amqp.AmqpChannels.Publish;
+import dev.fila.driver.amqp.AmqpMessages.Envelope;
+import dev.fila.driver.amqp.QueueSession.Delivery;
+import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.Scheduling;
+import dev.fila.scheduling.TokenBuckets;
+
+/**
+ * The RabbitMQ driver. Each Fila queue is a set of RabbitMQ queues, one per fairness key, so
+ * that a consumer can choose across keys instead of taking whatever a single FIFO queue hands
+ * it; see {@link AmqpNames} for the layout and {@link QueueSession} for how consumption works.
+ * Publishing uses publisher confirms and mandatory routing: {@link #enqueue} returns only when
+ * RabbitMQ has taken every message, and a message no queue took (its key queue was deleted)
+ * is published again after re-declaring the queue. Retries wait in per-delay TTL queues that
+ * dead-letter into the queue's retry queue, so no thread waits for them.
+ * <p>
+ * Throttles are this instance's token buckets: they hold across all consumers of this
+ * application instance; several instances each allow the full rate.
+ */
+public class AmqpDriver implements FilaDriver {
+
+	/** The driver type. */
+	public static final String TYPE = "amqp";
+
+	private static final Logger logger = LoggerFactory.getLogger(AmqpDriver.class);
+
+	private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
+
+	private static final int PUBLISH_ATTEMPTS = 6;
+
+	/** Settings from {@code fila.drivers.<name>.options}. */
+	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
+			Duration sessionIdleTimeout) {
+
+		/** The defaults. */
+		public static final Options DEFAULTS = new Options("fila", false, 50, 2000, 64L << 20, Duration.ofSeconds(30));
+
+	}
+
+	private final String name;
+
+	private final AmqpChannels channels;
+
+	private final AmqpNames names;
+
+	private final Options options;
+
+	private final KeyLog keyLog;
+
+	private final TokenBuckets throttles = new TokenBuckets();
+
+	private final Map<String, QueueSpec> specs = new ConcurrentHashMap<>();
+
+	private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
+
+	/** Key queues this instance declared, per Fila queue: publishing to them needs no declare. */
+	private final Map<String, Set<String>> declaredKeys = new ConcurrentHashMap<>();
+
+	private final Map<String, Long> declaredDelayQueues = new ConcurrentHashMap<>();
+
+	private final Map<String, QueueSession> sessions = new ConcurrentHashMap<>();
+
+	/** Due times of retries this instance scheduled, per queue and key, for per-key stats. */
+	private final Map<String, Map<String, ConcurrentLinkedQueue<Long>>> localDelays = new ConcurrentHashMap<>();
+
+	private final Map<String, Map<String, Double>> weights = new ConcurrentHashMap<>();
+
+	private final Map<String, Object> keyQueueArguments;
+
+	private final ScheduledExecutorService timer;
+
+	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
+		this.name = name;
+		this.options = options;
+		this.channels = new AmqpChannels(connectionFactory, Duration.ofSeconds(30));
+		this.names = new AmqpNames(options.prefix());
+		this.keyLog = new KeyLog(this.channels, this.names.keyLog(), options.keyLogMaxBytes());
+		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
+		this.keyLog.onKey((queue, key) -> {
+			QueueSession session = this.sessions.get(queue);
+			if (session != null) {
+				session.keyAnnounced(key);
+			}
+		});
+		this.timer = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "fila-amqp-" + name);
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.timer.scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
+		try {
+			this.keyLog.declare();
+		}
+		catch (FilaException ex) {
+			logger.warn("Driver '{}': could not declare the key log {} yet ({}); will retry", name,
+					this.names.keyLog(), ex.getMessage());
+		}
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public String type() {
+		return TYPE;
+	}
+
+	AmqpChannels channels() {
+		return this.channels;
+	}
+
+	AmqpNames names() {
+		return this.names;
+	}
+
+	KeyLog keyLog() {
+		return this.keyLog;
+	}
+
+	TokenBuckets throttles() {
+		return this.throttles;
+	}
+
+	Map<String, Object> keyQueueArguments() {
+		return this.keyQueueArguments;
+	}
+
+	/**
+	 * The prefetch of the next key queue consumed: the whole per-key prefetch while a queue has
+	 * few keys, less as keys add up, so that thousands of keys do not buffer millions of messages.
+	 */
+	int keyPrefetch(int consumedQueues) {
+		return Math.max(1, Math.min(this.options.keyPrefetch(), this.options.prefetchBudget() / (consumedQueues + 1)));
+	}
+
+	@Override
+	public void createQueue(QueueSpec spec) {
+		this.channels.with((channel) -> {
+			this.keyLog.declare();
+			channel.channel().queueDeclare(this.names.retryQueue(spec.name()), true, false, false,
+					this.keyQueueArguments);
+			channel.publish(List.of(KeyLog.queueRecord(this.names.keyLog(), spec.name())));
+			return null;
+		});
+		this.specs.put(spec.name(), spec);
+		this.knownQueues.add(spec.name());
+		QueueSession session = this.sessions.get(spec.name());
+		if (session != null) {
+			session.update(spec);
+		}
+		if (spec.deadLetter()) {
+			createQueue(new QueueSpec(spec.deadLetterQueue(), spec.visibilityTimeout(), spec.quantum(), false));
+		}
+	}
+
+	@Override
+	public boolean deleteQueue(String queue) {
+		if (!queueExists(queue)) {
+			return false;
+		}
+		QueueSession session = this.sessions.remove(queue);
+		if (session != null) {
+			session.takeBuffered(true);
+			session.closeChannel();
+		}
+		this.keyLog.sync(SYNC_TIMEOUT);
+		List<String> rabbitQueues = new ArrayList<>();
+		for (String key : keysOf(queue)) {
+			rabbitQueues.add(this.names.keyQueue(queue, key));
+		}
+		for (long delay : delaysOf(queue)) {
+			rabbitQueues.add(this.names.delayQueue(queue, delay));
+		}
+		rabbitQueues.add(this.names.retryQueue(queue));
+		this.channels.with((channel) -> {
+			for (String rabbitQueue : rabbitQueues) {
+				channel.channel().queueDelete(rabbitQueue);
+			}
+			channel.publish(List.of(KeyLog.dropRecord(this.names.keyLog(), queue)));
+			return null;
+		});
+		this.knownQueues.remove(queue);
+		this.specs.remove(queue);
+		this.declaredKeys.remove(queue);
+		this.localDelays.remove(queue);
+		this.weights.remove(queue);
+		String delayPrefix = this.names.delayQueuePrefix(queue);
+		this.declaredDelayQueues.keySet().removeIf((delayQueue) -> delayQueue.startsWith(delayPrefix));
+		return true;
+	}
+
+	@Override
+	public List<String> listQueues() {
+		this.keyLog.sync(SYNC_TIMEOUT);
+		Set<String> candidates = new LinkedHashSet<>(this.keyLog.queueNames());
+		candidates.addAll(this.knownQueues);
+		List<String> existing = new ArrayList<>();
+		for (String queue : candidates) {
+			if (this.channels.readyCount(this.names.retryQueue(queue)) >= 0) {
+				existing.add(queue);
+			}
+		}
+		existing.sort(null);
+		return existing;
+	}
+
+	@Override
+	public boolean queueExists(String queue) {
+		if (this.knownQueues.contains(queue)) {
+			return true;
+		}
+		if (this.channels.readyCount(this.names.retryQueue(queue)) >= 0) {
+			this.knownQueues.add(queue);
+			return true;
+		}
+		return false;
+	}
+
+	private void requireQueue(String queue) {
+		if (!queueExists(queue)) {
+			throw new QueueNotFoundException(queue);
+		}
+	}
+
+	private QueueSpec spec(String queue) {
+		return this.specs.getOrDefault(queue, new QueueSpec(queue, Duration.ofSeconds(30), 1,
+				!QueueSpec.isDeadLetterQueue(queue)));
+	}
+
+	@Override
+	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		requireQueue(queue);
+		long now = System.currentTimeMillis();
+		List<Envelope> envelopes = new ArrayList<>(messages.size());
+		List<String> ids = new ArrayList<>(messages.size());
+		for (OutgoingMessage message : messages) {
+			String id = MessageIds.next();
+			ids.add(id);
+			envelopes.add(new Envelope(id, message.headers(), message.payload(), message.scheduling(), 0, now));
+		}
+		publishToKeys(queue, envelopes);
+		return ids;
+	}
+
+	/**
+	 * Publishes messages to their key queues, declaring (and announcing) keys this instance has
+	 * not declared yet, and publishing again what came back unroutable.
+	 */
+	void publishToKeys(String queue, List<Envelope> envelopes) {
+		Set<String> declared = this.declaredKeys.computeIfAbsent(queue, (name) -> ConcurrentHashMap.newKeySet());
+		Map<String, Double> keyWeights = this.weights.computeIfAbsent(queue, (name) -> new ConcurrentHashMap<>());
+		List<Envelope> pending = envelopes;
+		for (int attempt = 1; !pending.isEmpty(); attempt++) {
+			List<Envelope> batch = pending;
+			Set<String> returned;
+			try {
+				returned = this.channels.with((channel) -> {
+					List<Publish> publishes = new ArrayList<>(batch.size() + 1);
+					Set<String> newKeys = new LinkedHashSet<>();
+					for (Envelope envelope : batch) {
+						String key = envelope.scheduling().fairnessKey();
+						if (!declared.contains(key) && newKeys.add(key)) {
+							channel.channel().queueDeclare(this.names.keyQueue(queue, key), true, false, false,
+									this.keyQueueArguments);
+							publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+						}
+					}
+					for (Envelope envelope : batch) {
+						publishes.add(new Publish(this.names.keyQueue(queue, envelope.scheduling().fairnessKey()),
+								AmqpMessages.properties(envelope), envelope.payload()));
+					}
+					Set<String> back = channel.publish(publishes);
+					declared.addAll(newKeys);
+					for (String key : newKeys) {
+						this.keyLog.learn(queue, key);
+					}
+					return back;
+				});
+			}
+			catch (FilaException ex) {
+				if (attempt >= PUBLISH_ATTEMPTS) {
+					throw ex;
+				}
+				logger.debug("Queue {}: publish failed ({}), retrying", queue, ex.getMessage());
+				pause(attempt);
+				continue;
+			}
+			for (Envelope envelope : batch) {
+				keyWeights.put(envelope.scheduling().fairnessKey(), envelope.scheduling().weight());
+			}
+			pending = new ArrayList<>();
+			for (Envelope envelope : batch) {
+				if (returned.contains(envelope.id())) {
+					pending.add(envelope);
+					declared.remove(envelope.scheduling().fairnessKey());
+				}
+			}
+			if (!pending.isEmpty()) {
+				// A key queue was deleted under us; if the Fila queue went with it, say so.
+				this.knownQueues.remove(queue);
+				requireQueue(queue);
+				if (attempt >= PUBLISH_ATTEMPTS) {
+					throw new FilaException("RabbitMQ kept returning " + pending.size() + " messages to queue '"
+							+ queue + "' as unroutable");
+				}
+			}
+		}
+	}
+
+	private static void pause(int attempt) {
+		try {
+			Thread.sleep(Math.min(2000, 50L << attempt));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new FilaException("Interrupted while publishing to RabbitMQ", ex);
+		}
+	}
+
+	/** Publishes a retry into the TTL queue of its delay, which dead-letters it into the retry queue. */
+	private void publishDelayed(String queue, Envelope envelope, Duration delay) {
+		long millis = AmqpNames.delayBucket(delay.toMillis());
+		String delayQueue = this.names.delayQueue(queue, millis);
+		long expires = 2 * millis + TimeUnit.MINUTES.toMillis(10);
+		for (int attempt = 1;; attempt++) {
+			try {
+				Set<String> returned = this.channels.with((channel) -> {
+					List<Publish> publishes = new ArrayList<>(2);
+					Long declaredAt = this.declaredDelayQueues.get(delayQueue);
+					// Re-declaring resets x-expires, so a delay queue in use never expires with messages in it.
+					boolean declare = declaredAt == null
+							|| System.nanoTime() - declaredAt > TimeUnit.MILLISECONDS.toNanos(expires / 4);
+					if (declare) {
+						channel.channel().queueDeclare(delayQueue, true, false, false,
+								delayQueueArguments(queue, millis, expires));
+						publishes.add(KeyLog.delayRecord(this.names.keyLog(), queue, millis));
+					}
+					publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
+					Set<String> back = channel.publish(publishes);
+					if (declare) {
+						this.declaredDelayQueues.put(delayQueue, System.nanoTime());
+						this.keyLog.learnDelay(queue, millis);
+					}
+					return back;
+				});
+				if (!returned.contains(envelope.id())) {
+					break;
+				}
+				this.declaredDelayQueues.remove(delayQueue);
+			}
+			catch (FilaException ex) {
+				if (attempt >= PUBLISH_ATTEMPTS) {
+					throw ex;
+				}
+				pause(attempt);
+			}
+		}
+		this.localDelays.computeIfAbsent(queue, (name) -> new ConcurrentHashMap<>())
+			.computeIfAbsent(envelope.scheduling().fairnessKey(), (key) -> new ConcurrentLinkedQueue<>())
+			.add(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+	}
+
+	private Map<String, Object> delayQueueArguments(String queue, long millis, long expires) {
+		Map<String, Object> arguments = new HashMap<>(this.keyQueueArguments);
+		arguments.put("x-message-ttl", millis);
+		arguments.put("x-dead-letter-exchange", "");
+		arguments.put("x-dead-letter-routing-key", this.names.retryQueue(queue));
+		arguments.put("x-expires", expires);
+		if (this.options.quorum()) {
+			arguments.put("x-dead-letter-strategy", "at-least-once");
+			arguments.put("x-overflow", "reject-publish");
+		}
+		return arguments;
+	}
+
+	@Override
+	public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+		return session(queue).fetch(max, maxWait);
+	}
+
+	private QueueSession session(String queue) {
+		QueueSession session = this.sessions.get(queue);
+		if (session != null) {
+			return session;
+		}
+		requireQueue(queue);
+		// Read the key log up to now, so the new session consumes every key announced so far.
+		this.keyLog.sync(SYNC_TIMEOUT);
+		return this.sessions.computeIfAbsent(queue, (name) -> new QueueSession(this, spec(name)));
+	}
+
+	@Override
+	public void wakeUp(String queue) {
+		QueueSession session = this.sessions.get(queue);
+		if (session != null) {
+			session.wakeUp();
+		}
+	}
+
+	private @Nullable Delivery settle(LeasedMessage message) {
+		QueueSession session = this.sessions.get(message.queue());
+		return (session != null) ? session.settle(message) : null;
+	}
+
+	@Override
+	public boolean ack(LeasedMessage message) {
+		Delivery delivery = settle(message);
+		return delivery != null && delivery.ack();
+	}
+
+	@Override
+	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
+		Delivery delivery = settle(message);
+		if (delivery == null) {
+			return false;
+		}
+		try {
+			if (decision instanceof FailureDecision.Retry retry) {
+				Envelope again = delivery.envelope.withPriorAttempts(delivery.attempts);
+				if (retry.delay().isZero()) {
+					publishToKeys(message.queue(), List.of(again));
+				}
+				else {
+					publishDelayed(message.queue(), again, retry.delay());
+				}
+			}
+			else {
+				deadLetter(message, delivery, error);
+			}
+		}
+		catch (RuntimeException ex) {
+			// Not settled: give the message back to RabbitMQ rather than lose it.
+			rejectQuietly(delivery);
+			throw ex;
+		}
+		return delivery.ack();
+	}
+
+	private void deadLetter(LeasedMessage message, Delivery delivery, String error) {
+		QueueSpec spec = spec(message.queue());
+		if (!spec.deadLetter()) {
+			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
+					message.id(), message.queue(), message.attempts(), error);
+			return;
+		}
+		String dlq = spec.deadLetterQueue();
+		if (!queueExists(dlq)) {
+			createQueue(new QueueSpec(dlq, spec.visibilityTimeout(), spec.quantum(), false));
+		}
+		Map<String, String> headers = new LinkedHashMap<>(delivery.envelope.headers());
+		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
+		headers.put(FilaHeaders.ERROR, (error != null) ? error : "");
+		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
+		Envelope dead = new Envelope(delivery.envelope.id(), Map.copyOf(headers), delivery.envelope.payload(),
+				delivery.envelope.scheduling(), 0, delivery.envelope.enqueuedAt());
+		publishToKeys(dlq, List.of(dead));
+	}
+
+	private static void rejectQuietly(Delivery delivery) {
+		try {
+			if (delivery.channel.isOpen()) {
+				delivery.channel.basicReject(delivery.tag, true);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// the channel is gone: RabbitMQ requeues the message anyway
+		}
+	}
+
+	@Override
+	public boolean release(LeasedMessage message) {
+		QueueSession session = this.sessions.get(message.queue());
+		return session != null && session.release(message);
+	}
+
+	@Override
+	public boolean extendLease(LeasedMessage message, Duration duration) {
+		QueueSession session = this.sessions.get(message.queue());
+		return session != null && session.extendLease(message, duration);
+	}
+
+	@Override
+	public QueueStats stats(String queue) {
+		requireQueue(queue);
+		QueueSession session = this.sessions.get(queue);
+		if (session != null) {
+			// Count what RabbitMQ already pushed to this instance as buffered, not as lost.
+			session.barrier();
+		}
+		Map<String, long[]> local = (session != null) ? session.localCounts() : Map.of();
+		Map<String, Double> keyWeights = this.weights.getOrDefault(queue, Map.of());
+		Map<String, ConcurrentLinkedQueue<Long>> delays = this.localDelays.getOrDefault(queue, Map.of());
+		Set<String> keys = new LinkedHashSet<>(keysOf(queue));
+		keys.addAll(local.keySet());
+		long now = System.nanoTime();
+		long pending = 0;
+		long inFlight = 0;
+		List<KeyStats> keyStats = new ArrayList<>();
+		for (String key : keys) {
+			long ready = Math.max(0, this.channels.readyCount(this.names.keyQueue(queue, key)));
+			long[] counts = local.getOrDefault(key, new long[] { 0, 0, Double.doubleToLongBits(1) });
+			long keyPending = ready + counts[0];
+			long keyInFlight = counts[1];
+			long keyDelayed = countDue(delays.get(key), now);
+			pending += keyPending;
+			inFlight += keyInFlight;
+			if (keyPending + keyInFlight + keyDelayed > 0) {
+				double weight = local.containsKey(key) ? Double.longBitsToDouble(counts[2])
+						: keyWeights.getOrDefault(key, 1.0);
+				keyStats.add(new KeyStats(key, keyPending, keyInFlight, keyDelayed, weight));
+			}
+		}
+		long delayed = Math.max(0, this.channels.readyCount(this.names.retryQueue(queue)));
+		for (long delay : delaysOf(queue)) {
+			delayed += Math.max(0, this.channels.readyCount(this.names.delayQueue(queue, delay)));
+		}
+		keyStats.sort(Comparator.comparingLong(KeyStats::pending).reversed().thenComparing(KeyStats::key));
+		return new QueueStats(queue, this.name, pending, inFlight, delayed, keyStats);
+	}
+
+	private static long countDue(@Nullable ConcurrentLinkedQueue<Long> dueTimes, long now) {
+		if (dueTimes == null) {
+			return 0;
+		}
+		dueTimes.removeIf((due) -> due - now <= 0);
+		return dueTimes.size();
+	}
+
+	private Set<String> keysOf(String queue) {
+		Set<String> keys = new LinkedHashSet<>(this.keyLog.keys(queue));
+		keys.addAll(this.declaredKeys.getOrDefault(queue, Set.of()));
+		return keys;
+	}
+
+	private Set<Long> delaysOf(String queue) {
+		return new LinkedHashSet<>(this.keyLog.delays(queue));
+	}
+
+	@Override
+	public int redrive(String deadLetterQueue, int count) {
+		requireQueue(deadLetterQueue);
+		String source = QueueSpec.sourceQueueOf(deadLetterQueue);
+		requireQueue(source);
+		long target = Math.min(count, stats(deadLetterQueue).pending());
+		int moved = 0;
+		try {
+			while (moved < target) {
+				List<LeasedMessage> batch = fetch(deadLetterQueue, (int) Math.min(100, target - moved),
+						Duration.ofSeconds(2));
+				if (batch.isEmpty()) {
+					break;
+				}
+				List<Envelope> envelopes = new ArrayList<>(batch.size());
+				for (LeasedMessage message : batch) {
+					Map<String, String> headers = new LinkedHashMap<>(message.headers());
+					headers.remove(FilaHeaders.ATTEMPTS);
+					headers.remove(FilaHeaders.ERROR);
+					headers.remove(FilaHeaders.SOURCE_QUEUE);
+					envelopes.add(new Envelope(message.id(), Map.copyOf(headers), message.payload(),
+							new Scheduling(message.fairnessKey(), message.weight(), message.throttleKeys()), 0,
+							message.enqueuedAt().toEpochMilli()));
+				}
+				publishToKeys(source, envelopes);
+				for (LeasedMessage message : batch) {
+					ack(message);
+				}
+				moved += batch.size();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return moved;
+	}
+
+	@Override
+	public long purge(String queue) {
+		requireQueue(queue);
+		long removed = 0;
+		QueueSession session = this.sessions.get(queue);
+		if (session != null) {
+			session.pause();
+			session.barrier();
+			for (Delivery delivery : session.takeBuffered(false)) {
+				if (delivery.ack()) {
+					removed++;
+				}
+			}
+		}
+		try {
+			removed += purgeRabbitQueues(queue);
+		}
+		finally {
+			if (session != null) {
+				session.resume();
+			}
+		}
+		this.localDelays.remove(queue);
+		return removed;
+	}
+
+	private long purgeRabbitQueues(String queue) {
+		long removed = 0;
+		List<String> rabbitQueues = new ArrayList<>();
+		for (String key : keysOf(queue)) {
+			rabbitQueues.add(this.names.keyQueue(queue, key));
+		}
+		for (long delay : delaysOf(queue)) {
+			rabbitQueues.add(this.names.delayQueue(queue, delay));
+		}
+		rabbitQueues.add(this.names.retryQueue(queue));
+		for (String rabbitQueue : rabbitQueues) {
+			if (this.channels.readyCount(rabbitQueue) > 0) {
+				removed += this.channels.with((channel) -> channel.channel().queuePurge(rabbitQueue).getMessageCount());
+			}
+		}
+		return removed;
+	}
+
+	@Override
+	public void setThrottle(String key, double rate, long burst) {
+		this.throttles.set(key, rate, burst, System.nanoTime());
+	}
+
+	@Override
+	public long expiredLeases(String queue) {
+		QueueSession session = this.sessions.get(queue);
+		return (session != null) ? session.expiredLeases() : 0;
+	}
+
+	@Override
+	public long throttleLimited(String queue) {
+		QueueSession session = this.sessions.get(queue);
+		return (session != null) ? session.throttleLimited() : 0;
+	}
+
+	@Override
+	public void ping() {
+		this.channels.ping();
+	}
+
+	/** Expires leases, closes idle sessions, and keeps the key log read. Runs on the timer. */
+	private void housekeeping() {
+		try {
+			long idleNanos = this.options.sessionIdleTimeout().toNanos();
+			for (QueueSession session : this.sessions.values()) {
+				List<Delivery> expired = session.takeExpiredLeases();
+				if (!expired.isEmpty()) {
+					logger.info("Queue {}: {} leases expired; delivering those messages again", session.queue(),
+							expired.size());
+					republish(session.queue(), expired, true);
+				}
+				if (session.isIdle(idleNanos)) {
+					this.sessions.remove(session.queue(), session);
+					closeSession(session);
+				}
+			}
+			if (!this.sessions.isEmpty() && !this.keyLog.isRunning()) {
+				this.keyLog.start();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Driver '{}': housekeeping failed ({}); trying again shortly", this.name, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Publishes copies of deliveries to their key queues, then acks the originals: how a
+	 * message goes back to its queue with an exact attempt count (RabbitMQ's own requeue would
+	 * only flag it as redelivered).
+	 * @param countAttempt whether the delivery counts as an attempt (an expired lease does; a
+	 * buffered message that was never handed out does not)
+	 */
+	private void republish(String queue, Collection<Delivery> deliveries, boolean countAttempt) {
+		List<Envelope> envelopes = new ArrayList<>(deliveries.size());
+		for (Delivery delivery : deliveries) {
+			envelopes.add(delivery.envelope.withPriorAttempts(countAttempt ? delivery.attempts : delivery.attempts - 1));
+		}
+		try {
+			publishToKeys(queue, envelopes);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Queue {}: could not republish {} messages ({}); RabbitMQ will requeue them", queue,
+					deliveries.size(), ex.getMessage());
+			deliveries.forEach(AmqpDriver::rejectQuietly);
+			return;
+		}
+		deliveries.forEach(Delivery::ack);
+	}
+
+	private void closeSession(QueueSession session) {
+		List<Delivery> buffered = session.takeBuffered(true);
+		if (!buffered.isEmpty()) {
+			republish(session.queue(), buffered, false);
+		}
+		session.closeChannel();
+	}
+
+	@Override
+	public void close() {
+		this.timer.shutdownNow();
+		for (QueueSession session : this.sessions.values()) {
+			closeSession(session);
+		}
+		this.sessions.clear();
+		this.keyLog.close();
+		this.channels.close();
+	}
+
+}

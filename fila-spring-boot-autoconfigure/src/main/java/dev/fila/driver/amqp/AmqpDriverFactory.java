@@ -1,0 +1,121 @@
+package dev.fila.driver.amqp;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.convert.DurationStyle;
+
+import dev.fila.core.FilaConfigurationException;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.FilaDriverFactory;
+
+/**
+ * Creates {@link AmqpDriver AMQP drivers} on Spring Boot's RabbitMQ {@link ConnectionFactory}
+ * ({@code spring.rabbitmq.*}). Options (all optional): {@code prefix} (RabbitMQ queue name
+ * prefix, default {@code fila}), {@code quorum} (declare quorum queues, default false),
+ * {@code key-prefetch} (most unacked messages per fairness-key queue, default 50),
+ * {@code prefetch-budget} (how many messages a queue's keys may buffer together before
+ * per-key prefetch shrinks, default 2000), {@code key-log-max-bytes} (retention of the key log
+ * stream, default 64 MiB) and {@code session-idle-timeout} (how long a queue is consumed after
+ * its last fetch, default 30s).
+ */
+public class AmqpDriverFactory implements FilaDriverFactory {
+
+	private static final Set<String> OPTIONS = Set.of("prefix", "quorum", "key-prefetch", "prefetch-budget",
+			"key-log-max-bytes", "session-idle-timeout");
+
+	private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,40}");
+
+	private final ObjectProvider<ConnectionFactory> connectionFactory;
+
+	public AmqpDriverFactory(ObjectProvider<ConnectionFactory> connectionFactory) {
+		this.connectionFactory = connectionFactory;
+	}
+
+	@Override
+	public String type() {
+		return AmqpDriver.TYPE;
+	}
+
+	@Override
+	public FilaDriver create(String name, Map<String, String> options) {
+		for (String option : options.keySet()) {
+			if (!OPTIONS.contains(option)) {
+				throw new FilaConfigurationException("fila.drivers." + name + ".options." + option, options.get(option),
+						"one of the amqp driver options " + OPTIONS);
+			}
+		}
+		ConnectionFactory factory = this.connectionFactory.getIfAvailable();
+		if (factory == null) {
+			throw new FilaConfigurationException("fila.drivers." + name + ".type", AmqpDriver.TYPE,
+					"a driver type whose connection exists: the amqp driver uses Spring Boot's RabbitMQ ConnectionFactory; "
+							+ "add org.springframework.boot:spring-boot-starter-amqp and configure spring.rabbitmq.*");
+		}
+		return new AmqpDriver(name, factory, options(name, options));
+	}
+
+	static AmqpDriver.Options options(String name, Map<String, String> options) {
+		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
+		String prefix = options.getOrDefault("prefix", defaults.prefix());
+		if (!PREFIX.matcher(prefix).matches()) {
+			throw new FilaConfigurationException(property(name, "prefix"), prefix,
+					"1..40 characters of A-Za-z0-9._-");
+		}
+		boolean quorum = parse(name, "quorum", options, defaults.quorum(), (value) -> {
+			if (!value.equals("true") && !value.equals("false")) {
+				throw new IllegalArgumentException();
+			}
+			return Boolean.parseBoolean(value);
+		}, "true or false");
+		int keyPrefetch = parse(name, "key-prefetch", options, defaults.keyPrefetch(),
+				(value) -> positive(Integer.parseInt(value), 10_000), "an integer in 1..10000");
+		int budget = parse(name, "prefetch-budget", options, defaults.prefetchBudget(),
+				(value) -> positive(Integer.parseInt(value), 1_000_000), "an integer in 1..1000000");
+		long maxBytes = parse(name, "key-log-max-bytes", options, defaults.keyLogMaxBytes(), (value) -> {
+			long bytes = Long.parseLong(value);
+			if (bytes < (1 << 20)) {
+				throw new IllegalArgumentException();
+			}
+			return bytes;
+		}, "a number of bytes, at least 1048576");
+		Duration idle = parse(name, "session-idle-timeout", options, defaults.sessionIdleTimeout(), (value) -> {
+			Duration duration = DurationStyle.detectAndParse(value);
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException();
+			}
+			return duration;
+		}, "a positive duration such as 30s");
+		return new AmqpDriver.Options(prefix, quorum, keyPrefetch, budget, maxBytes, idle);
+	}
+
+	private static int positive(int value, int max) {
+		if (value < 1 || value > max) {
+			throw new IllegalArgumentException();
+		}
+		return value;
+	}
+
+	private static <T> T parse(String name, String option, Map<String, String> options, T fallback,
+			Function<String, T> parser, String allowed) {
+		String value = options.get(option);
+		if (value == null) {
+			return fallback;
+		}
+		try {
+			return parser.apply(value.trim());
+		}
+		catch (RuntimeException ex) {
+			throw new FilaConfigurationException(property(name, option), value, allowed);
+		}
+	}
+
+	private static String property(String name, String option) {
+		return "fila.drivers." + name + ".options." + option;
+	}
+
+}

@@ -1,0 +1,284 @@
+package dev.fila.driver.amqp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.core.FilaException;
+
+/**
+ * The driver's key log: a RabbitMQ stream ({@code <prefix>.keys}) of announcements, which is
+ * how every application instance learns which fairness-key queues and delay queues a Fila
+ * queue has, including ones another instance created, and which Fila queues exist. AMQP 0-9-1
+ * cannot list queues; a stream can be read from its start by any number of consumers, so an
+ * instance that starts late replays it and knows every key that was ever announced (within
+ * the stream's retention). Records are tiny: an operation, a queue and a key or a delay.
+ * <p>
+ * A producer announces a key when it declares that key's queue, before publishing to it, so a
+ * key with messages is always in the log. A {@code sync} record, published and then awaited,
+ * tells a reader it has seen everything announced before it.
+ */
+final class KeyLog {
+
+	private static final Logger logger = LoggerFactory.getLogger(KeyLog.class);
+
+	static final String OP = "op";
+
+	static final String QUEUE = "q";
+
+	static final String KEY = "k";
+
+	static final String DELAY = "d";
+
+	static final String SYNC = "s";
+
+	/** What a Fila queue's records say. */
+	static final class QueueRecord {
+
+		final Set<String> keys = ConcurrentHashMap.newKeySet();
+
+		final Set<Long> delays = ConcurrentHashMap.newKeySet();
+
+	}
+
+	private final AmqpChannels channels;
+
+	private final String stream;
+
+	private final Map<String, Object> streamArguments;
+
+	private final Map<String, QueueRecord> queues = new ConcurrentHashMap<>();
+
+	private final Map<String, CountDownLatch> syncs = new ConcurrentHashMap<>();
+
+	private final List<BiConsumer<String, String>> keyListeners = new CopyOnWriteArrayList<>();
+
+	private @Nullable Channel channel;
+
+	private long nextOffset = -1;
+
+	KeyLog(AmqpChannels channels, String stream, long maxBytes) {
+		this.channels = channels;
+		this.stream = stream;
+		Map<String, Object> arguments = new HashMap<>();
+		arguments.put("x-queue-type", "stream");
+		arguments.put("x-max-length-bytes", maxBytes);
+		arguments.put("x-stream-max-segment-size-bytes", Math.max(1L << 20, Math.min(maxBytes / 8, 64L << 20)));
+		this.streamArguments = arguments;
+	}
+
+	void declare() {
+		this.channels.with((channel) -> channel.channel().queueDeclare(this.stream, true, false, false,
+				this.streamArguments));
+	}
+
+	/** Listeners hear of every key announced for any queue, with the queue name first. */
+	void onKey(BiConsumer<String, String> listener) {
+		this.keyListeners.add(listener);
+	}
+
+	static AmqpChannels.Publish queueRecord(String stream, String queue) {
+		return record(stream, Map.of(OP, "queue", QUEUE, queue));
+	}
+
+	static AmqpChannels.Publish keyRecord(String stream, String queue, String key) {
+		return record(stream, Map.of(OP, "key", QUEUE, queue, KEY, key));
+	}
+
+	static AmqpChannels.Publish delayRecord(String stream, String queue, long delay) {
+		return record(stream, Map.of(OP, "delay", QUEUE, queue, DELAY, delay));
+	}
+
+	static AmqpChannels.Publish dropRecord(String stream, String queue) {
+		return record(stream, Map.of(OP, "drop", QUEUE, queue));
+	}
+
+	private static AmqpChannels.Publish record(String stream, Map<String, Object> headers) {
+		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString())
+			.deliveryMode(2)
+			.headers(headers)
+			.build();
+		return new AmqpChannels.Publish(stream, properties, new byte[0]);
+	}
+
+	String stream() {
+		return this.stream;
+	}
+
+	/** @return the keys announced for a queue so far (a live view) */
+	Set<String> keys(String queue) {
+		return record(queue).keys;
+	}
+
+	/** @return the retry delays announced for a queue so far (a live view) */
+	Set<Long> delays(String queue) {
+		return record(queue).delays;
+	}
+
+	/** Records a key this instance declared, without waiting for its record to come back. */
+	void learn(String queue, String key) {
+		apply(Map.of(OP, "key", QUEUE, queue, KEY, key));
+	}
+
+	/** Records a delay queue this instance declared. */
+	void learnDelay(String queue, long delay) {
+		apply(Map.of(OP, "delay", QUEUE, queue, DELAY, delay));
+	}
+
+	/** @return the queues announced and not dropped */
+	List<String> queueNames() {
+		return new ArrayList<>(this.queues.keySet());
+	}
+
+	private QueueRecord record(String queue) {
+		return this.queues.computeIfAbsent(queue, (name) -> new QueueRecord());
+	}
+
+	/**
+	 * Waits until this instance has read every record published before the call.
+	 * @throws FilaException when the log could not be read in time
+	 */
+	void sync(Duration timeout) {
+		start();
+		String id = UUID.randomUUID().toString();
+		CountDownLatch seen = new CountDownLatch(1);
+		this.syncs.put(id, seen);
+		try {
+			AmqpChannels.Publish marker = record(this.stream, Map.of(OP, "sync", SYNC, id));
+			this.channels.with((channel) -> channel.publish(List.of(marker)));
+			if (!seen.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new FilaException("The key log " + this.stream + " was not read within " + timeout);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new FilaException("Interrupted while reading the key log " + this.stream, ex);
+		}
+		finally {
+			this.syncs.remove(id);
+		}
+	}
+
+	/** Starts reading the log, or restarts after a broken channel, from where it left off. */
+	synchronized void start() {
+		if (this.channel != null && this.channel.isOpen()) {
+			return;
+		}
+		try {
+			Channel channel = this.channels.open();
+			channel.basicQos(1000);
+			Map<String, Object> arguments = new HashMap<>();
+			arguments.put("x-stream-offset", (this.nextOffset >= 0) ? (Object) this.nextOffset : "first");
+			channel.basicConsume(this.stream, false, arguments, new Reader(channel));
+			this.channel = channel;
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new FilaException("Could not read the key log " + this.stream + ": " + AmqpChannels.describe(ex), ex);
+		}
+	}
+
+	synchronized boolean isRunning() {
+		return this.channel != null && this.channel.isOpen();
+	}
+
+	synchronized void close() {
+		if (this.channel != null && this.channel.isOpen()) {
+			try {
+				this.channel.close();
+			}
+			catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ex) {
+				// closing anyway
+			}
+		}
+		this.channel = null;
+	}
+
+	private void apply(Map<String, Object> headers) {
+		String op = String.valueOf(headers.get(OP));
+		Object queue = headers.get(QUEUE);
+		switch (op) {
+			case "queue" -> record(queue.toString());
+			case "key" -> {
+				String key = String.valueOf(headers.get(KEY));
+				if (record(queue.toString()).keys.add(key)) {
+					for (BiConsumer<String, String> listener : this.keyListeners) {
+						listener.accept(queue.toString(), key);
+					}
+				}
+			}
+			case "delay" -> {
+				if (headers.get(DELAY) instanceof Number delay) {
+					record(queue.toString()).delays.add(delay.longValue());
+				}
+			}
+			case "drop" -> this.queues.remove(queue.toString());
+			case "sync" -> {
+				CountDownLatch latch = this.syncs.get(String.valueOf(headers.get(SYNC)));
+				if (latch != null) {
+					latch.countDown();
+				}
+			}
+			default -> logger.debug("Ignoring key log record {} of {}", op, this.stream);
+		}
+	}
+
+	private final class Reader extends DefaultConsumer {
+
+		private int unacked;
+
+		Reader(Channel channel) {
+			super(channel);
+		}
+
+		@Override
+		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+				byte[] body) throws IOException {
+			Map<String, Object> headers = (properties.getHeaders() != null) ? properties.getHeaders() : Map.of();
+			if (headers.get("x-stream-offset") instanceof Number offset) {
+				KeyLog.this.nextOffset = offset.longValue() + 1;
+			}
+			try {
+				apply(headers);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Skipping an unreadable record of the key log {}: {}", KeyLog.this.stream,
+						new String(body, StandardCharsets.UTF_8), ex);
+			}
+			// Stream consumers ack only to grant credit (prefetch 1000); acking in batches is enough.
+			if (++this.unacked >= 100) {
+				getChannel().basicAck(envelope.getDeliveryTag(), true);
+				this.unacked = 0;
+			}
+		}
+
+		@Override
+		public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+			if (!signal.isInitiatedByApplication()) {
+				logger.warn("Lost the key log {} ({}); reading resumes when RabbitMQ is back", KeyLog.this.stream,
+						signal.getMessage());
+			}
+		}
+
+	}
+
+}

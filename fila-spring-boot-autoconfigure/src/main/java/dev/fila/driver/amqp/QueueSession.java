@@ -1,0 +1,860 @@
+package dev.fila.driver.amqp;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.QueueSpec;
+import dev.fila.scheduling.DeficitRoundRobin;
+
+/**
+ * This instance's consumption of one Fila queue: a channel that consumes every fairness-key
+ * queue (and the retry landing queue) with a small per-consumer prefetch, buffers what
+ * RabbitMQ pushes per key, and hands messages out by deficit round robin across the keys,
+ * skipping those whose throttles have no permit. Because every key with backlog has messages
+ * buffered here, the scheduler chooses across keys exactly as the memory driver does, not
+ * only among the messages a FIFO queue happened to push first.
+ * <p>
+ * A handed-out message is leased locally: it stays unacked on the channel until its consumer
+ * acks or nacks it, its lease is extended by heartbeats, and a lease that runs out republishes
+ * the message with one more attempt (the stuck delivery is then acked and its late ack fails).
+ * If the channel dies, RabbitMQ requeues everything unacked: the process that died loses
+ * nothing. A session opens on the first fetch and closes after a while without fetches,
+ * returning what it buffered.
+ */
+final class QueueSession {
+
+	private static final Logger logger = LoggerFactory.getLogger(QueueSession.class);
+
+	private static final long MAX_RECONNECT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private final AmqpDriver driver;
+
+	private final String queue;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
+	private final Map<String, KeyBuffer> keys = new HashMap<>();
+
+	private final Map<String, Delivery> leased = new HashMap<>();
+
+	/** RabbitMQ queues consumed on the current channel, by consumer tag. */
+	private final Map<String, String> consumers = new HashMap<>();
+
+	private final Set<String> consumedQueues = new HashSet<>();
+
+	/** Keys announced in the key log since the last fetch; consumed by the next fetch. */
+	private final ConcurrentLinkedQueue<String> announcedKeys = new ConcurrentLinkedQueue<>();
+
+	private volatile QueueSpec spec;
+
+	private DeficitRoundRobin<KeyBuffer> drr;
+
+	private @Nullable Channel channel;
+
+	private long generation;
+
+	private long leaseSequence;
+
+	private long buffered;
+
+	private long wakeUps;
+
+	private long reconnectAt;
+
+	private long reconnectBackoff = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private volatile long lastUsed = System.nanoTime();
+
+	private volatile long expiredLeases;
+
+	private volatile long throttleLimited;
+
+	private boolean closed;
+
+	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
+	private boolean paused;
+
+	/** An exclusive empty queue of this session's channel, consumed briefly by {@link #barrier}. */
+	private @Nullable String barrierQueue;
+
+	/** Written by {@link #tryServe}. */
+	private @Nullable Delivery served;
+
+	/** Written by {@link #tryServe}: the shortest wait for a throttle permit in this selection. */
+	private long throttleWait;
+
+	/** Written by {@link #select}: how long a key whose refill is on its way may hold selection up. */
+	private long refillWait;
+
+	/** Prefetch of each key queue's consumer on the current channel. */
+	private final Map<String, Integer> keyPrefetch = new HashMap<>();
+
+	/** How long a drained key's refill is awaited before the key counts as empty. */
+	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+	QueueSession(AmqpDriver driver, QueueSpec spec) {
+		this.driver = driver;
+		this.queue = spec.name();
+		this.spec = spec;
+		this.drr = new DeficitRoundRobin<>(spec.quantum());
+	}
+
+	String queue() {
+		return this.queue;
+	}
+
+	void update(QueueSpec spec) {
+		this.spec = spec;
+	}
+
+	/** Called by the key log reader when any instance announces a key of this queue. */
+	void keyAnnounced(String key) {
+		this.announcedKeys.add(key);
+		this.lock.lock();
+		try {
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	List<LeasedMessage> fetch(int max, Duration maxWait) throws InterruptedException {
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		this.lastUsed = System.nanoTime();
+		this.lock.lockInterruptibly();
+		try {
+			long wakeUpsSeen = this.wakeUps;
+			List<LeasedMessage> selected = new ArrayList<>(Math.min(max, 16));
+			while (true) {
+				if (this.closed) {
+					return selected;
+				}
+				long now = System.nanoTime();
+				ensureConsuming(now);
+				select(max, now, selected);
+				// A partial batch waits only for a refill RabbitMQ is known to be pushing.
+				boolean refilling = this.refillWait != Long.MAX_VALUE;
+				if (selected.size() >= max || (!selected.isEmpty() && !refilling) || now - deadline >= 0
+						|| this.wakeUps != wakeUpsSeen) {
+					this.lastUsed = System.nanoTime();
+					return selected;
+				}
+				long wait = Math.min(deadline - now, Math.min(this.throttleWait, this.refillWait));
+				if (this.channel == null) {
+					wait = Math.min(wait, Math.max(0, this.reconnectAt - now));
+				}
+				this.changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void wakeUp() {
+		this.lock.lock();
+		try {
+			this.wakeUps++;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Opens the channel if needed and consumes every key queue not consumed yet. Under the lock. */
+	private void ensureConsuming(long now) {
+		if (this.channel == null) {
+			if (now - this.reconnectAt < 0) {
+				return;
+			}
+			try {
+				openChannel();
+				this.reconnectBackoff = TimeUnit.MILLISECONDS.toNanos(100);
+			}
+			catch (IOException | RuntimeException ex) {
+				this.reconnectAt = now + this.reconnectBackoff;
+				this.reconnectBackoff = Math.min(this.reconnectBackoff * 2, MAX_RECONNECT_BACKOFF_NANOS);
+				logger.warn("Queue {}: cannot consume from RabbitMQ ({}); retrying", this.queue,
+						AmqpChannels.describe(ex));
+				return;
+			}
+		}
+		try {
+			String key;
+			while ((key = this.announcedKeys.poll()) != null) {
+				consumeKey(key);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Queue {}: consuming a new key queue failed ({}); reconnecting", this.queue,
+					AmqpChannels.describe(ex));
+			dropChannel();
+		}
+	}
+
+	private void openChannel() throws IOException {
+		Channel channel = this.driver.channels().open();
+		long generation = ++this.generation;
+		channel.addShutdownListener((signal) -> channelLost(generation, signal));
+		this.channel = channel;
+		this.consumers.clear();
+		this.consumedQueues.clear();
+		this.keyPrefetch.clear();
+		this.announcedKeys.clear();
+		this.barrierQueue = channel.queueDeclare("", false, true, false, null).getQueue();
+		consumeAll();
+	}
+
+	private void consumeAll() throws IOException {
+		consume(this.driver.names().retryQueue(this.queue), false);
+		for (String key : this.driver.keyLog().keys(this.queue)) {
+			consumeKey(key);
+		}
+	}
+
+	/**
+	 * Waits until every message RabbitMQ pushed to this session before the call is in its
+	 * buffer: a consumer's consume-ok is dispatched after the deliveries that preceded it on
+	 * the channel. Called without the lock, which the deliveries need.
+	 */
+	void barrier() {
+		Channel channel;
+		String barrierQueue;
+		this.lock.lock();
+		try {
+			channel = this.channel;
+			barrierQueue = this.barrierQueue;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (channel == null || barrierQueue == null) {
+			return;
+		}
+		CountDownLatch dispatched = new CountDownLatch(1);
+		try {
+			String tag = channel.basicConsume(barrierQueue, true, new DefaultConsumer(channel) {
+
+				@Override
+				public void handleConsumeOk(String consumerTag) {
+					dispatched.countDown();
+				}
+
+			});
+			dispatched.await(5, TimeUnit.SECONDS);
+			channel.basicCancel(tag);
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Queue {}: barrier failed ({})", this.queue, AmqpChannels.describe(ex));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Stops consuming (a purge is about to run); what still arrives goes back to RabbitMQ. */
+	void pause() {
+		this.lock.lock();
+		try {
+			this.paused = true;
+			Channel channel = this.channel;
+			if (channel != null && channel.isOpen()) {
+				for (String tag : List.copyOf(this.consumers.keySet())) {
+					channel.basicCancel(tag);
+				}
+			}
+			this.consumers.clear();
+			this.consumedQueues.clear();
+			this.keyPrefetch.clear();
+		}
+		catch (IOException | RuntimeException ex) {
+			dropChannel();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Consumes again after {@link #pause}. */
+	void resume() {
+		this.lock.lock();
+		try {
+			this.paused = false;
+			if (this.channel != null) {
+				consumeAll();
+			}
+			this.changed.signalAll();
+		}
+		catch (IOException | RuntimeException ex) {
+			dropChannel();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void consumeKey(String key) throws IOException {
+		String rabbitQueue = this.driver.names().keyQueue(this.queue, key);
+		if (!this.consumedQueues.contains(rabbitQueue)) {
+			// Declaring first makes consuming safe even if the key queue expired meanwhile.
+			Channel channel = this.channel;
+			int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments())
+				.getMessageCount();
+			this.keyPrefetch.put(key, consume(rabbitQueue, true));
+			if (ready > 0) {
+				// RabbitMQ is about to push this key: give it its turn rather than skip it.
+				KeyBuffer buffer = buffer(key);
+				buffer.backlog = true;
+				buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
+				this.drr.activate(buffer, buffer.weight);
+			}
+		}
+	}
+
+	private int consume(String rabbitQueue, boolean keyQueue) throws IOException {
+		Channel channel = this.channel;
+		int prefetch = this.driver.keyPrefetch(this.consumedQueues.size());
+		channel.basicQos(prefetch, false);
+		String tag = channel.basicConsume(rabbitQueue, false, new Receiver(channel, this.generation, keyQueue));
+		this.consumers.put(tag, rabbitQueue);
+		this.consumedQueues.add(rabbitQueue);
+		return prefetch;
+	}
+
+	private void channelLost(long generation, ShutdownSignalException signal) {
+		this.lock.lock();
+		try {
+			if (generation != this.generation || this.channel == null) {
+				return;
+			}
+			if (!signal.isInitiatedByApplication()) {
+				logger.warn("Queue {}: lost its RabbitMQ channel ({}); unacked messages return to RabbitMQ, "
+						+ "reconnecting", this.queue, signal.getMessage());
+			}
+			dropChannel();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Forgets the channel and what it buffered (RabbitMQ requeues it). Under the lock. */
+	private void dropChannel() {
+		Channel channel = this.channel;
+		this.channel = null;
+		this.generation++;
+		this.keys.clear();
+		this.buffered = 0;
+		this.drr = new DeficitRoundRobin<>(this.spec.quantum());
+		this.consumers.clear();
+		this.consumedQueues.clear();
+		this.reconnectAt = System.nanoTime();
+		this.changed.signalAll();
+		if (channel != null && channel.isOpen()) {
+			closeQuietly(channel);
+		}
+	}
+
+	private void select(int max, long now, List<LeasedMessage> selected) {
+		this.throttleWait = Long.MAX_VALUE;
+		long leaseNanos = this.spec.visibilityTimeout().toNanos();
+		this.refillWait = Long.MAX_VALUE;
+		while (selected.size() < max) {
+			KeyBuffer head = this.drr.head();
+			if (head != null && head.deliveries.isEmpty() && head.backlog && refillComing(head, now)) {
+				// Its turn has come and RabbitMQ is refilling it: wait rather than skip it, or a
+				// consumer faster than the broker would get the broker's order, not fair shares.
+				this.refillWait = head.refillBy - now;
+				break;
+			}
+			KeyBuffer key = this.drr.next(this::tryServe);
+			deactivateDrained(now);
+			if (key == null) {
+				break;
+			}
+			Delivery delivery = this.served;
+			this.buffered--;
+			if (key.deliveries.isEmpty() && !key.backlog) {
+				this.drr.deactivate(key);
+			}
+			key.inFlight++;
+			delivery.token = this.generation + "/" + (++this.leaseSequence);
+			delivery.leaseDeadline = now + leaseNanos;
+			this.leased.put(delivery.token, delivery);
+			selected.add(delivery.toLeased(this.queue));
+		}
+		if (this.throttleWait != Long.MAX_VALUE) {
+			this.throttleLimited++;
+		}
+	}
+
+	private final List<KeyBuffer> drained = new ArrayList<>();
+
+	private boolean tryServe(KeyBuffer key) {
+		Delivery head = key.deliveries.peekFirst();
+		if (head == null) {
+			this.drained.add(key);
+			return false;
+		}
+		List<String> throttleKeys = head.envelope.scheduling().throttleKeys();
+		if (!throttleKeys.isEmpty()) {
+			long wait = this.driver.throttles().tryAcquireAll(throttleKeys, System.nanoTime());
+			if (wait > 0) {
+				this.throttleWait = Math.min(this.throttleWait, wait);
+				return false;
+			}
+		}
+		key.deliveries.pollFirst();
+		this.served = head;
+		return true;
+	}
+
+	/** Drops keys that were offered with nothing buffered and no refill on its way. */
+	private void deactivateDrained(long now) {
+		for (KeyBuffer key : this.drained) {
+			if (key.deliveries.isEmpty() && !key.backlog) {
+				this.drr.deactivate(key);
+				forgetKeyIfIdle(key);
+			}
+		}
+		this.drained.clear();
+	}
+
+	/** Takes a leased delivery out of the lease table; null when its lease was lost. */
+	@Nullable Delivery settle(LeasedMessage message) {
+		this.lock.lock();
+		try {
+			Delivery delivery = this.leased.remove(message.leaseToken());
+			if (delivery != null) {
+				delivery.key.inFlight--;
+				settled(delivery);
+				forgetKeyIfIdle(delivery.key);
+				if (!delivery.channel.isOpen()) {
+					return null;
+				}
+			}
+			return delivery;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean release(LeasedMessage message) {
+		this.lock.lock();
+		try {
+			Delivery delivery = this.leased.remove(message.leaseToken());
+			if (delivery == null) {
+				return false;
+			}
+			delivery.key.inFlight--;
+			if (delivery.generation != this.generation || !delivery.channel.isOpen()) {
+				forgetKeyIfIdle(delivery.key);
+				return false;
+			}
+			// Still unacked on the channel: back to the head of its key, same attempt number.
+			KeyBuffer key = buffer(delivery.envelope.scheduling().fairnessKey());
+			key.deliveries.addFirst(delivery);
+			this.buffered++;
+			this.drr.activate(key, key.weight);
+			this.changed.signal();
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean extendLease(LeasedMessage message, Duration duration) {
+		this.lock.lock();
+		try {
+			Delivery delivery = this.leased.get(message.leaseToken());
+			if (delivery == null || !delivery.channel.isOpen()) {
+				return false;
+			}
+			delivery.leaseDeadline = System.nanoTime() + duration.toNanos();
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Leases that ran out, taken out of the lease table for the driver to republish. */
+	List<Delivery> takeExpiredLeases() {
+		this.lock.lock();
+		try {
+			if (this.leased.isEmpty()) {
+				return List.of();
+			}
+			long now = System.nanoTime();
+			List<Delivery> expired = new ArrayList<>();
+			Iterator<Delivery> iterator = this.leased.values().iterator();
+			while (iterator.hasNext()) {
+				Delivery delivery = iterator.next();
+				if (now - delivery.leaseDeadline >= 0) {
+					iterator.remove();
+					delivery.key.inFlight--;
+					settled(delivery);
+					forgetKeyIfIdle(delivery.key);
+					expired.add(delivery);
+				}
+			}
+			this.expiredLeases += expired.size();
+			return expired;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Takes every buffered message that was not handed out (purge, close).
+	 * @param stopConsuming whether to cancel the consumers first, so nothing new arrives
+	 */
+	List<Delivery> takeBuffered(boolean stopConsuming) {
+		this.lock.lock();
+		try {
+			if (stopConsuming) {
+				this.closed = true;
+				this.changed.signalAll();
+				Channel channel = this.channel;
+				if (channel != null && channel.isOpen()) {
+					for (String tag : List.copyOf(this.consumers.keySet())) {
+						try {
+							channel.basicCancel(tag);
+						}
+						catch (IOException | RuntimeException ex) {
+							break;
+						}
+					}
+				}
+			}
+			List<Delivery> taken = new ArrayList<>();
+			for (KeyBuffer key : this.keys.values()) {
+				for (Delivery delivery : key.deliveries) {
+					if (delivery.fromKeyQueue) {
+						key.unacked--;
+					}
+				}
+				taken.addAll(key.deliveries);
+				key.deliveries.clear();
+				key.backlog = false;
+			}
+			this.keys.values().removeIf((key) -> key.inFlight == 0);
+			this.buffered = 0;
+			this.drr = new DeficitRoundRobin<>(this.spec.quantum());
+			return taken;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Closes the channel: what is still unacked on it goes back to RabbitMQ. */
+	void closeChannel() {
+		this.lock.lock();
+		try {
+			this.closed = true;
+			Channel channel = this.channel;
+			this.channel = null;
+			this.generation++;
+			this.changed.signalAll();
+			if (channel != null) {
+				if (this.barrierQueue != null && channel.isOpen()) {
+					try {
+						channel.queueDelete(this.barrierQueue);
+					}
+					catch (IOException | RuntimeException ex) {
+						// exclusive: it goes with the connection anyway
+					}
+				}
+				closeQuietly(channel);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isIdle(long idleNanos) {
+		return System.nanoTime() - this.lastUsed > idleNanos && leasedCount() == 0;
+	}
+
+	int leasedCount() {
+		this.lock.lock();
+		try {
+			return this.leased.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Per key: buffered here (pending to the user) and leased; for stats. */
+	Map<String, long[]> localCounts() {
+		this.lock.lock();
+		try {
+			Map<String, long[]> counts = new HashMap<>();
+			for (KeyBuffer key : this.keys.values()) {
+				counts.put(key.name, new long[] { key.deliveries.size(), key.inFlight, Double.doubleToLongBits(key.weight) });
+			}
+			return counts;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	long expiredLeases() {
+		return this.expiredLeases;
+	}
+
+	long throttleLimited() {
+		return this.throttleLimited;
+	}
+
+	private KeyBuffer buffer(String key) {
+		return this.keys.computeIfAbsent(key, KeyBuffer::new);
+	}
+
+	/** A key-queue delivery is settled: RabbitMQ will push a replacement if the key has more. */
+	private void settled(Delivery delivery) {
+		if (delivery.fromKeyQueue && delivery.generation == this.generation) {
+			delivery.key.unacked--;
+		}
+	}
+
+	/**
+	 * Whether RabbitMQ is about to push more of a key whose buffer ran dry: it has credit left
+	 * (fewer unacked than the prefetch) and its queue has ready messages. Asks RabbitMQ at most
+	 * once per refill wait; the answer stands for that long.
+	 */
+	private boolean refillComing(KeyBuffer key, long now) {
+		if (now - key.refillBy < 0) {
+			return true;
+		}
+		if (key.unacked >= this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE)) {
+			return false;
+		}
+		long ready = this.driver.channels().readyCount(this.driver.names().keyQueue(this.queue, key.name));
+		if (ready > 0) {
+			key.refillBy = now + REFILL_WAIT_NANOS;
+			return true;
+		}
+		key.backlog = false;
+		return false;
+	}
+
+	private void forgetKeyIfIdle(KeyBuffer key) {
+		if (key.inFlight == 0 && key.deliveries.isEmpty() && key.unacked <= 0 && !this.drr.isActive(key)) {
+			this.keys.remove(key.name);
+		}
+	}
+
+	private void received(Channel channel, long generation, boolean fromKeyQueue, Envelope delivery,
+			AMQP.BasicProperties properties, byte[] body) {
+		AmqpMessages.Envelope envelope = AmqpMessages.envelope(properties, body);
+		int attempts = envelope.priorAttempts() + 1 + (delivery.isRedeliver() ? 1 : 0);
+		this.lock.lock();
+		try {
+			if (generation != this.generation || this.closed || this.paused) {
+				// A delivery racing a close: give it back at once.
+				rejectQuietly(channel, delivery.getDeliveryTag());
+				return;
+			}
+			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
+			key.weight = envelope.scheduling().weight();
+			if (fromKeyQueue) {
+				key.unacked++;
+				if (key.unacked >= this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE)) {
+					// RabbitMQ filled the consumer's prefetch: it may well hold more of this key.
+					key.backlog = true;
+				}
+			}
+			key.deliveries.addLast(new Delivery(channel, generation, delivery.getDeliveryTag(), envelope, attempts, key,
+					fromKeyQueue));
+			this.buffered++;
+			this.drr.activate(key, key.weight);
+			this.changed.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void consumerCancelled(long generation, String tag) {
+		this.lock.lock();
+		try {
+			if (generation == this.generation) {
+				String rabbitQueue = this.consumers.remove(tag);
+				if (rabbitQueue != null) {
+					this.consumedQueues.remove(rabbitQueue);
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private static void rejectQuietly(Channel channel, long tag) {
+		try {
+			if (channel.isOpen()) {
+				channel.basicReject(tag, true);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// the channel is going away; RabbitMQ requeues the message with it
+		}
+	}
+
+	private static void closeQuietly(Channel channel) {
+		try {
+			if (channel.isOpen()) {
+				channel.close();
+			}
+		}
+		catch (IOException | TimeoutException | RuntimeException ex) {
+			// closing anyway
+		}
+	}
+
+	/** One fairness key's buffered deliveries. */
+	static final class KeyBuffer {
+
+		final String name;
+
+		final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
+
+		double weight = 1;
+
+		int inFlight;
+
+		/** Deliveries of the key queue's consumer not settled yet (RabbitMQ's unacked count). */
+		int unacked;
+
+		/** Whether RabbitMQ may hold more of this key than it pushed (the prefetch was full). */
+		boolean backlog;
+
+		/** Until when a refill is expected (RabbitMQ said the key queue has ready messages). */
+		long refillBy;
+
+		KeyBuffer(String name) {
+			this.name = name;
+			this.refillBy = System.nanoTime();
+		}
+
+
+	}
+
+	/** A message RabbitMQ delivered to this session, buffered or leased. */
+	static final class Delivery {
+
+		final Channel channel;
+
+		final long generation;
+
+		final long tag;
+
+		final AmqpMessages.Envelope envelope;
+
+		final int attempts;
+
+		final KeyBuffer key;
+
+		final boolean fromKeyQueue;
+
+		String token = "";
+
+		long leaseDeadline;
+
+		Delivery(Channel channel, long generation, long tag, AmqpMessages.Envelope envelope, int attempts,
+				KeyBuffer key, boolean fromKeyQueue) {
+			this.fromKeyQueue = fromKeyQueue;
+			this.channel = channel;
+			this.generation = generation;
+			this.tag = tag;
+			this.envelope = envelope;
+			this.attempts = attempts;
+			this.key = key;
+		}
+
+		LeasedMessage toLeased(String queue) {
+			AmqpMessages.Envelope e = this.envelope;
+			return new LeasedMessage(e.id(), queue, e.headers(), e.payload(), e.scheduling().fairnessKey(),
+					e.scheduling().weight(), e.scheduling().throttleKeys(), this.attempts,
+					AmqpMessages.instant(e.enqueuedAt()), this.token);
+		}
+
+		/** Acks on the channel it came from; false when that channel is gone. */
+		boolean ack() {
+			try {
+				if (!this.channel.isOpen()) {
+					return false;
+				}
+				this.channel.basicAck(this.tag, false);
+				return true;
+			}
+			catch (IOException | RuntimeException ex) {
+				return false;
+			}
+		}
+
+	}
+
+	private final class Receiver extends DefaultConsumer {
+
+		private final long generation;
+
+		private final boolean keyQueue;
+
+		Receiver(Channel channel, long generation, boolean keyQueue) {
+			super(channel);
+			this.generation = generation;
+			this.keyQueue = keyQueue;
+		}
+
+		@Override
+		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+				byte[] body) {
+			received(getChannel(), this.generation, this.keyQueue, envelope, properties, body);
+		}
+
+		@Override
+		public void handleCancel(String consumerTag) {
+			// RabbitMQ cancels a consumer when its queue is deleted.
+			consumerCancelled(this.generation, consumerTag);
+		}
+
+	}
+
+}

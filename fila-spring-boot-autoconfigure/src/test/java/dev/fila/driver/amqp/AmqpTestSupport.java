@@ -1,0 +1,45 @@
+package dev.fila.driver.amqp;
+
+import java.util.UUID;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+/**
+ * Connections to the RabbitMQ the tests run against (127.0.0.1:5672, guest/guest) and unique
+ * name prefixes, so tests never see each other's queues.
+ */
+final class AmqpTestSupport {
+
+	private AmqpTestSupport() {
+	}
+
+	static CachingConnectionFactory connectionFactory() {
+		CachingConnectionFactory factory = new CachingConnectionFactory("127.0.0.1", 5672);
+		factory.setUsername("guest");
+		factory.setPassword("guest");
+		return factory;
+	}
+
+	static String uniquePrefix() {
+		return "fila-test-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	static AmqpDriver.Options options(String prefix) {
+		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
+		return new AmqpDriver.Options(prefix, false, defaults.keyPrefetch(), defaults.prefetchBudget(),
+				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout());
+	}
+
+	/** Deletes the key log stream of a prefix (the queues are deleted through the driver). */
+	static void deleteKeyLog(CachingConnectionFactory factory, String prefix) {
+		try (var connection = factory.createConnection()) {
+			var channel = connection.createChannel(false);
+			channel.queueDelete(prefix + ".keys");
+			channel.close();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
