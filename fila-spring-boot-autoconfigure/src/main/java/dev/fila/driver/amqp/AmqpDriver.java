@@ -169,6 +169,16 @@ public class AmqpDriver implements FilaDriver {
 		return Math.max(1, Math.min(this.options.keyPrefetch(), this.options.prefetchBudget() / (consumedQueues + 1)));
 	}
 
+	/** Has a session's newly announced keys consumed on the timer thread. */
+	void subscribe(QueueSession session) {
+		try {
+			this.timer.execute(session::subscribeAnnounced);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			// closing
+		}
+	}
+
 	@Override
 	public void createQueue(QueueSpec spec) {
 		this.channels.with((channel) -> {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -71,6 +72,11 @@ final class QueueSession {
 	/** Keys announced in the key log since the last fetch; consumed by the next fetch. */
 	private final ConcurrentLinkedQueue<String> announcedKeys = new ConcurrentLinkedQueue<>();
 
+	private final AtomicBoolean subscribing = new AtomicBoolean();
+
+	/** When RabbitMQ was last asked whether a drained key has more; bounds those round trips. */
+	private long lastProbe;
+
 	private volatile QueueSpec spec;
 
 	private DeficitRoundRobin<KeyBuffer> drr;
@@ -97,6 +103,9 @@ final class QueueSession {
 
 	private boolean closed;
 
+	/** Set while the keys known when the channel opened are being consumed. */
+	private boolean warming;
+
 	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
 	private boolean paused;
 
@@ -118,6 +127,9 @@ final class QueueSession {
 	/** How long a drained key's refill is awaited before the key counts as empty. */
 	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+	/** At most one "does this drained key have more?" round trip per interval and session. */
+	static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
 	QueueSession(AmqpDriver driver, QueueSpec spec) {
 		this.driver = driver;
 		this.queue = spec.name();
@@ -136,13 +148,7 @@ final class QueueSession {
 	/** Called by the key log reader when any instance announces a key of this queue. */
 	void keyAnnounced(String key) {
 		this.announcedKeys.add(key);
-		this.lock.lock();
-		try {
-			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.driver.subscribe(this);
 	}
 
 	List<LeasedMessage> fetch(int max, Duration maxWait) throws InterruptedException {
@@ -158,7 +164,11 @@ final class QueueSession {
 				}
 				long now = System.nanoTime();
 				ensureConsuming(now);
-				select(max, now, selected);
+				this.throttleWait = Long.MAX_VALUE;
+				this.refillWait = Long.MAX_VALUE;
+				if (!this.warming) {
+					select(max, now, selected);
+				}
 				// A partial batch waits only for a refill RabbitMQ is known to be pushing.
 				boolean refilling = this.refillWait != Long.MAX_VALUE;
 				if (selected.size() >= max || (!selected.isEmpty() && !refilling) || now - deadline >= 0
@@ -207,16 +217,97 @@ final class QueueSession {
 				return;
 			}
 		}
+		if (!this.announcedKeys.isEmpty()) {
+			this.driver.subscribe(this);
+		}
+	}
+
+	/**
+	 * Consumes the key queues announced since the last call. Runs on the driver's timer thread,
+	 * not under the session lock: a queue with thousands of keys takes thousands of round trips,
+	 * during which fetches, acks and heartbeats must go on. Yields after a few hundred keys.
+	 */
+	void subscribeAnnounced() {
+		if (!this.subscribing.compareAndSet(false, true)) {
+			return;
+		}
+		boolean more = false;
+		Channel channel = null;
+		long generation = -1;
 		try {
-			String key;
-			while ((key = this.announcedKeys.poll()) != null) {
-				consumeKey(key);
+			for (int done = 0; done < 500; done++) {
+				String key;
+				String rabbitQueue;
+				int prefetch;
+				this.lock.lock();
+				try {
+					channel = this.channel;
+					generation = this.generation;
+					if (channel == null || this.paused || this.closed) {
+						return;
+					}
+					key = this.announcedKeys.poll();
+					if (key == null) {
+						if (this.warming) {
+							this.warming = false;
+							this.changed.signalAll();
+						}
+						return;
+					}
+					rabbitQueue = this.driver.names().keyQueue(this.queue, key);
+					if (!this.consumedQueues.add(rabbitQueue)) {
+						continue;
+					}
+					prefetch = this.driver.keyPrefetch(this.consumedQueues.size() - 1);
+				}
+				finally {
+					this.lock.unlock();
+				}
+				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
+				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments())
+					.getMessageCount();
+				channel.basicQos(prefetch, false);
+				String tag = channel.basicConsume(rabbitQueue, false, new Receiver(channel, generation, true));
+				this.lock.lock();
+				try {
+					if (generation != this.generation) {
+						return;
+					}
+					this.consumers.put(tag, rabbitQueue);
+					this.keyPrefetch.put(key, prefetch);
+					if (ready > 0) {
+						// RabbitMQ is about to push this key: give it its turn rather than skip it.
+						KeyBuffer buffer = buffer(key);
+						buffer.backlog = prefetch > 1;
+						buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
+						this.drr.activate(buffer, buffer.weight);
+						this.changed.signalAll();
+					}
+				}
+				finally {
+					this.lock.unlock();
+				}
 			}
+			more = true;
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.warn("Queue {}: consuming a new key queue failed ({}); reconnecting", this.queue,
+			logger.warn("Queue {}: consuming a key queue failed ({}); reconnecting", this.queue,
 					AmqpChannels.describe(ex));
-			dropChannel();
+			this.lock.lock();
+			try {
+				if (generation == this.generation) {
+					dropChannel();
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+		finally {
+			this.subscribing.set(false);
+		}
+		if (more || !this.announcedKeys.isEmpty()) {
+			this.driver.subscribe(this);
 		}
 	}
 
@@ -235,9 +326,10 @@ final class QueueSession {
 
 	private void consumeAll() throws IOException {
 		consume(this.driver.names().retryQueue(this.queue), false);
-		for (String key : this.driver.keyLog().keys(this.queue)) {
-			consumeKey(key);
-		}
+		this.announcedKeys.addAll(this.driver.keyLog().keys(this.queue));
+		// Hand nothing out until every known key is consumed: the first deliveries are fair too.
+		this.warming = !this.announcedKeys.isEmpty();
+		this.driver.subscribe(this);
 	}
 
 	/**
@@ -321,24 +413,6 @@ final class QueueSession {
 		}
 	}
 
-	private void consumeKey(String key) throws IOException {
-		String rabbitQueue = this.driver.names().keyQueue(this.queue, key);
-		if (!this.consumedQueues.contains(rabbitQueue)) {
-			// Declaring first makes consuming safe even if the key queue expired meanwhile.
-			Channel channel = this.channel;
-			int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments())
-				.getMessageCount();
-			this.keyPrefetch.put(key, consume(rabbitQueue, true));
-			if (ready > 0) {
-				// RabbitMQ is about to push this key: give it its turn rather than skip it.
-				KeyBuffer buffer = buffer(key);
-				buffer.backlog = true;
-				buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
-				this.drr.activate(buffer, buffer.weight);
-			}
-		}
-	}
-
 	private int consume(String rabbitQueue, boolean keyQueue) throws IOException {
 		Channel channel = this.channel;
 		int prefetch = this.driver.keyPrefetch(this.consumedQueues.size());
@@ -376,6 +450,7 @@ final class QueueSession {
 		this.drr = new DeficitRoundRobin<>(this.spec.quantum());
 		this.consumers.clear();
 		this.consumedQueues.clear();
+		this.warming = false;
 		this.reconnectAt = System.nanoTime();
 		this.changed.signalAll();
 		if (channel != null && channel.isOpen()) {
@@ -665,6 +740,10 @@ final class QueueSession {
 		if (key.unacked >= this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE)) {
 			return false;
 		}
+		if (now - this.lastProbe < PROBE_INTERVAL_NANOS) {
+			return false;
+		}
+		this.lastProbe = now;
 		long ready = this.driver.channels().readyCount(this.driver.names().keyQueue(this.queue, key.name));
 		if (ready > 0) {
 			key.refillBy = now + REFILL_WAIT_NANOS;
@@ -695,7 +774,8 @@ final class QueueSession {
 			key.weight = envelope.scheduling().weight();
 			if (fromKeyQueue) {
 				key.unacked++;
-				if (key.unacked >= this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE)) {
+				int prefetch = this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE);
+				if (prefetch > 1 && key.unacked >= prefetch) {
 					// RabbitMQ filled the consumer's prefetch: it may well hold more of this key.
 					key.backlog = true;
 				}
