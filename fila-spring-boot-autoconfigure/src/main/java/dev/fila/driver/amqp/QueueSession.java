@@ -798,12 +798,28 @@ final class QueueSession {
 				String rabbitQueue = this.consumers.remove(tag);
 				if (rabbitQueue != null) {
 					this.consumedQueues.remove(rabbitQueue);
+					// The key queue was deleted: consume it again (declaring it anew), so
+					// messages a producer publishes to it after re-declaring it are not stranded.
+					String key = keyOf(rabbitQueue);
+					if (key != null && !this.closed) {
+						this.announcedKeys.add(key);
+						this.driver.subscribe(this);
+					}
 				}
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	private @Nullable String keyOf(String rabbitQueue) {
+		for (Map.Entry<String, Integer> entry : this.keyPrefetch.entrySet()) {
+			if (this.driver.names().keyQueue(this.queue, entry.getKey()).equals(rabbitQueue)) {
+				return entry.getKey();
+			}
+		}
+		return null;
 	}
 
 	private static void rejectQuietly(Channel channel, long tag) {
