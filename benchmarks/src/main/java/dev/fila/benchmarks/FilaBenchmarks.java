@@ -66,7 +66,9 @@ public final class FilaBenchmarks {
 		boolean needsFila = this.options.parts.contains("throughput") || this.options.parts.contains("latency");
 		if (needsFila) {
 			progress("Starting the Spring Boot context and the baseline workers");
-			try (Baseline baseline = new Baseline(BASELINE_CAPACITY, CONCURRENCY); FilaEndToEnd fila = new FilaEndToEnd(this.options.springArgs)) {
+			try (Baseline baseline = new Baseline(BASELINE_CAPACITY, CONCURRENCY); FilaEndToEnd fila = new FilaEndToEnd(this.options.operations, this.options.springArgs)) {
+				line("Operations: `" + this.options.operations.id() + "` (" + fila.operationsSummary() + ").");
+				line("");
 				// Latency first, on a quiet application: the throughput rounds leave hundreds of MiB
 				// of acked leases on the heap for 30 s (see docs/benchmarks.md), which is not what
 				// an application pacing 1,000 msg/s has. The report still lists throughput first.

@@ -42,6 +42,9 @@ final class Options {
 
 	Path report = Path.of("benchmarks", "target", "benchmark-results.md");
 
+	/** Meters and observations on or off in the benchmark application. */
+	Operations operations = Operations.NONE;
+
 	static Options parse(String[] args) {
 		Options options = new Options();
 		for (String arg : args) {
@@ -83,6 +86,7 @@ final class Options {
 				case "scenarios" -> options.scenarios = new LinkedHashSet<>(List.of(value.split(",")));
 				case "round-timeout" -> options.roundTimeoutSeconds = Integer.parseInt(value);
 				case "report" -> options.report = Path.of(value);
+				case "operations" -> options.operations = Operations.of(value);
 				case "only" -> {
 					options.parts = new LinkedHashSet<>(List.of(value.split(",")));
 					if (!PARTS.containsAll(options.parts)) {
@@ -116,6 +120,8 @@ final class Options {
 				  --round-timeout=S       give up on a round after S seconds (default 120)
 				  --fila.*=V, --spring.*=V, --logging.*=V, --management.*=V   Spring Boot properties for the benchmark application,
 				                          e.g. --fila.queues.bench-throughput.visibility-timeout=2s
+				  --operations=MODE       Fila's meters and observations in the benchmark application: none (as without
+				                          the actuator, the default), meters (observations off), all (the actuator's defaults)
 				  --report=FILE           also write the results as Markdown (default benchmarks/target/benchmark-results.md)
 				""";
 	}
