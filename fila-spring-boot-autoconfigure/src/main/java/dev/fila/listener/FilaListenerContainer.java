@@ -81,6 +81,9 @@ public class FilaListenerContainer {
 
 	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
 
+	/** The recorder bound to this consumer when it starts: no lookup per message. */
+	private FilaMetricsRecorder.ConsumerRecorder consumerRecorder = FilaMetricsRecorder.ConsumerRecorder.NONE;
+
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private @Nullable FilaListenerObservationConvention observationConvention;
@@ -170,6 +173,7 @@ public class FilaListenerContainer {
 				return;
 			}
 			this.active = true;
+			this.consumerRecorder = this.metricsRecorder.bindConsumer(getId(), getQueueName(), getDriverName());
 			Run started = new Run();
 			this.run = started;
 			started.start();
@@ -211,7 +215,7 @@ public class FilaListenerContainer {
 
 	private void handle(LeasedMessage message) {
 		String driverName = driver().name();
-		this.metricsRecorder.delivered(getId(), driverName, message);
+		this.consumerRecorder.delivered(message);
 		Observation observation = FilaObservationDocumentation.LISTENER
 			.observation(this.observationConvention, DefaultFilaListenerObservationConvention.INSTANCE,
 					() -> new FilaListenerContext(message, getId(), driverName), this.observationRegistry)
@@ -519,7 +523,7 @@ public class FilaListenerContainer {
 		public void ack() {
 			markSettled();
 			if (driver().ack(this.message)) {
-				FilaListenerContainer.this.metricsRecorder.acked(getId(), driver().name(), this.message);
+				FilaListenerContainer.this.consumerRecorder.acked(this.message);
 			}
 			else {
 				leaseLost("ack");
@@ -538,7 +542,7 @@ public class FilaListenerContainer {
 		void settle(FailureDecision decision, String error) {
 			markSettled();
 			if (driver().nack(this.message, decision, error)) {
-				FilaListenerContainer.this.metricsRecorder.nacked(getId(), driver().name(), this.message,
+				FilaListenerContainer.this.consumerRecorder.nacked(this.message,
 						decision instanceof FailureDecision.DeadLetter);
 			}
 			else {
