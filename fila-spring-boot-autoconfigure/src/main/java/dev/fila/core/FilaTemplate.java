@@ -64,6 +64,10 @@ public class FilaTemplate {
 
 	private @Nullable FilaEnqueueObservationConvention observationConvention;
 
+	/** This template's own default convention: it keeps the last queue's tags. */
+	private final DefaultFilaEnqueueObservationConvention defaultObservationConvention =
+			new DefaultFilaEnqueueObservationConvention();
+
 	public FilaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
 		this.queues = queues;
 		this.converter = converter;
@@ -246,7 +250,7 @@ public class FilaTemplate {
 			Function<Map<String, String>, List<OutgoingMessage>> batch) {
 		FilaEnqueueContext context = new FilaEnqueueContext(queue, driver.name(), count);
 		Observation observation = FilaObservationDocumentation.ENQUEUE.observation(this.observationConvention,
-				DefaultFilaEnqueueObservationConvention.INSTANCE, () -> context, this.observationRegistry);
+				this.defaultObservationConvention, () -> context, this.observationRegistry);
 		List<String> ids = observation.observe(() -> {
 			List<String> sent = driver.enqueue(queue, batch.apply(context.getPropagatedHeaders()));
 			context.setMessageIds(sent);

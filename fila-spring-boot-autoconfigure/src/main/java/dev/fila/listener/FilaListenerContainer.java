@@ -88,6 +88,10 @@ public class FilaListenerContainer {
 
 	private @Nullable FilaListenerObservationConvention observationConvention;
 
+	/** This consumer's own default convention: it builds the consumer's tags once. */
+	private final DefaultFilaListenerObservationConvention defaultObservationConvention =
+			new DefaultFilaListenerObservationConvention();
+
 	private volatile @Nullable Run run;
 
 	/**
@@ -217,7 +221,7 @@ public class FilaListenerContainer {
 		String driverName = driver().name();
 		this.consumerRecorder.delivered(message);
 		Observation observation = FilaObservationDocumentation.LISTENER
-			.observation(this.observationConvention, DefaultFilaListenerObservationConvention.INSTANCE,
+			.observation(this.observationConvention, this.defaultObservationConvention,
 					() -> new FilaListenerContext(message, getId(), driverName), this.observationRegistry)
 			.start();
 		try (Observation.Scope scope = observation.openScope()) {
