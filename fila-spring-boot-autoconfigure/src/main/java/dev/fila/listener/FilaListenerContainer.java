@@ -224,6 +224,12 @@ public class FilaListenerContainer {
 			.observation(this.observationConvention, this.defaultObservationConvention,
 					() -> new FilaListenerContext(message, getId(), driverName), this.observationRegistry)
 			.start();
+		if (observation.isNoop()) {
+			// Nothing observes this call (no registry, or fila.listener turned off): no scope
+			// to open, since a worker thread has no enclosing observation it would hide.
+			invoke(message, observation);
+			return;
+		}
 		try (Observation.Scope scope = observation.openScope()) {
 			invoke(message, observation);
 		}
