@@ -159,6 +159,7 @@ public final class FilaBenchmarks {
 				+ "as a share of the round's wall time. On 2 cores, total CPU per message bounds throughput at "
 				+ "2e9 / total.");
 		line("");
+		StringBuilder tsv = new StringBuilder("scenario\trate\tproducer\tconsumer\tjvm\ttotal\tallocated\n");
 		line("| Scenario | producer | fetcher | workers | JVM/GC | total | GC time | context switches / msg | allocated bytes / msg |");
 		line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 		for (Scenario scenario : scenarios) {
@@ -175,7 +176,10 @@ public final class FilaBenchmarks {
 			double allocated = Stats.median(metric(rs, RoundResult::allocatedBytesPerMessage));
 			line(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.0f %% | %.2f | %,.0f |",
 					scenario.id(), producer, fetcher, workers, jvm, total, gc, switches, allocated));
+			tsv.append(String.format(Locale.ROOT, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f%n", scenario.id(),
+					Stats.median(metric(rs, RoundResult::rate)), producer, workers + fetcher, jvm, total, allocated));
 		}
+		writeTsv(tsv.toString());
 		line("");
 		line("Timed alone on one thread (no contention, no thread hand-off), for comparison: the real "
 				+ "`@FilaListener` adapter (MethodFilaMessageHandler.handle: Spring argument resolution and the "
@@ -359,6 +363,18 @@ public final class FilaBenchmarks {
 	private static String row(String measure, String result, String target, Boolean met) {
 		return "| " + measure + " | " + result + " | " + target + " | "
 				+ (met == null ? "" : (met ? "yes" : "**no**")) + " |";
+	}
+
+	private void writeTsv(String text) {
+		if (this.options.tsv == null) {
+			return;
+		}
+		try {
+			Files.writeString(this.options.tsv, text);
+		}
+		catch (IOException ex) {
+			System.err.println("Could not write " + this.options.tsv + ": " + ex);
+		}
 	}
 
 	private void writeReport() {

@@ -42,6 +42,9 @@ final class Options {
 
 	Path report = Path.of("benchmarks", "target", "benchmark-results.md");
 
+	/** Where to write the throughput medians as tab-separated values, or {@code null}. */
+	Path tsv;
+
 	/** Meters and observations on or off in the benchmark application. */
 	Operations operations = Operations.NONE;
 
@@ -87,6 +90,7 @@ final class Options {
 				case "round-timeout" -> options.roundTimeoutSeconds = Integer.parseInt(value);
 				case "report" -> options.report = Path.of(value);
 				case "operations" -> options.operations = Operations.of(value);
+				case "tsv" -> options.tsv = Path.of(value);
 				case "only" -> {
 					options.parts = new LinkedHashSet<>(List.of(value.split(",")));
 					if (!PARTS.containsAll(options.parts)) {
@@ -122,6 +126,7 @@ final class Options {
 				                          e.g. --fila.queues.bench-throughput.visibility-timeout=2s
 				  --operations=MODE       Fila's meters and observations in the benchmark application: none (as without
 				                          the actuator, the default), meters (observations off), all (the actuator's defaults)
+				  --tsv=FILE              also write the throughput medians as tab-separated values (for OperationsOverhead)
 				  --report=FILE           also write the results as Markdown (default benchmarks/target/benchmark-results.md)
 				""";
 	}
