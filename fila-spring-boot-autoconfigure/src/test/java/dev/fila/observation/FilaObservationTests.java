@@ -208,6 +208,17 @@ class FilaObservationTests {
 		});
 	}
 
+	@Test
+	void theListenerObservationAloneCanBeTurnedOff() {
+		contextRunner().withPropertyValues("management.observations.enable.fila.listener=false").run((context) -> {
+			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> context.getBean(RecordingListener.class).received.get() == 1);
+			assertThat(context.getBean(RecordingHandler.class).names).contains("fila.enqueue")
+				.doesNotContain("fila.listener");
+		});
+	}
+
 	private static ApplicationContextRunner contextRunner() {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, FilaAutoConfiguration.class))
