@@ -66,7 +66,9 @@ public final class FilaBenchmarks {
 		boolean needsFila = this.options.parts.contains("throughput") || this.options.parts.contains("latency");
 		if (needsFila) {
 			progress("Starting the Spring Boot context and the baseline workers");
-			try (Baseline baseline = new Baseline(BASELINE_CAPACITY, CONCURRENCY); FilaEndToEnd fila = new FilaEndToEnd(this.options.springArgs)) {
+			try (Baseline baseline = new Baseline(BASELINE_CAPACITY, CONCURRENCY); FilaEndToEnd fila = new FilaEndToEnd(this.options.operations, this.options.springArgs)) {
+				line("Operations: `" + this.options.operations.id() + "` (" + fila.operationsSummary() + ").");
+				line("");
 				// Latency first, on a quiet application: the throughput rounds leave hundreds of MiB
 				// of acked leases on the heap for 30 s (see docs/benchmarks.md), which is not what
 				// an application pacing 1,000 msg/s has. The report still lists throughput first.
@@ -157,6 +159,7 @@ public final class FilaBenchmarks {
 				+ "as a share of the round's wall time. On 2 cores, total CPU per message bounds throughput at "
 				+ "2e9 / total.");
 		line("");
+		StringBuilder tsv = new StringBuilder("scenario\trate\tproducer\tconsumer\tjvm\ttotal\tallocated\n");
 		line("| Scenario | producer | fetcher | workers | JVM/GC | total | GC time | context switches / msg | allocated bytes / msg |");
 		line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 		for (Scenario scenario : scenarios) {
@@ -173,7 +176,10 @@ public final class FilaBenchmarks {
 			double allocated = Stats.median(metric(rs, RoundResult::allocatedBytesPerMessage));
 			line(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.0f %% | %.2f | %,.0f |",
 					scenario.id(), producer, fetcher, workers, jvm, total, gc, switches, allocated));
+			tsv.append(String.format(Locale.ROOT, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f%n", scenario.id(),
+					Stats.median(metric(rs, RoundResult::rate)), producer, workers + fetcher, jvm, total, allocated));
 		}
+		writeTsv(tsv.toString());
 		line("");
 		line("Timed alone on one thread (no contention, no thread hand-off), for comparison: the real "
 				+ "`@FilaListener` adapter (MethodFilaMessageHandler.handle: Spring argument resolution and the "
@@ -357,6 +363,18 @@ public final class FilaBenchmarks {
 	private static String row(String measure, String result, String target, Boolean met) {
 		return "| " + measure + " | " + result + " | " + target + " | "
 				+ (met == null ? "" : (met ? "yes" : "**no**")) + " |";
+	}
+
+	private void writeTsv(String text) {
+		if (this.options.tsv == null) {
+			return;
+		}
+		try {
+			Files.writeString(this.options.tsv, text);
+		}
+		catch (IOException ex) {
+			System.err.println("Could not write " + this.options.tsv + ": " + ex);
+		}
 	}
 
 	private void writeReport() {

@@ -6,12 +6,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.FilaTemplate;
 import dev.fila.core.OutboundMessage;
 import dev.fila.core.QueueStats;
@@ -40,12 +44,22 @@ final class FilaEndToEnd implements AutoCloseable {
 	private final Map<Integer, Map<String, String>[]> headersByKeys = new HashMap<>();
 
 	FilaEndToEnd(List<String> args) {
+		this(Operations.NONE, args);
+	}
+
+	/**
+	 * @param operations meters and observations on or off
+	 * @param args more Spring Boot arguments ({@code --fila.*}...)
+	 */
+	FilaEndToEnd(Operations operations, List<String> args) {
+		List<String> all = new ArrayList<>(operations.springArgs());
+		all.addAll(args);
 		SpringApplication application = new SpringApplication(BenchmarkApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setBannerMode(Banner.Mode.OFF);
 		application.setLogStartupInfo(false);
 		application.setDefaultProperties(Map.of("logging.level.root", "WARN"));
-		this.context = application.run(args.toArray(String[]::new));
+		this.context = application.run(all.toArray(String[]::new));
 		this.template = this.context.getBean(FilaTemplate.class);
 		this.admin = this.context.getBean(FilaAdmin.class);
 		this.registry = this.context.getBean(FilaListenerRegistry.class);
@@ -165,6 +179,18 @@ final class FilaEndToEnd implements AutoCloseable {
 		return new LeasedMessage(dev.fila.driver.MessageIds.next(), BenchmarkListeners.THROUGHPUT_QUEUE,
 				Map.of(TenantQueuePolicyFactory.TENANT_HEADER, "tenant-1"), Payloads.fixed(), "tenant-1", 1, List.of(),
 				1, java.time.Instant.now(), "1");
+	}
+
+	/**
+	 * @return what the application has of Micrometer and Fila's recorders, to check that an
+	 * operations mode did what it says
+	 */
+	String operationsSummary() {
+		String meterRegistries = String.join(", ", this.context.getBeanNamesForType(MeterRegistry.class));
+		String observationRegistries = String.join(", ", this.context.getBeanNamesForType(ObservationRegistry.class));
+		String recorders = String.join(", ", this.context.getBeanNamesForType(FilaMetricsRecorder.class));
+		return "MeterRegistry beans [" + meterRegistries + "], ObservationRegistry beans [" + observationRegistries
+				+ "], FilaMetricsRecorder beans [" + recorders + "]";
 	}
 
 	QueueStats stats(String queue) {

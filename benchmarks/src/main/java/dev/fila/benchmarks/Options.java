@@ -42,6 +42,12 @@ final class Options {
 
 	Path report = Path.of("benchmarks", "target", "benchmark-results.md");
 
+	/** Where to write the throughput medians as tab-separated values, or {@code null}. */
+	Path tsv;
+
+	/** Meters and observations on or off in the benchmark application. */
+	Operations operations = Operations.NONE;
+
 	static Options parse(String[] args) {
 		Options options = new Options();
 		for (String arg : args) {
@@ -83,6 +89,8 @@ final class Options {
 				case "scenarios" -> options.scenarios = new LinkedHashSet<>(List.of(value.split(",")));
 				case "round-timeout" -> options.roundTimeoutSeconds = Integer.parseInt(value);
 				case "report" -> options.report = Path.of(value);
+				case "operations" -> options.operations = Operations.of(value);
+				case "tsv" -> options.tsv = Path.of(value);
 				case "only" -> {
 					options.parts = new LinkedHashSet<>(List.of(value.split(",")));
 					if (!PARTS.containsAll(options.parts)) {
@@ -116,6 +124,9 @@ final class Options {
 				  --round-timeout=S       give up on a round after S seconds (default 120)
 				  --fila.*=V, --spring.*=V, --logging.*=V, --management.*=V   Spring Boot properties for the benchmark application,
 				                          e.g. --fila.queues.bench-throughput.visibility-timeout=2s
+				  --operations=MODE       Fila's meters and observations in the benchmark application: none (as without
+				                          the actuator, the default), meters (observations off), all (the actuator's defaults)
+				  --tsv=FILE              also write the throughput medians as tab-separated values (for OperationsOverhead)
 				  --report=FILE           also write the results as Markdown (default benchmarks/target/benchmark-results.md)
 				""";
 	}

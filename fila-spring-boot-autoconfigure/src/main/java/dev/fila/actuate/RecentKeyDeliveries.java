@@ -3,8 +3,8 @@ package dev.fila.actuate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import org.jspecify.annotations.Nullable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaMetricsRecorder;
@@ -12,10 +12,13 @@ import dev.fila.core.FilaTemplate;
 
 /**
  * Which fairness keys the last deliveries of each queue went to: a sliding window of the
- * last {@code window} deliveries per queue (the default 1,000), with a count per key. Memory
- * stays bounded whatever the number of keys: at most {@code window} entries per queue.
- * Used by the {@code fila} endpoint to show each key's share of recent deliveries next to
- * its backlog.
+ * last {@code window} deliveries per queue (the default 1,000). Memory stays bounded whatever
+ * the number of keys: at most {@code window} entries per queue. Used by the {@code fila}
+ * endpoint to show each key's share of recent deliveries next to its backlog.
+ * <p>
+ * A delivery writes its key into a ring, with no lock: the counts per key are made when the
+ * endpoint reads them. A listener container binds to its queue's ring once
+ * ({@link #bindConsumer}), so a delivery does no lookup either.
  */
 public class RecentKeyDeliveries implements FilaMetricsRecorder {
 
@@ -41,16 +44,33 @@ public class RecentKeyDeliveries implements FilaMetricsRecorder {
 	}
 
 	@Override
+	public ConsumerRecorder bindConsumer(String consumer, String queue, String driver) {
+		if (queue.startsWith(FilaTemplate.REPLY_QUEUE_PREFIX)) {
+			return ConsumerRecorder.NONE;
+		}
+		Window recent = window(queue);
+		return new ConsumerRecorder() {
+
+			@Override
+			public void delivered(FilaMessage message) {
+				recent.add(message.fairnessKey());
+			}
+
+		};
+	}
+
+	@Override
 	public void delivered(String consumer, String driver, FilaMessage message) {
 		String queue = message.queue();
 		if (queue.startsWith(FilaTemplate.REPLY_QUEUE_PREFIX)) {
 			return;
 		}
+		window(queue).add(message.fairnessKey());
+	}
+
+	private Window window(String queue) {
 		Window recent = this.windows.get(queue);
-		if (recent == null) {
-			recent = this.windows.computeIfAbsent(queue, (name) -> new Window(this.window));
-		}
-		recent.add(message.fairnessKey());
+		return (recent != null) ? recent : this.windows.computeIfAbsent(queue, (name) -> new Window(this.window));
 	}
 
 	/** @return how many deliveries are remembered per queue */
@@ -68,11 +88,15 @@ public class RecentKeyDeliveries implements FilaMetricsRecorder {
 	}
 
 	/**
-	 * Forgets a queue's deliveries (after it was deleted or purged).
+	 * Forgets a queue's deliveries (after it was deleted or purged). Its ring stays, empty,
+	 * for the consumers bound to it.
 	 * @param queue the queue name
 	 */
 	public void forget(String queue) {
-		this.windows.remove(queue);
+		Window recent = this.windows.get(queue);
+		if (recent != null) {
+			recent.clear();
+		}
 	}
 
 	/**
@@ -103,36 +127,43 @@ public class RecentKeyDeliveries implements FilaMetricsRecorder {
 
 	}
 
-	/** A ring of the last keys delivered, with a count per key. */
+	/**
+	 * A ring of the last keys delivered. Writers claim a slot with one atomic increment and
+	 * overwrite it; a reader counts the slots. A read that races with writers may see a
+	 * slot's previous key, which is as good for a share over the last thousand deliveries.
+	 */
 	private static final class Window {
 
-		private final @Nullable String[] ring;
+		private final AtomicReferenceArray<String> ring;
 
-		private final Map<String, Integer> counts = new HashMap<>();
-
-		private int next;
-
-		private int size;
+		private final AtomicLong next = new AtomicLong();
 
 		Window(int capacity) {
-			this.ring = new String[capacity];
+			this.ring = new AtomicReferenceArray<>(capacity);
 		}
 
-		synchronized void add(String key) {
-			String evicted = this.ring[this.next];
-			if (evicted != null) {
-				this.counts.computeIfPresent(evicted, (k, count) -> (count > 1) ? count - 1 : null);
-			}
-			else {
-				this.size++;
-			}
-			this.ring[this.next] = key;
-			this.next = (this.next + 1) % this.ring.length;
-			this.counts.merge(key, 1, Integer::sum);
+		void add(String key) {
+			int slot = (int) (this.next.getAndIncrement() % this.ring.length());
+			this.ring.lazySet(slot, key);
 		}
 
-		synchronized Counts counts() {
-			return new Counts(this.size, Map.copyOf(this.counts));
+		Counts counts() {
+			Map<String, Integer> counts = new HashMap<>();
+			int total = 0;
+			for (int i = 0; i < this.ring.length(); i++) {
+				String key = this.ring.get(i);
+				if (key != null) {
+					counts.merge(key, 1, Integer::sum);
+					total++;
+				}
+			}
+			return new Counts(total, Map.copyOf(counts));
+		}
+
+		void clear() {
+			for (int i = 0; i < this.ring.length(); i++) {
+				this.ring.set(i, null);
+			}
 		}
 
 	}

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.DefaultConversionService;
@@ -91,6 +92,23 @@ public final class FilaAutoConfiguration {
 
 	}
 
+	/**
+	 * Spring Boot's {@code management.observations.enable.*}, when its observation support
+	 * is there: Fila's observations that those properties turn off are not even started.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationProperties")
+	static class ObservationPropertiesConfiguration {
+
+		@Bean
+		FilaObservationSwitch filaObservationSwitch(ObjectProvider<ObservationProperties> properties) {
+			ObservationProperties observationProperties = properties.getIfAvailable();
+			return (observationProperties != null) ? new FilaObservationSwitch(observationProperties.getEnable())
+					: FilaObservationSwitch.ALL_ENABLED;
+		}
+
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	FilaDrivers filaDrivers(FilaProperties properties, ObjectProvider<FilaDriverFactory> factories) {
@@ -129,10 +147,13 @@ public final class FilaAutoConfiguration {
 	@ConditionalOnMissingBean
 	FilaTemplate filaTemplate(FilaQueues queues, FilaPayloadConverter converter,
 			ObjectProvider<FilaMetricsRecorder> metricsRecorders, ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<FilaObservationSwitch> observationSwitch,
 			ObjectProvider<FilaEnqueueObservationConvention> observationConvention) {
 		FilaTemplate template = new FilaTemplate(queues, converter);
 		template.setMetricsRecorder(metricsRecorder(metricsRecorders));
-		observationRegistry.ifAvailable(template::setObservationRegistry);
+		observationRegistry.ifAvailable((registry) -> template.setObservationRegistry(observationSwitch
+			.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
+			.registryFor("fila.enqueue", registry)));
 		observationConvention.ifAvailable(template::setObservationConvention);
 		return template;
 	}
@@ -171,12 +192,15 @@ public final class FilaAutoConfiguration {
 		FilaListenerContainerFactory filaListenerContainerFactory(FilaQueues queues, FilaProperties properties,
 				ObjectProvider<FilaMetricsRecorder> metricsRecorders,
 				ObjectProvider<ObservationRegistry> observationRegistry,
+				ObjectProvider<FilaObservationSwitch> observationSwitch,
 				ObjectProvider<FilaListenerObservationConvention> observationConvention) {
 			Map<String, FilaProperties.Consumer> consumers = properties.getConsumers();
 			FilaListenerContainerFactory factory = new FilaListenerContainerFactory(queues,
 					FilaPropertiesResolver.consumers(properties), scriptHandlerIds(consumers));
 			factory.setMetricsRecorder(metricsRecorder(metricsRecorders));
-			observationRegistry.ifAvailable(factory::setObservationRegistry);
+			observationRegistry.ifAvailable((registry) -> factory.setObservationRegistry(observationSwitch
+				.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
+				.registryFor("fila.listener", registry)));
 			observationConvention.ifAvailable(factory::setObservationConvention);
 			return factory;
 		}

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.micrometer.observation.Observation;
@@ -56,9 +57,16 @@ public class FilaTemplate {
 
 	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
 
+	/** Recorders bound per queue, so that an enqueue only increments; temporary reply queues are not bound. */
+	private final Map<String, BoundQueue> boundQueues = new ConcurrentHashMap<>();
+
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private @Nullable FilaEnqueueObservationConvention observationConvention;
+
+	/** This template's own default convention: it keeps the last queue's tags. */
+	private final DefaultFilaEnqueueObservationConvention defaultObservationConvention =
+			new DefaultFilaEnqueueObservationConvention();
 
 	public FilaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
 		this.queues = queues;
@@ -70,6 +78,7 @@ public class FilaTemplate {
 	 */
 	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
 		this.metricsRecorder = metricsRecorder;
+		this.boundQueues.clear();
 	}
 
 	/**
@@ -241,14 +250,27 @@ public class FilaTemplate {
 			Function<Map<String, String>, List<OutgoingMessage>> batch) {
 		FilaEnqueueContext context = new FilaEnqueueContext(queue, driver.name(), count);
 		Observation observation = FilaObservationDocumentation.ENQUEUE.observation(this.observationConvention,
-				DefaultFilaEnqueueObservationConvention.INSTANCE, () -> context, this.observationRegistry);
+				this.defaultObservationConvention, () -> context, this.observationRegistry);
 		List<String> ids = observation.observe(() -> {
 			List<String> sent = driver.enqueue(queue, batch.apply(context.getPropagatedHeaders()));
 			context.setMessageIds(sent);
 			return sent;
 		});
-		this.metricsRecorder.enqueued(queue, driver.name(), count);
+		recordEnqueued(queue, driver.name(), count);
 		return (ids != null) ? ids : List.of();
+	}
+
+	private void recordEnqueued(String queue, String driver, int count) {
+		if (queue.startsWith(REPLY_QUEUE_PREFIX)) {
+			this.metricsRecorder.enqueued(queue, driver, count);
+			return;
+		}
+		BoundQueue bound = this.boundQueues.get(queue);
+		if (bound == null || !bound.driver().equals(driver)) {
+			bound = new BoundQueue(driver, this.metricsRecorder.bindQueue(queue, driver));
+			this.boundQueues.put(queue, bound);
+		}
+		bound.recorder().enqueued(count);
 	}
 
 	private static Map<String, String> merge(Map<String, String> headers, Map<String, String> propagated) {
@@ -291,6 +313,9 @@ public class FilaTemplate {
 			Thread.currentThread().interrupt();
 			return List.of();
 		}
+	}
+
+	private record BoundQueue(String driver, FilaMetricsRecorder.QueueRecorder recorder) {
 	}
 
 	private static final class Delivery implements FilaDelivery {

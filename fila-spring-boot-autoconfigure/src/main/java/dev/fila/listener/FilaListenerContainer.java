@@ -81,9 +81,16 @@ public class FilaListenerContainer {
 
 	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
 
+	/** The recorder bound to this consumer when it starts: no lookup per message. */
+	private FilaMetricsRecorder.ConsumerRecorder consumerRecorder = FilaMetricsRecorder.ConsumerRecorder.NONE;
+
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private @Nullable FilaListenerObservationConvention observationConvention;
+
+	/** This consumer's own default convention: it builds the consumer's tags once. */
+	private final DefaultFilaListenerObservationConvention defaultObservationConvention =
+			new DefaultFilaListenerObservationConvention();
 
 	private volatile @Nullable Run run;
 
@@ -170,6 +177,7 @@ public class FilaListenerContainer {
 				return;
 			}
 			this.active = true;
+			this.consumerRecorder = this.metricsRecorder.bindConsumer(getId(), getQueueName(), getDriverName());
 			Run started = new Run();
 			this.run = started;
 			started.start();
@@ -211,11 +219,17 @@ public class FilaListenerContainer {
 
 	private void handle(LeasedMessage message) {
 		String driverName = driver().name();
-		this.metricsRecorder.delivered(getId(), driverName, message);
+		this.consumerRecorder.delivered(message);
 		Observation observation = FilaObservationDocumentation.LISTENER
-			.observation(this.observationConvention, DefaultFilaListenerObservationConvention.INSTANCE,
+			.observation(this.observationConvention, this.defaultObservationConvention,
 					() -> new FilaListenerContext(message, getId(), driverName), this.observationRegistry)
 			.start();
+		if (observation.isNoop()) {
+			// Nothing observes this call (no registry, or fila.listener turned off): no scope
+			// to open, since a worker thread has no enclosing observation it would hide.
+			invoke(message, observation);
+			return;
+		}
 		try (Observation.Scope scope = observation.openScope()) {
 			invoke(message, observation);
 		}
@@ -519,7 +533,7 @@ public class FilaListenerContainer {
 		public void ack() {
 			markSettled();
 			if (driver().ack(this.message)) {
-				FilaListenerContainer.this.metricsRecorder.acked(getId(), driver().name(), this.message);
+				FilaListenerContainer.this.consumerRecorder.acked(this.message);
 			}
 			else {
 				leaseLost("ack");
@@ -538,7 +552,7 @@ public class FilaListenerContainer {
 		void settle(FailureDecision decision, String error) {
 			markSettled();
 			if (driver().nack(this.message, decision, error)) {
-				FilaListenerContainer.this.metricsRecorder.nacked(getId(), driver().name(), this.message,
+				FilaListenerContainer.this.consumerRecorder.nacked(this.message,
 						decision instanceof FailureDecision.DeadLetter);
 			}
 			else {

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -17,8 +18,13 @@ import dev.fila.core.FilaMetricsRecorder;
  * {@code fila.messages.redriven} (tags {@code queue}, {@code driver}),
  * {@code fila.messages.delivered}, {@code fila.messages.acked}, {@code fila.messages.nacked},
  * {@code fila.messages.dead_lettered} and the {@code fila.delivery.latency} timer (tags
- * {@code queue}, {@code driver}, {@code consumer}). Meters are created on first use and cached,
- * so a hot-path call is a map lookup and an increment.
+ * {@code queue}, {@code driver}, {@code consumer}).
+ * <p>
+ * Meters are registered once per queue and per consumer, when a listener container starts
+ * ({@link #bindConsumer}) or a queue is first sent to ({@link #bindQueue}); the bound
+ * recorders hold them, so a delivery, an ack or an enqueue is an increment, with no lookup
+ * and no registration. The unbound methods look the same meters up in a map (pulls, redrives
+ * and callers that do not bind).
  * <p>
  * The latency is the time from enqueue ({@link FilaMessage#enqueuedAt()}) to the handler start
  * of first deliveries; redeliveries are left out, since their wait includes retry delays and
@@ -54,8 +60,18 @@ public class MicrometerFilaMetricsRecorder implements FilaMetricsRecorder {
 	}
 
 	@Override
+	public ConsumerRecorder bindConsumer(String consumer, String queue, String driver) {
+		return consumerMeters(queue, driver, consumer);
+	}
+
+	@Override
+	public QueueRecorder bindQueue(String queue, String driver) {
+		return queueMeters(queue, driver);
+	}
+
+	@Override
 	public void enqueued(String queue, String driver, int count) {
-		queueMeters(queue, driver).enqueued().increment(count);
+		queueMeters(queue, driver).enqueued(count);
 	}
 
 	@Override
@@ -65,26 +81,17 @@ public class MicrometerFilaMetricsRecorder implements FilaMetricsRecorder {
 
 	@Override
 	public void delivered(String consumer, String driver, FilaMessage message) {
-		ConsumerMeters meters = consumerMeters(message.queue(), driver, consumer);
-		meters.delivered().increment();
-		if (message.attempts() == 1) {
-			long waited = this.registry.config().clock().wallTime() - message.enqueuedAt().toEpochMilli();
-			meters.latency().record(Math.max(0, waited), TimeUnit.MILLISECONDS);
-		}
+		consumerMeters(message.queue(), driver, consumer).delivered(message);
 	}
 
 	@Override
 	public void acked(String consumer, String driver, FilaMessage message) {
-		consumerMeters(message.queue(), driver, consumer).acked().increment();
+		consumerMeters(message.queue(), driver, consumer).acked(message);
 	}
 
 	@Override
 	public void nacked(String consumer, String driver, FilaMessage message, boolean deadLettered) {
-		ConsumerMeters meters = consumerMeters(message.queue(), driver, consumer);
-		meters.nacked().increment();
-		if (deadLettered) {
-			meters.deadLettered().increment();
-		}
+		consumerMeters(message.queue(), driver, consumer).nacked(message, deadLettered);
 	}
 
 	private QueueMeters queueMeters(String queue, String driver) {
@@ -114,7 +121,8 @@ public class MicrometerFilaMetricsRecorder implements FilaMetricsRecorder {
 				Timer.builder(LATENCY)
 					.description("Time from enqueue to the handler start of first deliveries")
 					.tags(tags)
-					.register(this.registry));
+					.register(this.registry),
+				this.registry.config().clock());
 	}
 
 	private Counter counter(String name, String description, Tags tags) {
@@ -127,11 +135,42 @@ public class MicrometerFilaMetricsRecorder implements FilaMetricsRecorder {
 	private record ConsumerKey(String queue, String driver, String consumer) {
 	}
 
-	private record QueueMeters(Counter enqueued, Counter redriven) {
+	/** The meters of one queue: what a bound queue recorder increments. */
+	private record QueueMeters(Counter enqueuedCounter, Counter redriven) implements QueueRecorder {
+
+		@Override
+		public void enqueued(int count) {
+			this.enqueuedCounter.increment(count);
+		}
+
 	}
 
-	private record ConsumerMeters(Counter delivered, Counter acked, Counter nacked, Counter deadLettered,
-			Timer latency) {
+	/** The meters of one consumer of one queue: what a bound consumer recorder increments. */
+	private record ConsumerMeters(Counter deliveredCounter, Counter ackedCounter, Counter nackedCounter,
+			Counter deadLetteredCounter, Timer latency, Clock clock) implements ConsumerRecorder {
+
+		@Override
+		public void delivered(FilaMessage message) {
+			this.deliveredCounter.increment();
+			if (message.attempts() == 1) {
+				long waited = this.clock.wallTime() - message.enqueuedAt().toEpochMilli();
+				this.latency.record(Math.max(0, waited), TimeUnit.MILLISECONDS);
+			}
+		}
+
+		@Override
+		public void acked(FilaMessage message) {
+			this.ackedCounter.increment();
+		}
+
+		@Override
+		public void nacked(FilaMessage message, boolean deadLettered) {
+			this.nackedCounter.increment();
+			if (deadLettered) {
+				this.deadLetteredCounter.increment();
+			}
+		}
+
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.fila.observation;
 
 import io.micrometer.common.KeyValues;
+import org.jspecify.annotations.Nullable;
 
 import dev.fila.observation.FilaObservationDocumentation.HighCardinalityKeyNames;
 import dev.fila.observation.FilaObservationDocumentation.LowCardinalityKeyNames;
@@ -8,11 +9,16 @@ import dev.fila.observation.FilaObservationDocumentation.LowCardinalityKeyNames;
 /**
  * The default {@link FilaEnqueueObservationConvention}: name {@code fila.enqueue}, tags
  * {@code queue} and {@code driver}, span name {@code <queue> send}.
+ * <p>
+ * The tags and the span name of the last queue are kept, so a producer that keeps sending
+ * to one queue does not build them for every call.
  */
 public class DefaultFilaEnqueueObservationConvention implements FilaEnqueueObservationConvention {
 
 	/** A shared instance. */
 	public static final DefaultFilaEnqueueObservationConvention INSTANCE = new DefaultFilaEnqueueObservationConvention();
+
+	private volatile @Nullable QueueTags last;
 
 	@Override
 	public String getName() {
@@ -21,13 +27,12 @@ public class DefaultFilaEnqueueObservationConvention implements FilaEnqueueObser
 
 	@Override
 	public String getContextualName(FilaEnqueueContext context) {
-		return context.getReportedQueue() + " send";
+		return queueTags(context).contextualName();
 	}
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(FilaEnqueueContext context) {
-		return KeyValues.of(LowCardinalityKeyNames.QUEUE.withValue(context.getReportedQueue()),
-				LowCardinalityKeyNames.DRIVER.withValue(context.getDriver()));
+		return queueTags(context).keyValues();
 	}
 
 	@Override
@@ -38,6 +43,23 @@ public class DefaultFilaEnqueueObservationConvention implements FilaEnqueueObser
 			values = values.and(HighCardinalityKeyNames.MESSAGE_ID.withValue(context.getMessageIds().get(0)));
 		}
 		return values;
+	}
+
+	private QueueTags queueTags(FilaEnqueueContext context) {
+		String queue = context.getReportedQueue();
+		QueueTags tags = this.last;
+		if (tags == null || !tags.queue().equals(queue) || !tags.driver().equals(context.getDriver())) {
+			tags = new QueueTags(queue, context.getDriver(),
+					KeyValues.of(LowCardinalityKeyNames.QUEUE.withValue(queue),
+							LowCardinalityKeyNames.DRIVER.withValue(context.getDriver())),
+					queue + " send");
+			this.last = tags;
+		}
+		return tags;
+	}
+
+	/** The tags and span name of one queue's observations. */
+	private record QueueTags(String queue, String driver, KeyValues keyValues, String contextualName) {
 	}
 
 }

@@ -1,7 +1,9 @@
 package dev.fila.observation;
 
+import io.micrometer.common.KeyValues;
 import io.micrometer.observation.transport.Kind;
 import io.micrometer.observation.transport.ReceiverContext;
+import org.jspecify.annotations.Nullable;
 
 import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaMetricsRecorder;
@@ -17,6 +19,9 @@ public class FilaListenerContext extends ReceiverContext<FilaMessage> {
 	private final String consumer;
 
 	private final String driver;
+
+	/** The message's key values, built once per observation by the default convention. */
+	@Nullable KeyValues messageKeyValues;
 
 	/**
 	 * @param message the delivered message

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.driver.LeasedMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +65,20 @@ class RecentKeyDeliveriesTests {
 		deliveries.delivered("worker", "memory", message("orders", "a"));
 		deliveries.forget("orders");
 		assertThat(deliveries.counts("orders").total()).isZero();
+	}
+
+	@Test
+	void boundConsumersWriteIntoTheirQueuesWindow() {
+		RecentKeyDeliveries deliveries = new RecentKeyDeliveries(10);
+		FilaMetricsRecorder.ConsumerRecorder bound = deliveries.bindConsumer("worker", "orders", "memory");
+		bound.delivered(message("orders", "acme"));
+		deliveries.delivered("puller", "memory", message("orders", "globex"));
+		assertThat(deliveries.counts("orders").byKey()).containsOnlyKeys("acme", "globex");
+		deliveries.forget("orders");
+		bound.delivered(message("orders", "initech"));
+		assertThat(deliveries.counts("orders").byKey()).containsOnlyKeys("initech");
+		assertThat(deliveries.bindConsumer("none", "fila-reply-1", "memory"))
+			.isSameAs(FilaMetricsRecorder.ConsumerRecorder.NONE);
 	}
 
 	@Test

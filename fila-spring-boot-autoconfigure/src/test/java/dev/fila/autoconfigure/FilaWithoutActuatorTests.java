@@ -36,7 +36,8 @@ class FilaWithoutActuatorTests {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBeanNamesForType(Object.class))
 					.noneMatch((name) -> name.startsWith("filaHealth") || name.startsWith("filaEndpoint")
-							|| name.startsWith("filaMicrometer") || name.equals("filaQueueMetrics"));
+							|| name.startsWith("filaMicrometer") || name.equals("filaQueueMetrics")
+							|| name.equals("filaObservationSwitch"));
 				context.getBean(FilaTemplate.class).enqueue("jobs", "hello");
 				org.awaitility.Awaitility.await()
 					.atMost(Duration.ofSeconds(5))

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.driver.LeasedMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,6 +86,46 @@ class MicrometerFilaMetricsRecorderTests {
 		this.recorder.enqueued("fila-reply-def", "memory", 1);
 		assertThat(this.registry.find("fila.messages.enqueued").counters()).hasSize(1);
 		assertThat(count("fila.messages.enqueued", "queue", "fila-reply-*")).isEqualTo(2);
+	}
+
+	@Test
+	void boundConsumerRecorderCountsIntoTheSameMeters() {
+		LeasedMessage message = message("orders", 1, Instant.ofEpochMilli(this.clock.wallTime()));
+		FilaMetricsRecorder.ConsumerRecorder bound = this.recorder.bindConsumer("worker", "orders", "memory");
+		bound.delivered(message);
+		bound.acked(message);
+		bound.nacked(message, true);
+		this.recorder.delivered("worker", "memory", message);
+		String[] tags = { "queue", "orders", "driver", "memory", "consumer", "worker" };
+		assertThat(count("fila.messages.delivered", tags)).isEqualTo(2);
+		assertThat(count("fila.messages.acked", tags)).isEqualTo(1);
+		assertThat(count("fila.messages.nacked", tags)).isEqualTo(1);
+		assertThat(count("fila.messages.dead_lettered", tags)).isEqualTo(1);
+		assertThat(this.registry.get("fila.delivery.latency").tags(tags).timer().count()).isEqualTo(2);
+	}
+
+	@Test
+	void bindingRegistersTheMetersOnceAndDeliveriesRegisterNothing() {
+		FilaMetricsRecorder.ConsumerRecorder bound = this.recorder.bindConsumer("worker", "orders", "memory");
+		FilaMetricsRecorder.QueueRecorder queue = this.recorder.bindQueue("orders", "memory");
+		int meters = this.registry.getMeters().size();
+		assertThat(meters).isEqualTo(7);
+		LeasedMessage message = message("orders", 1, Instant.ofEpochMilli(this.clock.wallTime()));
+		for (int i = 0; i < 100; i++) {
+			bound.delivered(message);
+			bound.acked(message);
+			queue.enqueued(1);
+		}
+		assertThat(this.registry.getMeters()).hasSize(meters);
+		assertThat(this.recorder.bindConsumer("worker", "orders", "memory")).isSameAs(bound);
+		assertThat(count("fila.messages.enqueued", "queue", "orders", "driver", "memory")).isEqualTo(100);
+	}
+
+	@Test
+	void boundRecordersOfReplyQueuesShareOneTagValue() {
+		this.recorder.bindQueue("fila-reply-abc", "memory").enqueued(1);
+		this.recorder.bindQueue("fila-reply-def", "memory").enqueued(2);
+		assertThat(count("fila.messages.enqueued", "queue", "fila-reply-*")).isEqualTo(3);
 	}
 
 }

@@ -175,6 +175,20 @@ class FilaObservationTests {
 	}
 
 	@Test
+	void withTheListenerObservationTurnedOffHandlerObservationsAreRoots() throws Exception {
+		this.observationRegistry.observationConfig()
+			.observationPredicate((name, context) -> !"fila.listener".equals(name));
+		BlockingQueue<Observation.Context> inner = new LinkedBlockingQueue<>();
+		consume("quiet", (message, ack) -> Observation.createNotStarted("inner", this.observationRegistry)
+			.observe(() -> inner.add(this.observationRegistry.getCurrentObservation().getContext())));
+		this.template.enqueue("quiet", "x");
+		Observation.Context context = inner.poll(5, TimeUnit.SECONDS);
+		assertThat(context).isNotNull();
+		assertThat(context.getParentObservation()).isNull();
+		assertThat(this.tracer.getSpans()).extracting(SimpleSpan::getName).doesNotContain("quiet process");
+	}
+
+	@Test
 	void autoConfiguredTemplateAndConsumersUseTheApplicationsObservationRegistry() {
 		contextRunner().run((context) -> {
 			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
@@ -191,6 +205,17 @@ class FilaObservationTests {
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> context.getBean(RecordingListener.class).received.get() == 1);
 			assertThat(context.getBean(RecordingHandler.class).names).doesNotContain("fila.enqueue", "fila.listener");
+		});
+	}
+
+	@Test
+	void theListenerObservationAloneCanBeTurnedOff() {
+		contextRunner().withPropertyValues("management.observations.enable.fila.listener=false").run((context) -> {
+			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> context.getBean(RecordingListener.class).received.get() == 1);
+			assertThat(context.getBean(RecordingHandler.class).names).contains("fila.enqueue")
+				.doesNotContain("fila.listener");
 		});
 	}
 
