@@ -70,15 +70,11 @@ final class AmqpChannels {
 	 * @throws FilaException when the work failed
 	 */
 	<T> T with(ChannelWork<T> work) {
-		ConfirmChannel channel = this.idle.poll();
+		ConfirmChannel channel = null;
 		try {
-			if (channel == null || !channel.channel().isOpen()) {
-				channel = new ConfirmChannel(open(), this.confirmTimeout);
-			}
+			channel = borrow();
 			T result = work.run(channel);
-			if (!this.idle.offer(channel)) {
-				channel.close();
-			}
+			giveBack(channel);
 			return result;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -97,15 +93,11 @@ final class AmqpChannels {
 	 * @return the count, or -1 when the queue does not exist
 	 */
 	long readyCount(String queue) {
-		ConfirmChannel channel = this.idle.poll();
+		ConfirmChannel channel = null;
 		try {
-			if (channel == null || !channel.channel().isOpen()) {
-				channel = new ConfirmChannel(open(), this.confirmTimeout);
-			}
+			channel = borrow();
 			long count = channel.channel().queueDeclarePassive(queue).getMessageCount();
-			if (!this.idle.offer(channel)) {
-				channel.close();
-			}
+			giveBack(channel);
 			return count;
 		}
 		catch (IOException ex) {
@@ -134,6 +126,42 @@ final class AmqpChannels {
 			}
 		}
 		return false;
+	}
+
+	private ConfirmChannel borrow() throws IOException {
+		ConfirmChannel channel = this.idle.poll();
+		return (channel != null && channel.channel().isOpen()) ? channel
+				: new ConfirmChannel(open(), this.confirmTimeout);
+	}
+
+	private void giveBack(ConfirmChannel channel) {
+		if (!this.idle.offer(channel)) {
+			channel.close();
+		}
+	}
+
+	/** Closes a channel, ignoring that it may be closing or closed already. */
+	static void closeQuietly(Channel channel) {
+		try {
+			if (channel.isOpen()) {
+				channel.close();
+			}
+		}
+		catch (IOException | TimeoutException | RuntimeException ex) {
+			// already closing or closed: nothing to release
+		}
+	}
+
+	/** Rejects a delivery with requeue; if the channel is going away, RabbitMQ requeues it anyway. */
+	static void rejectQuietly(Channel channel, long tag) {
+		try {
+			if (channel.isOpen()) {
+				channel.basicReject(tag, true);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// the channel is going away; RabbitMQ requeues the message with it
+		}
 	}
 
 	void close() {
@@ -204,14 +232,7 @@ final class AmqpChannels {
 		}
 
 		void close() {
-			try {
-				if (this.channel.isOpen()) {
-					this.channel.close();
-				}
-			}
-			catch (IOException | TimeoutException | RuntimeException ex) {
-				// already closing or closed: nothing to release
-			}
+			closeQuietly(this.channel);
 		}
 
 	}

@@ -210,14 +210,7 @@ public class AmqpDriver implements FilaDriver {
 			session.closeChannel();
 		}
 		this.keyLog.sync(SYNC_TIMEOUT);
-		List<String> rabbitQueues = new ArrayList<>();
-		for (String key : keysOf(queue)) {
-			rabbitQueues.add(this.names.keyQueue(queue, key));
-		}
-		for (long delay : delaysOf(queue)) {
-			rabbitQueues.add(this.names.delayQueue(queue, delay));
-		}
-		rabbitQueues.add(this.names.retryQueue(queue));
+		List<String> rabbitQueues = rabbitQueuesOf(queue);
 		this.channels.with((channel) -> {
 			for (String rabbitQueue : rabbitQueues) {
 				channel.channel().queueDelete(rabbitQueue);
@@ -303,16 +296,18 @@ public class AmqpDriver implements FilaDriver {
 				returned = this.channels.with((channel) -> {
 					List<Publish> publishes = new ArrayList<>(batch.size() + 1);
 					Set<String> newKeys = new LinkedHashSet<>();
+					// A batch usually holds few keys: name each key queue once, not per message.
+					Map<String, String> keyQueues = new HashMap<>();
 					for (Envelope envelope : batch) {
 						String key = envelope.scheduling().fairnessKey();
+						String keyQueue = keyQueues.computeIfAbsent(key, (name) -> this.names.keyQueue(queue, name));
 						if (!declared.contains(key) && newKeys.add(key)) {
-							channel.channel().queueDeclare(this.names.keyQueue(queue, key), true, false, false,
-									this.keyQueueArguments);
+							channel.channel().queueDeclare(keyQueue, true, false, false, this.keyQueueArguments);
 							publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
 						}
 					}
 					for (Envelope envelope : batch) {
-						publishes.add(new Publish(this.names.keyQueue(queue, envelope.scheduling().fairnessKey()),
+						publishes.add(new Publish(keyQueues.get(envelope.scheduling().fairnessKey()),
 								AmqpMessages.properties(envelope), envelope.payload()));
 					}
 					Set<String> back = channel.publish(publishes);
@@ -476,7 +471,7 @@ public class AmqpDriver implements FilaDriver {
 		}
 		catch (RuntimeException ex) {
 			// Not settled: give the message back to RabbitMQ rather than lose it.
-			rejectQuietly(delivery);
+			delivery.reject();
 			throw ex;
 		}
 		return delivery.ack();
@@ -502,17 +497,6 @@ public class AmqpDriver implements FilaDriver {
 		publishToKeys(dlq, List.of(dead));
 	}
 
-	private static void rejectQuietly(Delivery delivery) {
-		try {
-			if (delivery.channel.isOpen()) {
-				delivery.channel.basicReject(delivery.tag, true);
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			// the channel is gone: RabbitMQ requeues the message anyway
-		}
-	}
-
 	@Override
 	public boolean release(LeasedMessage message) {
 		QueueSession session = this.sessions.get(message.queue());
@@ -533,7 +517,7 @@ public class AmqpDriver implements FilaDriver {
 			// Count what RabbitMQ already pushed to this instance as buffered, not as lost.
 			session.barrier();
 		}
-		Map<String, long[]> local = (session != null) ? session.localCounts() : Map.of();
+		Map<String, QueueSession.KeyCounts> local = (session != null) ? session.localCounts() : Map.of();
 		Map<String, Double> keyWeights = this.weights.getOrDefault(queue, Map.of());
 		Map<String, ConcurrentLinkedQueue<Long>> delays = this.localDelays.getOrDefault(queue, Map.of());
 		Set<String> keys = new LinkedHashSet<>(keysOf(queue));
@@ -544,15 +528,14 @@ public class AmqpDriver implements FilaDriver {
 		List<KeyStats> keyStats = new ArrayList<>();
 		for (String key : keys) {
 			long ready = Math.max(0, this.channels.readyCount(this.names.keyQueue(queue, key)));
-			long[] counts = local.getOrDefault(key, new long[] { 0, 0, Double.doubleToLongBits(1) });
-			long keyPending = ready + counts[0];
-			long keyInFlight = counts[1];
+			QueueSession.KeyCounts held = local.get(key);
+			long keyPending = ready + ((held != null) ? held.buffered() : 0);
+			long keyInFlight = (held != null) ? held.inFlight() : 0;
 			long keyDelayed = countDue(delays.get(key), now);
 			pending += keyPending;
 			inFlight += keyInFlight;
 			if (keyPending + keyInFlight + keyDelayed > 0) {
-				double weight = local.containsKey(key) ? Double.longBitsToDouble(counts[2])
-						: keyWeights.getOrDefault(key, 1.0);
+				double weight = (held != null) ? held.weight() : keyWeights.getOrDefault(key, 1.0);
 				keyStats.add(new KeyStats(key, keyPending, keyInFlight, keyDelayed, weight));
 			}
 		}
@@ -570,6 +553,19 @@ public class AmqpDriver implements FilaDriver {
 		}
 		dueTimes.removeIf((due) -> due - now <= 0);
 		return dueTimes.size();
+	}
+
+	/** Every RabbitMQ queue behind a Fila queue that this instance knows of: keys, delays, retry. */
+	private List<String> rabbitQueuesOf(String queue) {
+		List<String> rabbitQueues = new ArrayList<>();
+		for (String key : keysOf(queue)) {
+			rabbitQueues.add(this.names.keyQueue(queue, key));
+		}
+		for (long delay : delaysOf(queue)) {
+			rabbitQueues.add(this.names.delayQueue(queue, delay));
+		}
+		rabbitQueues.add(this.names.retryQueue(queue));
+		return rabbitQueues;
 	}
 
 	private Set<String> keysOf(String queue) {
@@ -647,14 +643,7 @@ public class AmqpDriver implements FilaDriver {
 
 	private long purgeRabbitQueues(String queue) {
 		long removed = 0;
-		List<String> rabbitQueues = new ArrayList<>();
-		for (String key : keysOf(queue)) {
-			rabbitQueues.add(this.names.keyQueue(queue, key));
-		}
-		for (long delay : delaysOf(queue)) {
-			rabbitQueues.add(this.names.delayQueue(queue, delay));
-		}
-		rabbitQueues.add(this.names.retryQueue(queue));
+		List<String> rabbitQueues = rabbitQueuesOf(queue);
 		for (String rabbitQueue : rabbitQueues) {
 			if (this.channels.readyCount(rabbitQueue) > 0) {
 				removed += this.channels.with((channel) -> channel.channel().queuePurge(rabbitQueue).getMessageCount());
@@ -728,7 +717,7 @@ public class AmqpDriver implements FilaDriver {
 		catch (RuntimeException ex) {
 			logger.warn("Queue {}: could not republish {} messages ({}); RabbitMQ will requeue them", queue,
 					deliveries.size(), ex.getMessage());
-			deliveries.forEach(AmqpDriver::rejectQuietly);
+			deliveries.forEach(Delivery::reject);
 			return;
 		}
 		deliveries.forEach(Delivery::ack);

@@ -127,12 +127,12 @@ final class KeyLog {
 
 	/** @return the keys announced for a queue so far (a live view) */
 	Set<String> keys(String queue) {
-		return record(queue).keys;
+		return recordOf(queue).keys;
 	}
 
 	/** @return the retry delays announced for a queue so far (a live view) */
 	Set<Long> delays(String queue) {
-		return record(queue).delays;
+		return recordOf(queue).delays;
 	}
 
 	/** Records a key this instance declared, without waiting for its record to come back. */
@@ -150,7 +150,7 @@ final class KeyLog {
 		return new ArrayList<>(this.queues.keySet());
 	}
 
-	private QueueRecord record(String queue) {
+	private QueueRecord recordOf(String queue) {
 		return this.queues.computeIfAbsent(queue, (name) -> new QueueRecord());
 	}
 
@@ -202,13 +202,8 @@ final class KeyLog {
 	}
 
 	synchronized void close() {
-		if (this.channel != null && this.channel.isOpen()) {
-			try {
-				this.channel.close();
-			}
-			catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ex) {
-				// closing anyway
-			}
+		if (this.channel != null) {
+			AmqpChannels.closeQuietly(this.channel);
 		}
 		this.channel = null;
 	}
@@ -217,10 +212,10 @@ final class KeyLog {
 		String op = String.valueOf(headers.get(OP));
 		Object queue = headers.get(QUEUE);
 		switch (op) {
-			case "queue" -> record(queue.toString());
+			case "queue" -> recordOf(queue.toString());
 			case "key" -> {
 				String key = String.valueOf(headers.get(KEY));
-				if (record(queue.toString()).keys.add(key)) {
+				if (recordOf(queue.toString()).keys.add(key)) {
 					for (BiConsumer<String, String> listener : this.keyListeners) {
 						listener.accept(queue.toString(), key);
 					}
@@ -228,7 +223,7 @@ final class KeyLog {
 			}
 			case "delay" -> {
 				if (headers.get(DELAY) instanceof Number delay) {
-					record(queue.toString()).delays.add(delay.longValue());
+					recordOf(queue.toString()).delays.add(delay.longValue());
 				}
 			}
 			case "drop" -> this.queues.remove(queue.toString());

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -64,8 +63,8 @@ final class QueueSession {
 
 	private final Map<String, Delivery> leased = new HashMap<>();
 
-	/** RabbitMQ queues consumed on the current channel, by consumer tag. */
-	private final Map<String, String> consumers = new HashMap<>();
+	/** What each consumer of the current channel consumes, by consumer tag. */
+	private final Map<String, Consumed> consumers = new HashMap<>();
 
 	private final Set<String> consumedQueues = new HashSet<>();
 
@@ -273,7 +272,7 @@ final class QueueSession {
 					if (generation != this.generation) {
 						return;
 					}
-					this.consumers.put(tag, rabbitQueue);
+					this.consumers.put(tag, new Consumed(rabbitQueue, key));
 					this.keyPrefetch.put(key, prefetch);
 					if (ready > 0) {
 						// RabbitMQ is about to push this key: give it its turn rather than skip it.
@@ -325,7 +324,7 @@ final class QueueSession {
 	}
 
 	private void consumeAll() throws IOException {
-		consume(this.driver.names().retryQueue(this.queue), false);
+		consumeRetryQueue();
 		this.announcedKeys.addAll(this.driver.keyLog().keys(this.queue));
 		// Hand nothing out until every known key is consumed: the first deliveries are fair too.
 		this.warming = !this.announcedKeys.isEmpty();
@@ -377,15 +376,7 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			this.paused = true;
-			Channel channel = this.channel;
-			if (channel != null && channel.isOpen()) {
-				for (String tag : List.copyOf(this.consumers.keySet())) {
-					channel.basicCancel(tag);
-				}
-			}
-			this.consumers.clear();
-			this.consumedQueues.clear();
-			this.keyPrefetch.clear();
+			cancelConsumers();
 		}
 		catch (IOException | RuntimeException ex) {
 			dropChannel();
@@ -413,14 +404,26 @@ final class QueueSession {
 		}
 	}
 
-	private int consume(String rabbitQueue, boolean keyQueue) throws IOException {
+	private void consumeRetryQueue() throws IOException {
 		Channel channel = this.channel;
-		int prefetch = this.driver.keyPrefetch(this.consumedQueues.size());
-		channel.basicQos(prefetch, false);
-		String tag = channel.basicConsume(rabbitQueue, false, new Receiver(channel, this.generation, keyQueue));
-		this.consumers.put(tag, rabbitQueue);
-		this.consumedQueues.add(rabbitQueue);
-		return prefetch;
+		String retryQueue = this.driver.names().retryQueue(this.queue);
+		channel.basicQos(this.driver.keyPrefetch(this.consumedQueues.size()), false);
+		String tag = channel.basicConsume(retryQueue, false, new Receiver(channel, this.generation, false));
+		this.consumers.put(tag, new Consumed(retryQueue, null));
+		this.consumedQueues.add(retryQueue);
+	}
+
+	/** Cancels every consumer of the current channel; nothing new arrives after. Under the lock. */
+	private void cancelConsumers() throws IOException {
+		Channel channel = this.channel;
+		if (channel != null && channel.isOpen()) {
+			for (String tag : List.copyOf(this.consumers.keySet())) {
+				channel.basicCancel(tag);
+			}
+		}
+		this.consumers.clear();
+		this.consumedQueues.clear();
+		this.keyPrefetch.clear();
 	}
 
 	private void channelLost(long generation, ShutdownSignalException signal) {
@@ -454,7 +457,7 @@ final class QueueSession {
 		this.reconnectAt = System.nanoTime();
 		this.changed.signalAll();
 		if (channel != null && channel.isOpen()) {
-			closeQuietly(channel);
+			AmqpChannels.closeQuietly(channel);
 		}
 	}
 
@@ -621,16 +624,11 @@ final class QueueSession {
 			if (stopConsuming) {
 				this.closed = true;
 				this.changed.signalAll();
-				Channel channel = this.channel;
-				if (channel != null && channel.isOpen()) {
-					for (String tag : List.copyOf(this.consumers.keySet())) {
-						try {
-							channel.basicCancel(tag);
-						}
-						catch (IOException | RuntimeException ex) {
-							break;
-						}
-					}
+				try {
+					cancelConsumers();
+				}
+				catch (IOException | RuntimeException ex) {
+					// the channel is going away: nothing more arrives on it anyway
 				}
 			}
 			List<Delivery> taken = new ArrayList<>();
@@ -672,7 +670,7 @@ final class QueueSession {
 						// exclusive: it goes with the connection anyway
 					}
 				}
-				closeQuietly(channel);
+				AmqpChannels.closeQuietly(channel);
 			}
 		}
 		finally {
@@ -694,13 +692,17 @@ final class QueueSession {
 		}
 	}
 
+	/** What this instance holds of one key, for stats. */
+	record KeyCounts(long buffered, long inFlight, double weight) {
+	}
+
 	/** Per key: buffered here (pending to the user) and leased; for stats. */
-	Map<String, long[]> localCounts() {
+	Map<String, KeyCounts> localCounts() {
 		this.lock.lock();
 		try {
-			Map<String, long[]> counts = new HashMap<>();
+			Map<String, KeyCounts> counts = new HashMap<>();
 			for (KeyBuffer key : this.keys.values()) {
-				counts.put(key.name, new long[] { key.deliveries.size(), key.inFlight, Double.doubleToLongBits(key.weight) });
+				counts.put(key.name, new KeyCounts(key.deliveries.size(), key.inFlight, key.weight));
 			}
 			return counts;
 		}
@@ -767,7 +769,7 @@ final class QueueSession {
 		try {
 			if (generation != this.generation || this.closed || this.paused) {
 				// A delivery racing a close: give it back at once.
-				rejectQuietly(channel, delivery.getDeliveryTag());
+				AmqpChannels.rejectQuietly(channel, delivery.getDeliveryTag());
 				return;
 			}
 			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
@@ -795,14 +797,13 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			if (generation == this.generation) {
-				String rabbitQueue = this.consumers.remove(tag);
-				if (rabbitQueue != null) {
-					this.consumedQueues.remove(rabbitQueue);
+				Consumed consumed = this.consumers.remove(tag);
+				if (consumed != null) {
+					this.consumedQueues.remove(consumed.rabbitQueue());
 					// The key queue was deleted: consume it again (declaring it anew), so
 					// messages a producer publishes to it after re-declaring it are not stranded.
-					String key = keyOf(rabbitQueue);
-					if (key != null && !this.closed) {
-						this.announcedKeys.add(key);
+					if (consumed.key() != null && !this.closed) {
+						this.announcedKeys.add(consumed.key());
 						this.driver.subscribe(this);
 					}
 				}
@@ -813,35 +814,8 @@ final class QueueSession {
 		}
 	}
 
-	private @Nullable String keyOf(String rabbitQueue) {
-		for (Map.Entry<String, Integer> entry : this.keyPrefetch.entrySet()) {
-			if (this.driver.names().keyQueue(this.queue, entry.getKey()).equals(rabbitQueue)) {
-				return entry.getKey();
-			}
-		}
-		return null;
-	}
-
-	private static void rejectQuietly(Channel channel, long tag) {
-		try {
-			if (channel.isOpen()) {
-				channel.basicReject(tag, true);
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			// the channel is going away; RabbitMQ requeues the message with it
-		}
-	}
-
-	private static void closeQuietly(Channel channel) {
-		try {
-			if (channel.isOpen()) {
-				channel.close();
-			}
-		}
-		catch (IOException | TimeoutException | RuntimeException ex) {
-			// closing anyway
-		}
+	/** A consumer of the session's channel: a key queue (with its key) or the retry queue. */
+	private record Consumed(String rabbitQueue, @Nullable String key) {
 	}
 
 	/** One fairness key's buffered deliveries. */
@@ -909,6 +883,11 @@ final class QueueSession {
 			return new LeasedMessage(e.id(), queue, e.headers(), e.payload(), e.scheduling().fairnessKey(),
 					e.scheduling().weight(), e.scheduling().throttleKeys(), this.attempts,
 					AmqpMessages.instant(e.enqueuedAt()), this.token);
+		}
+
+		/** Gives the message back to RabbitMQ, which requeues it. */
+		void reject() {
+			AmqpChannels.rejectQuietly(this.channel, this.tag);
 		}
 
 		/** Acks on the channel it came from; false when that channel is gone. */
