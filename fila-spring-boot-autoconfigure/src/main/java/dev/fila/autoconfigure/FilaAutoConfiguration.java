@@ -15,8 +15,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
@@ -73,6 +75,26 @@ public final class FilaAutoConfiguration {
 		@ConditionalOnMissingBean
 		RedisDriverFactory filaRedisDriverFactory(ObjectProvider<RedisConnectionFactory> connectionFactory) {
 			return new RedisDriverFactory(connectionFactory);
+		}
+
+		/**
+		 * Cluster topology refresh for a Fila Redis driver on Redis Cluster, unless the
+		 * application configures it (see {@link RedisClusterTopologyRefresh}).
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = { "io.lettuce.core.cluster.ClusterClientOptions",
+				"org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer" })
+		@Conditional(RedisClusterTopologyRefresh.Condition.class)
+		static class RedisClusterTopologyRefreshConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			RedisClusterTopologyRefresh filaRedisClusterTopologyRefresh(Environment environment) {
+				return new RedisClusterTopologyRefresh(
+						environment.getProperty(RedisClusterTopologyRefresh.PROPERTIES + ".dynamic-refresh-sources",
+								Boolean.class, true));
+			}
+
 		}
 
 	}

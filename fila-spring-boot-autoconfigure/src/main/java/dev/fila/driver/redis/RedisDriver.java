@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -105,6 +107,8 @@ public class RedisDriver implements FilaDriver {
 
 	private final RedisScripts throttle = RedisScripts.load("throttle");
 
+	private final ClusterThrottles clusterThrottles;
+
 	/**
 	 * @param name the driver name
 	 * @param connectionFactory Spring Boot's Redis connection factory
@@ -116,6 +120,7 @@ public class RedisDriver implements FilaDriver {
 		this.keyPrefix = keyPrefix;
 		this.signals = new QueueSignals(connectionFactory, keyPrefix + ":notify");
 		this.channel = bytes(keyPrefix + ":notify");
+		this.clusterThrottles = new ClusterThrottles(keyPrefix + ":throttle:");
 		this.signals.start();
 	}
 
@@ -188,6 +193,7 @@ public class RedisDriver implements FilaDriver {
 		this.createdQueues.remove(queue);
 		this.throttleLimited.remove(queue);
 		this.queueKeys.remove(queue);
+		this.clusterThrottles.forget(queue);
 		return execute((connection) -> {
 			String base = base(queue);
 			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
@@ -248,22 +254,66 @@ public class RedisDriver implements FilaDriver {
 		long wakeUpsSeen = this.signals.wakeUps(queue);
 		while (true) {
 			long seen = this.signals.version(queue);
-			List<Object> reply = onQueue(queue, (connection) -> this.fetch.run(connection, ReturnType.MULTI, keyAndArgs));
-			List<LeasedMessage> leased = leasedMessages(queue, reply);
-			if (reply.size() > 2 && ((Number) reply.get(2)).longValue() > 0) {
+			FetchReply reply = onQueue(queue, (connection) -> fetchOnce(connection, queue, max, keyAndArgs));
+			List<LeasedMessage> leased = leasedMessages(queue, reply.values());
+			if (reply.throttled()) {
 				this.throttleLimited.computeIfAbsent(queue, (name) -> new LongAdder()).increment();
 			}
 			long remaining = deadline - System.nanoTime();
 			if (!leased.isEmpty() || remaining <= 0 || this.signals.wakeUps(queue) != wakeUpsSeen) {
 				return leased;
 			}
-			long hint = ((Number) reply.get(1)).longValue();
+			if (reply.retryAtOnce()) {
+				continue;
+			}
+			long hint = reply.hintMillis();
 			long wait = Math.min(remaining, IDLE_RECHECK_NANOS);
 			if (hint >= 0) {
 				wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(hint + 1));
 			}
 			this.signals.await(queue, seen, wait);
 		}
+	}
+
+	/**
+	 * One fetch script call. On Redis Cluster, throttle buckets live in other slots: permits are
+	 * taken before the call and what it did not spend is given back after (see ClusterThrottles).
+	 */
+	@SuppressWarnings("unchecked")
+	private FetchReply fetchOnce(RedisConnection connection, String queue, int max, byte[][] keyAndArgs) {
+		if (!(connection instanceof RedisClusterConnection)) {
+			List<Object> reply = this.fetch.run(connection, ReturnType.MULTI, keyAndArgs);
+			return new FetchReply(reply, ((Number) reply.get(1)).longValue(), isThrottled(reply), false);
+		}
+		ClusterThrottles.Taken taken = this.clusterThrottles.take(connection, queue, max);
+		List<byte[]> args = new ArrayList<>(Arrays.asList(keyAndArgs));
+		args.addAll(taken.arguments());
+		List<Object> reply = this.fetch.run(connection, ReturnType.MULTI, args.toArray(new byte[0][]));
+		Map<String, Long> spent = new LinkedHashMap<>();
+		List<Object> pairs = (List<Object>) reply.get(3);
+		for (int i = 0; i + 1 < pairs.size(); i += 2) {
+			spent.put(string(pairs.get(i)), ((Number) pairs.get(i + 1)).longValue());
+		}
+		boolean unasked = this.clusterThrottles.settle(connection, queue, taken, spent);
+		long hint = ((Number) reply.get(1)).longValue();
+		boolean throttled = isThrottled(reply);
+		if (throttled && taken.refillMillis() >= 0 && (hint < 0 || taken.refillMillis() < hint)) {
+			hint = taken.refillMillis();
+		}
+		return new FetchReply(reply, hint, throttled, unasked);
+	}
+
+	private static boolean isThrottled(List<Object> reply) {
+		return ((Number) reply.get(2)).longValue() > 0;
+	}
+
+	/**
+	 * @param values the fetch script's reply
+	 * @param hintMillis when something may become deliverable, or -1
+	 * @param throttled whether a throttle held a message back
+	 * @param retryAtOnce whether a message waited for a throttle key no permits were taken of
+	 */
+	private record FetchReply(List<Object> values, long hintMillis, boolean throttled, boolean retryAtOnce) {
 	}
 
 	@SuppressWarnings("unchecked")

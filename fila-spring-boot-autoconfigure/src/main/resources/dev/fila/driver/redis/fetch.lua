@@ -1,9 +1,43 @@
--- ARGV: base, max, throttle prefix, queue name
--- Returns { leased messages, hint, limited }: each message is { id, key, weight, throttles, headers,
--- payload, enqueued at, attempts, lease token }; hint is the ms until something may become
--- deliverable (a retry due, a lease expiring, a throttle permit), or -1; limited is 1 when a
--- throttle held a message back in this pass, else 0 (counted by the driver for metrics).
+-- ARGV: base, max, throttle prefix, queue name, then (Redis Cluster only) the permits taken for
+-- this fetch: a count n followed by n pairs of throttle key and permits (-1: no bucket, no limit).
+-- Without that count, throttle buckets are read and charged here (one Redis: same script).
+-- With it, buckets live in other hash slots and are never touched; the permits are spent instead.
+-- Returns { leased messages, hint, limited, wanted }: each message is { id, key, weight, throttles,
+-- headers, payload, enqueued at, attempts, lease token }; hint is the ms until something may
+-- become deliverable (a retry due, a lease expiring, a throttle permit), or -1; limited is 1 when
+-- a throttle held a message back in this pass, else 0 (counted by the driver for metrics);
+-- wanted (permits mode) is a flat list of throttle key, permits spent, for every key asked for.
 local B, max, TP = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local permits = nil
+local wanted = {}
+if ARGV[5] then
+  permits = {}
+  for i = 1, tonumber(ARGV[5]) do
+    permits[ARGV[4 + 2 * i]] = tonumber(ARGV[5 + 2 * i])
+  end
+end
+
+-- Permits mode: spends one permit of every throttle key of a message, only if all have one.
+-- Returns 0 when spent, else 1 (the driver knows when its buckets refill, not this script).
+local function try_spend(throttles)
+  local keys = cjson.decode(throttles)
+  local ok = true
+  for _, tk in ipairs(keys) do
+    if not wanted[tk] then wanted[tk] = 0 end
+    local p = permits[tk]
+    if p == nil or (p >= 0 and p < 1) then ok = false end
+  end
+  if not ok then
+    return 1
+  end
+  for _, tk in ipairs(keys) do
+    if permits[tk] >= 0 then
+      permits[tk] = permits[tk] - 1
+    end
+    wanted[tk] = wanted[tk] + 1
+  end
+  return 0
+end
 local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum')
 if not meta[1] then
   return redis.error_reply('NOQUEUE ' .. ARGV[4])
@@ -63,7 +97,11 @@ while #out < max do
         local throttles = redis.call('HGET', B .. 'm:' .. head, 't')
         local wait = 0
         if throttles and throttles ~= '' then
-          wait = try_acquire(TP, throttles, now)
+          if permits then
+            wait = try_spend(throttles)
+          else
+            wait = try_acquire(TP, throttles, now)
+          end
         end
         if wait > 0 then
           if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
@@ -97,7 +135,9 @@ if #out > 0 then
   redis.call('HINCRBY', B .. 'c', 'pending', -#out)
 end
 
+-- In permits mode the driver knows when the buckets refill; here only delays and leases count.
 local hint = throttle_wait
+if permits then hint = -1 end
 local nextDelayed = redis.call('ZRANGE', B .. 'delayed', 0, 0, 'WITHSCORES')
 if nextDelayed[2] then
   local w = tonumber(nextDelayed[2]) - now
@@ -111,4 +151,9 @@ end
 if hint >= 0 then hint = math.ceil(hint) end
 local limited = 0
 if throttle_wait >= 0 then limited = 1 end
-return { out, hint, limited }
+local spent = {}
+for tk, n in pairs(wanted) do
+  spent[#spent + 1] = tk
+  spent[#spent + 1] = n
+end
+return { out, hint, limited, spent }

@@ -1,0 +1,68 @@
+package dev.fila.driver.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+
+/**
+ * Connections to the local Redis Cluster that {@code scripts/clusters.sh start} runs on
+ * 127.0.0.1:7001-7006 (3 masters, 3 replicas), for the {@code *ClusterIntegrationTests}.
+ */
+final class RedisClusterTestSupport {
+
+	static final List<String> NODES = List.of("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003",
+			"127.0.0.1:7004", "127.0.0.1:7005", "127.0.0.1:7006");
+
+	private RedisClusterTestSupport() {
+	}
+
+	static LettuceConnectionFactory connectionFactory() {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisClusterConfiguration(NODES));
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	/** Deletes every key under the prefix, on every master. */
+	static void deleteKeys(LettuceConnectionFactory factory, String prefix) {
+		try (RedisClusterConnection connection = factory.getClusterConnection()) {
+			for (RedisClusterNode node : connection.clusterGetNodes()) {
+				if (!node.isMaster() || !node.isConnected()) {
+					continue;
+				}
+				for (byte[] key : keysOn(connection, node, prefix)) {
+					connection.keyCommands().del(key);
+				}
+			}
+		}
+	}
+
+	/** @return how many keys under the prefix exist across the masters */
+	static long countKeys(LettuceConnectionFactory factory, String prefix) {
+		long count = 0;
+		try (RedisClusterConnection connection = factory.getClusterConnection()) {
+			for (RedisClusterNode node : connection.clusterGetNodes()) {
+				if (node.isMaster() && node.isConnected()) {
+					count += keysOn(connection, node, prefix).size();
+				}
+			}
+		}
+		return count;
+	}
+
+	private static List<byte[]> keysOn(RedisClusterConnection connection, RedisClusterNode node, String prefix) {
+		List<byte[]> keys = new ArrayList<>();
+		try (Cursor<byte[]> cursor = connection.scan(node,
+				ScanOptions.scanOptions().match(prefix + ":*").count(1000).build())) {
+			cursor.forEachRemaining(keys::add);
+		}
+		return keys;
+	}
+
+}
