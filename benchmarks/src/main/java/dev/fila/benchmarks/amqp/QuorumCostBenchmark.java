@@ -125,7 +125,7 @@ public final class QuorumCostBenchmark {
 					before.erlangMib(), after.erlangMib(),
 					(after.erlangMib() - before.erlangMib()) * 1024 / declared, after.rssMib()));
 			if (declared < keys) {
-				row.append(" | | |");
+				row.append(" | |");
 				return;
 			}
 			int total = keys + this.messages;
@@ -168,6 +168,8 @@ public final class QuorumCostBenchmark {
 			long start = System.nanoTime();
 			driver.deleteQueue(queue);
 			row.append(String.format(Locale.ROOT, " %.1f |", (System.nanoTime() - start) / 1e9));
+			// The consumer's queue definition has a dead-letter queue: created with it, deleted here.
+			driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
 			driver.close();
 			try (var connection = this.connectionFactory.createConnection()) {
 				var channel = connection.createChannel(false);
