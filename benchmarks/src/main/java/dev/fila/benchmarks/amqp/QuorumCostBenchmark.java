@@ -138,7 +138,7 @@ public final class QuorumCostBenchmark {
 			start = System.nanoTime();
 			container.start();
 			if (!first.await(this.declareBudget.toSeconds(), TimeUnit.SECONDS)) {
-				row.append(String.format(Locale.ROOT, " over %ds | | |", this.declareBudget.toSeconds()));
+				row.append(String.format(Locale.ROOT, " over %ds | |", this.declareBudget.toSeconds()));
 				return;
 			}
 			row.append(String.format(Locale.ROOT, " %.1f |", (System.nanoTime() - start) / 1e9));
