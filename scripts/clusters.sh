@@ -9,6 +9,8 @@
 #   scripts/clusters.sh status   print a summary; exit 0 only when both clusters are healthy
 #   scripts/clusters.sh rabbitmqctl <fila-a|fila-b|fila-c> <command> [args...]
 #                                rabbitmqctl against one of these nodes, with their cookie
+#   scripts/clusters.sh kill <fila-a|fila-b|fila-c>
+#                                SIGKILL that node's beam.smp (node-loss tests); 'start' repairs
 #
 # Redis Cluster: 3 masters + 3 replicas on 127.0.0.1:7001-7006 (cluster bus 17001-17006).
 # RabbitMQ:      fila-a@localhost, fila-b@localhost, fila-c@localhost; AMQP 127.0.0.1:5681-5683,
@@ -478,13 +480,20 @@ case "${1:-}" in
   status)
     status
     ;;
+  kill)
+    [[ $# -eq 2 && -n "${AMQP_PORT[$2]:-}" ]] || die "usage: $0 kill <fila-a|fila-b|fila-c>"
+    pid=$(beam_pid "$2") || die "$2: no beam.smp process"
+    kill -KILL "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    log "rabbitmq: $2 (beam.smp pid $pid) killed with SIGKILL"
+    ;;
   rabbitmqctl)
     [[ $# -ge 3 ]] || die "usage: $0 rabbitmqctl <fila-a|fila-b|fila-c> <command> [args...]"
     node=$2; shift 2
     rctl "$node" "$@"
     ;;
   *)
-    sed -n '2,16s/^# \{0,1\}//p' "$0"
+    sed -n '2,18s/^# \{0,1\}//p' "$0"
     exit 2
     ;;
 esac

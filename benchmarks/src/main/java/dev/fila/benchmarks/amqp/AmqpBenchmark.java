@@ -130,7 +130,8 @@ public final class AmqpBenchmark {
 				defaults.sessionIdleTimeout()));
 	}
 
-	private FilaListenerContainer consumer(AmqpDriver driver, String queue, Handler handler) {
+	/** A Fila consumer of the benchmark's shape: {@value #CONSUMERS} workers, prefetch {@value #PREFETCH}. */
+	static FilaListenerContainer consumer(AmqpDriver driver, String queue, Handler handler) {
 		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("amqp", driver), "amqp"),
 				Map.of(queue, new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, true, RetryPolicy.DEFAULT, null,
 						null)),
@@ -297,7 +298,7 @@ public final class AmqpBenchmark {
 	}
 
 	@FunctionalInterface
-	private interface Handler {
+	interface Handler {
 
 		void handle(byte[] payload) throws Exception;
 

@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +49,9 @@ class AmqpKillIntegrationTests {
 
 	private final List<AmqpDriver> drivers = new ArrayList<>();
 
+	/** The ids RabbitMQ confirmed. */
+	private final List<String> sent = new ArrayList<>();
+
 	@TempDir
 	Path directory;
 
@@ -79,7 +80,7 @@ class AmqpKillIntegrationTests {
 			batch.add(new OutgoingMessage(Map.of(), ("m" + i).getBytes(StandardCharsets.UTF_8),
 					new Scheduling("tenant-" + (i % 10), 1, List.of())));
 			if (batch.size() == 500) {
-				driver.enqueue(this.queue, batch);
+				this.sent.addAll(driver.enqueue(this.queue, batch));
 				batch.clear();
 			}
 		}
@@ -115,13 +116,10 @@ class AmqpKillIntegrationTests {
 		survivor.start();
 		await().atMost(Duration.ofSeconds(60)).until(() -> processed(record).size() >= MESSAGES
 				&& driver.stats(this.queue).total() == 0);
-		List<String> processed = processed(record);
-		Set<String> distinct = new HashSet<>(processed);
-		int duplicates = processed.size() - distinct.size();
-		System.out.printf("amqp kill test: sent=%d handled-before-kill=%d acked=%d lost=%d duplicated=%d%n", MESSAGES,
-				handledBeforeKill, distinct.size(), MESSAGES - distinct.size(), duplicates);
-		assertThat(distinct).hasSize(MESSAGES);
-		assertThat(duplicates).isLessThanOrEqualTo(CONCURRENCY + PREFETCH);
+		DeliveryCounts counts = DeliveryCounts.of(this.sent, processed(record));
+		System.out.printf("amqp kill test: %s handled-before-kill=%d%n", counts, handledBeforeKill);
+		assertThat(counts.lost()).isZero();
+		assertThat(counts.duplicated()).isLessThanOrEqualTo(CONCURRENCY + PREFETCH);
 		assertThat(driver.stats(QueueSpec.deadLetterQueueOf(this.queue)).total()).isZero();
 	}
 
@@ -143,12 +141,10 @@ class AmqpKillIntegrationTests {
 		second.start();
 		await().atMost(Duration.ofSeconds(60)).until(() -> processed(record).size() >= MESSAGES
 				&& producer.stats(this.queue).total() == 0);
-		List<String> processed = processed(record);
-		Set<String> distinct = new HashSet<>(processed);
-		System.out.printf("amqp graceful stop: sent=%d acked=%d lost=%d duplicated=%d%n", MESSAGES, distinct.size(),
-				MESSAGES - distinct.size(), processed.size() - distinct.size());
-		assertThat(distinct).hasSize(MESSAGES);
-		assertThat(processed).hasSize(MESSAGES);
+		DeliveryCounts counts = DeliveryCounts.of(this.sent, processed(record));
+		System.out.printf("amqp graceful stop: %s%n", counts);
+		assertThat(counts.lost()).isZero();
+		assertThat(counts.duplicated()).isZero();
 	}
 
 }

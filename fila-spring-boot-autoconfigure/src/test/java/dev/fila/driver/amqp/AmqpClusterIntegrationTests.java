@@ -1,0 +1,85 @@
+package dev.fila.driver.amqp;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+
+import dev.fila.driver.DriverContractTests;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.QueueSpec;
+import dev.fila.driver.amqp.AmqpClusterSupport.RabbitQueue;
+import dev.fila.scheduling.FailureDecision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The AMQP driver with {@code quorum: true} against the shared driver contract, on the local
+ * 3-node RabbitMQ cluster ({@code scripts/clusters.sh}) through Spring Boot's
+ * {@code spring.rabbitmq.addresses}; and every queue it declares there is a quorum queue with
+ * a member on each node.
+ */
+class AmqpClusterIntegrationTests extends DriverContractTests {
+
+	private static AnnotationConfigApplicationContext boot;
+
+	private final String prefix = AmqpTestSupport.uniquePrefix();
+
+	@BeforeAll
+	static void startBoot() {
+		boot = AmqpClusterSupport.boot();
+	}
+
+	@AfterAll
+	static void closeBoot() {
+		boot.close();
+	}
+
+	@Override
+	protected FilaDriver createDriver() {
+		return AmqpClusterSupport.quorumDriver(boot.getBeanProvider(ConnectionFactory.class), this.prefix);
+	}
+
+	@Override
+	protected void afterDriverClosed() {
+		AmqpTestSupport.deleteKeyLog(boot.getBean(CachingConnectionFactory.class), this.prefix);
+		assertThat(AmqpClusterSupport.queues("fila-b", this.prefix)).as("queues left behind").isEmpty();
+	}
+
+	@Test
+	void everyQueueDeclaredIsAQuorumQueueWithAMemberOnEachNode() throws Exception {
+		String queue = createQueue();
+		// Key queues by name and by hash, a delay queue, the retry queue, and the dead-letter queue's own.
+		this.driver.enqueue(queue, List.of(message("a", "tenant-a"), message("b", "tenant b/with odd characters"),
+				message("c", "tenant-c")));
+		LeasedMessage retried = fetchOne(queue);
+		assertThat(this.driver.nack(retried, FailureDecision.retry(Duration.ofMinutes(5)), "later")).isTrue();
+		LeasedMessage dead = fetchOne(queue);
+		assertThat(this.driver.nack(dead, FailureDecision.deadLetter(), "poison")).isTrue();
+		assertThat(fetchOne(QueueSpec.deadLetterQueueOf(queue)).id()).isEqualTo(dead.id());
+
+		String base = this.prefix + "." + queue;
+		List<RabbitQueue> queues = AmqpClusterSupport.queues("fila-c", this.prefix);
+		assertThat(queues).extracting(RabbitQueue::name)
+			.contains(base + ".k.tenant-a", base + ".k.tenant-c", base + ".retry", base + ".delay.300000",
+					base + ".dlq.retry", this.prefix + ".keys")
+			.anyMatch((name) -> name.startsWith(base + ".h."))
+			.anyMatch((name) -> name.startsWith(base + ".dlq.k."));
+		for (RabbitQueue rabbitQueue : queues) {
+			String expectedType = rabbitQueue.name().equals(this.prefix + ".keys") ? "stream" : "quorum";
+			assertThat(rabbitQueue.type()).as("type of %s", rabbitQueue.name()).isEqualTo(expectedType);
+			assertThat(rabbitQueue.members()).as("members of %s", rabbitQueue.name())
+				.containsExactlyInAnyOrderElementsOf(AmqpClusterSupport.NODES);
+			assertThat(rabbitQueue.online()).as("online members of %s", rabbitQueue.name())
+				.containsExactlyInAnyOrderElementsOf(AmqpClusterSupport.NODES);
+		}
+	}
+
+}
