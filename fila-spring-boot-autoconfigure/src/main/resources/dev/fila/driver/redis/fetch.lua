@@ -53,10 +53,11 @@ while #out < max do
       redis.call('HDEL', B .. 'turn', key)
       forget_key_if_idle(B, key)
     else
-      local deficit = tonumber(redis.call('HGET', B .. 'drr', key) or '0')
-      if redis.call('HGET', B .. 'turn', key) ~= '1' then
+      local stored = tonumber(redis.call('HGET', B .. 'drr', key) or '0')
+      local deficit = stored
+      local in_turn = redis.call('HGET', B .. 'turn', key) == '1'
+      if not in_turn then
         deficit = deficit + quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
-        redis.call('HSET', B .. 'turn', key, '1')
       end
       local took = false
       if deficit >= 1 then
@@ -75,10 +76,18 @@ while #out < max do
           took = true
         end
       end
-      redis.call('HSET', B .. 'drr', key, tostring(deficit))
-      if not took or deficit < 1 then
-        redis.call('HSET', B .. 'turn', key, '0')
+      -- Written only when changed: a key served once per turn (quantum 1, weight 1) writes nothing.
+      if deficit ~= stored then
+        redis.call('HSET', B .. 'drr', key, tostring(deficit))
+      end
+      local turn_ends = not took or deficit < 1
+      if turn_ends then
+        if in_turn then
+          redis.call('HSET', B .. 'turn', key, '0')
+        end
         redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+      elseif not in_turn then
+        redis.call('HSET', B .. 'turn', key, '1')
       end
       if took then
         served = true
