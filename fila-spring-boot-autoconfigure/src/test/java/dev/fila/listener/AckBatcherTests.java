@@ -65,6 +65,13 @@ class AckBatcherTests {
 		return this.driver.fetch(queue, count, Duration.ofSeconds(1));
 	}
 
+	/** Starts an ack on another thread; returns once its call is on its way (held by the driver). */
+	private CompletableFuture<Void> ackOnItsWay(AckBatcher batcher, LeasedMessage message) throws InterruptedException {
+		CompletableFuture<Void> ack = CompletableFuture.runAsync(() -> batcher.ack(message));
+		assertThat(this.driver.entered.await(10, TimeUnit.SECONDS)).isTrue();
+		return ack;
+	}
+
 	@Test
 	void ackWithNoneOnItsWayGoesAtOnceByItself() throws Exception {
 		this.driver.release.countDown();
@@ -80,8 +87,7 @@ class AckBatcherTests {
 	void acksThatComeWhileOneIsOnItsWayGoTogetherInTheNextCall() throws Exception {
 		List<LeasedMessage> messages = leased(5);
 		AckBatcher batcher = new AckBatcher(this.driver, 10, 100, this.outcome);
-		CompletableFuture<Void> first = CompletableFuture.runAsync(() -> batcher.ack(messages.get(0)));
-		assertThat(this.driver.entered.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
 		for (int i = 1; i < 5; i++) {
 			batcher.ack(messages.get(i)); // returns at once: a batch is on its way
 		}
@@ -97,8 +103,7 @@ class AckBatcherTests {
 	void flushSendsWhatWaitsAndReportsLostLeases() throws Exception {
 		List<LeasedMessage> messages = leased(3);
 		AckBatcher batcher = new AckBatcher(this.driver, 10, 2, this.outcome);
-		CompletableFuture<Void> first = CompletableFuture.runAsync(() -> batcher.ack(messages.get(0)));
-		assertThat(this.driver.entered.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
 		batcher.ack(messages.get(1));
 		batcher.ack(messages.get(1)); // settled twice: the second one finds no lease
 		batcher.ack(messages.get(2));
@@ -115,8 +120,7 @@ class AckBatcherTests {
 	void aThreadThatWouldExceedTheWaitingLimitWaitsForTheBatchOnItsWay() throws Exception {
 		List<LeasedMessage> messages = leased(3);
 		AckBatcher batcher = new AckBatcher(this.driver, 1, 100, this.outcome);
-		CompletableFuture<Void> first = CompletableFuture.runAsync(() -> batcher.ack(messages.get(0)));
-		assertThat(this.driver.entered.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
 		batcher.ack(messages.get(1));
 		Thread third = new Thread(() -> batcher.ack(messages.get(2)));
 		third.start();

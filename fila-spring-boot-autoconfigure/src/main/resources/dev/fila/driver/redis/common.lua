@@ -6,7 +6,7 @@
 --                p payload, e enqueued at (ms), a attempts, l lease token ('' when not leased)
 --   B..'k:'..key list of pending ids of one fairness key
 --   B..'ring'    list of fairness keys in deficit round robin order; B..'ringset' the same as a set
---   B..'w'       hash key -> weight; B..'drr' key -> deficit; B..'turn' key -> '1' during its turn
+--   B..'w'       hash key -> weight; B..'drr' key -> deficit ('t' in front while its turn runs)
 --   B..'kin'     hash key -> in-flight count; B..'kdl' key -> delayed count
 --   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
