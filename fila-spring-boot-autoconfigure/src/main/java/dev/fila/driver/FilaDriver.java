@@ -86,6 +86,22 @@ public interface FilaDriver extends AutoCloseable {
 	boolean ack(LeasedMessage message);
 
 	/**
+	 * Removes several delivered messages, in as few round trips as the backend allows (the
+	 * listener container sends the acks its workers collected together). Each message is
+	 * settled as by {@link #ack(LeasedMessage)}; the default acks them one by one.
+	 * @param messages the leased messages, usually of one queue
+	 * @return for each message, in order, whether it was acked ({@code false} when its lease
+	 * was lost)
+	 */
+	default boolean[] ackAll(List<LeasedMessage> messages) {
+		boolean[] acked = new boolean[messages.size()];
+		for (int i = 0; i < acked.length; i++) {
+			acked[i] = ack(messages.get(i));
+		}
+		return acked;
+	}
+
+	/**
 	 * Settles a failed delivery: retry after a delay (the wait blocks no thread), or move to
 	 * {@code <queue>.dlq} with {@code fila-attempts}, {@code fila-error} and
 	 * {@code fila-source-queue} headers (dropped when the queue has no dead-letter queue).

@@ -60,6 +60,9 @@ public class FilaListenerContainer {
 
 	private static final long MAX_BACKOFF_MILLIS = 5_000;
 
+	/** Most acks sent to the driver in one call. */
+	private static final int MAX_ACK_BATCH = 500;
+
 	private final ConsumerSettings settings;
 
 	private final QueueBinding binding;
@@ -94,6 +97,9 @@ public class FilaListenerContainer {
 
 	private volatile @Nullable Run run;
 
+	/** Coalesces the workers' acks into batches. */
+	private final AckBatcher acks;
+
 	/**
 	 * @param settings the consumer settings
 	 * @param binding the queue it consumes
@@ -106,6 +112,8 @@ public class FilaListenerContainer {
 		this.binding = binding;
 		this.handler = handler;
 		this.heartbeatScheduler = heartbeatScheduler;
+		this.acks = new AckBatcher(binding.driver(), Math.max(settings.prefetch(), settings.concurrency()),
+				MAX_ACK_BATCH, new AckOutcome());
 	}
 
 	/**
@@ -463,6 +471,8 @@ public class FilaListenerContainer {
 			for (Thread worker : this.workers) {
 				join(worker, deadline);
 			}
+			// Finished work must not come back: acks still waiting for a batch go now.
+			FilaListenerContainer.this.acks.flush();
 			List<LeasedMessage> unfinished = new ArrayList<>();
 			for (Thread worker : this.workers) {
 				LeasedMessage message = FilaListenerContainer.this.running.get(worker);
@@ -532,12 +542,7 @@ public class FilaListenerContainer {
 		@Override
 		public void ack() {
 			markSettled();
-			if (driver().ack(this.message)) {
-				FilaListenerContainer.this.consumerRecorder.acked(this.message);
-			}
-			else {
-				leaseLost("ack");
-			}
+			FilaListenerContainer.this.acks.ack(this.message);
 		}
 
 		@Override
@@ -556,7 +561,7 @@ public class FilaListenerContainer {
 						decision instanceof FailureDecision.DeadLetter);
 			}
 			else {
-				leaseLost("nack");
+				leaseLost(this.message, "nack");
 			}
 		}
 
@@ -566,9 +571,24 @@ public class FilaListenerContainer {
 			}
 		}
 
-		private void leaseLost(String operation) {
-			logger.warn("Could not {} message {} on queue '{}': its lease was lost and it will be delivered again",
-					operation, this.message.id(), this.message.queue());
+	}
+
+	private static void leaseLost(LeasedMessage message, String operation) {
+		logger.warn("Could not {} message {} on queue '{}': its lease was lost and it will be delivered again",
+				operation, message.id(), message.queue());
+	}
+
+	/** Where the results of batched acks go: the same meters and log lines as a single ack. */
+	private final class AckOutcome implements AckBatcher.Outcome {
+
+		@Override
+		public void acked(LeasedMessage message) {
+			FilaListenerContainer.this.consumerRecorder.acked(message);
+		}
+
+		@Override
+		public void leaseLost(LeasedMessage message) {
+			FilaListenerContainer.leaseLost(message, "ack");
 		}
 
 	}

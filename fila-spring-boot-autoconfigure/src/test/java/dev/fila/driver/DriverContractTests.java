@@ -179,6 +179,21 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void ackAllRemovesEveryMessageAndReportsEachLease() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("a", "k1"), message("b", "k2"), message("c", "k1")));
+		List<LeasedMessage> fetched = this.driver.fetch(queue, 3, WAIT);
+		assertThat(fetched).hasSize(3);
+		assertThat(this.driver.ack(fetched.get(2))).isTrue();
+		boolean[] acked = this.driver.ackAll(List.of(fetched.get(0), fetched.get(1), fetched.get(0), fetched.get(2)));
+		assertThat(acked).as("settled once each; the third was acked before").containsExactly(true, true, false, false);
+		QueueStats stats = this.driver.stats(queue);
+		assertThat(stats.total()).isZero();
+		assertThat(stats.keys()).allSatisfy((key) -> assertThat(key.inFlight()).isZero());
+		assertThat(this.driver.fetch(queue, 1, SHORT_WAIT)).isEmpty();
+	}
+
+	@Test
 	void fairnessDeliversAQuietKeyEarlyBehindANoisyBacklog() throws Exception {
 		String queue = createQueue();
 		List<OutgoingMessage> batch = new ArrayList<>();

@@ -67,10 +67,16 @@ public final class RedisBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int messages = (args.length > 0) ? Integer.parseInt(args[0]) : 50_000;
+		boolean idle = args.length > 0 && args[0].equals("--idle");
+		int messages = (args.length > 0 && !idle) ? Integer.parseInt(args[0]) : 50_000;
 		RedisBenchmark benchmark = new RedisBenchmark();
 		try {
-			benchmark.run(messages);
+			if (idle) {
+				benchmark.idle((args.length > 1) ? Integer.parseInt(args[1]) : 3);
+			}
+			else {
+				benchmark.run(messages);
+			}
 		}
 		finally {
 			benchmark.close();
@@ -92,6 +98,8 @@ public final class RedisBenchmark {
 		}
 		double filaRate = median(fila);
 		double rawRate = median(raw);
+		System.out.printf(Locale.ROOT, "rounds (msg/s): fila %s, raw %s, ratios %s%n", rounded(fila), rounded(raw),
+				ratios(fila, raw));
 		System.out.println("| measure | Fila Redis driver | raw Lettuce reliable queue | ratio |");
 		System.out.println("|---|---|---|---|");
 		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of 3) | %,.0f | %,.0f | %.2fx |%n",
@@ -105,6 +113,43 @@ public final class RedisBenchmark {
 		double manyKeys = filaThroughput(messages, 10_000);
 		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys (msg/s) | %,.0f | | %.2fx of 10 keys |%n", manyKeys,
 				manyKeys / filaRate);
+	}
+
+	/**
+	 * Idle consumers, then wake-up latency. Prints the key prefix and waits 12 s with
+	 * {@code consumers} idle consumers (each on its own queue) so that their Redis commands can
+	 * be counted from outside ({@code redis-cli monitor | grep -c <prefix>} for 10 s); then
+	 * sends 20 messages 200 ms apart to one idle consumer and reports enqueue-to-handler times.
+	 */
+	private void idle(int consumers) throws Exception {
+		RedisDriver driver = driver();
+		List<FilaListenerContainer> containers = new ArrayList<>();
+		LatencyRecorder recorder = new LatencyRecorder(0);
+		List<String> queues = new ArrayList<>();
+		for (int i = 0; i < consumers; i++) {
+			String queue = "idle-" + i;
+			queues.add(queue);
+			containers.add(consumer(driver, queue, recorder::record));
+		}
+		containers.forEach(FilaListenerContainer::start);
+		Thread.sleep(1000);
+		System.out.printf("IDLE prefix=%s consumers=%d (concurrency %d, prefetch %d): count for 10 s now%n",
+				this.prefix, consumers, CONSUMERS, PREFETCH);
+		Thread.sleep(12_000);
+		for (int i = 0; i < 20; i++) {
+			driver.enqueue(queues.get(0), List.of(new OutgoingMessage(Map.of(), payload(System.nanoTime()),
+					new Scheduling("tenant", 1, List.of()))));
+			Thread.sleep(200);
+		}
+		long[] wakeUps = recorder.latencies();
+		System.out.printf(Locale.ROOT, "wake-up of an idle consumer (ms, %d messages 200 ms apart): p50 %.3f, max %.3f%n",
+				wakeUps.length, percentile(wakeUps, 50), percentile(wakeUps, 100));
+		containers.forEach(FilaListenerContainer::stop);
+		for (String queue : queues) {
+			driver.deleteQueue(queue);
+			driver.deleteQueue(queue + ".dlq");
+		}
+		driver.close();
 	}
 
 	private static byte[] payload(long sentNanos) {
@@ -265,6 +310,18 @@ public final class RedisBenchmark {
 		return sorted[Math.max(0, Math.min(index, sorted.length - 1))] / 1e6;
 	}
 
+	private static List<Long> rounded(List<Double> rates) {
+		return rates.stream().map(Math::round).toList();
+	}
+
+	private static List<String> ratios(List<Double> fila, List<Double> raw) {
+		List<String> ratios = new ArrayList<>();
+		for (int i = 0; i < fila.size(); i++) {
+			ratios.add(String.format(Locale.ROOT, "%.2f", fila.get(i) / raw.get(i)));
+		}
+		return ratios;
+	}
+
 	private static double median(List<Double> values) {
 		List<Double> sorted = new ArrayList<>(values);
 		sorted.sort(Double::compare);
@@ -296,16 +353,26 @@ public final class RedisBenchmark {
 
 	}
 
-	/** Records enqueue-to-handler latency after the warm-up (the first 2,000 messages). */
+	/** Records enqueue-to-handler latency after the warm-up (the first 2,000 messages by default). */
 	private static final class LatencyRecorder {
 
 		private final AtomicLong seen = new AtomicLong();
+
+		private final long warmup;
+
+		LatencyRecorder() {
+			this(2000);
+		}
+
+		LatencyRecorder(long warmup) {
+			this.warmup = warmup;
+		}
 
 		private final List<Long> latencies = new ArrayList<>();
 
 		void record(byte[] payload) {
 			long latency = System.nanoTime() - ByteBuffer.wrap(payload).getLong();
-			if (this.seen.incrementAndGet() > 2000) {
+			if (this.seen.incrementAndGet() > this.warmup) {
 				synchronized (this.latencies) {
 					this.latencies.add(latency);
 				}

@@ -56,6 +56,9 @@ public class RedisDriver implements FilaDriver {
 
 	private static final int MAX_CACHED_QUEUE_KEYS = 10_000;
 
+	/** Most acks sent in one script call; larger batches are split. */
+	private static final int MAX_ACK_BATCH = 500;
+
 	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
 	};
 
@@ -79,6 +82,8 @@ public class RedisDriver implements FilaDriver {
 	private final Map<String, QueueKeys> queueKeys = new ConcurrentHashMap<>();
 
 	private final byte[] channel;
+
+	private final byte[] throttlePrefix;
 
 	/** Fetch scripts that reported a throttle holding a message back, by queue (this instance only). */
 	private final Map<String, LongAdder> throttleLimited = new ConcurrentHashMap<>();
@@ -120,6 +125,7 @@ public class RedisDriver implements FilaDriver {
 		this.keyPrefix = keyPrefix;
 		this.signals = new QueueSignals(connectionFactory, keyPrefix + ":notify");
 		this.channel = bytes(keyPrefix + ":notify");
+		this.throttlePrefix = bytes(keyPrefix + ":throttle:");
 		this.clusterThrottles = new ClusterThrottles(keyPrefix + ":throttle:");
 		this.signals.start();
 	}
@@ -248,9 +254,9 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
 		long deadline = System.nanoTime() + maxWait.toNanos();
-		String base = base(queue);
-		byte[][] keyAndArgs = { bytes(base + "c"), bytes(base), bytes(Integer.toString(max)),
-				bytes(this.keyPrefix + ":throttle:"), bytes(queue) };
+		QueueKeys keys = keys(queue);
+		byte[][] keyAndArgs = { keys.routing(), keys.base(), bytes(Integer.toString(max)), this.throttlePrefix,
+				keys.name() };
 		long wakeUpsSeen = this.signals.wakeUps(queue);
 		while (true) {
 			long seen = this.signals.version(queue);
@@ -340,10 +346,43 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public boolean ack(LeasedMessage message) {
-		QueueKeys keys = keys(message.queue());
-		Long result = execute((connection) -> this.ack.run(connection, ReturnType.INTEGER, keys.routing(), keys.base(),
-				bytes(message.id()), bytes(message.leaseToken())));
-		return result != null && result == 1;
+		return ackAll(List.of(message))[0];
+	}
+
+	/**
+	 * Acks many messages in one script call per queue (and per {@value #MAX_ACK_BATCH}
+	 * messages), instead of one call each.
+	 */
+	@Override
+	public boolean[] ackAll(List<LeasedMessage> messages) {
+		boolean[] acked = new boolean[messages.size()];
+		int first = 0;
+		while (first < messages.size()) {
+			String queue = messages.get(first).queue();
+			int end = first + 1;
+			while (end < messages.size() && end - first < MAX_ACK_BATCH && messages.get(end).queue().equals(queue)) {
+				end++;
+			}
+			ackBatch(messages.subList(first, end), acked, first);
+			first = end;
+		}
+		return acked;
+	}
+
+	private void ackBatch(List<LeasedMessage> batch, boolean[] acked, int offset) {
+		QueueKeys keys = keys(batch.get(0).queue());
+		byte[][] keyAndArgs = new byte[2 + batch.size() * 2][];
+		keyAndArgs[0] = keys.routing();
+		keyAndArgs[1] = keys.base();
+		int i = 2;
+		for (LeasedMessage message : batch) {
+			keyAndArgs[i++] = bytes(message.id());
+			keyAndArgs[i++] = bytes(message.leaseToken());
+		}
+		byte[] results = execute((connection) -> this.ack.run(connection, ReturnType.VALUE, keyAndArgs));
+		for (int j = 0; j < batch.size(); j++) {
+			acked[offset + j] = results != null && j < results.length && results[j] == '1';
+		}
 	}
 
 	@Override

@@ -1,13 +1,38 @@
--- ARGV: base, id, lease token. Returns 1, or 0 when the lease was lost.
-local B, id, token = ARGV[1], ARGV[2], ARGV[3]
-local m = redis.call('HMGET', B .. 'm:' .. id, 'l', 'k')
-if m[1] ~= token or token == '' then
-  return 0
+-- ARGV: base, then id and lease token of each message to ack (one queue, one or many messages).
+-- Returns a string with one character per message, in order: '1' acked, '0' the lease was lost.
+local B = ARGV[1]
+local results = {}
+local ids = {}
+local settled = {}
+local seen = {}
+for i = 2, #ARGV - 1, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local m = redis.call('HMGET', B .. 'm:' .. id, 'l', 'k')
+  if m[1] ~= token or token == '' or seen[id] then
+    results[#results + 1] = '0'
+  else
+    results[#results + 1] = '1'
+    ids[#ids + 1] = id
+    seen[id] = true -- the same message twice in one batch settles once
+    settled[m[2]] = (settled[m[2]] or 0) + 1
+  end
 end
-local key = m[2]
-redis.call('ZREM', B .. 'leases', id)
-redis.call('DEL', B .. 'm:' .. id)
-if redis.call('HINCRBY', B .. 'kin', key, -1) <= 0 then
-  forget_key_if_idle(B, key)
+if #ids > 0 then
+  -- In slices: unpack has a limit on how many values it can spread.
+  for first = 1, #ids, 1000 do
+    local last = math.min(first + 999, #ids)
+    redis.call('ZREM', B .. 'leases', unpack(ids, first, last))
+    local messages = {}
+    for j = first, last do
+      messages[#messages + 1] = B .. 'm:' .. ids[j]
+    end
+    redis.call('DEL', unpack(messages))
+  end
+  -- Once per fairness key and batch, not per message.
+  for key, count in pairs(settled) do
+    if redis.call('HINCRBY', B .. 'kin', key, -count) <= 0 then
+      forget_key_if_idle(B, key)
+    end
+  end
 end
-return 1
+return table.concat(results)

@@ -6,7 +6,7 @@
 --                p payload, e enqueued at (ms), a attempts, l lease token ('' when not leased)
 --   B..'k:'..key list of pending ids of one fairness key
 --   B..'ring'    list of fairness keys in deficit round robin order; B..'ringset' the same as a set
---   B..'w'       hash key -> weight; B..'drr' key -> deficit; B..'turn' key -> '1' during its turn
+--   B..'w'       hash key -> weight; B..'drr' key -> deficit ('t' in front while its turn runs)
 --   B..'kin'     hash key -> in-flight count; B..'kdl' key -> delayed count
 --   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
@@ -45,6 +45,22 @@ local function forget_key_if_idle(B, key)
   end
 end
 
+-- Reads a token bucket refilled up to now: rate, burst and tokens, or nil when the key has no
+-- bucket (no limit). Nothing is written; the caller stores what it takes.
+local function refilled_bucket(K, now)
+  local b = redis.call('HMGET', K, 'rate', 'burst', 'tokens', 'ts')
+  if not b[1] then
+    return nil
+  end
+  local rate, burst = tonumber(b[1]), tonumber(b[2])
+  local tokens = tonumber(b[3]) or burst
+  local ts = tonumber(b[4]) or now
+  if now > ts then
+    tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+  end
+  return rate, burst, tokens
+end
+
 -- Refills and checks every bucket of a message; takes one permit from each only if all have one.
 -- Returns 0 when the permits were taken, else the ms until they may be available.
 local function try_acquire(TP, throttles, now)
@@ -52,14 +68,8 @@ local function try_acquire(TP, throttles, now)
   local buckets = {}
   local wait = 0
   for i, tk in ipairs(keys) do
-    local b = redis.call('HMGET', TP .. tk, 'rate', 'burst', 'tokens', 'ts')
-    if b[1] then
-      local rate, burst = tonumber(b[1]), tonumber(b[2])
-      local tokens = tonumber(b[3]) or burst
-      local ts = tonumber(b[4]) or now
-      if now > ts then
-        tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
-      end
+    local rate, _, tokens = refilled_bucket(TP .. tk, now)
+    if rate then
       if tokens < 1 then
         local w = (1 - tokens) * 1000 / rate
         if w > wait then wait = w end

@@ -53,16 +53,15 @@ local throttle_wait = -1
 local lease_args = {}
 local next_token = nil
 
-local function lease(id, key)
+-- Leases a message already popped from its key; m is its HMGET of k, w, t, h, p, e, a.
+local function lease(id, key, m)
   if not next_token then
     next_token = redis.call('INCRBY', B .. 'seq', max) - max + 1
   end
   local token = tostring(next_token)
   next_token = next_token + 1
-  local M = B .. 'm:' .. id
-  local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a')
   local attempts = tonumber(m[7]) + 1
-  redis.call('HSET', M, 'a', attempts, 'l', token)
+  redis.call('HSET', B .. 'm:' .. id, 'a', attempts, 'l', token)
   lease_args[#lease_args + 1] = now + vis
   lease_args[#lease_args + 1] = id
   -- In flight at once: a key that runs dry later in this fetch must not look idle.
@@ -70,53 +69,74 @@ local function lease(id, key)
   return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, token }
 end
 
+-- A key that ran out of messages leaves the ring and forgets its credits.
+local function drop_key(key)
+  redis.call('LPOP', B .. 'ring')
+  redis.call('SREM', B .. 'ringset', key)
+  redis.call('HDEL', B .. 'drr', key)
+  forget_key_if_idle(B, key)
+end
+
 -- Deficit round robin, exactly as dev.fila.scheduling.DeficitRoundRobin: each selection offers
--- every key in the ring at most once.
-while #out < max do
+-- every key in the ring at most once. A key's deficit is stored in B..'drr' as a number, with
+-- a 't' in front while its turn runs (the turn got its quantum and continues at the next
+-- selection); written only when it changes, so a key served once per turn writes nothing.
+-- The ring only shrinks in this loop (nothing is activated), so its length is kept here.
+local ring_len = redis.call('LLEN', B .. 'ring')
+while #out < max and ring_len > 0 do
   local served = false
-  local offers = redis.call('LLEN', B .. 'ring')
+  local offers = ring_len
   while offers > 0 do
     offers = offers - 1
     local key = redis.call('LINDEX', B .. 'ring', 0)
-    local head = redis.call('LINDEX', B .. 'k:' .. key, 0)
-    if not head then
-      -- The key ran out of messages: it leaves the ring and forgets its credits.
-      redis.call('LPOP', B .. 'ring')
-      redis.call('SREM', B .. 'ringset', key)
-      redis.call('HDEL', B .. 'drr', key)
-      redis.call('HDEL', B .. 'turn', key)
-      forget_key_if_idle(B, key)
-    else
-      local deficit = tonumber(redis.call('HGET', B .. 'drr', key) or '0')
-      if redis.call('HGET', B .. 'turn', key) ~= '1' then
-        deficit = deficit + quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
-        redis.call('HSET', B .. 'turn', key, '1')
-      end
-      local took = false
-      if deficit >= 1 then
-        local throttles = redis.call('HGET', B .. 'm:' .. head, 't')
+    local state = redis.call('HGET', B .. 'drr', key)
+    local in_turn = state and string.sub(state, 1, 1) == 't'
+    local stored = tonumber(in_turn and string.sub(state, 2) or state or '0')
+    local deficit = stored
+    if not in_turn then
+      deficit = deficit + quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
+    end
+    local took, dropped = false, false
+    if deficit >= 1 then
+      local head = redis.call('LPOP', B .. 'k:' .. key)
+      if not head then
+        drop_key(key)
+        dropped = true
+      else
+        local m = redis.call('HMGET', B .. 'm:' .. head, 'k', 'w', 't', 'h', 'p', 'e', 'a')
         local wait = 0
-        if throttles and throttles ~= '' then
+        if m[3] and m[3] ~= '' then
           if permits then
-            wait = try_spend(throttles)
+            wait = try_spend(m[3])
           else
-            wait = try_acquire(TP, throttles, now)
+            wait = try_acquire(TP, m[3], now)
           end
         end
         if wait > 0 then
+          redis.call('LPUSH', B .. 'k:' .. key, head)
           if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
           deficit = 0 -- a blocked key does not bank credits
         else
-          redis.call('LPOP', B .. 'k:' .. key)
           deficit = deficit - 1
-          out[#out + 1] = lease(head, key)
+          out[#out + 1] = lease(head, key, m)
           took = true
         end
       end
-      redis.call('HSET', B .. 'drr', key, tostring(deficit))
-      if not took or deficit < 1 then
-        redis.call('HSET', B .. 'turn', key, '0')
+    elseif redis.call('LLEN', B .. 'k:' .. key) == 0 then
+      drop_key(key)
+      dropped = true
+    end
+    if dropped then
+      ring_len = ring_len - 1
+    else
+      local turn_ends = not took or deficit < 1
+      if turn_ends then
+        if deficit ~= stored or in_turn then
+          redis.call('HSET', B .. 'drr', key, tostring(deficit))
+        end
         redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+      elseif deficit ~= stored or not in_turn then
+        redis.call('HSET', B .. 'drr', key, 't' .. tostring(deficit))
       end
       if took then
         served = true

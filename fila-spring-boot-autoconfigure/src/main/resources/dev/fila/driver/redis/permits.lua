@@ -4,16 +4,10 @@
 -- take returns { granted, ms until the next permit } ({ -1, 0 } when the key has no bucket: no limit);
 -- give returns { tokens after } and never fills a bucket beyond its burst.
 local K, op, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local b = redis.call('HMGET', K, 'rate', 'burst', 'tokens', 'ts')
-if not b[1] then
-  return { -1, 0 }
-end
 local now = now_ms()
-local rate, burst = tonumber(b[1]), tonumber(b[2])
-local tokens = tonumber(b[3]) or burst
-local ts = tonumber(b[4]) or now
-if now > ts then
-  tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+local rate, burst, tokens = refilled_bucket(K, now)
+if not rate then
+  return { -1, 0 }
 end
 if op == 'give' then
   tokens = math.min(burst, tokens + n)

@@ -120,7 +120,9 @@ class RedisFaultIntegrationTests {
 		}
 		ids.addAll(driver.enqueue("faults", messages(100)));
 		await().atMost(Duration.ofSeconds(60)).until(() -> handled.containsAll(ids));
-		assertThat(driver.stats("faults").total()).isZero();
+		// An ack batch cut off with its connection is settled by the lease instead (2 s here):
+		// the message is delivered again and the queue still ends empty.
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(driver.stats("faults").total()).isZero());
 	}
 
 	@Test
