@@ -131,11 +131,11 @@ final class QueueSession {
 	private long refillWait;
 
 	/**
-	 * How many channels a session spreads its key queues' consumers over. RabbitMQ handles each
-	 * channel in one process, and acks out of order cost it a scan of the channel's unacked
-	 * messages: several channels, each with fewer unacked messages, carry more messages per second.
+	 * How many channels a session spreads its key queues' consumers over. One: four channels
+	 * (four RabbitMQ channel processes, four client dispatch threads contending for the session
+	 * lock) measured slower in AmqpBenchmark on a 2-core machine, see docs/benchmarks.md.
 	 */
-	static final int CHANNELS = 4;
+	static final int CHANNELS = 1;
 
 	/** Prefetch of each key queue's consumer on the current channel. */
 	private final Map<String, Integer> keyPrefetch = new HashMap<>();
