@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import org.springframework.amqp.core.AcknowledgeMode;
@@ -39,9 +40,12 @@ import dev.fila.scheduling.Scheduling;
  * ({@code RabbitTemplate} publishing the same batches with publisher confirms, a
  * {@code SimpleMessageListenerContainer} with 4 consumers, prefetch 10, ack after the listener
  * returns), same payload, same RabbitMQ, in one run. Then paced latency at 1,000 msg/s, and
- * Fila throughput with 10 and 10,000 fairness keys.
+ * Fila throughput with 10,000 fairness keys, cold (every key used for the first time) and warm
+ * (the same keys again).
  * <p>
- * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.amqp.AmqpBenchmark [messages]}
+ * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.amqp.AmqpBenchmark [messages [all|throughput|keys]]}:
+ * {@code throughput} runs only five alternating throughput rounds, {@code keys} only the 10
+ * and 10,000-key runs.
  */
 public final class AmqpBenchmark {
 
@@ -72,9 +76,14 @@ public final class AmqpBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int messages = (args.length > 0) ? Integer.parseInt(args[0]) : 50_000;
+		String only = (args.length > 1) ? args[1] : "all";
 		AmqpBenchmark benchmark = new AmqpBenchmark();
 		try {
-			benchmark.run(messages);
+			switch (only) {
+				case "throughput" -> benchmark.throughput(messages, 5);
+				case "keys" -> benchmark.manyKeys(messages);
+				default -> benchmark.run(messages);
+			}
 		}
 		finally {
 			benchmark.close();
@@ -83,32 +92,52 @@ public final class AmqpBenchmark {
 	}
 
 	private void run(int messages) throws Exception {
-		System.out.printf("AMQP benchmark: %,d messages of %d bytes, %d consumers, prefetch %d, batches of %d%n%n",
-				messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH);
-		filaThroughput(messages / 5, 10);
-		springThroughput(messages / 5);
-		List<Double> fila = new ArrayList<>();
-		List<Double> spring = new ArrayList<>();
-		for (int round = 0; round < 3; round++) {
-			fila.add(filaThroughput(messages, 10));
-			spring.add(springThroughput(messages));
-		}
-		double filaRate = median(fila);
-		double springRate = median(spring);
-		System.out.println("| measure | Fila AMQP driver | plain spring-amqp | ratio |");
-		System.out.println("|---|---|---|---|");
-		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of 3) | %,.0f | %,.0f | %.2fx |%n",
-				filaRate, springRate, filaRate / springRate);
-		System.out.printf(Locale.ROOT, "| (rounds) | %s | %s | |%n", rounds(fila), rounds(spring));
+		double filaRate = throughput(messages, 3);
 		long[] filaLatency = filaLatency(Duration.ofSeconds(10));
 		long[] springLatency = springLatency(Duration.ofSeconds(10));
 		System.out.printf(Locale.ROOT, "| p50 latency at 1,000 msg/s (ms) | %.3f | %.3f | |%n",
 				percentile(filaLatency, 50), percentile(springLatency, 50));
 		System.out.printf(Locale.ROOT, "| p99 latency at 1,000 msg/s (ms) | %.3f | %.3f | |%n",
 				percentile(filaLatency, 99), percentile(springLatency, 99));
-		double manyKeys = filaThroughput(messages, 10_000);
-		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys (msg/s) | %,.0f | | %.2fx of 10 keys |%n",
-				manyKeys, manyKeys / filaRate);
+		List<Double> manyKeys = filaThroughput(messages, 10_000, 2);
+		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys, cold (msg/s) | %,.0f | | %.2fx of 10 keys |%n",
+				manyKeys.get(0), manyKeys.get(0) / filaRate);
+		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys, warm (msg/s) | %,.0f | | %.2fx of 10 keys |%n",
+				manyKeys.get(1), manyKeys.get(1) / filaRate);
+	}
+
+	/** Alternating rounds of Fila and plain spring-amqp after a short warm-up of each; returns Fila's median. */
+	private double throughput(int messages, int rounds) throws Exception {
+		System.out.printf("AMQP benchmark: %,d messages of %d bytes, %d consumers, prefetch %d, batches of %d%n%n",
+				messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH);
+		filaThroughput(messages / 5, 10, 1);
+		springThroughput(messages / 5);
+		List<Double> fila = new ArrayList<>();
+		List<Double> spring = new ArrayList<>();
+		List<Double> ratios = new ArrayList<>();
+		for (int round = 0; round < rounds; round++) {
+			fila.add(filaThroughput(messages, 10, 1).get(0));
+			spring.add(springThroughput(messages));
+			ratios.add(fila.get(round) / spring.get(round));
+		}
+		double filaRate = median(fila);
+		double springRate = median(spring);
+		System.out.println("| measure | Fila AMQP driver | plain spring-amqp | ratio |");
+		System.out.println("|---|---|---|---|");
+		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of %d) | %,.0f | %,.0f | %.2fx |%n",
+				rounds, filaRate, springRate, filaRate / springRate);
+		System.out.printf(Locale.ROOT, "| (rounds) | %s | %s | %s |%n", rounds(fila), rounds(spring),
+				String.join(" / ", ratios.stream().map((ratio) -> String.format(Locale.ROOT, "%.2f", ratio)).toList()));
+		return filaRate;
+	}
+
+	/** 10 keys, then 10,000 keys cold (first use of every key) and warm (the same keys again). */
+	private void manyKeys(int messages) throws Exception {
+		double tenKeys = filaThroughput(messages, 10, 2).get(1);
+		List<Double> manyKeys = filaThroughput(messages, 10_000, 2);
+		System.out.printf(Locale.ROOT, "| Fila throughput, 10 keys, warm (msg/s) | %,.0f |%n", tenKeys);
+		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys, cold (msg/s) | %,.0f |%n", manyKeys.get(0));
+		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys, warm (msg/s) | %,.0f |%n", manyKeys.get(1));
 	}
 
 	private static String rounds(List<Double> rates) {
@@ -143,32 +172,41 @@ public final class AmqpBenchmark {
 				(message, ack) -> handler.handle(message.payload())));
 	}
 
-	private double filaThroughput(int messages, int keys) throws Exception {
+	/**
+	 * Fila end to end: one driver, queue and consumer for all passes, so the first pass pays for
+	 * every key's first use (cold) and later passes reuse the declared and consumed key queues (warm).
+	 * @return the rate of each pass
+	 */
+	private List<Double> filaThroughput(int messages, int keys, int passes) throws Exception {
 		String queue = "throughput-" + UUID.randomUUID();
 		AmqpDriver driver = driver();
-		CountDownLatch done = new CountDownLatch(messages);
-		FilaListenerContainer container = consumer(driver, queue, (payload) -> done.countDown());
+		AtomicReference<CountDownLatch> done = new AtomicReference<>();
+		FilaListenerContainer container = consumer(driver, queue, (payload) -> done.get().countDown());
 		container.start();
-		long start = System.nanoTime();
-		List<OutgoingMessage> batch = new ArrayList<>(BATCH);
+		List<Double> rates = new ArrayList<>();
 		byte[] payload = payload(0);
-		for (int i = 0; i < messages; i++) {
-			batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
-			if (batch.size() == BATCH) {
-				driver.enqueue(queue, batch);
-				batch = new ArrayList<>(BATCH);
+		for (int pass = 0; pass < passes; pass++) {
+			done.set(new CountDownLatch(messages));
+			long start = System.nanoTime();
+			List<OutgoingMessage> batch = new ArrayList<>(BATCH);
+			for (int i = 0; i < messages; i++) {
+				batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
+				if (batch.size() == BATCH) {
+					driver.enqueue(queue, batch);
+					batch = new ArrayList<>(BATCH);
+				}
 			}
+			if (!batch.isEmpty()) {
+				driver.enqueue(queue, batch);
+			}
+			done.get().await(10, TimeUnit.MINUTES);
+			rates.add(messages * 1e9 / (System.nanoTime() - start));
 		}
-		if (!batch.isEmpty()) {
-			driver.enqueue(queue, batch);
-		}
-		done.await(10, TimeUnit.MINUTES);
-		double rate = messages * 1e9 / (System.nanoTime() - start);
 		container.stop();
 		driver.deleteQueue(queue);
 		driver.deleteQueue(queue + ".dlq");
 		driver.close();
-		return rate;
+		return rates;
 	}
 
 	private SimpleMessageListenerContainer springConsumer(String queue, Handler handler) {

@@ -152,6 +152,17 @@ final class AmqpChannels {
 		}
 	}
 
+	/**
+	 * Closes channels on a thread of its own: a channel close waits for RabbitMQ's close-ok,
+	 * which the connection's thread reads, so it must not run on that thread (a shutdown
+	 * listener) nor hold up a caller's lock.
+	 */
+	static void closeInBackground(List<Channel> channels) {
+		Thread closer = new Thread(() -> channels.forEach(AmqpChannels::closeQuietly), "fila-amqp-close");
+		closer.setDaemon(true);
+		closer.start();
+	}
+
 	/** Rejects a delivery with requeue; if the channel is going away, RabbitMQ requeues it anyway. */
 	static void rejectQuietly(Channel channel, long tag) {
 		try {

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -94,6 +95,13 @@ public class AmqpDriver implements FilaDriver {
 
 	private final Map<String, QueueSession> sessions = new ConcurrentHashMap<>();
 
+	/** Per queue: counters that outlive sessions (a session closes when idle). */
+	private final Map<String, QueueCounters> counters = new ConcurrentHashMap<>();
+
+	/** Expired leases and throttle-limited selections of one queue in this instance. */
+	record QueueCounters(LongAdder expiredLeases, LongAdder throttleLimited) {
+	}
+
 	/** Due times of retries this instance scheduled, per queue and key, for per-key stats. */
 	private final Map<String, Map<String, ConcurrentLinkedQueue<Long>>> localDelays = new ConcurrentHashMap<>();
 
@@ -169,10 +177,19 @@ public class AmqpDriver implements FilaDriver {
 		return Math.max(1, Math.min(this.options.keyPrefetch(), this.options.prefetchBudget() / (consumedQueues + 1)));
 	}
 
+	QueueCounters counters(String queue) {
+		return this.counters.computeIfAbsent(queue, (name) -> new QueueCounters(new LongAdder(), new LongAdder()));
+	}
+
 	/** Has a session's newly announced keys consumed on the timer thread. */
 	void subscribe(QueueSession session) {
+		execute(session::subscribeAnnounced);
+	}
+
+	/** Runs session work on the timer thread, unless the driver is closing. */
+	void execute(Runnable work) {
 		try {
-			this.timer.execute(session::subscribeAnnounced);
+			this.timer.execute(work);
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
 			// closing
@@ -223,6 +240,7 @@ public class AmqpDriver implements FilaDriver {
 		this.declaredKeys.remove(queue);
 		this.localDelays.remove(queue);
 		this.weights.remove(queue);
+		this.counters.remove(queue);
 		String delayPrefix = this.names.delayQueuePrefix(queue);
 		this.declaredDelayQueues.keySet().removeIf((delayQueue) -> delayQueue.startsWith(delayPrefix));
 		return true;
@@ -659,14 +677,14 @@ public class AmqpDriver implements FilaDriver {
 
 	@Override
 	public long expiredLeases(String queue) {
-		QueueSession session = this.sessions.get(queue);
-		return (session != null) ? session.expiredLeases() : 0;
+		QueueCounters counters = this.counters.get(queue);
+		return (counters != null) ? counters.expiredLeases().sum() : 0;
 	}
 
 	@Override
 	public long throttleLimited(String queue) {
-		QueueSession session = this.sessions.get(queue);
-		return (session != null) ? session.throttleLimited() : 0;
+		QueueCounters counters = this.counters.get(queue);
+		return (counters != null) ? counters.throttleLimited().sum() : 0;
 	}
 
 	@Override

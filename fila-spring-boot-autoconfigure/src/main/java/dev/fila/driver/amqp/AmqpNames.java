@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * <li>{@code fila.orders.k.<key>}: one queue per fairness key (a key with characters outside
  * {@code A-Za-z0-9._:@-}, or too long for a 255-byte queue name, is named by its hash:
  * {@code fila.orders.h.<sha-256 prefix>});</li>
+ * <li>where {@code <prefix>.<queue>} with a suffix would not fit in 255 bytes, the queue's part
+ * is hashed too: {@code fila.q.<sha-256 prefix>.retry} and so on;</li>
  * <li>{@code fila.orders.retry}: where delayed retries land when their delay is over; its
  * existence is the Fila queue's existence;</li>
  * <li>{@code fila.orders.delay.<ms>}: one TTL queue per retry delay;</li>
@@ -24,6 +26,12 @@ final class AmqpNames {
 	private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9._:@-]+");
 
 	private static final int MAX_QUEUE_NAME_BYTES = 255;
+
+	/** The length of {@code .h.<32 hex digits>}. */
+	private static final int HASHED_KEY_LENGTH = 35;
+
+	/** The most digits of a delay in milliseconds ({@link Long#MAX_VALUE}). */
+	private static final int MAX_DELAY_DIGITS = 19;
 
 	private final String prefix;
 
@@ -44,11 +52,11 @@ final class AmqpNames {
 		if (PLAIN_KEY.matcher(key).matches() && plain.length() <= MAX_QUEUE_NAME_BYTES) {
 			return plain;
 		}
-		return this.prefix + "." + queue + ".h." + hash(key);
+		return base(queue, HASHED_KEY_LENGTH) + ".h." + hash(key);
 	}
 
 	String retryQueue(String queue) {
-		return this.prefix + "." + queue + ".retry";
+		return base(queue, ".retry".length()) + ".retry";
 	}
 
 	String delayQueue(String queue, long delayMillis) {
@@ -56,7 +64,21 @@ final class AmqpNames {
 	}
 
 	String delayQueuePrefix(String queue) {
-		return this.prefix + "." + queue + ".delay.";
+		return base(queue, ".delay.".length() + MAX_DELAY_DIGITS) + ".delay.";
+	}
+
+	/**
+	 * {@code <prefix>.<queue>}, the start of every RabbitMQ name behind a Fila queue, or, when
+	 * that and a suffix of the given length would exceed RabbitMQ's 255 bytes (a long prefix
+	 * with a long queue name), {@code <prefix>.q.<hash of the queue name>}. Names are ASCII
+	 * (prefix and queue names are validated), so characters are bytes.
+	 */
+	private String base(String queue, int suffixLength) {
+		String plain = this.prefix + "." + queue;
+		if (plain.length() + suffixLength <= MAX_QUEUE_NAME_BYTES) {
+			return plain;
+		}
+		return this.prefix + ".q." + hash(queue);
 	}
 
 	/**

@@ -92,7 +92,7 @@ final class KeyLog {
 				this.streamArguments));
 	}
 
-	/** Listeners hear of every key announced for any queue, with the queue name first. */
+	/** Listeners hear of every key announcement for any queue (again when a key is announced again), queue first. */
 	void onKey(BiConsumer<String, String> listener) {
 		this.keyListeners.add(listener);
 	}
@@ -215,10 +215,10 @@ final class KeyLog {
 			case "queue" -> recordOf(queue.toString());
 			case "key" -> {
 				String key = String.valueOf(headers.get(KEY));
-				if (recordOf(queue.toString()).keys.add(key)) {
-					for (BiConsumer<String, String> listener : this.keyListeners) {
-						listener.accept(queue.toString(), key);
-					}
+				recordOf(queue.toString()).keys.add(key);
+				// Announced again too: a producer re-declared a deleted key queue, to be consumed again.
+				for (BiConsumer<String, String> listener : this.keyListeners) {
+					listener.accept(queue.toString(), key);
 				}
 			}
 			case "delay" -> {

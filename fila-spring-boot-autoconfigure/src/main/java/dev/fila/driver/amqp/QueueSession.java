@@ -71,6 +71,13 @@ final class QueueSession {
 	/** Keys announced in the key log since the last fetch; consumed by the next fetch. */
 	private final ConcurrentLinkedQueue<String> announcedKeys = new ConcurrentLinkedQueue<>();
 
+	/**
+	 * Keys whose consumer RabbitMQ cancelled (their queue was deleted): consumed again only if
+	 * the queue exists again, never re-created by this session. A producer that re-declares a
+	 * deleted key queue announces the key again, which brings it back to {@link #announcedKeys}.
+	 */
+	private final ConcurrentLinkedQueue<String> cancelledKeys = new ConcurrentLinkedQueue<>();
+
 	private final AtomicBoolean subscribing = new AtomicBoolean();
 
 	/** When RabbitMQ was last asked whether a drained key has more; bounds those round trips. */
@@ -80,7 +87,11 @@ final class QueueSession {
 
 	private DeficitRoundRobin<KeyBuffer> drr;
 
-	private @Nullable Channel channel;
+	/**
+	 * The channels consuming the queue, each carrying a share of the key queues' consumers and
+	 * their acks; null while disconnected. They open and close together: one generation.
+	 */
+	private @Nullable List<Lane> lanes;
 
 	private long generation;
 
@@ -96,9 +107,8 @@ final class QueueSession {
 
 	private volatile long lastUsed = System.nanoTime();
 
-	private volatile long expiredLeases;
-
-	private volatile long throttleLimited;
+	/** This queue's counters in the driver: they outlive the session. */
+	private final AmqpDriver.QueueCounters counters;
 
 	private boolean closed;
 
@@ -120,6 +130,13 @@ final class QueueSession {
 	/** Written by {@link #select}: how long a key whose refill is on its way may hold selection up. */
 	private long refillWait;
 
+	/**
+	 * How many channels a session spreads its key queues' consumers over. One: four channels
+	 * (four RabbitMQ channel processes, four client dispatch threads contending for the session
+	 * lock) measured slower in AmqpBenchmark on a 2-core machine, see docs/benchmarks.md.
+	 */
+	static final int CHANNELS = 1;
+
 	/** Prefetch of each key queue's consumer on the current channel. */
 	private final Map<String, Integer> keyPrefetch = new HashMap<>();
 
@@ -134,6 +151,7 @@ final class QueueSession {
 		this.queue = spec.name();
 		this.spec = spec;
 		this.drr = new DeficitRoundRobin<>(spec.quantum());
+		this.counters = driver.counters(spec.name());
 	}
 
 	String queue() {
@@ -176,7 +194,7 @@ final class QueueSession {
 					return selected;
 				}
 				long wait = Math.min(deadline - now, Math.min(this.throttleWait, this.refillWait));
-				if (this.channel == null) {
+				if (this.lanes == null) {
 					wait = Math.min(wait, Math.max(0, this.reconnectAt - now));
 				}
 				this.changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
@@ -200,7 +218,7 @@ final class QueueSession {
 
 	/** Opens the channel if needed and consumes every key queue not consumed yet. Under the lock. */
 	private void ensureConsuming(long now) {
-		if (this.channel == null) {
+		if (this.lanes == null) {
 			if (now - this.reconnectAt < 0) {
 				return;
 			}
@@ -231,21 +249,26 @@ final class QueueSession {
 			return;
 		}
 		boolean more = false;
-		Channel channel = null;
 		long generation = -1;
 		try {
 			for (int done = 0; done < 500; done++) {
 				String key;
 				String rabbitQueue;
 				int prefetch;
+				Lane lane;
+				boolean cancelled = false;
 				this.lock.lock();
 				try {
-					channel = this.channel;
+					List<Lane> lanes = this.lanes;
 					generation = this.generation;
-					if (channel == null || this.paused || this.closed) {
+					if (lanes == null || this.paused || this.closed) {
 						return;
 					}
 					key = this.announcedKeys.poll();
+					if (key == null) {
+						key = this.cancelledKeys.poll();
+						cancelled = key != null;
+					}
 					if (key == null) {
 						if (this.warming) {
 							this.warming = false;
@@ -258,21 +281,27 @@ final class QueueSession {
 						continue;
 					}
 					prefetch = this.driver.keyPrefetch(this.consumedQueues.size() - 1);
+					lane = lanes.get(this.consumedQueues.size() % lanes.size());
 				}
 				finally {
 					this.lock.unlock();
 				}
+				Channel channel = lane.channel;
+				if (cancelled && this.driver.channels().readyCount(rabbitQueue) < 0) {
+					// Deleted and not re-declared: a deleted Fila queue must not come back through us.
+					forgetConsumed(generation, rabbitQueue);
+					continue;
+				}
 				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
 				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments())
 					.getMessageCount();
-				channel.basicQos(prefetch, false);
-				String tag = channel.basicConsume(rabbitQueue, false, new Receiver(channel, generation, true));
+				String tag = lane.consume(rabbitQueue, prefetch, new Receiver(channel, generation, true));
 				this.lock.lock();
 				try {
 					if (generation != this.generation) {
 						return;
 					}
-					this.consumers.put(tag, new Consumed(rabbitQueue, key));
+					this.consumers.put(tag, new Consumed(channel, rabbitQueue, key));
 					this.keyPrefetch.put(key, prefetch);
 					if (ready > 0) {
 						// RabbitMQ is about to push this key: give it its turn rather than skip it.
@@ -305,21 +334,48 @@ final class QueueSession {
 		finally {
 			this.subscribing.set(false);
 		}
-		if (more || !this.announcedKeys.isEmpty()) {
+		if (more || !this.announcedKeys.isEmpty() || !this.cancelledKeys.isEmpty()) {
 			this.driver.subscribe(this);
 		}
 	}
 
+	private void forgetConsumed(long generation, String rabbitQueue) {
+		this.lock.lock();
+		try {
+			if (generation == this.generation) {
+				this.consumedQueues.remove(rabbitQueue);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	private void openChannel() throws IOException {
-		Channel channel = this.driver.channels().open();
 		long generation = ++this.generation;
-		channel.addShutdownListener((signal) -> channelLost(generation, signal));
-		this.channel = channel;
+		List<Lane> lanes = new ArrayList<>(CHANNELS);
+		try {
+			for (int i = 0; i < CHANNELS; i++) {
+				Channel channel = this.driver.channels().open();
+				lanes.add(new Lane(channel));
+				// Handled on the timer: the connection's thread must not wait for the session lock,
+				// whose holder may be waiting for a reply that thread reads.
+				channel.addShutdownListener(
+						(signal) -> this.driver.execute(() -> channelLost(generation, signal)));
+			}
+			this.barrierQueue = lanes.get(0).channel.queueDeclare("", false, true, false, null).getQueue();
+		}
+		catch (IOException | RuntimeException ex) {
+			this.generation++;
+			lanes.forEach((lane) -> AmqpChannels.closeQuietly(lane.channel));
+			throw ex;
+		}
+		this.lanes = lanes;
 		this.consumers.clear();
 		this.consumedQueues.clear();
 		this.keyPrefetch.clear();
 		this.announcedKeys.clear();
-		this.barrierQueue = channel.queueDeclare("", false, true, false, null).getQueue();
+		this.cancelledKeys.clear();
 		consumeAll();
 	}
 
@@ -337,31 +393,34 @@ final class QueueSession {
 	 * the channel. Called without the lock, which the deliveries need.
 	 */
 	void barrier() {
-		Channel channel;
+		List<Lane> lanes;
 		String barrierQueue;
 		this.lock.lock();
 		try {
-			channel = this.channel;
+			lanes = this.lanes;
 			barrierQueue = this.barrierQueue;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		if (channel == null || barrierQueue == null) {
+		if (lanes == null || barrierQueue == null) {
 			return;
 		}
-		CountDownLatch dispatched = new CountDownLatch(1);
 		try {
-			String tag = channel.basicConsume(barrierQueue, true, new DefaultConsumer(channel) {
+			// The barrier queue is exclusive to the connection, which every lane shares.
+			for (Lane lane : lanes) {
+				CountDownLatch dispatched = new CountDownLatch(1);
+				String tag = lane.channel.basicConsume(barrierQueue, true, new DefaultConsumer(lane.channel) {
 
-				@Override
-				public void handleConsumeOk(String consumerTag) {
-					dispatched.countDown();
-				}
+					@Override
+					public void handleConsumeOk(String consumerTag) {
+						dispatched.countDown();
+					}
 
-			});
-			dispatched.await(5, TimeUnit.SECONDS);
-			channel.basicCancel(tag);
+				});
+				dispatched.await(5, TimeUnit.SECONDS);
+				lane.channel.basicCancel(tag);
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("Queue {}: barrier failed ({})", this.queue, AmqpChannels.describe(ex));
@@ -391,7 +450,7 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			this.paused = false;
-			if (this.channel != null) {
+			if (this.lanes != null) {
 				consumeAll();
 			}
 			this.changed.signalAll();
@@ -405,20 +464,20 @@ final class QueueSession {
 	}
 
 	private void consumeRetryQueue() throws IOException {
-		Channel channel = this.channel;
+		Lane lane = this.lanes.get(0);
 		String retryQueue = this.driver.names().retryQueue(this.queue);
-		channel.basicQos(this.driver.keyPrefetch(this.consumedQueues.size()), false);
-		String tag = channel.basicConsume(retryQueue, false, new Receiver(channel, this.generation, false));
-		this.consumers.put(tag, new Consumed(retryQueue, null));
+		String tag = lane.consume(retryQueue, this.driver.keyPrefetch(this.consumedQueues.size()),
+				new Receiver(lane.channel, this.generation, false));
+		this.consumers.put(tag, new Consumed(lane.channel, retryQueue, null));
 		this.consumedQueues.add(retryQueue);
 	}
 
 	/** Cancels every consumer of the current channel; nothing new arrives after. Under the lock. */
 	private void cancelConsumers() throws IOException {
-		Channel channel = this.channel;
-		if (channel != null && channel.isOpen()) {
-			for (String tag : List.copyOf(this.consumers.keySet())) {
-				channel.basicCancel(tag);
+		for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
+			Channel channel = consumer.getValue().channel();
+			if (channel.isOpen()) {
+				channel.basicCancel(consumer.getKey());
 			}
 		}
 		this.consumers.clear();
@@ -429,7 +488,7 @@ final class QueueSession {
 	private void channelLost(long generation, ShutdownSignalException signal) {
 		this.lock.lock();
 		try {
-			if (generation != this.generation || this.channel == null) {
+			if (generation != this.generation || this.lanes == null) {
 				return;
 			}
 			if (!signal.isInitiatedByApplication()) {
@@ -445,8 +504,8 @@ final class QueueSession {
 
 	/** Forgets the channel and what it buffered (RabbitMQ requeues it). Under the lock. */
 	private void dropChannel() {
-		Channel channel = this.channel;
-		this.channel = null;
+		List<Lane> lanes = this.lanes;
+		this.lanes = null;
 		this.generation++;
 		this.keys.clear();
 		this.buffered = 0;
@@ -456,8 +515,12 @@ final class QueueSession {
 		this.warming = false;
 		this.reconnectAt = System.nanoTime();
 		this.changed.signalAll();
-		if (channel != null && channel.isOpen()) {
-			AmqpChannels.closeQuietly(channel);
+		if (lanes != null) {
+			// All lanes go together: one lost channel requeues its messages, the others' follow.
+			// Not on this thread: it may be the connection's, which a close waits for.
+			List<Channel> channels = new ArrayList<>(lanes.size());
+			lanes.forEach((lane) -> channels.add(lane.channel));
+			AmqpChannels.closeInBackground(channels);
 		}
 	}
 
@@ -490,7 +553,7 @@ final class QueueSession {
 			selected.add(delivery.toLeased(this.queue));
 		}
 		if (this.throttleWait != Long.MAX_VALUE) {
-			this.throttleLimited++;
+			this.counters.throttleLimited().increment();
 		}
 	}
 
@@ -586,7 +649,10 @@ final class QueueSession {
 		}
 	}
 
-	/** Leases that ran out, taken out of the lease table for the driver to republish. */
+	/**
+	 * Leases that ran out, taken out of the lease table for the driver to republish; those of a
+	 * channel that died are only dropped (RabbitMQ requeued their messages when it closed).
+	 */
 	List<Delivery> takeExpiredLeases() {
 		this.lock.lock();
 		try {
@@ -603,10 +669,13 @@ final class QueueSession {
 					delivery.key.inFlight--;
 					settled(delivery);
 					forgetKeyIfIdle(delivery.key);
-					expired.add(delivery);
+					this.counters.expiredLeases().increment();
+					// On a dead channel RabbitMQ requeued the message already: a copy would be a duplicate.
+					if (delivery.generation == this.generation && delivery.channel.isOpen()) {
+						expired.add(delivery);
+					}
 				}
 			}
-			this.expiredLeases += expired.size();
 			return expired;
 		}
 		finally {
@@ -657,20 +726,21 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			this.closed = true;
-			Channel channel = this.channel;
-			this.channel = null;
+			List<Lane> lanes = this.lanes;
+			this.lanes = null;
 			this.generation++;
 			this.changed.signalAll();
-			if (channel != null) {
-				if (this.barrierQueue != null && channel.isOpen()) {
+			if (lanes != null) {
+				Channel first = lanes.get(0).channel;
+				if (this.barrierQueue != null && first.isOpen()) {
 					try {
-						channel.queueDelete(this.barrierQueue);
+						first.queueDelete(this.barrierQueue);
 					}
 					catch (IOException | RuntimeException ex) {
 						// exclusive: it goes with the connection anyway
 					}
 				}
-				AmqpChannels.closeQuietly(channel);
+				lanes.forEach((lane) -> AmqpChannels.closeQuietly(lane.channel));
 			}
 		}
 		finally {
@@ -709,14 +779,6 @@ final class QueueSession {
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	long expiredLeases() {
-		return this.expiredLeases;
-	}
-
-	long throttleLimited() {
-		return this.throttleLimited;
 	}
 
 	private KeyBuffer buffer(String key) {
@@ -800,10 +862,11 @@ final class QueueSession {
 				Consumed consumed = this.consumers.remove(tag);
 				if (consumed != null) {
 					this.consumedQueues.remove(consumed.rabbitQueue());
-					// The key queue was deleted: consume it again (declaring it anew), so
-					// messages a producer publishes to it after re-declaring it are not stranded.
+					// The key queue was deleted. If a producer re-declared it already (its
+					// announcement may have come first), consume it again; otherwise the
+					// producer's announcement will.
 					if (consumed.key() != null && !this.closed) {
-						this.announcedKeys.add(consumed.key());
+						this.cancelledKeys.add(consumed.key());
 						this.driver.subscribe(this);
 					}
 				}
@@ -814,8 +877,31 @@ final class QueueSession {
 		}
 	}
 
-	/** A consumer of the session's channel: a key queue (with its key) or the retry queue. */
-	private record Consumed(String rabbitQueue, @Nullable String key) {
+	/** A consumer of one of the session's channels: a key queue (with its key) or the retry queue. */
+	private record Consumed(Channel channel, String rabbitQueue, @Nullable String key) {
+	}
+
+	/** One of a session's consuming channels, with the prefetch its next consumer gets. */
+	private static final class Lane {
+
+		final Channel channel;
+
+		/** The channel's current {@code basic.qos} (per consumer); -1 before the first. */
+		private int prefetch = -1;
+
+		Lane(Channel channel) {
+			this.channel = channel;
+		}
+
+		/** Consumes a queue with manual acks and the given prefetch, setting it only if it changed. */
+		synchronized String consume(String queue, int prefetch, DefaultConsumer consumer) throws IOException {
+			if (prefetch != this.prefetch) {
+				this.channel.basicQos(prefetch, false);
+				this.prefetch = prefetch;
+			}
+			return this.channel.basicConsume(queue, false, consumer);
+		}
+
 	}
 
 	/** One fairness key's buffered deliveries. */
