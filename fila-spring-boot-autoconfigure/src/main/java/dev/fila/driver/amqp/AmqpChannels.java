@@ -163,6 +163,18 @@ final class AmqpChannels {
 		closer.start();
 	}
 
+	/** Closes a channel without waiting for RabbitMQ's close-ok. */
+	static void abortQuietly(Channel channel) {
+		try {
+			if (channel.isOpen()) {
+				channel.abort();
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// already closing or closed: nothing to release
+		}
+	}
+
 	/** Rejects a delivery with requeue; if the channel is going away, RabbitMQ requeues it anyway. */
 	static void rejectQuietly(Channel channel, long tag) {
 		try {

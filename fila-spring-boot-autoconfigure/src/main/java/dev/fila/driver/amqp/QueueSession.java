@@ -732,15 +732,18 @@ final class QueueSession {
 			this.changed.signalAll();
 			if (lanes != null) {
 				Channel first = lanes.get(0).channel;
+				// Neither waits for RabbitMQ's answer: after a broker restart a channel can look
+				// open and never answer, and a blocking call here would hang for the client's
+				// RPC timeout (10 minutes). Closing the channel gives its unacked messages back.
 				if (this.barrierQueue != null && first.isOpen()) {
 					try {
-						first.queueDelete(this.barrierQueue);
+						first.queueDeleteNoWait(this.barrierQueue, false, false);
 					}
 					catch (IOException | RuntimeException ex) {
 						// exclusive: it goes with the connection anyway
 					}
 				}
-				lanes.forEach((lane) -> AmqpChannels.closeQuietly(lane.channel));
+				lanes.forEach((lane) -> AmqpChannels.abortQuietly(lane.channel));
 			}
 		}
 		finally {
