@@ -18,11 +18,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Lets the Redis driver follow a Redis Cluster failover. Spring Boot leaves Lettuce's cluster
- * topology refresh off unless {@code spring.data.redis.lettuce.cluster.refresh.adaptive} or
- * {@code .period} is set; without it, after a master dies and its replica is promoted,
- * Lettuce goes on sending that master's slots to the dead node and consumers of its queues
- * stall until the application restarts. When a Fila Redis driver is declared and the
+ * Keeps the Redis driver's view of a Redis Cluster current. Spring Boot leaves Lettuce's
+ * cluster topology refresh off unless {@code spring.data.redis.lettuce.cluster.refresh.adaptive}
+ * or {@code .period} is set, so a client learns of a failover or a resharding only through
+ * redirects and reconnects. When a Fila Redis driver is declared and the
  * application configures neither property, this turns on adaptive refresh (on reconnects and
  * redirects, at most every {@value #ADAPTIVE_TIMEOUT_SECONDS} s) and a periodic refresh every
  * {@value #PERIOD_SECONDS} s. An application that sets either property keeps its own choice.
