@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,8 +23,10 @@ import dev.fila.driver.LeasedMessage;
  * quiet consumer sends one ack per call, and a busy one sends one call per round trip however
  * many acks it collected meanwhile.
  * <p>
- * At most {@code maxWaiting} acks wait at once; a thread that would add one more waits for
- * the batch on its way (backpressure: acks that wait still hold their leases). An ack that
+ * The acking thread returns only once its ack was sent (alone or in a batch): a message
+ * whose ack waits still holds its lease, so it keeps its worker busy, and a consumer never
+ * holds more than {@code prefetch} buffered plus {@code concurrency} running messages. At most
+ * {@code maxWaiting} acks wait at once. An ack that
  * fails (the backend is unreachable) is logged and its message delivered again once its lease
  * expires: at-least-once.
  */
@@ -37,7 +40,7 @@ final class AckBatcher {
 
 	private final int maxBatch;
 
-	private final Queue<LeasedMessage> waiting = new ConcurrentLinkedQueue<>();
+	private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
 
 	/** One permit per ack that may wait; taken by a waiting ack, returned when its batch was sent. */
 	private final Semaphore waitingSlots;
@@ -59,8 +62,8 @@ final class AckBatcher {
 	}
 
 	/**
-	 * Acks a message now, or with the next batch when one is on its way; returns before the
-	 * ack reached the backend in the second case.
+	 * Acks a message now, or with the next batch when one is on its way; returns once the ack
+	 * was sent either way.
 	 * @param message the message to ack
 	 */
 	void ack(LeasedMessage message) {
@@ -71,9 +74,38 @@ final class AckBatcher {
 		}
 		else {
 			this.waitingSlots.acquireUninterruptibly();
-			this.waiting.add(message);
+			Pending pending = new Pending(message, new CountDownLatch(1));
+			this.waiting.add(pending);
+			flush();
+			awaitSent(pending);
+			return;
 		}
 		flush();
+	}
+
+	private static void awaitSent(Pending pending) {
+		boolean interrupted = false;
+		while (true) {
+			try {
+				pending.sent().await();
+				break;
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** @return how many acks wait for the next batch (for tests) */
+	int waitingCount() {
+		return this.waiting.size();
+	}
+
+	/** A waiting ack and the latch its thread waits on until the batch holding it was sent. */
+	private record Pending(LeasedMessage message, CountDownLatch sent) {
 	}
 
 	/**
@@ -92,10 +124,12 @@ final class AckBatcher {
 	 */
 	private void send(List<LeasedMessage> batch) {
 		int own = batch.size();
+		List<Pending> taken = new ArrayList<>();
 		try {
-			LeasedMessage next;
+			Pending next;
 			while (batch.size() < this.maxBatch && (next = this.waiting.poll()) != null) {
-				batch.add(next);
+				taken.add(next);
+				batch.add(next.message());
 			}
 			if (batch.isEmpty()) {
 				return;
@@ -121,6 +155,7 @@ final class AckBatcher {
 		finally {
 			this.sending.set(false);
 			this.waitingSlots.release(batch.size() - own);
+			taken.forEach((pending) -> pending.sent().countDown());
 		}
 	}
 

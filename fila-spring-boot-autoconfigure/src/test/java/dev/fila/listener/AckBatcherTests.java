@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -83,33 +84,49 @@ class AckBatcherTests {
 		assertThat(this.driver.stats("acks").total()).isZero();
 	}
 
+	/** Acks on other threads while a batch is on its way; returns once they all wait for the next batch. */
+	private List<CompletableFuture<Void>> waitingAcks(AckBatcher batcher, List<LeasedMessage> messages) {
+		List<CompletableFuture<Void>> acks = new ArrayList<>();
+		for (LeasedMessage message : messages) {
+			acks.add(CompletableFuture.runAsync(() -> batcher.ack(message), Executors.newSingleThreadExecutor()));
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> batcher.waitingCount() == messages.size());
+		return acks;
+	}
+
+	private static void join(List<CompletableFuture<Void>> acks) throws Exception {
+		for (CompletableFuture<Void> ack : acks) {
+			ack.get(10, TimeUnit.SECONDS);
+		}
+	}
+
 	@Test
 	void acksThatComeWhileOneIsOnItsWayGoTogetherInTheNextCall() throws Exception {
 		List<LeasedMessage> messages = leased(5);
 		AckBatcher batcher = new AckBatcher(this.driver, 10, 100, this.outcome);
 		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
-		for (int i = 1; i < 5; i++) {
-			batcher.ack(messages.get(i)); // returns at once: a batch is on its way
-		}
+		List<CompletableFuture<Void>> waiting = waitingAcks(batcher, messages.subList(1, 5));
+		assertThat(waiting).noneMatch(CompletableFuture::isDone); // each returns once its ack was sent
 		assertThat(this.driver.calls).containsExactly(1);
 		this.driver.release.countDown();
 		first.get(10, TimeUnit.SECONDS);
+		join(waiting);
 		assertThat(this.driver.calls).containsExactly(1, 4);
 		assertThat(this.acked).hasSize(5);
 		assertThat(this.driver.stats("acks").total()).isZero();
 	}
 
 	@Test
-	void flushSendsWhatWaitsAndReportsLostLeases() throws Exception {
+	void waitingAcksGoInBatchesOfAtMostTheBatchSizeAndLostLeasesAreReported() throws Exception {
 		List<LeasedMessage> messages = leased(3);
 		AckBatcher batcher = new AckBatcher(this.driver, 10, 2, this.outcome);
 		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
-		batcher.ack(messages.get(1));
-		batcher.ack(messages.get(1)); // settled twice: the second one finds no lease
-		batcher.ack(messages.get(2));
+		// messages.get(1) settled twice: one of the two finds no lease.
+		List<CompletableFuture<Void>> waiting = waitingAcks(batcher,
+				List.of(messages.get(1), messages.get(1), messages.get(2)));
 		this.driver.release.countDown();
 		first.get(10, TimeUnit.SECONDS);
-		batcher.flush();
+		join(waiting);
 		assertThat(this.driver.calls).containsExactly(1, 2, 1);
 		assertThat(this.acked).containsExactlyInAnyOrder(messages.get(0).id(), messages.get(1).id(),
 				messages.get(2).id());
@@ -121,13 +138,15 @@ class AckBatcherTests {
 		List<LeasedMessage> messages = leased(3);
 		AckBatcher batcher = new AckBatcher(this.driver, 1, 100, this.outcome);
 		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
-		batcher.ack(messages.get(1));
+		List<CompletableFuture<Void>> second = waitingAcks(batcher, List.of(messages.get(1)));
 		Thread third = new Thread(() -> batcher.ack(messages.get(2)));
 		third.start();
 		await().atMost(Duration.ofSeconds(10)).until(() -> third.getState() == Thread.State.WAITING);
+		assertThat(batcher.waitingCount()).isEqualTo(1); // the third did not get a waiting slot
 		assertThat(this.driver.calls).containsExactly(1);
 		this.driver.release.countDown();
 		first.get(10, TimeUnit.SECONDS);
+		join(second);
 		third.join(TimeUnit.SECONDS.toMillis(10));
 		assertThat(third.isAlive()).isFalse();
 		batcher.flush();
