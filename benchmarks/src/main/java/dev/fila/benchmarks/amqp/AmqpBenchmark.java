@@ -21,6 +21,7 @@ import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
+import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.amqp.AmqpDriver;
@@ -188,17 +189,8 @@ public final class AmqpBenchmark {
 		for (int pass = 0; pass < passes; pass++) {
 			done.set(new CountDownLatch(messages));
 			long start = System.nanoTime();
-			List<OutgoingMessage> batch = new ArrayList<>(BATCH);
-			for (int i = 0; i < messages; i++) {
-				batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
-				if (batch.size() == BATCH) {
-					driver.enqueue(queue, batch);
-					batch = new ArrayList<>(BATCH);
-				}
-			}
-			if (!batch.isEmpty()) {
-				driver.enqueue(queue, batch);
-			}
+			DriverBatches.enqueue(driver, queue, messages, BATCH,
+					(i) -> new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
 			done.get().await(10, TimeUnit.MINUTES);
 			rates.add(messages * 1e9 / (System.nanoTime() - start));
 		}

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
+import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpDriver;
@@ -143,17 +144,7 @@ public final class QuorumCostBenchmark {
 			}
 			row.append(String.format(Locale.ROOT, " %.1f |", (System.nanoTime() - start) / 1e9));
 			start = System.nanoTime();
-			List<OutgoingMessage> batch = new ArrayList<>(BATCH);
-			for (int i = 0; i < this.messages; i++) {
-				batch.add(message(i, keys));
-				if (batch.size() == BATCH) {
-					driver.enqueue(queue, batch);
-					batch = new ArrayList<>(BATCH);
-				}
-			}
-			if (!batch.isEmpty()) {
-				driver.enqueue(queue, batch);
-			}
+			DriverBatches.enqueue(driver, queue, this.messages, BATCH, (i) -> message(i, keys));
 			if (!all.await(10, TimeUnit.MINUTES)) {
 				row.append(" over 10 min |");
 			}

@@ -23,6 +23,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.redis.RedisDriver;
@@ -181,18 +182,9 @@ public final class RedisBenchmark {
 		FilaListenerContainer container = consumer(driver, queue, (payload) -> done.countDown());
 		container.start();
 		long start = System.nanoTime();
-		List<OutgoingMessage> batch = new ArrayList<>(BATCH);
 		byte[] payload = payload(0);
-		for (int i = 0; i < messages; i++) {
-			batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
-			if (batch.size() == BATCH) {
-				driver.enqueue(queue, batch);
-				batch = new ArrayList<>(BATCH);
-			}
-		}
-		if (!batch.isEmpty()) {
-			driver.enqueue(queue, batch);
-		}
+		DriverBatches.enqueue(driver, queue, messages, BATCH,
+				(i) -> new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
 		done.await(10, TimeUnit.MINUTES);
 		double rate = messages * 1e9 / (System.nanoTime() - start);
 		container.stop();
