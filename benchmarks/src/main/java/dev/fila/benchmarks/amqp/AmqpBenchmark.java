@@ -157,7 +157,7 @@ public final class AmqpBenchmark {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(this.prefix, false,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout()));
+				defaults.sessionIdleTimeout(), defaults.keyShards()));
 	}
 
 	/** A Fila consumer of the benchmark's shape: {@value #CONSUMERS} workers, prefetch {@value #PREFETCH}. */

@@ -40,9 +40,11 @@ import dev.fila.scheduling.Scheduling;
  * <li>how long deleting the queue (every key queue) takes.</li>
  * </ul>
  * A step that would take longer than the declare budget stops there and reports how far it got.
+ * The layouts to compare are given as {@code classic}, {@code quorum} (a queue per key) and
+ * {@code quorum-<n>} (quorum queues with {@code key-shards: n}).
  * <p>
  * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.amqp.QuorumCostBenchmark
- * [messages=20000] [keys=10,1000,10000] [declare-budget-seconds=600]}
+ * [messages=20000] [keys=10,1000,10000] [declare-budget-seconds=600] [layouts=classic,quorum]}
  */
 public final class QuorumCostBenchmark {
 
@@ -75,6 +77,7 @@ public final class QuorumCostBenchmark {
 		int[] keyCounts = (args.length > 1) ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
 				: new int[] { 10, 1_000, 10_000 };
 		Duration budget = Duration.ofSeconds((args.length > 2) ? Long.parseLong(args[2]) : 600);
+		List<String> layouts = List.of(((args.length > 3) ? args[3] : "classic,quorum").split(","));
 		QuorumCostBenchmark benchmark = new QuorumCostBenchmark(messages, budget);
 		System.out.printf("Quorum cost on the 3-node cluster (%s): %,d messages of %d bytes per round, "
 				+ "consumer with 4 workers, prefetch 10, batches of %d, declare budget %ds%n%n", ADDRESSES, messages,
@@ -85,8 +88,11 @@ public final class QuorumCostBenchmark {
 		System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
 		try {
 			for (int keys : keyCounts) {
-				benchmark.round(keys, false);
-				benchmark.round(keys, true);
+				for (String layout : layouts) {
+					boolean quorum = layout.startsWith("quorum");
+					int shards = layout.startsWith("quorum-") ? Integer.parseInt(layout.substring(7)) : 0;
+					benchmark.round(keys, quorum, shards);
+				}
 			}
 		}
 		finally {
@@ -95,16 +101,16 @@ public final class QuorumCostBenchmark {
 		System.exit(0);
 	}
 
-	private void round(int keys, boolean quorum) throws Exception {
+	private void round(int keys, boolean quorum, int shards) throws Exception {
 		String prefix = "fila-qcost-" + UUID.randomUUID().toString().substring(0, 8);
 		String queue = "cost";
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		AmqpDriver driver = new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(prefix, quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout()));
+				defaults.sessionIdleTimeout(), shards));
 		FilaListenerContainer container = null;
 		StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %,d | %s |", keys,
-				quorum ? "quorum" : "classic"));
+				(quorum ? "quorum" : "classic") + ((shards > 0) ? ", " + shards + " key shards" : "")));
 		try {
 			driver.createQueue(new QueueSpec(queue, Duration.ofSeconds(30), 1, false));
 			Memory before = memory();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,10 +66,28 @@ public class AmqpDriver implements FilaDriver {
 
 	/** Settings from {@code fila.drivers.<name>.options}. */
 	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
-			Duration sessionIdleTimeout) {
+			Duration sessionIdleTimeout, int keyShards) {
 
 		/** The defaults. */
-		public static final Options DEFAULTS = new Options("fila", false, 50, 2000, 64L << 20, Duration.ofSeconds(30));
+		public static final Options DEFAULTS = new Options("fila", false, 50, 2000, 64L << 20, Duration.ofSeconds(30),
+				0);
+
+		/** The most key shards a queue may have. */
+		public static final int MAX_KEY_SHARDS = 1024;
+
+		/**
+		 * The default number of key shards: none (a queue per key) on classic queues, 16 on quorum
+		 * queues, where every queue is a Raft group on every node and thousands of them do not
+		 * scale (see docs/scaling.md).
+		 */
+		public static int defaultKeyShards(boolean quorum) {
+			return quorum ? 16 : 0;
+		}
+
+		/** Whether keys are spread over a bounded set of shard queues. */
+		boolean sharded() {
+			return this.keyShards > 0;
+		}
 
 	}
 
@@ -120,7 +139,8 @@ public class AmqpDriver implements FilaDriver {
 		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
 		this.keyLog.onKey((queue, key) -> {
 			QueueSession session = this.sessions.get(queue);
-			if (session != null) {
+			// Shards are all consumed from the start: a new key adds nothing to consume.
+			if (session != null && !options.sharded()) {
 				session.keyAnnounced(key);
 			}
 		});
@@ -169,6 +189,36 @@ public class AmqpDriver implements FilaDriver {
 		return this.keyQueueArguments;
 	}
 
+	boolean sharded() {
+		return this.options.sharded();
+	}
+
+	/**
+	 * The RabbitMQ queue a key's messages go to: its own queue, or with {@code key-shards} its
+	 * shard. A key's shard is its place among the queue's keys in the key log (round robin over
+	 * the shards), so the first {@code key-shards} keys of a queue each have a shard of their
+	 * own in every instance. A key whose record this instance has not read yet (the log could
+	 * not be read in time) falls back to its hash: a shard chosen differently only costs
+	 * fairness, never a message, because every consumer consumes every shard.
+	 */
+	String keyQueue(String queue, String key) {
+		if (!this.options.sharded()) {
+			return this.names.keyQueue(queue, key);
+		}
+		Integer ordinal = this.keyLog.ordinal(queue, key);
+		int shard = Math.floorMod((ordinal != null) ? ordinal : key.hashCode(), this.options.keyShards());
+		return this.names.shardQueue(queue, shard);
+	}
+
+	/** Every shard queue of a Fila queue; empty without {@code key-shards}. */
+	List<String> shardQueues(String queue) {
+		List<String> shards = new ArrayList<>(this.options.keyShards());
+		for (int i = 0; i < this.options.keyShards(); i++) {
+			shards.add(this.names.shardQueue(queue, i));
+		}
+		return shards;
+	}
+
 	/**
 	 * The prefetch of the next key queue consumed: the whole per-key prefetch while a queue has
 	 * few keys, less as keys add up, so that thousands of keys do not buffer millions of messages.
@@ -202,6 +252,9 @@ public class AmqpDriver implements FilaDriver {
 			this.keyLog.declare();
 			channel.channel().queueDeclare(this.names.retryQueue(spec.name()), true, false, false,
 					this.keyQueueArguments);
+			for (String shard : shardQueues(spec.name())) {
+				channel.channel().queueDeclare(shard, true, false, false, this.keyQueueArguments);
+			}
 			channel.publish(List.of(KeyLog.queueRecord(this.names.keyLog(), spec.name())));
 			return null;
 		});
@@ -311,17 +364,25 @@ public class AmqpDriver implements FilaDriver {
 			List<Envelope> batch = pending;
 			Set<String> returned;
 			try {
+				if (this.options.sharded()) {
+					announceShardedKeys(queue, batch, declared);
+				}
 				returned = this.channels.with((channel) -> {
 					List<Publish> publishes = new ArrayList<>(batch.size() + 1);
 					Set<String> newKeys = new LinkedHashSet<>();
 					// A batch usually holds few keys: name each key queue once, not per message.
 					Map<String, String> keyQueues = new HashMap<>();
+					Set<String> declaredNow = new HashSet<>();
 					for (Envelope envelope : batch) {
 						String key = envelope.scheduling().fairnessKey();
-						String keyQueue = keyQueues.computeIfAbsent(key, (name) -> this.names.keyQueue(queue, name));
+						String keyQueue = keyQueues.computeIfAbsent(key, (name) -> keyQueue(queue, name));
 						if (!declared.contains(key) && newKeys.add(key)) {
-							channel.channel().queueDeclare(keyQueue, true, false, false, this.keyQueueArguments);
-							publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+							if (declaredNow.add(keyQueue)) {
+								channel.channel().queueDeclare(keyQueue, true, false, false, this.keyQueueArguments);
+							}
+							if (!this.options.sharded()) {
+								publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+							}
 						}
 					}
 					for (Envelope envelope : batch) {
@@ -363,6 +424,37 @@ public class AmqpDriver implements FilaDriver {
 							+ queue + "' as unroutable");
 				}
 			}
+		}
+	}
+
+	/**
+	 * With key shards, a key's shard is its place in the key log, so a key new to this instance
+	 * is announced and the log read past its record before its first publish. Costs a confirmed
+	 * publish and a log round trip per batch with new keys; if the log cannot be read in time,
+	 * the keys fall back to their hash (see {@link #keyQueue}).
+	 */
+	private void announceShardedKeys(String queue, List<Envelope> batch, Set<String> declared) {
+		Set<String> newKeys = new LinkedHashSet<>();
+		for (Envelope envelope : batch) {
+			String key = envelope.scheduling().fairnessKey();
+			if (!declared.contains(key) && this.keyLog.ordinal(queue, key) == null) {
+				newKeys.add(key);
+			}
+		}
+		if (newKeys.isEmpty()) {
+			return;
+		}
+		List<Publish> records = new ArrayList<>(newKeys.size());
+		for (String key : newKeys) {
+			records.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+		}
+		this.channels.with((channel) -> channel.publish(records));
+		try {
+			this.keyLog.sync(SYNC_TIMEOUT);
+		}
+		catch (FilaException ex) {
+			logger.warn("Queue {}: the key log was not read in time ({}); {} new keys take the shard of their hash",
+					queue, ex.getMessage(), newKeys.size());
 		}
 	}
 
@@ -543,14 +635,28 @@ public class AmqpDriver implements FilaDriver {
 		long now = System.nanoTime();
 		long pending = 0;
 		long inFlight = 0;
+		// A shard shared by several keys cannot tell whose its ready messages are: they count
+		// for the queue, and for a key only when the shard is the key's alone.
+		Map<String, List<String>> keysByQueue = new LinkedHashMap<>();
+		for (String key : keys) {
+			keysByQueue.computeIfAbsent(keyQueue(queue, key), (name) -> new ArrayList<>()).add(key);
+		}
+		Map<String, Long> readyByQueue = new HashMap<>();
+		for (String rabbitQueue : this.options.sharded() ? shardQueues(queue) : keysByQueue.keySet()) {
+			long ready = Math.max(0, this.channels.readyCount(rabbitQueue));
+			readyByQueue.put(rabbitQueue, ready);
+			pending += ready;
+		}
 		List<KeyStats> keyStats = new ArrayList<>();
 		for (String key : keys) {
-			long ready = Math.max(0, this.channels.readyCount(this.names.keyQueue(queue, key)));
+			String rabbitQueue = keyQueue(queue, key);
+			long ready = (keysByQueue.get(rabbitQueue).size() == 1) ? readyByQueue.getOrDefault(rabbitQueue, 0L) : 0;
 			QueueSession.KeyCounts held = local.get(key);
-			long keyPending = ready + ((held != null) ? held.buffered() : 0);
+			long buffered = (held != null) ? held.buffered() : 0;
+			long keyPending = ready + buffered;
 			long keyInFlight = (held != null) ? held.inFlight() : 0;
 			long keyDelayed = countDue(delays.get(key), now);
-			pending += keyPending;
+			pending += buffered;
 			inFlight += keyInFlight;
 			if (keyPending + keyInFlight + keyDelayed > 0) {
 				double weight = (held != null) ? held.weight() : keyWeights.getOrDefault(key, 1.0);
@@ -575,15 +681,15 @@ public class AmqpDriver implements FilaDriver {
 
 	/** Every RabbitMQ queue behind a Fila queue that this instance knows of: keys, delays, retry. */
 	private List<String> rabbitQueuesOf(String queue) {
-		List<String> rabbitQueues = new ArrayList<>();
+		Set<String> rabbitQueues = new LinkedHashSet<>(shardQueues(queue));
 		for (String key : keysOf(queue)) {
-			rabbitQueues.add(this.names.keyQueue(queue, key));
+			rabbitQueues.add(keyQueue(queue, key));
 		}
 		for (long delay : delaysOf(queue)) {
 			rabbitQueues.add(this.names.delayQueue(queue, delay));
 		}
 		rabbitQueues.add(this.names.retryQueue(queue));
-		return rabbitQueues;
+		return new ArrayList<>(rabbitQueues);
 	}
 
 	private Set<String> keysOf(String queue) {

@@ -21,13 +21,14 @@ import dev.fila.driver.FilaDriverFactory;
  * {@code key-prefetch} (most unacked messages per fairness-key queue, default 50),
  * {@code prefetch-budget} (how many messages a queue's keys may buffer together before
  * per-key prefetch shrinks, default 2000), {@code key-log-max-bytes} (retention of the key log
- * stream, default 64 MiB) and {@code session-idle-timeout} (how long a queue is consumed after
- * its last fetch, default 30s).
+ * stream, default 64 MiB), {@code session-idle-timeout} (how long a queue is consumed after
+ * its last fetch, default 30s) and {@code key-shards} (spread the keys over this many queues per
+ * Fila queue instead of a queue per key; default 0, or 16 with {@code quorum}).
  */
 public class AmqpDriverFactory implements FilaDriverFactory {
 
 	private static final Set<String> OPTIONS = Set.of("prefix", "quorum", "key-prefetch", "prefetch-budget",
-			"key-log-max-bytes", "session-idle-timeout");
+			"key-log-max-bytes", "session-idle-timeout", "key-shards");
 
 	private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,40}");
 
@@ -90,7 +91,14 @@ public class AmqpDriverFactory implements FilaDriverFactory {
 			}
 			return duration;
 		}, "a positive duration such as 30s");
-		return new AmqpDriver.Options(prefix, quorum, keyPrefetch, budget, maxBytes, idle);
+		int shards = parse(name, "key-shards", options, AmqpDriver.Options.defaultKeyShards(quorum), (value) -> {
+			int count = Integer.parseInt(value);
+			if (count < 0 || count > AmqpDriver.Options.MAX_KEY_SHARDS) {
+				throw new IllegalArgumentException();
+			}
+			return count;
+		}, "an integer in 0.." + AmqpDriver.Options.MAX_KEY_SHARDS + " (0: a queue per fairness key)");
+		return new AmqpDriver.Options(prefix, quorum, keyPrefetch, budget, maxBytes, idle, shards);
 	}
 
 	private static int positive(int value, int max) {

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * {@code fila.orders.h.<sha-256 prefix>});</li>
  * <li>where {@code <prefix>.<queue>} with a suffix would not fit in 255 bytes, the queue's part
  * is hashed too: {@code fila.q.<sha-256 prefix>.retry} and so on;</li>
+ * <li>{@code fila.orders.s.<n>}: with {@code key-shards}, a bounded set of shard queues that
+ * the keys are spread over instead of a queue each;</li>
  * <li>{@code fila.orders.retry}: where delayed retries land when their delay is over; its
  * existence is the Fila queue's existence;</li>
  * <li>{@code fila.orders.delay.<ms>}: one TTL queue per retry delay;</li>
@@ -32,6 +34,9 @@ final class AmqpNames {
 
 	/** The most digits of a delay in milliseconds ({@link Long#MAX_VALUE}). */
 	private static final int MAX_DELAY_DIGITS = 19;
+
+	/** The length of {@code .s.<up to 4 digits>} (key-shards is at most 1024). */
+	private static final int MAX_SHARD_SUFFIX = 7;
 
 	private final String prefix;
 
@@ -53,6 +58,11 @@ final class AmqpNames {
 			return plain;
 		}
 		return base(queue, HASHED_KEY_LENGTH) + ".h." + hash(key);
+	}
+
+	/** The {@code index}-th key shard of a queue (driver option {@code key-shards}). */
+	String shardQueue(String queue, int index) {
+		return base(queue, MAX_SHARD_SUFFIX) + ".s." + index;
 	}
 
 	String retryQueue(String queue) {

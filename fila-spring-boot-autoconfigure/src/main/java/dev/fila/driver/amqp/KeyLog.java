@@ -57,6 +57,13 @@ final class KeyLog {
 
 		final Set<String> keys = ConcurrentHashMap.newKeySet();
 
+		/**
+		 * Each key's place among the queue's keys, in the order of their first record in the log:
+		 * the same in every instance that read the same log, which is what lets them agree on a
+		 * key's shard without talking to each other.
+		 */
+		final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
+
 		final Set<Long> delays = ConcurrentHashMap.newKeySet();
 
 	}
@@ -135,14 +142,25 @@ final class KeyLog {
 		return recordOf(queue).delays;
 	}
 
-	/** Records a key this instance declared, without waiting for its record to come back. */
+	/**
+	 * @return a key's place among its queue's keys in the log's order, or null while this
+	 * instance has not read the key's record
+	 */
+	@Nullable Integer ordinal(String queue, String key) {
+		return recordOf(queue).ordinals.get(key);
+	}
+
+	/**
+	 * Records a key this instance declared, without waiting for its record to come back. It
+	 * gets no ordinal: only the log's order is the same everywhere.
+	 */
 	void learn(String queue, String key) {
-		apply(Map.of(OP, "key", QUEUE, queue, KEY, key));
+		apply(Map.of(OP, "key", QUEUE, queue, KEY, key), false);
 	}
 
 	/** Records a delay queue this instance declared. */
 	void learnDelay(String queue, long delay) {
-		apply(Map.of(OP, "delay", QUEUE, queue, DELAY, delay));
+		apply(Map.of(OP, "delay", QUEUE, queue, DELAY, delay), false);
 	}
 
 	/** @return the queues announced and not dropped */
@@ -208,14 +226,20 @@ final class KeyLog {
 		this.channel = null;
 	}
 
-	private void apply(Map<String, Object> headers) {
+	private void apply(Map<String, Object> headers, boolean fromLog) {
 		String op = String.valueOf(headers.get(OP));
 		Object queue = headers.get(QUEUE);
 		switch (op) {
 			case "queue" -> recordOf(queue.toString());
 			case "key" -> {
 				String key = String.valueOf(headers.get(KEY));
-				recordOf(queue.toString()).keys.add(key);
+				QueueRecord record = recordOf(queue.toString());
+				record.keys.add(key);
+				if (fromLog) {
+					synchronized (record) {
+						record.ordinals.putIfAbsent(key, record.ordinals.size());
+					}
+				}
 				// Announced again too: a producer re-declared a deleted key queue, to be consumed again.
 				for (BiConsumer<String, String> listener : this.keyListeners) {
 					listener.accept(queue.toString(), key);
@@ -253,7 +277,7 @@ final class KeyLog {
 				KeyLog.this.nextOffset = offset.longValue() + 1;
 			}
 			try {
-				apply(headers);
+				apply(headers, true);
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Skipping an unreadable record of the key log {}: {}", KeyLog.this.stream,

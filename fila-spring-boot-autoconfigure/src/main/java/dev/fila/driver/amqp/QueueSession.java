@@ -68,15 +68,18 @@ final class QueueSession {
 
 	private final Set<String> consumedQueues = new HashSet<>();
 
-	/** Keys announced in the key log since the last fetch; consumed by the next fetch. */
-	private final ConcurrentLinkedQueue<String> announcedKeys = new ConcurrentLinkedQueue<>();
+	/**
+	 * Queues to consume: keys announced in the key log since the last fetch, or (with key
+	 * shards) every shard when the channel opens. Consumed on the driver's timer thread.
+	 */
+	private final ConcurrentLinkedQueue<Target> toConsume = new ConcurrentLinkedQueue<>();
 
 	/**
-	 * Keys whose consumer RabbitMQ cancelled (their queue was deleted): consumed again only if
-	 * the queue exists again, never re-created by this session. A producer that re-declares a
-	 * deleted key queue announces the key again, which brings it back to {@link #announcedKeys}.
+	 * Queues whose consumer RabbitMQ cancelled (they were deleted): consumed again only if the
+	 * queue exists again, never re-created by this session. A producer that re-declares a
+	 * deleted key queue announces the key again, which brings it back to {@link #toConsume}.
 	 */
-	private final ConcurrentLinkedQueue<String> cancelledKeys = new ConcurrentLinkedQueue<>();
+	private final ConcurrentLinkedQueue<Target> cancelled = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean subscribing = new AtomicBoolean();
 
@@ -137,8 +140,8 @@ final class QueueSession {
 	 */
 	static final int CHANNELS = 1;
 
-	/** Prefetch of each key queue's consumer on the current channel. */
-	private final Map<String, Integer> keyPrefetch = new HashMap<>();
+	/** The key (or shard) queues consumed on the current channel, by RabbitMQ queue name. */
+	private final Map<String, Source> sources = new HashMap<>();
 
 	/** How long a drained key's refill is awaited before the key counts as empty. */
 	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -164,7 +167,7 @@ final class QueueSession {
 
 	/** Called by the key log reader when any instance announces a key of this queue. */
 	void keyAnnounced(String key) {
-		this.announcedKeys.add(key);
+		this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
 		this.driver.subscribe(this);
 	}
 
@@ -234,7 +237,7 @@ final class QueueSession {
 				return;
 			}
 		}
-		if (!this.announcedKeys.isEmpty()) {
+		if (!this.toConsume.isEmpty()) {
 			this.driver.subscribe(this);
 		}
 	}
@@ -252,9 +255,9 @@ final class QueueSession {
 		long generation = -1;
 		try {
 			for (int done = 0; done < 500; done++) {
-				String key;
+				Target target;
 				String rabbitQueue;
-				int prefetch;
+				Source source;
 				Lane lane;
 				boolean cancelled = false;
 				this.lock.lock();
@@ -264,23 +267,23 @@ final class QueueSession {
 					if (lanes == null || this.paused || this.closed) {
 						return;
 					}
-					key = this.announcedKeys.poll();
-					if (key == null) {
-						key = this.cancelledKeys.poll();
-						cancelled = key != null;
+					target = this.toConsume.poll();
+					if (target == null) {
+						target = this.cancelled.poll();
+						cancelled = target != null;
 					}
-					if (key == null) {
+					if (target == null) {
 						if (this.warming) {
 							this.warming = false;
 							this.changed.signalAll();
 						}
 						return;
 					}
-					rabbitQueue = this.driver.names().keyQueue(this.queue, key);
+					rabbitQueue = target.rabbitQueue();
 					if (!this.consumedQueues.add(rabbitQueue)) {
 						continue;
 					}
-					prefetch = this.driver.keyPrefetch(this.consumedQueues.size() - 1);
+					source = new Source(rabbitQueue, this.driver.keyPrefetch(this.consumedQueues.size() - 1));
 					lane = lanes.get(this.consumedQueues.size() % lanes.size());
 				}
 				finally {
@@ -295,18 +298,19 @@ final class QueueSession {
 				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
 				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments())
 					.getMessageCount();
-				String tag = lane.consume(rabbitQueue, prefetch, new Receiver(channel, generation, true));
+				String tag = lane.consume(rabbitQueue, source.prefetch, new Receiver(channel, generation, source));
 				this.lock.lock();
 				try {
 					if (generation != this.generation) {
 						return;
 					}
-					this.consumers.put(tag, new Consumed(channel, rabbitQueue, key));
-					this.keyPrefetch.put(key, prefetch);
-					if (ready > 0) {
+					this.consumers.put(tag, new Consumed(channel, target));
+					this.sources.put(rabbitQueue, source);
+					if (ready > 0 && target.key() != null) {
 						// RabbitMQ is about to push this key: give it its turn rather than skip it.
-						KeyBuffer buffer = buffer(key);
-						buffer.backlog = prefetch > 1;
+						KeyBuffer buffer = buffer(target.key());
+						buffer.source = source;
+						buffer.backlog = source.prefetch > 1;
 						buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
 						this.drr.activate(buffer, buffer.weight);
 						this.changed.signalAll();
@@ -334,7 +338,7 @@ final class QueueSession {
 		finally {
 			this.subscribing.set(false);
 		}
-		if (more || !this.announcedKeys.isEmpty() || !this.cancelledKeys.isEmpty()) {
+		if (more || !this.toConsume.isEmpty() || !this.cancelled.isEmpty()) {
 			this.driver.subscribe(this);
 		}
 	}
@@ -373,17 +377,26 @@ final class QueueSession {
 		this.lanes = lanes;
 		this.consumers.clear();
 		this.consumedQueues.clear();
-		this.keyPrefetch.clear();
-		this.announcedKeys.clear();
-		this.cancelledKeys.clear();
+		this.sources.clear();
+		this.toConsume.clear();
+		this.cancelled.clear();
 		consumeAll();
 	}
 
 	private void consumeAll() throws IOException {
 		consumeRetryQueue();
-		this.announcedKeys.addAll(this.driver.keyLog().keys(this.queue));
+		if (this.driver.sharded()) {
+			for (String shard : this.driver.shardQueues(this.queue)) {
+				this.toConsume.add(new Target(shard, null));
+			}
+		}
+		else {
+			for (String key : this.driver.keyLog().keys(this.queue)) {
+				this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
+			}
+		}
 		// Hand nothing out until every known key is consumed: the first deliveries are fair too.
-		this.warming = !this.announcedKeys.isEmpty();
+		this.warming = !this.toConsume.isEmpty();
 		this.driver.subscribe(this);
 	}
 
@@ -467,8 +480,8 @@ final class QueueSession {
 		Lane lane = this.lanes.get(0);
 		String retryQueue = this.driver.names().retryQueue(this.queue);
 		String tag = lane.consume(retryQueue, this.driver.keyPrefetch(this.consumedQueues.size()),
-				new Receiver(lane.channel, this.generation, false));
-		this.consumers.put(tag, new Consumed(lane.channel, retryQueue, null));
+				new Receiver(lane.channel, this.generation, null));
+		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null)));
 		this.consumedQueues.add(retryQueue);
 	}
 
@@ -482,7 +495,7 @@ final class QueueSession {
 		}
 		this.consumers.clear();
 		this.consumedQueues.clear();
-		this.keyPrefetch.clear();
+		this.sources.clear();
 	}
 
 	private void channelLost(long generation, ShutdownSignalException signal) {
@@ -703,8 +716,8 @@ final class QueueSession {
 			List<Delivery> taken = new ArrayList<>();
 			for (KeyBuffer key : this.keys.values()) {
 				for (Delivery delivery : key.deliveries) {
-					if (delivery.fromKeyQueue) {
-						key.unacked--;
+					if (delivery.source != null) {
+						delivery.source.unacked--;
 					}
 				}
 				taken.addAll(key.deliveries);
@@ -790,30 +803,38 @@ final class QueueSession {
 
 	/** A key-queue delivery is settled: RabbitMQ will push a replacement if the key has more. */
 	private void settled(Delivery delivery) {
-		if (delivery.fromKeyQueue && delivery.generation == this.generation) {
-			delivery.key.unacked--;
+		if (delivery.source != null && delivery.generation == this.generation) {
+			delivery.source.unacked--;
 		}
 	}
 
 	/**
 	 * Whether RabbitMQ is about to push more of a key whose buffer ran dry: it has credit left
 	 * (fewer unacked than the prefetch) and its queue has ready messages. Asks RabbitMQ at most
-	 * once per refill wait; the answer stands for that long.
+	 * once per refill wait; the answer stands for that long. A shard's ready messages may be
+	 * other keys': there a key waits for its refill once, until one of its messages arrives.
 	 */
 	private boolean refillComing(KeyBuffer key, long now) {
 		if (now - key.refillBy < 0) {
 			return true;
 		}
-		if (key.unacked >= this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE)) {
+		Source source = key.source;
+		if (source == null || source.unacked >= source.prefetch) {
+			return false;
+		}
+		if (key.awaitedRefill) {
+			key.awaitedRefill = false;
+			key.backlog = false;
 			return false;
 		}
 		if (now - this.lastProbe < PROBE_INTERVAL_NANOS) {
 			return false;
 		}
 		this.lastProbe = now;
-		long ready = this.driver.channels().readyCount(this.driver.names().keyQueue(this.queue, key.name));
+		long ready = this.driver.channels().readyCount(source.rabbitQueue);
 		if (ready > 0) {
 			key.refillBy = now + REFILL_WAIT_NANOS;
+			key.awaitedRefill = source.shared();
 			return true;
 		}
 		key.backlog = false;
@@ -821,12 +842,12 @@ final class QueueSession {
 	}
 
 	private void forgetKeyIfIdle(KeyBuffer key) {
-		if (key.inFlight == 0 && key.deliveries.isEmpty() && key.unacked <= 0 && !this.drr.isActive(key)) {
+		if (key.inFlight == 0 && key.deliveries.isEmpty() && !this.drr.isActive(key)) {
 			this.keys.remove(key.name);
 		}
 	}
 
-	private void received(Channel channel, long generation, boolean fromKeyQueue, Envelope delivery,
+	private void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
 			AMQP.BasicProperties properties, byte[] body) {
 		AmqpMessages.Envelope envelope = AmqpMessages.envelope(properties, body);
 		int attempts = envelope.priorAttempts() + 1 + (delivery.isRedeliver() ? 1 : 0);
@@ -839,16 +860,18 @@ final class QueueSession {
 			}
 			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
 			key.weight = envelope.scheduling().weight();
-			if (fromKeyQueue) {
-				key.unacked++;
-				int prefetch = this.keyPrefetch.getOrDefault(key.name, Integer.MAX_VALUE);
-				if (prefetch > 1 && key.unacked >= prefetch) {
+			if (source != null) {
+				source.unacked++;
+				source.delivered(key.name);
+				key.source = source;
+				key.awaitedRefill = false;
+				if (source.prefetch > 1 && source.unacked >= source.prefetch) {
 					// RabbitMQ filled the consumer's prefetch: it may well hold more of this key.
 					key.backlog = true;
 				}
 			}
 			key.deliveries.addLast(new Delivery(channel, generation, delivery.getDeliveryTag(), envelope, attempts, key,
-					fromKeyQueue));
+					source));
 			this.buffered++;
 			this.drr.activate(key, key.weight);
 			this.changed.signal();
@@ -868,8 +891,9 @@ final class QueueSession {
 					// The key queue was deleted. If a producer re-declared it already (its
 					// announcement may have come first), consume it again; otherwise the
 					// producer's announcement will.
-					if (consumed.key() != null && !this.closed) {
-						this.cancelledKeys.add(consumed.key());
+					boolean retryQueue = consumed.rabbitQueue().equals(this.driver.names().retryQueue(this.queue));
+					if (!retryQueue && !this.closed) {
+						this.cancelled.add(consumed.target());
 						this.driver.subscribe(this);
 					}
 				}
@@ -881,7 +905,52 @@ final class QueueSession {
 	}
 
 	/** A consumer of one of the session's channels: a key queue (with its key) or the retry queue. */
-	private record Consumed(Channel channel, String rabbitQueue, @Nullable String key) {
+	private record Consumed(Channel channel, Target target) {
+
+		String rabbitQueue() {
+			return this.target.rabbitQueue();
+		}
+
+	}
+
+	/** A queue to consume: a key's queue (with its key), a shard or the retry queue (no key). */
+	private record Target(String rabbitQueue, @Nullable String key) {
+	}
+
+	/** A key (or shard) queue consumed on the current channel, with its consumer's credit. */
+	static final class Source {
+
+		final String rabbitQueue;
+
+		final int prefetch;
+
+		/** Its deliveries not settled yet: RabbitMQ's unacked count for its consumer. */
+		int unacked;
+
+		/** The keys it delivered, while they were one (a shard can carry several keys). */
+		private @Nullable String onlyKey;
+
+		private boolean shared;
+
+		void delivered(String key) {
+			if (this.onlyKey == null) {
+				this.onlyKey = key;
+			}
+			else if (!this.shared && !this.onlyKey.equals(key)) {
+				this.shared = true;
+			}
+		}
+
+		/** Whether it delivered messages of more than one key: its ready messages may be any of theirs. */
+		boolean shared() {
+			return this.shared;
+		}
+
+		Source(String rabbitQueue, int prefetch) {
+			this.rabbitQueue = rabbitQueue;
+			this.prefetch = prefetch;
+		}
+
 	}
 
 	/** One of a session's consuming channels, with the prefetch its next consumer gets. */
@@ -918,8 +987,11 @@ final class QueueSession {
 
 		int inFlight;
 
-		/** Deliveries of the key queue's consumer not settled yet (RabbitMQ's unacked count). */
-		int unacked;
+		/** The queue its latest delivery came from; null before one came from a key or shard queue. */
+		@Nullable Source source;
+
+		/** Whether it waited for a refill of a shard since its last delivery (see refillComing). */
+		boolean awaitedRefill;
 
 		/** Whether RabbitMQ may hold more of this key than it pushed (the prefetch was full). */
 		boolean backlog;
@@ -950,15 +1022,16 @@ final class QueueSession {
 
 		final KeyBuffer key;
 
-		final boolean fromKeyQueue;
+		/** The key or shard queue it came from; null for the retry queue. */
+		final @Nullable Source source;
 
 		String token = "";
 
 		long leaseDeadline;
 
 		Delivery(Channel channel, long generation, long tag, AmqpMessages.Envelope envelope, int attempts,
-				KeyBuffer key, boolean fromKeyQueue) {
-			this.fromKeyQueue = fromKeyQueue;
+				KeyBuffer key, @Nullable Source source) {
+			this.source = source;
 			this.channel = channel;
 			this.generation = generation;
 			this.tag = tag;
@@ -999,18 +1072,18 @@ final class QueueSession {
 
 		private final long generation;
 
-		private final boolean keyQueue;
+		private final @Nullable Source source;
 
-		Receiver(Channel channel, long generation, boolean keyQueue) {
+		Receiver(Channel channel, long generation, @Nullable Source source) {
 			super(channel);
 			this.generation = generation;
-			this.keyQueue = keyQueue;
+			this.source = source;
 		}
 
 		@Override
 		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
 				byte[] body) {
-			received(getChannel(), this.generation, this.keyQueue, envelope, properties, body);
+			received(getChannel(), this.generation, this.source, envelope, properties, body);
 		}
 
 		@Override

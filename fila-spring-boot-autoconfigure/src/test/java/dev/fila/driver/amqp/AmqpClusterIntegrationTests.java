@@ -2,6 +2,7 @@ package dev.fila.driver.amqp;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,11 +68,11 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 
 		String base = this.prefix + "." + queue;
 		List<RabbitQueue> queues = AmqpClusterSupport.queues("fila-c", this.prefix);
+		// Quorum queues default to 16 key shards: a bounded set of Raft groups, not one per key.
 		assertThat(queues).extracting(RabbitQueue::name)
-			.contains(base + ".k.tenant-a", base + ".k.tenant-c", base + ".retry", base + ".delay.300000",
-					base + ".dlq.retry", this.prefix + ".keys")
-			.anyMatch((name) -> name.startsWith(base + ".h."))
-			.anyMatch((name) -> name.startsWith(base + ".dlq.k."));
+			.contains(base + ".s.0", base + ".s.15", base + ".retry", base + ".delay.300000", base + ".dlq.retry",
+					base + ".dlq.s.0", this.prefix + ".keys")
+			.noneMatch((name) -> name.contains(".k.") || name.contains(".h."));
 		for (RabbitQueue rabbitQueue : queues) {
 			String expectedType = rabbitQueue.name().equals(this.prefix + ".keys") ? "stream" : "quorum";
 			assertThat(rabbitQueue.type()).as("type of %s", rabbitQueue.name()).isEqualTo(expectedType);
@@ -80,6 +81,33 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 			assertThat(rabbitQueue.online()).as("online members of %s", rabbitQueue.name())
 				.containsExactlyInAnyOrderElementsOf(AmqpClusterSupport.NODES);
 		}
+	}
+
+	@Test
+	void aQueuePerKeyIsStillAvailableOnQuorumQueues() throws Exception {
+		String prefix = AmqpTestSupport.uniquePrefix();
+		AmqpDriver perKey = (AmqpDriver) new AmqpDriverFactory(boot.getBeanProvider(ConnectionFactory.class))
+			.create("amqp", Map.of("prefix", prefix, "quorum", "true", "key-shards", "0"));
+		try {
+			perKey.createQueue(new QueueSpec("per-key", Duration.ofSeconds(30), 1, false));
+			perKey.enqueue("per-key", List.of(message("a", "tenant-a")));
+			List<LeasedMessage> fetched = perKey.fetch("per-key", 1, Duration.ofSeconds(10));
+			assertThat(fetched).hasSize(1);
+			perKey.ack(fetched.get(0));
+			RabbitQueue keyQueue = AmqpClusterSupport.queues("fila-a", prefix)
+				.stream()
+				.filter((queue) -> queue.name().equals(prefix + ".per-key.k.tenant-a"))
+				.findFirst()
+				.orElseThrow();
+			assertThat(keyQueue.type()).isEqualTo("quorum");
+			assertThat(keyQueue.members()).containsExactlyInAnyOrderElementsOf(AmqpClusterSupport.NODES);
+			perKey.deleteQueue("per-key");
+		}
+		finally {
+			perKey.close();
+			AmqpTestSupport.deleteKeyLog(boot.getBean(CachingConnectionFactory.class), prefix);
+		}
+		assertThat(AmqpClusterSupport.queues("fila-b", prefix)).as("queues left behind").isEmpty();
 	}
 
 }

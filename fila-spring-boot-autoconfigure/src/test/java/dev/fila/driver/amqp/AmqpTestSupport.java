@@ -25,9 +25,14 @@ final class AmqpTestSupport {
 	}
 
 	static AmqpDriver.Options options(String prefix) {
+		return options(prefix, AmqpDriver.Options.DEFAULTS.keyShards());
+	}
+
+	/** The default options with classic queues and the given number of key shards (0: a queue per key). */
+	static AmqpDriver.Options options(String prefix, int keyShards) {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		return new AmqpDriver.Options(prefix, false, defaults.keyPrefetch(), defaults.prefetchBudget(),
-				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout());
+				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), keyShards);
 	}
 
 	/** Deletes the key log stream of a prefix (the queues are deleted through the driver). */
