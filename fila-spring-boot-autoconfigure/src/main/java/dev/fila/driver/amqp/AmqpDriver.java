@@ -648,19 +648,21 @@ public class AmqpDriver implements FilaDriver {
 			pending += ready;
 		}
 		List<KeyStats> keyStats = new ArrayList<>();
-		for (String key : keys) {
-			String rabbitQueue = keyQueue(queue, key);
-			long ready = (keysByQueue.get(rabbitQueue).size() == 1) ? readyByQueue.getOrDefault(rabbitQueue, 0L) : 0;
-			QueueSession.KeyCounts held = local.get(key);
-			long buffered = (held != null) ? held.buffered() : 0;
-			long keyPending = ready + buffered;
-			long keyInFlight = (held != null) ? held.inFlight() : 0;
-			long keyDelayed = countDue(delays.get(key), now);
-			pending += buffered;
-			inFlight += keyInFlight;
-			if (keyPending + keyInFlight + keyDelayed > 0) {
-				double weight = (held != null) ? held.weight() : keyWeights.getOrDefault(key, 1.0);
-				keyStats.add(new KeyStats(key, keyPending, keyInFlight, keyDelayed, weight));
+		for (Map.Entry<String, List<String>> keysOfQueue : keysByQueue.entrySet()) {
+			for (String key : keysOfQueue.getValue()) {
+				boolean alone = keysOfQueue.getValue().size() == 1;
+				long ready = alone ? readyByQueue.getOrDefault(keysOfQueue.getKey(), 0L) : 0;
+				QueueSession.KeyCounts held = local.get(key);
+				long buffered = (held != null) ? held.buffered() : 0;
+				long keyPending = ready + buffered;
+				long keyInFlight = (held != null) ? held.inFlight() : 0;
+				long keyDelayed = countDue(delays.get(key), now);
+				pending += buffered;
+				inFlight += keyInFlight;
+				if (keyPending + keyInFlight + keyDelayed > 0) {
+					double weight = (held != null) ? held.weight() : keyWeights.getOrDefault(key, 1.0);
+					keyStats.add(new KeyStats(key, keyPending, keyInFlight, keyDelayed, weight));
+				}
 			}
 		}
 		long delayed = Math.max(0, this.channels.readyCount(this.names.retryQueue(queue)));

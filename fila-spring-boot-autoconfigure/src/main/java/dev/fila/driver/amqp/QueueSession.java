@@ -140,9 +140,6 @@ final class QueueSession {
 	 */
 	static final int CHANNELS = 1;
 
-	/** The key (or shard) queues consumed on the current channel, by RabbitMQ queue name. */
-	private final Map<String, Source> sources = new HashMap<>();
-
 	/** How long a drained key's refill is awaited before the key counts as empty. */
 	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -305,7 +302,6 @@ final class QueueSession {
 						return;
 					}
 					this.consumers.put(tag, new Consumed(channel, target));
-					this.sources.put(rabbitQueue, source);
 					if (ready > 0 && target.key() != null) {
 						// RabbitMQ is about to push this key: give it its turn rather than skip it.
 						KeyBuffer buffer = buffer(target.key());
@@ -377,7 +373,6 @@ final class QueueSession {
 		this.lanes = lanes;
 		this.consumers.clear();
 		this.consumedQueues.clear();
-		this.sources.clear();
 		this.toConsume.clear();
 		this.cancelled.clear();
 		consumeAll();
@@ -495,7 +490,6 @@ final class QueueSession {
 		}
 		this.consumers.clear();
 		this.consumedQueues.clear();
-		this.sources.clear();
 	}
 
 	private void channelLost(long generation, ShutdownSignalException signal) {
