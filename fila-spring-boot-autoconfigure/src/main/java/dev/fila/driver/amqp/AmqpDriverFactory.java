@@ -3,7 +3,6 @@ package dev.fila.driver.amqp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -11,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
 
 import dev.fila.core.FilaConfigurationException;
+import dev.fila.driver.DriverOptions;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDriverFactory;
 
@@ -64,34 +64,34 @@ public class AmqpDriverFactory implements FilaDriverFactory {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		String prefix = options.getOrDefault("prefix", defaults.prefix());
 		if (!PREFIX.matcher(prefix).matches()) {
-			throw new FilaConfigurationException(property(name, "prefix"), prefix,
+			throw new FilaConfigurationException(DriverOptions.property(name, "prefix"), prefix,
 					"1..40 characters of A-Za-z0-9._-");
 		}
-		boolean quorum = parse(name, "quorum", options, defaults.quorum(), (value) -> {
+		boolean quorum = DriverOptions.parse(name, "quorum", options, defaults.quorum(), (value) -> {
 			if (!value.equals("true") && !value.equals("false")) {
 				throw new IllegalArgumentException();
 			}
 			return Boolean.parseBoolean(value);
 		}, "true or false");
-		int keyPrefetch = parse(name, "key-prefetch", options, defaults.keyPrefetch(),
+		int keyPrefetch = DriverOptions.parse(name, "key-prefetch", options, defaults.keyPrefetch(),
 				(value) -> positive(Integer.parseInt(value), 10_000), "an integer in 1..10000");
-		int budget = parse(name, "prefetch-budget", options, defaults.prefetchBudget(),
+		int budget = DriverOptions.parse(name, "prefetch-budget", options, defaults.prefetchBudget(),
 				(value) -> positive(Integer.parseInt(value), 1_000_000), "an integer in 1..1000000");
-		long maxBytes = parse(name, "key-log-max-bytes", options, defaults.keyLogMaxBytes(), (value) -> {
+		long maxBytes = DriverOptions.parse(name, "key-log-max-bytes", options, defaults.keyLogMaxBytes(), (value) -> {
 			long bytes = Long.parseLong(value);
 			if (bytes < (1 << 20)) {
 				throw new IllegalArgumentException();
 			}
 			return bytes;
 		}, "a number of bytes, at least 1048576");
-		Duration idle = parse(name, "session-idle-timeout", options, defaults.sessionIdleTimeout(), (value) -> {
+		Duration idle = DriverOptions.parse(name, "session-idle-timeout", options, defaults.sessionIdleTimeout(), (value) -> {
 			Duration duration = DurationStyle.detectAndParse(value);
 			if (duration.isNegative() || duration.isZero()) {
 				throw new IllegalArgumentException();
 			}
 			return duration;
 		}, "a positive duration such as 30s");
-		int shards = parse(name, "key-shards", options, AmqpDriver.Options.defaultKeyShards(quorum), (value) -> {
+		int shards = DriverOptions.parse(name, "key-shards", options, AmqpDriver.Options.defaultKeyShards(quorum), (value) -> {
 			int count = Integer.parseInt(value);
 			if (count < 0 || count > AmqpDriver.Options.MAX_KEY_SHARDS) {
 				throw new IllegalArgumentException();
@@ -106,24 +106,6 @@ public class AmqpDriverFactory implements FilaDriverFactory {
 			throw new IllegalArgumentException();
 		}
 		return value;
-	}
-
-	private static <T> T parse(String name, String option, Map<String, String> options, T fallback,
-			Function<String, T> parser, String allowed) {
-		String value = options.get(option);
-		if (value == null) {
-			return fallback;
-		}
-		try {
-			return parser.apply(value.trim());
-		}
-		catch (RuntimeException ex) {
-			throw new FilaConfigurationException(property(name, option), value, allowed);
-		}
-	}
-
-	private static String property(String name, String option) {
-		return "fila.drivers." + name + ".options." + option;
 	}
 
 }

@@ -114,13 +114,32 @@ public class RedisDriver implements FilaDriver {
 
 	private final ClusterThrottles clusterThrottles;
 
+	private final ReplicaWait replicaWait;
+
+	/** Acks that fewer replicas than asked confirmed (this instance only). */
+	private final LongAdder acksUnconfirmed = new LongAdder();
+
 	/**
 	 * @param name the driver name
 	 * @param connectionFactory Spring Boot's Redis connection factory
 	 * @param keyPrefix the prefix of every key
 	 */
 	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix) {
+		this(name, connectionFactory, keyPrefix, 0, Duration.ZERO);
+	}
+
+	/**
+	 * @param name the driver name
+	 * @param connectionFactory Spring Boot's Redis connection factory
+	 * @param keyPrefix the prefix of every key
+	 * @param waitReplicas how many replicas must confirm an enqueue or ack before it returns
+	 * (Redis {@code WAIT}); 0 for Redis's asynchronous replication alone
+	 * @param waitTimeout the longest wait for them
+	 */
+	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix, int waitReplicas,
+			Duration waitTimeout) {
 		this.name = name;
+		this.replicaWait = (waitReplicas > 0) ? new ReplicaWait(waitReplicas, waitTimeout) : ReplicaWait.NONE;
 		this.connectionFactory = connectionFactory;
 		this.keyPrefix = keyPrefix;
 		this.signals = new QueueSignals(connectionFactory, keyPrefix + ":notify");
@@ -247,7 +266,14 @@ public class RedisDriver implements FilaDriver {
 			args.add(message.payload());
 		}
 		byte[][] keyAndArgs = args.toArray(new byte[0][]);
-		onQueue(queue, (connection) -> this.enqueue.run(connection, ReturnType.INTEGER, keyAndArgs));
+		long confirmed = onQueue(queue, (connection) -> {
+			this.enqueue.run(connection, ReturnType.INTEGER, keyAndArgs);
+			return this.replicaWait.enabled() ? this.replicaWait.await(connection, keys.routing()) : 0L;
+		});
+		if (confirmed < this.replicaWait.replicas()) {
+			throw new ReplicaWaitException(queue, confirmed, this.replicaWait.replicas(),
+					this.replicaWait.timeout().toMillis());
+		}
 		return ids;
 	}
 
@@ -379,10 +405,35 @@ public class RedisDriver implements FilaDriver {
 			keyAndArgs[i++] = bytes(message.id());
 			keyAndArgs[i++] = bytes(message.leaseToken());
 		}
-		byte[] results = execute((connection) -> this.ack.run(connection, ReturnType.VALUE, keyAndArgs));
+		byte[] results = execute((connection) -> {
+			byte[] reply = this.ack.run(connection, ReturnType.VALUE, keyAndArgs);
+			if (this.replicaWait.enabled()) {
+				awaitAckReplicas(connection, keys.routing(), batch);
+			}
+			return reply;
+		});
 		for (int j = 0; j < batch.size(); j++) {
 			acked[offset + j] = results != null && j < results.length && results[j] == '1';
 		}
+	}
+
+	/**
+	 * An ack no replica has yet is not an error: it is applied on the master, and if the master
+	 * fails before a replica has it the message is delivered again (a duplicate, never a loss).
+	 */
+	private void awaitAckReplicas(RedisConnection connection, byte[] routing, List<LeasedMessage> batch) {
+		long confirmed = this.replicaWait.await(connection, routing);
+		if (confirmed < this.replicaWait.replicas()) {
+			this.acksUnconfirmed.add(batch.size());
+			logger.debug("Queue '{}': {} ack(s) confirmed by {} of {} replica(s) within {} ms; a failover now would "
+					+ "deliver them again", batch.get(0).queue(), batch.size(), confirmed, this.replicaWait.replicas(),
+					this.replicaWait.timeout().toMillis());
+		}
+	}
+
+	/** @return acks that fewer replicas than {@code wait-replicas} confirmed in time (this instance) */
+	long acksUnconfirmed() {
+		return this.acksUnconfirmed.sum();
 	}
 
 	@Override
@@ -558,7 +609,7 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public String toString() {
-		return "RedisDriver[" + this.name + ", prefix " + this.keyPrefix + "]";
+		return "RedisDriver[" + this.name + ", prefix " + this.keyPrefix + ", " + this.replicaWait + "]";
 	}
 
 }

@@ -1,25 +1,36 @@
 package dev.fila.driver.redis;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.fila.core.FilaConfigurationException;
+import dev.fila.driver.DriverOptions;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDriverFactory;
 
 /**
  * Creates {@link RedisDriver Redis drivers} on Spring Boot's {@link RedisConnectionFactory}
- * ({@code spring.data.redis.*}). Options: {@code key-prefix} (default {@code fila}).
+ * ({@code spring.data.redis.*}). Options: {@code key-prefix} (default {@code fila}),
+ * {@code wait-replicas} (default 0: enqueues and acks return once the master has them) and
+ * {@code wait-timeout} (default 100ms: the longest an enqueue or ack waits for those replicas).
  */
 public class RedisDriverFactory implements FilaDriverFactory {
 
 	/** The default key prefix. */
 	public static final String DEFAULT_KEY_PREFIX = "fila";
 
-	private static final Set<String> OPTIONS = Set.of("key-prefix");
+	/** The default longest wait for replicas when {@code wait-replicas} is set. */
+	public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMillis(100);
+
+	/** Most replicas {@code wait-replicas} may ask for. */
+	static final int MAX_WAIT_REPLICAS = 16;
+
+	private static final Set<String> OPTIONS = Set.of("key-prefix", "wait-replicas", "wait-timeout");
 
 	private final ObjectProvider<RedisConnectionFactory> connectionFactory;
 
@@ -51,7 +62,21 @@ public class RedisDriverFactory implements FilaDriverFactory {
 			throw new FilaConfigurationException("fila.drivers." + name + ".options.key-prefix", prefix,
 					"a non-empty key prefix without braces");
 		}
-		return new RedisDriver(name, factory, prefix);
+		int waitReplicas = DriverOptions.parse(name, "wait-replicas", options, 0, (value) -> {
+			int count = Integer.parseInt(value);
+			if (count < 0 || count > MAX_WAIT_REPLICAS) {
+				throw new IllegalArgumentException();
+			}
+			return count;
+		}, "an integer in 0.." + MAX_WAIT_REPLICAS + " (0: do not wait for replicas)");
+		Duration waitTimeout = DriverOptions.parse(name, "wait-timeout", options, DEFAULT_WAIT_TIMEOUT, (value) -> {
+			Duration duration = DurationStyle.detectAndParse(value);
+			if (duration.toMillis() < 1 || duration.compareTo(Duration.ofMinutes(1)) > 0) {
+				throw new IllegalArgumentException();
+			}
+			return duration;
+		}, "a duration from 1ms to 1m such as 100ms");
+		return new RedisDriver(name, factory, prefix, waitReplicas, waitTimeout);
 	}
 
 }

@@ -12,6 +12,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.autoconfigure.FilaAutoConfiguration;
+import dev.fila.core.FilaConfigurationException;
 import dev.fila.core.FilaDelivery;
 import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDrivers;
@@ -50,6 +51,36 @@ class RedisAutoConfigurationIntegrationTests {
 			FilaDelivery delivery = template.receive("orders", Duration.ofSeconds(5)).orElseThrow();
 			assertThat(new String(delivery.payload())).isEqualTo("hello redis");
 			delivery.ack();
+		});
+	}
+
+	@Test
+	void replicaWaitOptionsReachTheDriver() {
+		this.contextRunner
+			.withPropertyValues("fila.drivers.shared.options.wait-replicas=1",
+					"fila.drivers.shared.options.wait-timeout=250ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(FilaDrivers.class).get(null))
+					.hasToString("RedisDriver[shared, prefix " + this.prefix + ", wait for 1 replica(s), at most 250 ms]");
+			});
+	}
+
+	@Test
+	void invalidReplicaWaitOptionsNameTheProperty() {
+		this.contextRunner.withPropertyValues("fila.drivers.shared.options.wait-replicas=-1").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(FilaConfigurationException.class)
+				.hasMessageContaining("fila.drivers.shared.options.wait-replicas")
+				.hasMessageContaining("0..16");
+		});
+		this.contextRunner.withPropertyValues("fila.drivers.shared.options.wait-timeout=soon").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(FilaConfigurationException.class)
+				.hasMessageContaining("fila.drivers.shared.options.wait-timeout")
+				.hasMessageContaining("100ms");
 		});
 	}
 
