@@ -289,8 +289,8 @@ public class FilaListenerContainer {
 		Duration lease = this.binding.definition().visibilityTimeout();
 		for (LeasedMessage message : this.held.values()) {
 			try {
-				if (!driver().extendLease(message, lease)) {
-					this.held.remove(message.id());
+				// A message settled meanwhile has left 'held' already: its lease is gone on purpose.
+				if (!driver().extendLease(message, lease) && this.held.remove(message.id()) != null) {
 					logger.warn("Lease of message {} on queue '{}' was lost before consumer '{}' finished it",
 							message.id(), message.queue(), getId());
 				}
@@ -569,6 +569,8 @@ public class FilaListenerContainer {
 			if (!this.settled.compareAndSet(false, true)) {
 				throw new IllegalStateException("Message " + this.message.id() + " was already acknowledged");
 			}
+			// No heartbeat for a settled message: its lease ends with the ack or nack.
+			FilaListenerContainer.this.held.remove(this.message.id());
 		}
 
 	}
