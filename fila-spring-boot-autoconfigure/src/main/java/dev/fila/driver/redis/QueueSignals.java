@@ -21,7 +21,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * only waits if it is unchanged, so a message published in between is never missed; waits are
  * bounded anyway, so a lost notification (subscription down) costs at most one wait.
  */
-final class QueueSignals implements AutoCloseable {
+class QueueSignals implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSignals.class);
 
@@ -53,6 +53,17 @@ final class QueueSignals implements AutoCloseable {
 		}, "fila-redis-notifications");
 		subscriber.setDaemon(true);
 		subscriber.start();
+	}
+
+	/**
+	 * Called before each fetch of a queue, so that its notifications reach this instance. The
+	 * driver-wide channel is subscribed once at start; {@link ShardedQueueSignals} subscribes per queue.
+	 */
+	void watch(String queue) {
+	}
+
+	/** The queue is gone: its notifications are no longer needed. */
+	void forget(String queue) {
 	}
 
 	long version(String queue) {

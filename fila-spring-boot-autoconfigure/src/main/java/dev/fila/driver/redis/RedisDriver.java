@@ -25,6 +25,7 @@ import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.core.FilaException;
 import dev.fila.core.KeyStats;
@@ -81,7 +82,11 @@ public class RedisDriver implements FilaDriver {
 
 	private final Map<String, QueueKeys> queueKeys = new ConcurrentHashMap<>();
 
+	/** The driver-wide notification channel (one Redis). */
 	private final byte[] channel;
+
+	/** On Redis Cluster with Lettuce: a sharded notification channel per queue (see ShardedQueueSignals). */
+	private final boolean sharded;
 
 	private final byte[] throttlePrefix;
 
@@ -142,7 +147,11 @@ public class RedisDriver implements FilaDriver {
 		this.replicaWait = (waitReplicas > 0) ? new ReplicaWait(waitReplicas, waitTimeout) : ReplicaWait.NONE;
 		this.connectionFactory = connectionFactory;
 		this.keyPrefix = keyPrefix;
-		this.signals = new QueueSignals(connectionFactory, keyPrefix + ":notify");
+		LettuceConnectionFactory cluster = (connectionFactory instanceof LettuceConnectionFactory lettuce
+				&& lettuce.isClusterAware()) ? lettuce : null;
+		this.sharded = cluster != null;
+		this.signals = (cluster != null) ? new ShardedQueueSignals(cluster, this::channel)
+				: new QueueSignals(connectionFactory, keyPrefix + ":notify");
 		this.channel = bytes(keyPrefix + ":notify");
 		this.throttlePrefix = bytes(keyPrefix + ":throttle:");
 		this.clusterThrottles = new ClusterThrottles(keyPrefix + ":throttle:");
@@ -165,12 +174,22 @@ public class RedisDriver implements FilaDriver {
 		return this.keyPrefix + ":{" + tag + "}:" + queue + ":";
 	}
 
+	/**
+	 * @return the channel the queue's scripts notify: the driver's one channel, or on Redis Cluster
+	 * a sharded channel with the hash tag of the queue (shared with its dead-letter queue)
+	 */
+	String channel(String queue) {
+		return this.sharded ? this.keyPrefix + ":{" + QueueSpec.sourceQueueOf(queue) + "}:notify"
+				: this.keyPrefix + ":notify";
+	}
+
 	/** The encoded keys of a queue, built once: ack, nack and heartbeats need them per message. */
 	private QueueKeys keys(String queue) {
 		QueueKeys keys = this.queueKeys.get(queue);
 		if (keys == null) {
 			String base = base(queue);
-			keys = new QueueKeys(bytes(base + "c"), bytes(base), bytes(queue));
+			keys = new QueueKeys(bytes(base + "c"), bytes(base), bytes(queue),
+					this.sharded ? bytes(channel(queue)) : this.channel);
 			if (this.queueKeys.size() >= MAX_CACHED_QUEUE_KEYS) {
 				// Temporary reply queues come and go (a responder never deletes them): stay bounded.
 				this.queueKeys.clear();
@@ -184,8 +203,9 @@ public class RedisDriver implements FilaDriver {
 	 * @param routing the key that routes a script to the queue's hash slot
 	 * @param base the key base
 	 * @param name the queue name
+	 * @param channel the channel its scripts notify
 	 */
-	private record QueueKeys(byte[] routing, byte[] base, byte[] name) {
+	private record QueueKeys(byte[] routing, byte[] base, byte[] name, byte[] channel) {
 	}
 
 	private String registryKey() {
@@ -219,6 +239,9 @@ public class RedisDriver implements FilaDriver {
 		this.throttleLimited.remove(queue);
 		this.queueKeys.remove(queue);
 		this.clusterThrottles.forget(queue);
+		if (!QueueSpec.isDeadLetterQueue(queue)) {
+			this.signals.forget(queue);
+		}
 		return execute((connection) -> {
 			String base = base(queue);
 			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
@@ -251,7 +274,7 @@ public class RedisDriver implements FilaDriver {
 		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
 		args.add(keys.routing());
 		args.add(keys.base());
-		args.add(this.channel);
+		args.add(keys.channel());
 		args.add(keys.name());
 		args.add(bytes(Integer.toString(messages.size())));
 		for (OutgoingMessage message : messages) {
@@ -283,6 +306,7 @@ public class RedisDriver implements FilaDriver {
 		QueueKeys keys = keys(queue);
 		byte[][] keyAndArgs = { keys.routing(), keys.base(), bytes(Integer.toString(max)), this.throttlePrefix,
 				keys.name() };
+		this.signals.watch(queue);
 		long wakeUpsSeen = this.signals.wakeUps(queue);
 		while (true) {
 			long seen = this.signals.version(queue);
@@ -445,7 +469,7 @@ public class RedisDriver implements FilaDriver {
 		long delay = (decision instanceof FailureDecision.Retry r) ? r.delay().toMillis() : 0;
 		Long result = execute((connection) -> this.nack.run(connection, ReturnType.INTEGER, keys.routing(),
 				keys.base(), bytes(message.id()), bytes(message.leaseToken()), bytes(retry ? "retry" : "dlq"),
-				bytes(Long.toString(delay)), bytes(error), dlq.base(), keys.name(), this.channel, dlq.name()));
+				bytes(Long.toString(delay)), bytes(error), dlq.base(), keys.name(), keys.channel(), dlq.name()));
 		if (result != null && result == 2) {
 			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
 					message.id(), queue, message.attempts(), error);
@@ -457,7 +481,7 @@ public class RedisDriver implements FilaDriver {
 	public boolean release(LeasedMessage message) {
 		QueueKeys keys = keys(message.queue());
 		Long result = execute((connection) -> this.release.run(connection, ReturnType.INTEGER, keys.routing(),
-				keys.base(), bytes(message.id()), bytes(message.leaseToken()), this.channel, keys.name()));
+				keys.base(), bytes(message.id()), bytes(message.leaseToken()), keys.channel(), keys.name()));
 		return result != null && result == 1;
 	}
 
@@ -511,7 +535,7 @@ public class RedisDriver implements FilaDriver {
 		String source = QueueSpec.sourceQueueOf(deadLetterQueue);
 		String base = base(deadLetterQueue);
 		Long moved = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.INTEGER,
-				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), this.channel,
+				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), bytes(channel(source)),
 				bytes(source), bytes(deadLetterQueue)));
 		return (moved != null) ? moved.intValue() : 0;
 	}

@@ -11,6 +11,17 @@
 --   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
 
+-- Wakes consumers of a queue. On Redis Cluster the driver passes a channel with the queue's hash
+-- tag and the script uses sharded pub/sub (SPUBLISH), which reaches subscribers on the slot's own
+-- nodes without going over the cluster bus; on one Redis it passes '<prefix>:notify' (PUBLISH).
+local function notify(channel, queue)
+  if string.find(channel, '{', 1, true) then
+    redis.call('SPUBLISH', channel, queue)
+  else
+    redis.call('PUBLISH', channel, queue)
+  end
+end
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000

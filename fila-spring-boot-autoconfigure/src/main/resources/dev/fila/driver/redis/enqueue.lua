@@ -20,5 +20,5 @@ for key, weight in pairs(weights) do
   activate_key(B, key, weight)
 end
 redis.call('HINCRBY', B .. 'c', 'pending', n)
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+notify(ARGV[2], ARGV[3])
 return n

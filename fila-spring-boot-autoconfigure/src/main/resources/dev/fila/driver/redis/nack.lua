@@ -34,5 +34,5 @@ headers['fila-source-queue'] = ARGV[8]
 redis.call('HSET', DB .. 'm:' .. id, 'k', key, 'w', weight, 't', fields[1], 'h', cjson.encode(headers),
   'p', fields[3], 'e', fields[4], 'a', 0, 'l', '')
 push_pending(DB, key, weight, id, false)
-redis.call('PUBLISH', ARGV[9], ARGV[10])
+notify(ARGV[9], ARGV[10])
 return 1

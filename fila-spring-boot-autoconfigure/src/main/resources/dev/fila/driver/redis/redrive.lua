@@ -29,6 +29,6 @@ for _, key in ipairs(keys) do
   if moved >= count then break end
 end
 if moved > 0 then
-  redis.call('PUBLISH', ARGV[4], ARGV[5])
+  notify(ARGV[4], ARGV[5])
 end
 return moved

@@ -10,5 +10,5 @@ redis.call('HSET', M, 'l', '')
 redis.call('HINCRBY', M, 'a', -1)
 redis.call('HINCRBY', B .. 'kin', m[1], -1)
 push_pending(B, m[1], m[2], id, true)
-redis.call('PUBLISH', ARGV[4], ARGV[5])
+notify(ARGV[4], ARGV[5])
 return 1

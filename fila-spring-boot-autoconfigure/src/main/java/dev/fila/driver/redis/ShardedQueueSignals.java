@@ -1,0 +1,156 @@
+package dev.fila.driver.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Queue notifications on Redis Cluster, over sharded pub/sub: each queue (with its dead-letter
+ * queue) has a channel with its hash tag, which the scripts {@code SPUBLISH} to, so a
+ * notification goes from the queue's master straight to subscribers connected to that slot's
+ * nodes. Plain {@code PUBLISH} on a cluster travels to every node over the cluster bus, which
+ * under load added several milliseconds to every wake-up on this machine.
+ * <p>
+ * A queue's channel is subscribed ({@code SSUBSCRIBE}, routed by Lettuce to the slot's node) on
+ * the first fetch of the queue; channels not fetched from for a while are dropped once there are
+ * many (temporary reply queues come and go). As on one Redis, waits are bounded, so a missing
+ * subscription costs a recheck, never a message.
+ */
+final class ShardedQueueSignals extends QueueSignals {
+
+	private static final Logger logger = LoggerFactory.getLogger(ShardedQueueSignals.class);
+
+	/** Above this many subscribed channels, those not watched for {@link #IDLE_NANOS} are dropped. */
+	private static final int MAX_CHANNELS = 1_000;
+
+	private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final Function<String, String> channelOfQueue;
+
+	/** Subscribed channels, with when a fetch last watched each. */
+	private final Map<String, Long> watched = new ConcurrentHashMap<>();
+
+	private volatile @Nullable StatefulRedisClusterPubSubConnection<byte[], byte[]> connection;
+
+	private volatile boolean warned;
+
+	ShardedQueueSignals(LettuceConnectionFactory connectionFactory, Function<String, String> channelOfQueue) {
+		super(connectionFactory, "");
+		this.connectionFactory = connectionFactory;
+		this.channelOfQueue = channelOfQueue;
+	}
+
+	@Override
+	void start() {
+		// Channels are subscribed per queue, on its first fetch.
+	}
+
+	@Override
+	void watch(String queue) {
+		String channel = this.channelOfQueue.apply(queue);
+		if (this.watched.replace(channel, System.nanoTime()) != null) {
+			return;
+		}
+		subscribe(channel);
+	}
+
+	private synchronized void subscribe(String channel) {
+		if (this.watched.containsKey(channel)) {
+			return;
+		}
+		try {
+			connection().sync().ssubscribe(bytes(channel));
+			this.watched.put(channel, System.nanoTime());
+			if (this.watched.size() > MAX_CHANNELS) {
+				dropIdleChannels();
+			}
+		}
+		catch (RuntimeException ex) {
+			if (!this.warned) {
+				this.warned = true;
+				logger.warn("Could not subscribe to Fila queue notifications on channel '{}'; idle consumers will poll",
+						channel, ex);
+			}
+		}
+	}
+
+	private void dropIdleChannels() {
+		long now = System.nanoTime();
+		this.watched.forEach((channel, last) -> {
+			if (now - last > IDLE_NANOS) {
+				unsubscribe(channel);
+			}
+		});
+	}
+
+	@Override
+	void forget(String queue) {
+		unsubscribe(this.channelOfQueue.apply(queue));
+	}
+
+	private synchronized void unsubscribe(String channel) {
+		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
+		if (this.watched.remove(channel) != null && current != null) {
+			try {
+				current.async().sunsubscribe(bytes(channel));
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not unsubscribe from channel '{}'", channel, ex);
+			}
+		}
+	}
+
+	private StatefulRedisClusterPubSubConnection<byte[], byte[]> connection() {
+		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
+		if (current == null) {
+			// Boot's cluster client, with its options (topology refresh included).
+			RedisClusterClient client = (RedisClusterClient) this.connectionFactory.getRequiredNativeClient();
+			current = client.connectPubSub(ByteArrayCodec.INSTANCE);
+			current.addListener(new RedisClusterPubSubAdapter<>() {
+
+				@Override
+				public void smessage(RedisClusterNode node, byte[] channel, byte[] message) {
+					bump(new String(message, StandardCharsets.UTF_8));
+				}
+
+			});
+			this.connection = current;
+		}
+		return current;
+	}
+
+	@Override
+	public synchronized void close() {
+		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
+		this.connection = null;
+		this.watched.clear();
+		if (current != null) {
+			try {
+				current.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Error closing the notification subscription", ex);
+			}
+		}
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+
+}
