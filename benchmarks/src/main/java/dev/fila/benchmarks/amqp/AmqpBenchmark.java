@@ -47,6 +47,11 @@ import dev.fila.scheduling.Scheduling;
  * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.amqp.AmqpBenchmark [messages [all|throughput|keys]]}:
  * {@code throughput} runs only five alternating throughput rounds, {@code keys} only the 10
  * and 10,000-key runs.
+ * <p>
+ * With {@code --cluster [messages]}: the Fila driver on the single node next to the 3-node
+ * cluster of {@code scripts/clusters.sh} (127.0.0.1:5681-5683), with classic queues and with
+ * {@code quorum: true} (16 key shards), in one run: throughput rounds alternate between the
+ * three, then paced latency.
  */
 public final class AmqpBenchmark {
 
@@ -60,14 +65,27 @@ public final class AmqpBenchmark {
 
 	private final String prefix = "fila-bench-" + UUID.randomUUID().toString().substring(0, 8);
 
-	private final CachingConnectionFactory connectionFactory = connectionFactory(CachingConnectionFactory.ConfirmType.NONE);
+	private static final String SINGLE_NODE = "127.0.0.1:5672";
+
+	private static final String CLUSTER = "127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683";
+
+	private final boolean quorum;
+
+	private final CachingConnectionFactory connectionFactory;
 
 	/** The baseline's own factory: spring-amqp needs the confirm type set on the factory. */
-	private final CachingConnectionFactory confirmingFactory = connectionFactory(
-			CachingConnectionFactory.ConfirmType.SIMPLE);
+	private final CachingConnectionFactory confirmingFactory;
 
-	private static CachingConnectionFactory connectionFactory(CachingConnectionFactory.ConfirmType confirmType) {
-		CachingConnectionFactory factory = new CachingConnectionFactory("127.0.0.1", 5672);
+	private AmqpBenchmark(String addresses, boolean quorum) {
+		this.quorum = quorum;
+		this.connectionFactory = connectionFactory(addresses, CachingConnectionFactory.ConfirmType.NONE);
+		this.confirmingFactory = connectionFactory(addresses, CachingConnectionFactory.ConfirmType.SIMPLE);
+	}
+
+	private static CachingConnectionFactory connectionFactory(String addresses,
+			CachingConnectionFactory.ConfirmType confirmType) {
+		CachingConnectionFactory factory = new CachingConnectionFactory();
+		factory.setAddresses(addresses);
 		factory.setUsername("guest");
 		factory.setPassword("guest");
 		factory.setPublisherConfirmType(confirmType);
@@ -76,9 +94,13 @@ public final class AmqpBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && args[0].equals("--cluster")) {
+			compareWithCluster((args.length > 1) ? Integer.parseInt(args[1]) : 20_000);
+			System.exit(0);
+		}
 		int messages = (args.length > 0) ? Integer.parseInt(args[0]) : 50_000;
 		String only = (args.length > 1) ? args[1] : "all";
-		AmqpBenchmark benchmark = new AmqpBenchmark();
+		AmqpBenchmark benchmark = new AmqpBenchmark(SINGLE_NODE, false);
 		try {
 			switch (only) {
 				case "throughput" -> benchmark.throughput(messages, 5);
@@ -105,6 +127,45 @@ public final class AmqpBenchmark {
 				manyKeys.get(0), manyKeys.get(0) / filaRate);
 		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys, warm (msg/s) | %,.0f | | %.2fx of 10 keys |%n",
 				manyKeys.get(1), manyKeys.get(1) / filaRate);
+	}
+
+	/**
+	 * The single node, the cluster with classic queues, the cluster with quorum queues: Fila's
+	 * enqueue-to-handler latency at 1,000 msg/s, then throughput (median of 3 alternating rounds
+	 * after a warm-up).
+	 */
+	private static void compareWithCluster(int messages) throws Exception {
+		List<AmqpBenchmark> targets = List.of(new AmqpBenchmark(SINGLE_NODE, false), new AmqpBenchmark(CLUSTER, false),
+				new AmqpBenchmark(CLUSTER, true));
+		List<String> names = List.of("single node (5672), classic queues", "3-node cluster, classic queues",
+				"3-node cluster, quorum: true (16 key shards)");
+		System.out.printf("AMQP single node vs cluster: %,d messages of %d bytes, %d consumers, prefetch %d, "
+				+ "batches of %d, 10 keys%n%n", messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH);
+		try {
+			List<long[]> latencies = new ArrayList<>();
+			for (AmqpBenchmark target : targets) {
+				latencies.add(target.filaLatency(Duration.ofSeconds(10)));
+			}
+			List<List<Double>> rates = new ArrayList<>();
+			for (AmqpBenchmark target : targets) {
+				target.filaThroughput(messages / 5, 10, 1);
+				rates.add(new ArrayList<>());
+			}
+			for (int round = 0; round < 3; round++) {
+				for (int t = 0; t < targets.size(); t++) {
+					rates.get(t).add(targets.get(t).filaThroughput(messages, 10, 1).get(0));
+				}
+			}
+			System.out.println("| target | throughput (msg/s, median of 3) | rounds | p50 / p99 end to end at 1,000 msg/s (ms) |");
+			System.out.println("|---|---|---|---|");
+			for (int t = 0; t < targets.size(); t++) {
+				System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %.3f / %.3f |%n", names.get(t), median(rates.get(t)),
+						rounds(rates.get(t)), percentile(latencies.get(t), 50), percentile(latencies.get(t), 99));
+			}
+		}
+		finally {
+			targets.forEach(AmqpBenchmark::close);
+		}
 	}
 
 	/** Alternating rounds of Fila and plain spring-amqp after a short warm-up of each; returns Fila's median. */
@@ -155,9 +216,9 @@ public final class AmqpBenchmark {
 
 	private AmqpDriver driver() {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
-		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(this.prefix, false,
+		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(this.prefix, this.quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout(), defaults.keyShards()));
+				defaults.sessionIdleTimeout(), AmqpDriver.Options.defaultKeyShards(this.quorum)));
 	}
 
 	/** A Fila consumer of the benchmark's shape: {@value #CONSUMERS} workers, prefetch {@value #PREFETCH}. */

@@ -20,6 +20,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -44,6 +46,10 @@ import dev.fila.scheduling.Scheduling;
  * latency at 1,000 msg/s, and Fila throughput with 10 and 10,000 fairness keys.
  * <p>
  * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.redis.RedisBenchmark [messages]}
+ * <p>
+ * With {@code --cluster [messages]}: the Fila driver on the single node next to the Redis
+ * Cluster of {@code scripts/clusters.sh} (127.0.0.1:7001-7006), with {@code wait-replicas} 0
+ * and 1, in one run: throughput rounds alternate between the three, then paced latency.
  */
 public final class RedisBenchmark {
 
@@ -55,22 +61,40 @@ public final class RedisBenchmark {
 
 	private static final int BATCH = 100;
 
+	private static final List<String> CLUSTER_NODES = List.of("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003",
+			"127.0.0.1:7004", "127.0.0.1:7005", "127.0.0.1:7006");
+
 	private final String prefix = "fila-bench-" + UUID.randomUUID();
 
 	private final LettuceConnectionFactory connectionFactory;
 
+	private final int waitReplicas;
+
 	private final RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
 
-	private RedisBenchmark() {
-		this.connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 6379));
+	private RedisBenchmark(RedisConfiguration configuration, int waitReplicas) {
+		this.connectionFactory = new LettuceConnectionFactory(configuration);
 		this.connectionFactory.afterPropertiesSet();
 		this.connectionFactory.start();
+		this.waitReplicas = waitReplicas;
+	}
+
+	private static RedisBenchmark singleNode() {
+		return new RedisBenchmark(new RedisStandaloneConfiguration("127.0.0.1", 6379), 0);
+	}
+
+	private static RedisBenchmark cluster(int waitReplicas) {
+		return new RedisBenchmark(new RedisClusterConfiguration(CLUSTER_NODES), waitReplicas);
 	}
 
 	public static void main(String[] args) throws Exception {
 		boolean idle = args.length > 0 && args[0].equals("--idle");
+		if (args.length > 0 && args[0].equals("--cluster")) {
+			compareWithCluster((args.length > 1) ? Integer.parseInt(args[1]) : 20_000);
+			System.exit(0);
+		}
 		int messages = (args.length > 0 && !idle) ? Integer.parseInt(args[0]) : 50_000;
-		RedisBenchmark benchmark = new RedisBenchmark();
+		RedisBenchmark benchmark = singleNode();
 		try {
 			if (idle) {
 				benchmark.idle((args.length > 1) ? Integer.parseInt(args[1]) : 3);
@@ -105,7 +129,7 @@ public final class RedisBenchmark {
 		System.out.println("|---|---|---|---|");
 		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of 3) | %,.0f | %,.0f | %.2fx |%n",
 				filaRate, rawRate, filaRate / rawRate);
-		long[] filaLatency = filaLatency(Duration.ofSeconds(10));
+		long[] filaLatency = filaLatency(Duration.ofSeconds(10)).endToEnd();
 		long[] rawLatency = rawLatency(Duration.ofSeconds(10));
 		System.out.printf(Locale.ROOT, "| p50 latency at 1,000 msg/s (ms) | %.3f | %.3f | |%n", percentile(filaLatency, 50),
 				percentile(rawLatency, 50));
@@ -114,6 +138,49 @@ public final class RedisBenchmark {
 		double manyKeys = filaThroughput(messages, 10_000);
 		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys (msg/s) | %,.0f | | %.2fx of 10 keys |%n", manyKeys,
 				manyKeys / filaRate);
+	}
+
+	/**
+	 * The single node, the cluster, the cluster with {@code wait-replicas: 1}: enqueue-to-handler
+	 * latency and the enqueue call's own latency at 1,000 msg/s (one message per call), then
+	 * throughput (median of 3 alternating rounds after a warm-up).
+	 */
+	private static void compareWithCluster(int messages) throws Exception {
+		List<RedisBenchmark> targets = List.of(singleNode(), cluster(0), cluster(1));
+		List<String> names = List.of("single node (6379)", "Redis Cluster 3+3", "Redis Cluster 3+3, wait-replicas 1");
+		System.out.printf("Redis single node vs cluster: %,d messages of %d bytes, %d consumers, prefetch %d, "
+				+ "batches of %d, 10 keys%n%n", messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH);
+		try {
+			// Latency first: the throughput rounds write enough to set off the cluster nodes' AOF
+			// rewrites (a fork and a burst of disk writes each), which slow everything on this box.
+			List<Latencies> latencies = new ArrayList<>();
+			for (RedisBenchmark target : targets) {
+				latencies.add(target.filaLatency(Duration.ofSeconds(10)));
+			}
+			List<List<Double>> rates = new ArrayList<>();
+			for (RedisBenchmark target : targets) {
+				target.filaThroughput(messages / 5, 10);
+				rates.add(new ArrayList<>());
+			}
+			for (int round = 0; round < 3; round++) {
+				for (int t = 0; t < targets.size(); t++) {
+					rates.get(t).add(targets.get(t).filaThroughput(messages, 10));
+				}
+			}
+			System.out.println("| target | throughput (msg/s, median of 3) | rounds | p50 / p99 end to end at 1,000 msg/s (ms)"
+					+ " | p50 / p99 enqueue call (ms) |");
+			System.out.println("|---|---|---|---|---|");
+			for (int t = 0; t < targets.size(); t++) {
+				Latencies latency = latencies.get(t);
+				System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %.3f / %.3f | %.3f / %.3f |%n", names.get(t),
+						median(rates.get(t)), rounded(rates.get(t)), percentile(latency.endToEnd(), 50),
+						percentile(latency.endToEnd(), 99), percentile(latency.enqueueCalls(), 50),
+						percentile(latency.enqueueCalls(), 99));
+			}
+		}
+		finally {
+			targets.forEach(RedisBenchmark::close);
+		}
 	}
 
 	/**
@@ -160,7 +227,8 @@ public final class RedisBenchmark {
 	}
 
 	private RedisDriver driver() {
-		return new RedisDriver("redis", this.connectionFactory, this.prefix);
+		return new RedisDriver("redis", this.connectionFactory, this.prefix, this.waitReplicas,
+				Duration.ofMillis(100));
 	}
 
 	private FilaListenerContainer consumer(RedisDriver driver, String queue, Handler handler) {
@@ -244,20 +312,35 @@ public final class RedisBenchmark {
 		return consumers;
 	}
 
-	private long[] filaLatency(Duration duration) throws Exception {
+	/**
+	 * @param endToEnd enqueue-to-handler times, sorted
+	 * @param enqueueCalls how long each enqueue call took, sorted
+	 */
+	private record Latencies(long[] endToEnd, long[] enqueueCalls) {
+	}
+
+	private Latencies filaLatency(Duration duration) throws Exception {
 		String queue = "latency-" + UUID.randomUUID();
 		RedisDriver driver = driver();
 		LatencyRecorder recorder = new LatencyRecorder();
+		long[] calls = new long[(int) duration.toMillis()];
 		FilaListenerContainer container = consumer(driver, queue, recorder::record);
 		container.start();
-		pace(duration, (i) -> driver.enqueue(queue, List.of(new OutgoingMessage(Map.of(), payload(System.nanoTime()),
-				new Scheduling("tenant-" + (i % 10), 1, List.of())))));
+		pace(duration, (i) -> {
+			long start = System.nanoTime();
+			driver.enqueue(queue, List.of(new OutgoingMessage(Map.of(), payload(start),
+					new Scheduling("tenant-" + (i % 10), 1, List.of()))));
+			if (i >= 2000 && i - 2000 < calls.length) {
+				calls[(int) (i - 2000)] = System.nanoTime() - start;
+			}
+		});
 		Thread.sleep(500);
 		container.stop();
 		driver.deleteQueue(queue);
 		driver.deleteQueue(queue + ".dlq");
 		driver.close();
-		return recorder.latencies();
+		Arrays.sort(calls);
+		return new Latencies(recorder.latencies(), calls);
 	}
 
 	private long[] rawLatency(Duration duration) throws Exception {
