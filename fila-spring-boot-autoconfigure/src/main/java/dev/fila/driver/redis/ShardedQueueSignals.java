@@ -3,6 +3,8 @@ package dev.fila.driver.redis;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -26,8 +28,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <p>
  * A queue's channel is subscribed ({@code SSUBSCRIBE}, routed by Lettuce to the slot's node) on
  * the first fetch of the queue; channels not fetched from for a while are dropped once there are
- * many (temporary reply queues come and go). As on one Redis, waits are bounded, so a missing
- * subscription costs a recheck, never a message.
+ * many (temporary reply queues come and go). A sharded subscription lives on one node and is gone
+ * when that node fails, so every {@value #RENEW_SECONDS} s the channels are subscribed again,
+ * which reaches the slot's current master (a no-op where the subscription still stands). As on
+ * one Redis, waits are bounded, so a missing subscription costs a recheck, never a message.
  */
 final class ShardedQueueSignals extends QueueSignals {
 
@@ -37,6 +41,9 @@ final class ShardedQueueSignals extends QueueSignals {
 	private static final int MAX_CHANNELS = 1_000;
 
 	private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+	/** How often the watched channels are subscribed again (after a failover, on the new master). */
+	static final long RENEW_SECONDS = 5;
 
 	private final LettuceConnectionFactory connectionFactory;
 
@@ -49,6 +56,12 @@ final class ShardedQueueSignals extends QueueSignals {
 
 	private volatile boolean warned;
 
+	private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "fila-redis-notifications");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	ShardedQueueSignals(LettuceConnectionFactory connectionFactory, Function<String, String> channelOfQueue) {
 		super(connectionFactory, "");
 		this.connectionFactory = connectionFactory;
@@ -57,7 +70,23 @@ final class ShardedQueueSignals extends QueueSignals {
 
 	@Override
 	void start() {
-		// Channels are subscribed per queue, on its first fetch.
+		// Channels are subscribed per queue, on its first fetch; renewed in the background.
+		this.renewer.scheduleWithFixedDelay(this::renew, RENEW_SECONDS, RENEW_SECONDS, TimeUnit.SECONDS);
+	}
+
+	private void renew() {
+		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
+		if (current == null) {
+			return;
+		}
+		for (String channel : this.watched.keySet()) {
+			try {
+				current.async().ssubscribe(bytes(channel));
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not renew the subscription to channel '{}'", channel, ex);
+			}
+		}
 	}
 
 	@Override
@@ -136,6 +165,7 @@ final class ShardedQueueSignals extends QueueSignals {
 
 	@Override
 	public synchronized void close() {
+		this.renewer.shutdownNow();
 		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
 		this.connection = null;
 		this.watched.clear();

@@ -138,6 +138,20 @@ class RedisClusterIntegrationTests extends DriverContractTests {
 	}
 
 	/** Creates queues whose keys live in pairwise different hash slots. */
+	@Test
+	void aQueuesNotificationsUseAShardedChannelOnItsSlotsMaster() throws Exception {
+		RedisDriver redis = (RedisDriver) this.driver;
+		String queue = createQueue();
+		this.driver.fetch(queue, 1, Duration.ofMillis(10));
+		String channel = redis.channel(queue);
+		assertThat(channel).isEqualTo(this.prefix + ":{" + queue + "}:notify");
+		assertThat(redis.channel(QueueSpec.deadLetterQueueOf(queue))).isEqualTo(channel);
+		int master = RedisClusterTestSupport.masterPortOf(this.connectionFactory, redis.base(queue) + "c");
+		assertThat(RedisClusterTestSupport.shardChannelsOn(master, this.prefix + "*")).containsExactly(channel);
+		this.driver.deleteQueue(queue);
+		assertThat(RedisClusterTestSupport.shardChannelsOn(master, this.prefix + "*")).isEmpty();
+	}
+
 	private List<String> queuesInDifferentSlots(int count) {
 		List<String> queues = new ArrayList<>();
 		List<Integer> slots = new ArrayList<>();

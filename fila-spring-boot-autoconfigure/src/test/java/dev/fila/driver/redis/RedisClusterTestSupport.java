@@ -1,5 +1,7 @@
 package dev.fila.driver.redis;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,6 +56,24 @@ final class RedisClusterTestSupport {
 			}
 		}
 		return count;
+	}
+
+	/** @return the port of the master that serves the key's slot */
+	static int masterPortOf(LettuceConnectionFactory factory, String key) {
+		try (RedisClusterConnection connection = factory.getClusterConnection()) {
+			return connection.clusterGetNodeForKey(key.getBytes(StandardCharsets.UTF_8)).getRequiredPort();
+		}
+	}
+
+	/** @return the sharded pub/sub channels matching the pattern that have subscribers on one node */
+	static List<String> shardChannelsOn(int port, String pattern) throws IOException, InterruptedException {
+		Process cli = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "pubsub",
+				"shardchannels", pattern)
+			.redirectErrorStream(true)
+			.start();
+		String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		cli.waitFor();
+		return out.lines().map(String::trim).filter((line) -> !line.isEmpty()).toList();
 	}
 
 	private static List<byte[]> keysOn(RedisClusterConnection connection, RedisClusterNode node, String prefix) {

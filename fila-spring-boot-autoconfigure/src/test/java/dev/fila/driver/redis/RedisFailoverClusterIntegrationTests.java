@@ -138,6 +138,12 @@ class RedisFailoverClusterIntegrationTests {
 				// Everything the promoted replica holds gets handled: wait until all is handled or the queue is drained.
 				await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
 					.until(() -> handled.keySet().containsAll(all) || drained(driver, this.queue));
+				// The queue's notifications follow it to the promoted master (subscription renewed).
+				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+				await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+					.until(() -> RedisClusterTestSupport.shardChannelsOn(
+							RedisClusterTestSupport.masterPortOf(factory, driver.base(this.queue) + "c"), this.prefix + "*")
+						.contains(driver.channel(this.queue)));
 				long lost = sent.stream().filter((payload) -> !handled.containsKey(payload)).count();
 				long unconfirmedLost = unconfirmed.stream().filter((payload) -> !handled.containsKey(payload)).count();
 				int duplicated = handled.values().stream().mapToInt((count) -> count.get() - 1).sum();
