@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +24,13 @@ import dev.fila.driver.LeasedMessage;
  * quiet consumer sends one ack per call, and a busy one sends one call per round trip however
  * many acks it collected meanwhile.
  * <p>
- * The acking thread returns only once its ack was sent (alone or in a batch): a message
- * whose ack waits still holds its lease, so it keeps its worker busy, and a consumer never
- * holds more than {@code prefetch} buffered plus {@code concurrency} running messages. At most
- * {@code maxWaiting} acks wait at once. An ack that
+ * A message whose ack waits still holds its lease, so a waiting ack must count against the
+ * consumer's bound of {@code prefetch} buffered plus {@code concurrency} running messages.
+ * {@link #ack(LeasedMessage, Semaphore)} takes one of the consumer's free buffer slots for it:
+ * with a slot, the worker goes on at once (the slot comes back when the ack was sent, and the
+ * consumer fetches that much less meanwhile); without one, and with {@link #ack(LeasedMessage)},
+ * the acking thread returns only once its ack was sent (alone or in a batch), so its message
+ * keeps its worker busy. At most {@code maxWaiting} of those blocking acks wait at once. An ack that
  * fails (the backend is unreachable) is logged and its message delivered again once its lease
  * expires: at-least-once.
  */
@@ -67,14 +71,28 @@ final class AckBatcher {
 	 * @param message the message to ack
 	 */
 	void ack(LeasedMessage message) {
+		ack(message, null);
+	}
+
+	/**
+	 * Acks a message like {@link #ack(LeasedMessage)}, but returns without waiting for the ack
+	 * to be sent when the budget has a permit to hold its lease meanwhile.
+	 * @param message the message to ack
+	 * @param budget the consumer's free buffer slots: one is taken until the ack was sent;
+	 * {@code null} to always wait
+	 */
+	void ack(LeasedMessage message, @Nullable Semaphore budget) {
 		if (this.sending.compareAndSet(false, true)) {
 			List<LeasedMessage> batch = new ArrayList<>();
 			batch.add(message);
 			send(batch);
 		}
+		else if (budget != null && budget.tryAcquire()) {
+			this.waiting.add(new Pending(message, null, budget));
+		}
 		else {
 			this.waitingSlots.acquireUninterruptibly();
-			Pending pending = new Pending(message, new CountDownLatch(1));
+			Pending pending = new Pending(message, new CountDownLatch(1), null);
 			this.waiting.add(pending);
 			flush();
 			awaitSent(pending);
@@ -84,10 +102,14 @@ final class AckBatcher {
 	}
 
 	private static void awaitSent(Pending pending) {
+		CountDownLatch sent = pending.sent();
+		if (sent == null) {
+			return;
+		}
 		boolean interrupted = false;
 		while (true) {
 			try {
-				pending.sent().await();
+				sent.await();
 				break;
 			}
 			catch (InterruptedException ex) {
@@ -104,8 +126,21 @@ final class AckBatcher {
 		return this.waiting.size();
 	}
 
-	/** A waiting ack and the latch its thread waits on until the batch holding it was sent. */
-	private record Pending(LeasedMessage message, CountDownLatch sent) {
+	/**
+	 * A waiting ack: either its thread waits on {@code sent} until the batch holding it was
+	 * sent, or (detached) it holds a permit of {@code budget}, given back then.
+	 */
+	private record Pending(LeasedMessage message, @Nullable CountDownLatch sent, @Nullable Semaphore budget) {
+
+		void done() {
+			if (this.sent != null) {
+				this.sent.countDown();
+			}
+			if (this.budget != null) {
+				this.budget.release();
+			}
+		}
+
 	}
 
 	/**
@@ -123,7 +158,6 @@ final class AckBatcher {
 	 * up to the batch size. Called holding {@link #sending}; releases it.
 	 */
 	private void send(List<LeasedMessage> batch) {
-		int own = batch.size();
 		List<Pending> taken = new ArrayList<>();
 		try {
 			Pending next;
@@ -154,8 +188,9 @@ final class AckBatcher {
 		}
 		finally {
 			this.sending.set(false);
-			this.waitingSlots.release(batch.size() - own);
-			taken.forEach((pending) -> pending.sent().countDown());
+			int blocking = (int) taken.stream().filter((pending) -> pending.sent() != null).count();
+			this.waitingSlots.release(blocking);
+			taken.forEach(Pending::done);
 		}
 	}
 

@@ -542,7 +542,9 @@ public class FilaListenerContainer {
 		@Override
 		public void ack() {
 			markSettled();
-			FilaListenerContainer.this.acks.ack(this.message);
+			// The ack may wait for a batch holding a free buffer slot instead of the worker.
+			Run current = FilaListenerContainer.this.run;
+			FilaListenerContainer.this.acks.ack(this.message, (current != null) ? current.freeSlots : null);
 		}
 
 		@Override
