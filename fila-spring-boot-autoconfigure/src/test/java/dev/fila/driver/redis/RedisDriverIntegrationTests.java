@@ -1,9 +1,15 @@
 package dev.fila.driver.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -11,7 +17,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
+import dev.fila.scheduling.DeficitRoundRobin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +42,50 @@ class RedisDriverIntegrationTests extends DriverContractTests {
 	protected void afterDriverClosed() {
 		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
 		this.connectionFactory.destroy();
+	}
+
+	/**
+	 * The fetch script runs deficit round robin exactly as {@link DeficitRoundRobin} does, with
+	 * weights (fractional too), a quantum above 1 and keys running dry, whatever the fetch size:
+	 * a key's turn carries over from one fetch to the next.
+	 */
+	@ParameterizedTest
+	@ValueSource(ints = { 1, 4, 50 })
+	void fetchOrderIsTheReferenceDeficitRoundRobinsAtAnyFetchSize(int fetchSize) throws Exception {
+		String queue = "drr-" + UUID.randomUUID();
+		this.driver.createQueue(new QueueSpec(queue, Duration.ofSeconds(30), 2, false));
+		String[] keys = { "k0", "k1", "k2", "k3", "k4", "k5" };
+		double[] weights = { 1, 2, 0.5, 3, 1, 1.5 };
+		int[] counts = { 7, 20, 3, 15, 1, 9 };
+		DeficitRoundRobin<String> reference = new DeficitRoundRobin<>(2);
+		Map<String, Integer> left = new LinkedHashMap<>();
+		for (int k = 0; k < keys.length; k++) {
+			// One enqueue per key: keys that first appear in the same batch join the ring in any order.
+			List<OutgoingMessage> batch = new ArrayList<>();
+			for (int i = 0; i < counts[k]; i++) {
+				batch.add(message(keys[k] + "-" + i, keys[k], weights[k], List.of()));
+			}
+			this.driver.enqueue(queue, batch);
+			reference.activate(keys[k], weights[k]);
+			left.put(keys[k], counts[k]);
+		}
+		List<String> expected = new ArrayList<>();
+		String next;
+		while ((next = reference.next((key) -> left.get(key) > 0)) != null) {
+			expected.add(next);
+			left.merge(next, -1, Integer::sum);
+			if (left.get(next) == 0) {
+				reference.deactivate(next);
+			}
+		}
+		List<String> served = new ArrayList<>();
+		List<LeasedMessage> fetched;
+		while (!(fetched = this.driver.fetch(queue, fetchSize, Duration.ofMillis(50))).isEmpty()) {
+			fetched.forEach((message) -> served.add(message.fairnessKey()));
+			this.driver.ackAll(fetched);
+		}
+		assertThat(served).hasSize(55).isEqualTo(expected);
+		this.driver.deleteQueue(queue);
 	}
 
 	@Test
