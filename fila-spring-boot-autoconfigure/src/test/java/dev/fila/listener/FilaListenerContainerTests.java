@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  */
 class FilaListenerContainerTests {
 
-	private final MemoryDriver driver = new MemoryDriver("memory");
+	private final RecordingDriver driver = new RecordingDriver();
 
 	private final List<FilaListenerContainer> containers = new ArrayList<>();
 
@@ -205,6 +205,84 @@ class FilaListenerContainerTests {
 		enqueue(binding.name(), 3);
 		container.start();
 		await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == 3);
+	}
+
+	@Test
+	void acksWaitingForASlowBatchStillCountAgainstTheLeaseBound() throws Exception {
+		this.driver.ackDelayMillis = 20;
+		QueueBinding binding = queue("slow-acks-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		int concurrency = 3;
+		int prefetch = 5;
+		FilaListenerContainer container = container(binding, concurrency, prefetch, Duration.ofSeconds(5),
+				(message, ack) -> handled.incrementAndGet());
+		enqueue(binding.name(), 200);
+		container.start();
+		long maxInFlight = 0;
+		while (this.driver.stats(binding.name()).total() > 0) {
+			maxInFlight = Math.max(maxInFlight, this.driver.stats(binding.name()).inFlight());
+			Thread.sleep(1);
+		}
+		assertThat(handled.get()).isEqualTo(200);
+		// Handlers finish long before their acks are sent, yet leases stay within the bound.
+		assertThat(maxInFlight).isLessThanOrEqualTo(prefetch + concurrency).isGreaterThan(concurrency);
+		assertThat(this.driver.largestAckBatch.get()).isGreaterThan(1);
+	}
+
+	@Test
+	void aSettledMessageIsNoLongerHeartbeated() throws Exception {
+		QueueBinding binding = queue("settled-" + UUID.randomUUID(), Duration.ofMillis(60));
+		CountDownLatch acked = new CountDownLatch(1);
+		FilaListenerContainer container = container(binding, 1, 1, Duration.ofSeconds(5), (message, ack) -> {
+			ack.ack();
+			acked.countDown();
+			Thread.sleep(300); // heartbeats run every 20 ms meanwhile
+		});
+		enqueue(binding.name(), 1);
+		container.start();
+		assertThat(acked.await(5, TimeUnit.SECONDS)).isTrue();
+		Thread.sleep(300);
+		assertThat(this.driver.extendedAfterAck).isEmpty();
+	}
+
+	/** A memory driver that can slow its batched acks down and records heartbeats of acked messages. */
+	private static final class RecordingDriver extends MemoryDriver {
+
+		volatile long ackDelayMillis;
+
+		final AtomicInteger largestAckBatch = new AtomicInteger();
+
+		final List<String> acked = new CopyOnWriteArrayList<>();
+
+		final List<String> extendedAfterAck = new CopyOnWriteArrayList<>();
+
+		RecordingDriver() {
+			super("memory");
+		}
+
+		@Override
+		public boolean[] ackAll(List<LeasedMessage> messages) {
+			this.largestAckBatch.accumulateAndGet(messages.size(), Math::max);
+			if (this.ackDelayMillis > 0) {
+				try {
+					Thread.sleep(this.ackDelayMillis);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			messages.forEach((message) -> this.acked.add(message.id()));
+			return super.ackAll(messages);
+		}
+
+		@Override
+		public boolean extendLease(LeasedMessage message, Duration duration) {
+			if (this.acked.contains(message.id())) {
+				this.extendedAfterAck.add(message.id());
+			}
+			return super.extendLease(message, duration);
+		}
+
 	}
 
 }
