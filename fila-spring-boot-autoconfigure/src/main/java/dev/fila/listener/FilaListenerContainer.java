@@ -13,7 +13,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -59,6 +58,9 @@ public class FilaListenerContainer {
 	private static final long INITIAL_BACKOFF_MILLIS = 100;
 
 	private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+	/** Most fetches of one consumer on their way at once. */
+	private static final int MAX_FETCHES = 2;
 
 	/** Most acks sent to the driver in one call. */
 	private static final int MAX_ACK_BATCH = 500;
@@ -319,12 +321,22 @@ public class FilaListenerContainer {
 
 		final Semaphore freeSlots;
 
-		/** Held by the worker that is fetching: one fetch at a time, by whichever worker ran dry. */
-		final ReentrantLock fetching = new ReentrantLock();
+		/**
+		 * Held by the workers that are fetching, whichever ran dry: up to {@value #MAX_FETCHES} at
+		 * a time while the queue delivers, so that one fetch's round trip overlaps the next (each
+		 * takes what buffer room is free when it starts); one while it is idle, so that an idle
+		 * consumer waits in a single fetch.
+		 */
+		final Semaphore fetching;
+
+		final int fetchPermits;
+
+		/** Whether the last fetch returned messages. */
+		volatile boolean delivering;
 
 		final List<Thread> workers = new ArrayList<>();
 
-		long backoff = INITIAL_BACKOFF_MILLIS;
+		volatile long backoff = INITIAL_BACKOFF_MILLIS;
 
 		@Nullable ScheduledFuture<?> heartbeat;
 
@@ -332,6 +344,8 @@ public class FilaListenerContainer {
 			int prefetch = FilaListenerContainer.this.settings.prefetch();
 			this.buffer = new ArrayBlockingQueue<>(prefetch);
 			this.freeSlots = new Semaphore(prefetch);
+			this.fetchPermits = Math.min(MAX_FETCHES, FilaListenerContainer.this.settings.concurrency());
+			this.fetching = new Semaphore(this.fetchPermits);
 			for (int i = 1; i <= FilaListenerContainer.this.settings.concurrency(); i++) {
 				this.workers.add(new Thread(this::workLoop, "fila-" + getId() + "-" + i));
 			}
@@ -361,12 +375,12 @@ public class FilaListenerContainer {
 						if (!FilaListenerContainer.this.active) {
 							return;
 						}
-						if (this.fetching.tryLock()) {
+						if (tryStartFetch()) {
 							try {
 								message = fetchForSelf();
 							}
 							finally {
-								this.fetching.unlock();
+								this.fetching.release();
 							}
 						}
 						else {
@@ -405,6 +419,13 @@ public class FilaListenerContainer {
 			});
 		}
 
+		private boolean tryStartFetch() {
+			if (!this.delivering && this.fetching.availablePermits() < this.fetchPermits) {
+				return false;
+			}
+			return this.fetching.tryAcquire();
+		}
+
 		/**
 		 * Fetches one message for the calling worker plus as many as the buffer has room for.
 		 * @return the worker's message, or {@code null} when none came (or the fetch failed)
@@ -434,6 +455,7 @@ public class FilaListenerContainer {
 				fetched.forEach(FilaListenerContainer.this::releaseUnstarted);
 				return null;
 			}
+			this.delivering = !fetched.isEmpty();
 			if (fetched.isEmpty()) {
 				this.freeSlots.release(slots);
 				return null;
@@ -456,8 +478,8 @@ public class FilaListenerContainer {
 			long deadline = System.nanoTime() + FilaListenerContainer.this.settings.shutdownTimeout().toNanos();
 			try {
 				// Once no fetch is running, no new message enters the buffer.
-				if (this.fetching.tryLock(FETCH_WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
-					this.fetching.unlock();
+				if (this.fetching.tryAcquire(this.fetchPermits, FETCH_WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+					this.fetching.release(this.fetchPermits);
 				}
 			}
 			catch (InterruptedException ex) {
