@@ -360,7 +360,7 @@ public class FilaListenerContainer {
 
 		/**
 		 * Each worker takes a buffered message if there is one; a worker that finds the buffer
-		 * empty fetches from the driver itself (one fetch at a time), keeps the first message
+		 * empty fetches from the driver itself (see {@link #fetching}), keeps the first message
 		 * and buffers the rest for the others. No thread hands messages to another in the
 		 * common case, and the buffer never holds more than {@code prefetch} messages.
 		 */
