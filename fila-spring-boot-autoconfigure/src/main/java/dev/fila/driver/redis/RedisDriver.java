@@ -82,9 +82,6 @@ public class RedisDriver implements FilaDriver {
 
 	private final Map<String, QueueKeys> queueKeys = new ConcurrentHashMap<>();
 
-	/** The driver-wide notification channel (one Redis). */
-	private final byte[] channel;
-
 	/** On Redis Cluster with Lettuce: a sharded notification channel per queue (see ShardedQueueSignals). */
 	private final boolean sharded;
 
@@ -152,7 +149,6 @@ public class RedisDriver implements FilaDriver {
 		this.sharded = cluster != null;
 		this.signals = (cluster != null) ? new ShardedQueueSignals(cluster, this::channel)
 				: new QueueSignals(connectionFactory, keyPrefix + ":notify");
-		this.channel = bytes(keyPrefix + ":notify");
 		this.throttlePrefix = bytes(keyPrefix + ":throttle:");
 		this.clusterThrottles = new ClusterThrottles(keyPrefix + ":throttle:");
 		this.signals.start();
@@ -188,8 +184,7 @@ public class RedisDriver implements FilaDriver {
 		QueueKeys keys = this.queueKeys.get(queue);
 		if (keys == null) {
 			String base = base(queue);
-			keys = new QueueKeys(bytes(base + "c"), bytes(base), bytes(queue),
-					this.sharded ? bytes(channel(queue)) : this.channel);
+			keys = new QueueKeys(bytes(base + "c"), bytes(base), bytes(queue), bytes(channel(queue)));
 			if (this.queueKeys.size() >= MAX_CACHED_QUEUE_KEYS) {
 				// Temporary reply queues come and go (a responder never deletes them): stay bounded.
 				this.queueKeys.clear();
@@ -239,9 +234,7 @@ public class RedisDriver implements FilaDriver {
 		this.throttleLimited.remove(queue);
 		this.queueKeys.remove(queue);
 		this.clusterThrottles.forget(queue);
-		if (!QueueSpec.isDeadLetterQueue(queue)) {
-			this.signals.forget(queue);
-		}
+		this.signals.forget(queue);
 		return execute((connection) -> {
 			String base = base(queue);
 			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
@@ -535,7 +528,7 @@ public class RedisDriver implements FilaDriver {
 		String source = QueueSpec.sourceQueueOf(deadLetterQueue);
 		String base = base(deadLetterQueue);
 		Long moved = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.INTEGER,
-				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), bytes(channel(source)),
+				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), keys(source).channel(),
 				bytes(source), bytes(deadLetterQueue)));
 		return (moved != null) ? moved.intValue() : 0;
 	}

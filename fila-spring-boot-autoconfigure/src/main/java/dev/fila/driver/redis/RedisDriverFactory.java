@@ -47,7 +47,7 @@ public class RedisDriverFactory implements FilaDriverFactory {
 	public FilaDriver create(String name, Map<String, String> options) {
 		for (String option : options.keySet()) {
 			if (!OPTIONS.contains(option)) {
-				throw new FilaConfigurationException("fila.drivers." + name + ".options." + option, options.get(option),
+				throw new FilaConfigurationException(DriverOptions.property(name, option), options.get(option),
 						"one of the redis driver options " + OPTIONS);
 			}
 		}
@@ -59,7 +59,7 @@ public class RedisDriverFactory implements FilaDriverFactory {
 		}
 		String prefix = options.getOrDefault("key-prefix", DEFAULT_KEY_PREFIX);
 		if (prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
-			throw new FilaConfigurationException("fila.drivers." + name + ".options.key-prefix", prefix,
+			throw new FilaConfigurationException(DriverOptions.property(name, "key-prefix"), prefix,
 					"a non-empty key prefix without braces");
 		}
 		int waitReplicas = DriverOptions.parse(name, "wait-replicas", options, 0, (value) -> {

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.fila.driver.QueueSpec;
+
 /**
  * Queue notifications on Redis Cluster, over sharded pub/sub: each queue (with its dead-letter
  * queue) has a channel with its hash tag, which the scripts {@code SPUBLISH} to, so a
@@ -49,7 +51,10 @@ final class ShardedQueueSignals extends QueueSignals {
 
 	private final Function<String, String> channelOfQueue;
 
-	/** Subscribed channels, with when a fetch last watched each. */
+	/**
+	 * Subscribed channels, by the source queue they serve (a queue and its dead-letter queue
+	 * share one), with when a fetch last watched each.
+	 */
 	private final Map<String, Long> watched = new ConcurrentHashMap<>();
 
 	private volatile @Nullable StatefulRedisClusterPubSubConnection<byte[], byte[]> connection;
@@ -79,7 +84,8 @@ final class ShardedQueueSignals extends QueueSignals {
 		if (current == null) {
 			return;
 		}
-		for (String channel : this.watched.keySet()) {
+		for (String source : this.watched.keySet()) {
+			String channel = this.channelOfQueue.apply(source);
 			try {
 				current.async().ssubscribe(bytes(channel));
 			}
@@ -89,22 +95,24 @@ final class ShardedQueueSignals extends QueueSignals {
 		}
 	}
 
+	/** On every fetch: only a timestamp, unless the queue's channel is not subscribed yet. */
 	@Override
 	void watch(String queue) {
-		String channel = this.channelOfQueue.apply(queue);
-		if (this.watched.replace(channel, System.nanoTime()) != null) {
+		String source = QueueSpec.sourceQueueOf(queue);
+		if (this.watched.replace(source, System.nanoTime()) != null) {
 			return;
 		}
-		subscribe(channel);
+		subscribe(source);
 	}
 
-	private synchronized void subscribe(String channel) {
-		if (this.watched.containsKey(channel)) {
+	private synchronized void subscribe(String source) {
+		if (this.watched.containsKey(source)) {
 			return;
 		}
+		String channel = this.channelOfQueue.apply(source);
 		try {
 			connection().sync().ssubscribe(bytes(channel));
-			this.watched.put(channel, System.nanoTime());
+			this.watched.put(source, System.nanoTime());
 			if (this.watched.size() > MAX_CHANNELS) {
 				dropIdleChannels();
 			}
@@ -120,26 +128,29 @@ final class ShardedQueueSignals extends QueueSignals {
 
 	private void dropIdleChannels() {
 		long now = System.nanoTime();
-		this.watched.forEach((channel, last) -> {
+		this.watched.forEach((source, last) -> {
 			if (now - last > IDLE_NANOS) {
-				unsubscribe(channel);
+				unsubscribe(source);
 			}
 		});
 	}
 
+	/** A dead-letter queue shares its source queue's channel, which stays while the source does. */
 	@Override
 	void forget(String queue) {
-		unsubscribe(this.channelOfQueue.apply(queue));
+		if (!QueueSpec.isDeadLetterQueue(queue)) {
+			unsubscribe(queue);
+		}
 	}
 
-	private synchronized void unsubscribe(String channel) {
+	private synchronized void unsubscribe(String source) {
 		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
-		if (this.watched.remove(channel) != null && current != null) {
+		if (this.watched.remove(source) != null && current != null) {
 			try {
-				current.async().sunsubscribe(bytes(channel));
+				current.async().sunsubscribe(bytes(this.channelOfQueue.apply(source)));
 			}
 			catch (RuntimeException ex) {
-				logger.debug("Could not unsubscribe from channel '{}'", channel, ex);
+				logger.debug("Could not unsubscribe the notifications of queue '{}'", source, ex);
 			}
 		}
 	}

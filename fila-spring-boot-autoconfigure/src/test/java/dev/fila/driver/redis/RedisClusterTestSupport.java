@@ -67,10 +67,23 @@ final class RedisClusterTestSupport {
 
 	/** @return the sharded pub/sub channels matching the pattern that have subscribers on one node */
 	static List<String> shardChannelsOn(int port, String pattern) throws IOException, InterruptedException {
-		Process cli = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "pubsub",
-				"shardchannels", pattern)
-			.redirectErrorStream(true)
-			.start();
+		return redisCli(port, "pubsub", "shardchannels", pattern);
+	}
+
+	/** @return the process id of the node on the port (for SIGKILL / SIGSTOP in fault tests) */
+	static long pidOf(int port) throws IOException, InterruptedException {
+		String line = redisCli(port, "info", "server").stream()
+			.filter((candidate) -> candidate.startsWith("process_id:"))
+			.findFirst()
+			.orElseThrow();
+		return Long.parseLong(line.substring("process_id:".length()));
+	}
+
+	/** @return the non-empty lines redis-cli printed for the command on one node */
+	private static List<String> redisCli(int port, String... command) throws IOException, InterruptedException {
+		List<String> args = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+		args.addAll(List.of(command));
+		Process cli = new ProcessBuilder(args).redirectErrorStream(true).start();
 		String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		cli.waitFor();
 		return out.lines().map(String::trim).filter((line) -> !line.isEmpty()).toList();

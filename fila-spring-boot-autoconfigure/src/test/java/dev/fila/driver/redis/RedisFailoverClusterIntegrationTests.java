@@ -206,14 +206,9 @@ class RedisFailoverClusterIntegrationTests {
 		try (RedisClusterConnection connection = factory.getClusterConnection()) {
 			master = connection.clusterGetNodeForKey(key.getBytes(StandardCharsets.UTF_8));
 		}
-		int port = master.getPort();
-		Process info = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "info", "server")
-			.start();
-		String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		info.waitFor();
-		String pid = out.lines().filter((line) -> line.startsWith("process_id:")).findFirst().orElseThrow()
-			.substring("process_id:".length()).trim();
-		new ProcessBuilder("kill", "-9", pid).start().waitFor();
+		int port = master.getRequiredPort();
+		long pid = RedisClusterTestSupport.pidOf(port);
+		new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
 		logger.info("Killed Redis master 127.0.0.1:{} (pid {}) serving {}", port, pid, key);
 		return port;
 	}

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 
@@ -73,13 +72,13 @@ class RedisReplicaWaitClusterIntegrationTests extends DriverContractTests {
 	}
 
 	/** @return the process id of a replica of the master that serves the key's slot */
-	private long replicaPid(String key) throws IOException {
+	private long replicaPid(String key) throws IOException, InterruptedException {
+		int replicaPort;
 		try (RedisClusterConnection connection = this.connectionFactory.getClusterConnection()) {
 			RedisClusterNode master = connection.clusterGetNodeForKey(key.getBytes(StandardCharsets.UTF_8));
-			RedisClusterNode replica = connection.clusterGetReplicas(master).iterator().next();
-			Properties server = connection.serverCommands().info(replica, "server");
-			return Long.parseLong(server.getProperty("process_id").trim());
+			replicaPort = connection.clusterGetReplicas(master).iterator().next().getRequiredPort();
 		}
+		return RedisClusterTestSupport.pidOf(replicaPort);
 	}
 
 	private static void signal(String signal, long pid) throws IOException, InterruptedException {
