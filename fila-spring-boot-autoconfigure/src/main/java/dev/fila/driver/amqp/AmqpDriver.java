@@ -385,7 +385,7 @@ public class AmqpDriver implements FilaDriver {
 							}
 						}
 					}
-					for (Envelope envelope : batch) {
+					for (Envelope envelope : byKeyQueue(batch, keyQueues)) {
 						publishes.add(new Publish(keyQueues.get(envelope.scheduling().fairnessKey()),
 								AmqpMessages.properties(envelope), envelope.payload()));
 					}
@@ -456,6 +456,25 @@ public class AmqpDriver implements FilaDriver {
 			logger.warn("Queue {}: the key log was not read in time ({}); {} new keys take the shard of their hash",
 					queue, ex.getMessage(), newKeys.size());
 		}
+	}
+
+	/**
+	 * A batch's messages grouped by the RabbitMQ queue they go to, each queue's in their order.
+	 * Why: a classic queue syncs and confirms whenever its mailbox runs empty, so messages
+	 * interleaved across key queues made every queue confirm nearly message by message.
+	 */
+	static List<Envelope> byKeyQueue(List<Envelope> batch, Map<String, String> keyQueues) {
+		if (keyQueues.size() <= 1) {
+			return batch;
+		}
+		Map<String, List<Envelope>> grouped = new LinkedHashMap<>();
+		for (Envelope envelope : batch) {
+			grouped.computeIfAbsent(keyQueues.get(envelope.scheduling().fairnessKey()), (name) -> new ArrayList<>())
+				.add(envelope);
+		}
+		List<Envelope> ordered = new ArrayList<>(batch.size());
+		grouped.values().forEach(ordered::addAll);
+		return ordered;
 	}
 
 	private static void pause(int attempt) {
