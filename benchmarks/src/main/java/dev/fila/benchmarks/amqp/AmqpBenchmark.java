@@ -222,7 +222,7 @@ public final class AmqpBenchmark {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(this.prefix, this.quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout(), AmqpDriver.Options.defaultKeyShards(this.quorum)));
+				defaults.sessionIdleTimeout(), AmqpDriver.Options.defaultKeyShards(this.quorum), defaults.keyIdleExpiry()));
 	}
 
 	/** A Fila consumer of the benchmark's shape: {@value #CONSUMERS} workers, prefetch {@value #PREFETCH}. */

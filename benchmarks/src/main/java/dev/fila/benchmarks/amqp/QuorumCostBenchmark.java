@@ -107,7 +107,7 @@ public final class QuorumCostBenchmark {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		AmqpDriver driver = new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(prefix, quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout(), shards));
+				defaults.sessionIdleTimeout(), shards, defaults.keyIdleExpiry()));
 		FilaListenerContainer container = null;
 		StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %,d | %s |", keys,
 				(quorum ? "quorum" : "classic") + ((shards > 0) ? ", " + shards + " key shards" : "")));

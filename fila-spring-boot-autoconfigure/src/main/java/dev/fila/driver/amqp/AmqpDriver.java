@@ -66,11 +66,11 @@ public class AmqpDriver implements FilaDriver {
 
 	/** Settings from {@code fila.drivers.<name>.options}. */
 	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
-			Duration sessionIdleTimeout, int keyShards) {
+			Duration sessionIdleTimeout, int keyShards, Duration keyIdleExpiry) {
 
 		/** The defaults. */
 		public static final Options DEFAULTS = new Options("fila", false, 50, 2000, 64L << 20, Duration.ofSeconds(30),
-				0);
+				0, Duration.ofHours(1));
 
 		/** The most key shards a queue may have. */
 		public static final int MAX_KEY_SHARDS = 1024;
@@ -130,6 +130,9 @@ public class AmqpDriver implements FilaDriver {
 
 	private final ScheduledExecutorService timer;
 
+	/** Deletes idle key queues; disabled with key shards, whose queues are a fixed set. */
+	private final KeyExpiry keyExpiry;
+
 	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
 		this.name = name;
 		this.options = options;
@@ -137,18 +140,14 @@ public class AmqpDriver implements FilaDriver {
 		this.names = new AmqpNames(options.prefix());
 		this.keyLog = new KeyLog(this.channels, this.names.keyLog(), options.keyLogMaxBytes());
 		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
-		this.keyLog.onKey((queue, key) -> {
-			QueueSession session = this.sessions.get(queue);
-			// Shards are all consumed from the start: a new key adds nothing to consume.
-			if (session != null && !options.sharded()) {
-				session.keyAnnounced(key);
-			}
-		});
 		this.timer = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "fila-amqp-" + name);
 			thread.setDaemon(true);
 			return thread;
 		});
+		this.keyExpiry = new KeyExpiry(options.sharded() ? Duration.ZERO : options.keyIdleExpiry(), this.channels,
+				this.names, this.keyLog, this.timer);
+		this.keyLog.listen(new KeyEvents());
 		this.timer.scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
 		try {
 			this.keyLog.declare();
@@ -291,6 +290,7 @@ public class AmqpDriver implements FilaDriver {
 		this.knownQueues.remove(queue);
 		this.specs.remove(queue);
 		this.declaredKeys.remove(queue);
+		this.keyExpiry.forgetQueue(queue);
 		this.localDelays.remove(queue);
 		this.weights.remove(queue);
 		this.counters.remove(queue);
@@ -367,6 +367,7 @@ public class AmqpDriver implements FilaDriver {
 				if (this.options.sharded()) {
 					announceShardedKeys(queue, batch, declared);
 				}
+				Set<String> viaRetryQueue = this.keyExpiry.enabled() ? leaseKeys(queue, batch) : Set.of();
 				returned = this.channels.with((channel) -> {
 					List<Publish> publishes = new ArrayList<>(batch.size() + 1);
 					Set<String> newKeys = new LinkedHashSet<>();
@@ -375,12 +376,17 @@ public class AmqpDriver implements FilaDriver {
 					Set<String> declaredNow = new HashSet<>();
 					for (Envelope envelope : batch) {
 						String key = envelope.scheduling().fairnessKey();
+						if (viaRetryQueue.contains(key)) {
+							keyQueues.putIfAbsent(key, this.names.retryQueue(queue));
+							continue;
+						}
 						String keyQueue = keyQueues.computeIfAbsent(key, (name) -> keyQueue(queue, name));
 						if (!declared.contains(key) && newKeys.add(key)) {
 							if (declaredNow.add(keyQueue)) {
 								channel.channel().queueDeclare(keyQueue, true, false, false, this.keyQueueArguments);
 							}
-							if (!this.options.sharded()) {
+							// With expiry on, leaseKeys published the key records already.
+							if (!this.options.sharded() && !this.keyExpiry.enabled()) {
 								publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
 							}
 						}
@@ -456,6 +462,52 @@ public class AmqpDriver implements FilaDriver {
 			logger.warn("Queue {}: the key log was not read in time ({}); {} new keys take the shard of their hash",
 					queue, ex.getMessage(), newKeys.size());
 		}
+	}
+
+	/**
+	 * Takes a lease on the key queues of a batch's keys that this instance holds none on: publishes
+	 * their key records, reads the log past them, and keeps the keys that some instance is
+	 * expiring meanwhile off their key queues (see {@link KeyExpiry}).
+	 * @return the keys whose messages go to the retry queue this time
+	 */
+	private Set<String> leaseKeys(String queue, List<Envelope> batch) {
+		long now = System.nanoTime();
+		Set<String> unleased = new LinkedHashSet<>();
+		for (Envelope envelope : batch) {
+			String key = envelope.scheduling().fairnessKey();
+			if (!this.keyExpiry.leased(queue, key, now)) {
+				unleased.add(key);
+			}
+		}
+		if (unleased.isEmpty()) {
+			return Set.of();
+		}
+		List<Publish> records = new ArrayList<>(unleased.size());
+		for (String key : unleased) {
+			records.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+		}
+		long start = System.nanoTime();
+		this.channels.with((channel) -> channel.publish(records));
+		try {
+			this.keyLog.sync(SYNC_TIMEOUT);
+		}
+		catch (FilaException ex) {
+			// The retry queue never expires: safe, at the cost of fairness for this batch.
+			logger.warn("Queue {}: the key log was not read in time ({}); {} keys go through the retry queue", queue,
+					ex.getMessage(), unleased.size());
+			return unleased;
+		}
+		Set<String> viaRetryQueue = new HashSet<>();
+		for (String key : unleased) {
+			if (this.keyLog.expiring(queue, key)) {
+				viaRetryQueue.add(key);
+				this.keyExpiry.counts(queue).detoured().increment();
+			}
+			else {
+				this.keyExpiry.grant(queue, key, start);
+			}
+		}
+		return viaRetryQueue;
 	}
 
 	/**
@@ -814,6 +866,59 @@ public class AmqpDriver implements FilaDriver {
 		return (counters != null) ? counters.throttleLimited().sum() : 0;
 	}
 
+	/** How many key queues of a Fila queue this instance deleted as idle. */
+	long expiredKeyQueues(String queue) {
+		return this.keyExpiry.counts(queue).expired().sum();
+	}
+
+	/** What this instance's expiries of a queue's idle key queues did. */
+	KeyExpiry.Counts keyExpiryCounts(String queue) {
+		return this.keyExpiry.counts(queue);
+	}
+
+	/** Keeps sessions and producers in step with what the key log says about keys. */
+	private final class KeyEvents implements KeyLog.Events {
+
+		@Override
+		public void announced(String queue, String key) {
+			QueueSession session = AmqpDriver.this.sessions.get(queue);
+			// Shards are all consumed from the start: a new key adds nothing to consume.
+			if (session != null && !AmqpDriver.this.options.sharded()) {
+				session.keyAnnounced(key);
+			}
+		}
+
+		@Override
+		public void expiring(String queue, String key) {
+			QueueSession session = AmqpDriver.this.sessions.get(queue);
+			if (session != null) {
+				execute(() -> session.pauseForExpiry(key));
+			}
+		}
+
+		@Override
+		public void resumed(String queue, String key) {
+			QueueSession session = AmqpDriver.this.sessions.get(queue);
+			if (session != null) {
+				session.resumeAfterExpiry(key);
+			}
+		}
+
+		@Override
+		public void expired(String queue, String key) {
+			Set<String> declared = AmqpDriver.this.declaredKeys.get(queue);
+			if (declared != null) {
+				declared.remove(key);
+			}
+			AmqpDriver.this.keyExpiry.forget(queue, key);
+			QueueSession session = AmqpDriver.this.sessions.get(queue);
+			if (session != null) {
+				session.expired(key);
+			}
+		}
+
+	}
+
 	@Override
 	public void ping() {
 		this.channels.ping();
@@ -834,6 +939,14 @@ public class AmqpDriver implements FilaDriver {
 					this.sessions.remove(session.queue(), session);
 					closeSession(session);
 				}
+				else if (this.keyExpiry.enabled()) {
+					for (String key : session.idleKeys(this.keyExpiry.idleNanos)) {
+						this.keyExpiry.start(session.queue(), key);
+					}
+				}
+			}
+			if (this.keyExpiry.enabled()) {
+				this.keyLog.abandonStale(this.keyExpiry.abandonNanos);
 			}
 			if (!this.sessions.isEmpty() && !this.keyLog.isRunning()) {
 				this.keyLog.start();

@@ -28,7 +28,7 @@ import dev.fila.driver.FilaDriverFactory;
 public class AmqpDriverFactory implements FilaDriverFactory {
 
 	private static final Set<String> OPTIONS = Set.of("prefix", "quorum", "key-prefetch", "prefetch-budget",
-			"key-log-max-bytes", "session-idle-timeout", "key-shards");
+			"key-log-max-bytes", "session-idle-timeout", "key-shards", "key-idle-expiry");
 
 	private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,40}");
 
@@ -98,7 +98,14 @@ public class AmqpDriverFactory implements FilaDriverFactory {
 			}
 			return count;
 		}, "an integer in 0.." + AmqpDriver.Options.MAX_KEY_SHARDS + " (0: a queue per fairness key)");
-		return new AmqpDriver.Options(prefix, quorum, keyPrefetch, budget, maxBytes, idle, shards);
+		Duration expiry = DriverOptions.parse(name, "key-idle-expiry", options, defaults.keyIdleExpiry(), (value) -> {
+			Duration duration = DurationStyle.detectAndParse(value);
+			if (!duration.isZero() && duration.compareTo(Duration.ofSeconds(1)) < 0) {
+				throw new IllegalArgumentException();
+			}
+			return duration;
+		}, "0 (never) or a duration of at least 1s, such as 1h");
+		return new AmqpDriver.Options(prefix, quorum, keyPrefetch, budget, maxBytes, idle, shards, expiry);
 	}
 
 	private static int positive(int value, int max) {

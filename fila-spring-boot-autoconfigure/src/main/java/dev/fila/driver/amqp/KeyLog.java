@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -37,6 +36,10 @@ import dev.fila.core.FilaException;
  * A producer announces a key when it declares that key's queue, before publishing to it, so a
  * key with messages is always in the log. A {@code sync} record, published and then awaited,
  * tells a reader it has seen everything announced before it.
+ * <p>
+ * Idle key queues are expired through the log too: an {@code expiring} record opens an expiry,
+ * {@code kept} or {@code expired} (same id) closes it. While an expiry is open, producers do
+ * not publish to the key's queue and consumers stop consuming it; see {@link KeyExpiry}.
  */
 final class KeyLog {
 
@@ -52,6 +55,32 @@ final class KeyLog {
 
 	static final String SYNC = "s";
 
+	static final String ID = "i";
+
+	/** What instances hear from the log, per queue and key; called on the log's reading thread. */
+	interface Events {
+
+		/** A key was announced (again: a producer renewed its lease or re-declared the queue). */
+		void announced(String queue, String key);
+
+		/** An instance opened an expiry of the key's queue. */
+		default void expiring(String queue, String key) {
+		}
+
+		/** The key's last open expiry closed and the queue stays (kept, or given up as abandoned). */
+		default void resumed(String queue, String key) {
+		}
+
+		/** The key's queue was deleted: producers declare it again before they publish. */
+		default void expired(String queue, String key) {
+		}
+
+	}
+
+	/** An expiry this instance read and has not seen closed: its record's place in the log. */
+	private record OpenExpiry(String queue, String key, long offset, long readAt) {
+	}
+
 	/** What a Fila queue's records say. */
 	static final class QueueRecord {
 
@@ -66,6 +95,9 @@ final class KeyLog {
 
 		final Set<Long> delays = ConcurrentHashMap.newKeySet();
 
+		/** Per key: the log offset of its latest key record. */
+		final Map<String, Long> announcedAt = new ConcurrentHashMap<>();
+
 	}
 
 	private final AmqpChannels channels;
@@ -78,7 +110,10 @@ final class KeyLog {
 
 	private final Map<String, CountDownLatch> syncs = new ConcurrentHashMap<>();
 
-	private final List<BiConsumer<String, String>> keyListeners = new CopyOnWriteArrayList<>();
+	private final List<Events> listeners = new CopyOnWriteArrayList<>();
+
+	/** Open expiries by id. Few at a time: an expiry lasts a lease time and a margin. */
+	private final Map<String, OpenExpiry> openExpiries = new ConcurrentHashMap<>();
 
 	private @Nullable Channel channel;
 
@@ -99,9 +134,9 @@ final class KeyLog {
 				this.streamArguments));
 	}
 
-	/** Listeners hear of every key announcement for any queue (again when a key is announced again), queue first. */
-	void onKey(BiConsumer<String, String> listener) {
-		this.keyListeners.add(listener);
+	/** Listeners hear of every key event of any queue. */
+	void listen(Events listener) {
+		this.listeners.add(listener);
 	}
 
 	static AmqpChannels.Publish queueRecord(String stream, String queue) {
@@ -114,6 +149,15 @@ final class KeyLog {
 
 	static AmqpChannels.Publish delayRecord(String stream, String queue, long delay) {
 		return record(stream, Map.of(OP, "delay", QUEUE, queue, DELAY, delay));
+	}
+
+	static AmqpChannels.Publish expiringRecord(String stream, String queue, String key, String id) {
+		return record(stream, Map.of(OP, "expiring", QUEUE, queue, KEY, key, ID, id));
+	}
+
+	/** Closes an expiry: {@code expired} when the queue was deleted, {@code kept} otherwise. */
+	static AmqpChannels.Publish expiryOutcome(String stream, String queue, String key, String id, boolean expired) {
+		return record(stream, Map.of(OP, expired ? "expired" : "kept", QUEUE, queue, KEY, key, ID, id));
 	}
 
 	static AmqpChannels.Publish dropRecord(String stream, String queue) {
@@ -155,12 +199,50 @@ final class KeyLog {
 	 * gets no ordinal: only the log's order is the same everywhere.
 	 */
 	void learn(String queue, String key) {
-		apply(Map.of(OP, "key", QUEUE, queue, KEY, key), false);
+		apply(Map.of(OP, "key", QUEUE, queue, KEY, key), -1);
 	}
 
 	/** Records a delay queue this instance declared. */
 	void learnDelay(String queue, long delay) {
-		apply(Map.of(OP, "delay", QUEUE, queue, DELAY, delay), false);
+		apply(Map.of(OP, "delay", QUEUE, queue, DELAY, delay), -1);
+	}
+
+	/** Whether this instance has read an expiry of the key's queue that is not closed yet. */
+	boolean expiring(String queue, String key) {
+		for (OpenExpiry expiry : this.openExpiries.values()) {
+			if (expiry.key().equals(key) && expiry.queue().equals(queue)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** @return where an open expiry's record is in the log, or null if it is closed or not read */
+	@Nullable Long expiryOffset(String id) {
+		OpenExpiry expiry = this.openExpiries.get(id);
+		return (expiry != null) ? expiry.offset() : null;
+	}
+
+	/** Whether a key record of the key was read after the given log offset. */
+	boolean announcedAfter(String queue, String key, long offset) {
+		Long announced = recordOf(queue).announcedAt.get(key);
+		return announced != null && announced > offset;
+	}
+
+	/**
+	 * Closes, as kept, expiries read longer ago than the timeout and never closed: their
+	 * instance died or lost RabbitMQ, and gave up deleting long before this.
+	 */
+	void abandonStale(long timeoutNanos) {
+		long now = System.nanoTime();
+		for (Map.Entry<String, OpenExpiry> open : this.openExpiries.entrySet()) {
+			if (now - open.getValue().readAt() > timeoutNanos) {
+				OpenExpiry expiry = open.getValue();
+				logger.info("Queue {}: the expiry of key '{}' was never closed; keeping the key queue", expiry.queue(),
+						expiry.key());
+				close(open.getKey(), false);
+			}
+		}
 	}
 
 	/** @return the queues announced and not dropped */
@@ -226,7 +308,8 @@ final class KeyLog {
 		this.channel = null;
 	}
 
-	private void apply(Map<String, Object> headers, boolean fromLog) {
+	/** @param offset the record's place in the log; -1 for what this instance learnt by itself */
+	private void apply(Map<String, Object> headers, long offset) {
 		String op = String.valueOf(headers.get(OP));
 		Object queue = headers.get(QUEUE);
 		switch (op) {
@@ -235,16 +318,27 @@ final class KeyLog {
 				String key = String.valueOf(headers.get(KEY));
 				QueueRecord record = recordOf(queue.toString());
 				record.keys.add(key);
-				if (fromLog) {
+				if (offset >= 0) {
 					synchronized (record) {
 						record.ordinals.putIfAbsent(key, record.ordinals.size());
 					}
+					record.announcedAt.put(key, offset);
 				}
 				// Announced again too: a producer re-declared a deleted key queue, to be consumed again.
-				for (BiConsumer<String, String> listener : this.keyListeners) {
-					listener.accept(queue.toString(), key);
+				for (Events listener : this.listeners) {
+					listener.announced(queue.toString(), key);
 				}
 			}
+			case "expiring" -> {
+				String key = String.valueOf(headers.get(KEY));
+				this.openExpiries.put(String.valueOf(headers.get(ID)),
+						new OpenExpiry(queue.toString(), key, offset, System.nanoTime()));
+				for (Events listener : this.listeners) {
+					listener.expiring(queue.toString(), key);
+				}
+			}
+			case "kept" -> close(String.valueOf(headers.get(ID)), false);
+			case "expired" -> close(String.valueOf(headers.get(ID)), true);
 			case "delay" -> {
 				if (headers.get(DELAY) instanceof Number delay) {
 					recordOf(queue.toString()).delays.add(delay.longValue());
@@ -261,6 +355,28 @@ final class KeyLog {
 		}
 	}
 
+	private void close(String id, boolean expired) {
+		OpenExpiry expiry = this.openExpiries.remove(id);
+		if (expiry == null) {
+			return;
+		}
+		String queue = expiry.queue();
+		String key = expiry.key();
+		if (expired) {
+			QueueRecord record = recordOf(queue);
+			record.keys.remove(key);
+			record.announcedAt.remove(key);
+			for (Events listener : this.listeners) {
+				listener.expired(queue, key);
+			}
+		}
+		else if (!expiring(queue, key)) {
+			for (Events listener : this.listeners) {
+				listener.resumed(queue, key);
+			}
+		}
+	}
+
 	private final class Reader extends DefaultConsumer {
 
 		private int unacked;
@@ -273,11 +389,13 @@ final class KeyLog {
 		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
 				byte[] body) throws IOException {
 			Map<String, Object> headers = (properties.getHeaders() != null) ? properties.getHeaders() : Map.of();
-			if (headers.get("x-stream-offset") instanceof Number offset) {
-				KeyLog.this.nextOffset = offset.longValue() + 1;
+			long offset = KeyLog.this.nextOffset;
+			if (headers.get("x-stream-offset") instanceof Number streamOffset) {
+				offset = streamOffset.longValue();
+				KeyLog.this.nextOffset = offset + 1;
 			}
 			try {
-				apply(headers, true);
+				apply(headers, Math.max(0, offset));
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Skipping an unreadable record of the key log {}: {}", KeyLog.this.stream,

@@ -83,6 +83,12 @@ final class QueueSession {
 
 	private final AtomicBoolean subscribing = new AtomicBoolean();
 
+	/**
+	 * Keys whose queue an instance is expiring: not consumed (this session cancelled its
+	 * consumer, or skipped the key) until the expiry closes with the queue kept.
+	 */
+	private final Set<String> pausedKeys = new HashSet<>();
+
 	/** When RabbitMQ was last asked whether a drained key has more; bounds those round trips. */
 	private long lastProbe;
 
@@ -277,6 +283,12 @@ final class QueueSession {
 						return;
 					}
 					rabbitQueue = target.rabbitQueue();
+					if (target.key() != null && this.driver.keyLog().expiring(this.queue, target.key())) {
+						// Consumed when the expiry closes with the queue kept; checked under the lock
+						// that resumeAfterExpiry takes, so that closing cannot slip in between.
+						this.pausedKeys.add(target.key());
+						continue;
+					}
 					if (!this.consumedQueues.add(rabbitQueue)) {
 						continue;
 					}
@@ -301,7 +313,7 @@ final class QueueSession {
 					if (generation != this.generation) {
 						return;
 					}
-					this.consumers.put(tag, new Consumed(channel, target));
+					this.consumers.put(tag, new Consumed(channel, target, source));
 					if (ready > 0 && target.key() != null) {
 						// RabbitMQ is about to push this key: give it its turn rather than skip it.
 						KeyBuffer buffer = buffer(target.key());
@@ -373,6 +385,7 @@ final class QueueSession {
 		this.lanes = lanes;
 		this.consumers.clear();
 		this.consumedQueues.clear();
+		this.pausedKeys.clear();
 		this.toConsume.clear();
 		this.cancelled.clear();
 		consumeAll();
@@ -476,7 +489,7 @@ final class QueueSession {
 		String retryQueue = this.driver.names().retryQueue(this.queue);
 		String tag = lane.consume(retryQueue, this.driver.keyPrefetch(this.consumedQueues.size()),
 				new Receiver(lane.channel, this.generation, null));
-		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null)));
+		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null), null));
 		this.consumedQueues.add(retryQueue);
 	}
 
@@ -799,6 +812,102 @@ final class QueueSession {
 	private void settled(Delivery delivery) {
 		if (delivery.source != null && delivery.generation == this.generation) {
 			delivery.source.unacked--;
+			delivery.source.lastActivity = System.nanoTime();
+		}
+	}
+
+	/**
+	 * Keys whose queue this session has consumed for the given time without holding any of
+	 * its messages: candidates for expiry. A few per call.
+	 */
+	List<String> idleKeys(long idleNanos) {
+		this.lock.lock();
+		try {
+			if (this.lanes == null || this.closed || this.paused) {
+				return List.of();
+			}
+			long now = System.nanoTime();
+			List<String> idle = new ArrayList<>();
+			for (Consumed consumed : this.consumers.values()) {
+				Source source = consumed.source();
+				String key = consumed.target().key();
+				if (key != null && source != null && source.unacked == 0 && now - source.lastActivity > idleNanos) {
+					idle.add(key);
+					if (idle.size() >= 20) {
+						break;
+					}
+				}
+			}
+			return idle;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * An instance is expiring a key's queue: stop consuming it if this session holds none of its
+	 * messages, so that the delete can go ahead. A session that holds some keeps consuming, and
+	 * RabbitMQ refuses the delete (the queue is in use). Deliveries already on their way to the
+	 * cancelled consumer go back to the queue, which then refuses the delete as not empty.
+	 * Runs on the driver's timer thread.
+	 */
+	void pauseForExpiry(String key) {
+		this.lock.lock();
+		try {
+			if (!this.driver.keyLog().expiring(this.queue, key)) {
+				return;
+			}
+			for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
+				Consumed consumed = consumer.getValue();
+				Source source = consumed.source();
+				if (!key.equals(consumed.target().key()) || source == null) {
+					continue;
+				}
+				if (source.unacked > 0) {
+					return;
+				}
+				source.cancelled = true;
+				this.consumers.remove(consumer.getKey());
+				this.consumedQueues.remove(consumed.rabbitQueue());
+				this.pausedKeys.add(key);
+				if (consumed.channel().isOpen()) {
+					consumed.channel().basicCancel(consumer.getKey());
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Queue {}: cancelling the consumer of key '{}' failed ({})", this.queue, key,
+					AmqpChannels.describe(ex));
+			dropChannel();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** The key's expiry closed and its queue stays: consume it again if this session paused it. */
+	void resumeAfterExpiry(String key) {
+		this.lock.lock();
+		try {
+			if (this.pausedKeys.remove(key)) {
+				this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
+				this.driver.subscribe(this);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** The key's queue was deleted: a later announcement of the key brings it back. */
+	void expired(String key) {
+		this.lock.lock();
+		try {
+			this.pausedKeys.remove(key);
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -847,8 +956,8 @@ final class QueueSession {
 		int attempts = envelope.priorAttempts() + 1 + (delivery.isRedeliver() ? 1 : 0);
 		this.lock.lock();
 		try {
-			if (generation != this.generation || this.closed || this.paused) {
-				// A delivery racing a close: give it back at once.
+			if (generation != this.generation || this.closed || this.paused || (source != null && source.cancelled)) {
+				// A delivery racing a close (or a consumer cancelled for an expiry): give it back at once.
 				AmqpChannels.rejectQuietly(channel, delivery.getDeliveryTag());
 				return;
 			}
@@ -856,6 +965,7 @@ final class QueueSession {
 			key.weight = envelope.scheduling().weight();
 			if (source != null) {
 				source.unacked++;
+				source.lastActivity = System.nanoTime();
 				source.delivered(key.name);
 				key.source = source;
 				key.awaitedRefill = false;
@@ -899,7 +1009,7 @@ final class QueueSession {
 	}
 
 	/** A consumer of one of the session's channels: a key queue (with its key) or the retry queue. */
-	private record Consumed(Channel channel, Target target) {
+	private record Consumed(Channel channel, Target target, @Nullable Source source) {
 
 		String rabbitQueue() {
 			return this.target.rabbitQueue();
@@ -920,6 +1030,12 @@ final class QueueSession {
 
 		/** Its deliveries not settled yet: RabbitMQ's unacked count for its consumer. */
 		int unacked;
+
+		/** When it last delivered or had a delivery settled; from when its consumer started. */
+		long lastActivity = System.nanoTime();
+
+		/** Set when its consumer was cancelled for an expiry: what still arrives goes back. */
+		boolean cancelled;
 
 		/** The keys it delivered, while they were one (a shard can carry several keys). */
 		private @Nullable String onlyKey;

@@ -32,7 +32,7 @@ final class AmqpTestSupport {
 	static AmqpDriver.Options options(String prefix, int keyShards) {
 		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
 		return new AmqpDriver.Options(prefix, false, defaults.keyPrefetch(), defaults.prefetchBudget(),
-				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), keyShards);
+				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), keyShards, defaults.keyIdleExpiry());
 	}
 
 	/** Deletes the key log stream of a prefix (the queues are deleted through the driver). */

@@ -1,0 +1,227 @@
+package dev.fila.driver.amqp;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+import dev.fila.driver.DriverContractTests;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Idle key queues expiring ({@code key-idle-expiry}, here 1 s) on the real RabbitMQ: the whole
+ * driver contract with keys expiring under it, an idle key's queue deleted and created again,
+ * a key that another instance still holds kept, and producers and consumers in several
+ * instances racing expiries without losing a message.
+ */
+class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
+
+	private static final Duration EXPIRY = Duration.ofSeconds(1);
+
+	private final CachingConnectionFactory connectionFactory = AmqpTestSupport.connectionFactory();
+
+	private final String prefix = AmqpTestSupport.uniquePrefix();
+
+	private final List<CachingConnectionFactory> instances = new ArrayList<>();
+
+	@Override
+	protected FilaDriver createDriver() {
+		return instance(this.connectionFactory);
+	}
+
+	private AmqpDriver instance(CachingConnectionFactory factory) {
+		AmqpDriver.Options defaults = AmqpTestSupport.options(this.prefix, 0);
+		return new AmqpDriver("amqp", factory, new AmqpDriver.Options(this.prefix, false, defaults.keyPrefetch(),
+				defaults.prefetchBudget(), defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), 0, EXPIRY));
+	}
+
+	/** Another application instance: a driver on a connection of its own. */
+	private AmqpDriver otherInstance() {
+		CachingConnectionFactory factory = AmqpTestSupport.connectionFactory();
+		this.instances.add(factory);
+		return instance(factory);
+	}
+
+	@Override
+	protected void afterDriverClosed() {
+		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix);
+		this.connectionFactory.destroy();
+		this.instances.forEach(CachingConnectionFactory::destroy);
+	}
+
+	private AmqpDriver amqp() {
+		return (AmqpDriver) this.driver;
+	}
+
+	private boolean keyQueueExists(String queue, String key) {
+		return amqp().channels().readyCount(amqp().names().keyQueue(queue, key)) >= 0;
+	}
+
+	@Test
+	void anIdleKeysQueueIsDeletedAndComesBackWithItsNextMessage() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("first", "tenant-a")));
+		LeasedMessage first = fetchOne(queue);
+		assertThat(this.driver.ack(first)).isTrue();
+		assertThat(keyQueueExists(queue, "tenant-a")).isTrue();
+
+		await().atMost(Duration.ofSeconds(15)).until(() -> !keyQueueExists(queue, "tenant-a"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> !amqp().keyLog().keys(queue).contains("tenant-a"));
+		assertThat(amqp().expiredKeyQueues(queue)).isEqualTo(1);
+
+		this.driver.enqueue(queue, List.of(message("second", "tenant-a")));
+		LeasedMessage second = fetchOne(queue);
+		assertThat(new String(second.payload())).isEqualTo("second");
+		assertThat(second.fairnessKey()).isEqualTo("tenant-a");
+		assertThat(this.driver.ack(second)).isTrue();
+		assertThat(keyQueueExists(queue, "tenant-a")).isTrue();
+	}
+
+	@Test
+	void aKeyThatAnotherInstanceHoldsIsKept() throws Exception {
+		String queue = createQueue(Duration.ofMinutes(1));
+		try (AmqpDriver other = otherInstance()) {
+			// The other instance consumes first and leases the key's only message...
+			this.driver.enqueue(queue, List.of(message("held", "tenant-a")));
+			List<LeasedMessage> held = other.fetch(queue, 1, Duration.ofSeconds(10));
+			assertThat(held).hasSize(1);
+			// ... while this instance consumes the same key queue and holds nothing of it.
+			assertThat(this.driver.fetch(queue, 1, Duration.ofMillis(200))).isEmpty();
+			Thread.sleep(EXPIRY.multipliedBy(5).toMillis());
+
+			assertThat(keyQueueExists(queue, "tenant-a")).as("key queue kept").isTrue();
+			assertThat(amqp().expiredKeyQueues(queue) + other.expiredKeyQueues(queue)).isZero();
+			assertThat(other.ack(held.get(0))).isTrue();
+			// Once nobody holds anything, it expires.
+			await().atMost(Duration.ofSeconds(15)).until(() -> !keyQueueExists(queue, "tenant-a"));
+			// And this instance still consumes the key when it comes back.
+			this.driver.enqueue(queue, List.of(message("again", "tenant-a")));
+			LeasedMessage again = fetchFromEither(queue, other);
+			assertThat(new String(again.payload())).isEqualTo("again");
+		}
+	}
+
+	private LeasedMessage fetchFromEither(String queue, AmqpDriver other) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+		while (System.nanoTime() < deadline) {
+			for (FilaDriver driver : List.of(this.driver, other)) {
+				List<LeasedMessage> fetched = driver.fetch(queue, 1, Duration.ofMillis(100));
+				if (!fetched.isEmpty()) {
+					driver.ack(fetched.get(0));
+					return fetched.get(0);
+				}
+			}
+		}
+		throw new AssertionError("nothing delivered within 15 s");
+	}
+
+	/**
+	 * Two producer instances and two consumer instances, keys used in bursts with gaps around
+	 * the expiry time, so that key queues expire and come back all the time, and producers
+	 * publish while expiries are open. Every message sent must be delivered.
+	 */
+	@Test
+	void keysExpiringUnderTrafficFromSeveralInstancesLoseNothing() throws Exception {
+		String queue = createQueue();
+		List<AmqpDriver> producers = List.of(otherInstance(), otherInstance());
+		List<AmqpDriver> consumers = List.of(amqp(), otherInstance());
+		Set<String> sent = ConcurrentHashMap.newKeySet();
+		Set<String> received = ConcurrentHashMap.newKeySet();
+		AtomicInteger deliveries = new AtomicInteger();
+		AtomicBoolean consuming = new AtomicBoolean(true);
+		List<Thread> threads = new ArrayList<>();
+		for (AmqpDriver consumer : consumers) {
+			threads.add(started(() -> {
+				try {
+					while (consuming.get()) {
+						for (LeasedMessage message : consumer.fetch(queue, 10, Duration.ofMillis(100))) {
+							received.add(message.id());
+							deliveries.incrementAndGet();
+							consumer.ack(message);
+						}
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}));
+		}
+		long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+		List<Thread> producing = new ArrayList<>();
+		for (AmqpDriver producer : producers) {
+			// The two producers share their keys: one renews a lease while the other's lapsed.
+			for (int k = 0; k < 4; k++) {
+				String key = "key-" + k;
+				producing.add(started(() -> {
+					ThreadLocalRandom random = ThreadLocalRandom.current();
+					int n = 0;
+					while (System.nanoTime() < end) {
+						List<OutgoingMessage> burst = new ArrayList<>();
+						for (int i = random.nextInt(1, 6); i > 0; i--) {
+							burst.add(message(key + "-" + (n++), key));
+						}
+						sent.addAll(producer.enqueue(queue, burst));
+						sleep(random.nextLong(700, 1900));
+					}
+				}));
+			}
+		}
+		for (Thread thread : producing) {
+			thread.join();
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.containsAll(sent));
+		consuming.set(false);
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		long expired = 0;
+		long kept = 0;
+		long detoured = 0;
+		for (AmqpDriver instance : List.of(producers.get(0), producers.get(1), consumers.get(0), consumers.get(1))) {
+			KeyExpiry.Counts counts = instance.keyExpiryCounts(queue);
+			expired += counts.expired().sum();
+			kept += counts.kept().sum();
+			detoured += counts.detoured().sum();
+		}
+		Set<String> lost = new java.util.HashSet<>(sent);
+		lost.removeAll(received);
+		System.out.printf("amqp key expiry race: sent=%d received=%d lost=%d deliveries=%d expired-key-queues=%d "
+				+ "kept=%d lease-requests-while-expiring=%d%n", sent.size(), received.size(), lost.size(),
+				deliveries.get(), expired, kept, detoured);
+		assertThat(lost).isEmpty();
+		assertThat(expired).as("key queues expired during the run").isGreaterThan(0);
+		for (AmqpDriver producer : producers) {
+			producer.close();
+		}
+		consumers.get(1).close();
+	}
+
+	private static Thread started(Runnable work) {
+		Thread thread = new Thread(work);
+		thread.start();
+		return thread;
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
