@@ -64,6 +64,8 @@ public class AmqpDriver implements FilaDriver {
 
 	private static final int PUBLISH_ATTEMPTS = 6;
 
+	private static final long IDLE_KEY_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	/** Settings from {@code fila.drivers.<name>.options}. */
 	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
 			Duration sessionIdleTimeout, int keyShards, Duration keyIdleExpiry) {
@@ -132,6 +134,9 @@ public class AmqpDriver implements FilaDriver {
 
 	/** Deletes idle key queues; disabled with key shards, whose queues are a fixed set. */
 	private final KeyExpiry keyExpiry;
+
+	/** When housekeeping last looked for idle key queues (timer thread only). */
+	private long lastIdleKeyScan = System.nanoTime();
 
 	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
 		this.name = name;
@@ -928,6 +933,12 @@ public class AmqpDriver implements FilaDriver {
 	private void housekeeping() {
 		try {
 			long idleNanos = this.options.sessionIdleTimeout().toNanos();
+			// Once a second: a session with thousands of keys looks at each of them.
+			long now = System.nanoTime();
+			boolean scanIdleKeys = this.keyExpiry.enabled() && now - this.lastIdleKeyScan > IDLE_KEY_SCAN_NANOS;
+			if (scanIdleKeys) {
+				this.lastIdleKeyScan = now;
+			}
 			for (QueueSession session : this.sessions.values()) {
 				List<Delivery> expired = session.takeExpiredLeases();
 				if (!expired.isEmpty()) {
@@ -939,7 +950,7 @@ public class AmqpDriver implements FilaDriver {
 					this.sessions.remove(session.queue(), session);
 					closeSession(session);
 				}
-				else if (this.keyExpiry.enabled()) {
+				else if (scanIdleKeys) {
 					for (String key : session.idleKeys(this.keyExpiry.idleNanos)) {
 						this.keyExpiry.start(session.queue(), key);
 					}

@@ -112,8 +112,11 @@ final class KeyLog {
 
 	private final List<Events> listeners = new CopyOnWriteArrayList<>();
 
-	/** Open expiries by id. Few at a time: an expiry lasts a lease time and a margin. */
+	/** Open expiries by id. */
 	private final Map<String, OpenExpiry> openExpiries = new ConcurrentHashMap<>();
+
+	/** How many expiries are open per queue and key: asked on every lease and subscription. */
+	private final Map<List<String>, Integer> openPerKey = new ConcurrentHashMap<>();
 
 	private @Nullable Channel channel;
 
@@ -209,12 +212,7 @@ final class KeyLog {
 
 	/** Whether this instance has read an expiry of the key's queue that is not closed yet. */
 	boolean expiring(String queue, String key) {
-		for (OpenExpiry expiry : this.openExpiries.values()) {
-			if (expiry.key().equals(key) && expiry.queue().equals(queue)) {
-				return true;
-			}
-		}
-		return false;
+		return this.openPerKey.containsKey(List.of(queue, key));
 	}
 
 	/** @return where an open expiry's record is in the log, or null if it is closed or not read */
@@ -331,8 +329,10 @@ final class KeyLog {
 			}
 			case "expiring" -> {
 				String key = String.valueOf(headers.get(KEY));
-				this.openExpiries.put(String.valueOf(headers.get(ID)),
-						new OpenExpiry(queue.toString(), key, offset, System.nanoTime()));
+				OpenExpiry expiry = new OpenExpiry(queue.toString(), key, offset, System.nanoTime());
+				if (this.openExpiries.putIfAbsent(String.valueOf(headers.get(ID)), expiry) == null) {
+					this.openPerKey.merge(List.of(expiry.queue(), key), 1, Integer::sum);
+				}
 				for (Events listener : this.listeners) {
 					listener.expiring(queue.toString(), key);
 				}
@@ -362,6 +362,7 @@ final class KeyLog {
 		}
 		String queue = expiry.queue();
 		String key = expiry.key();
+		this.openPerKey.computeIfPresent(List.of(queue, key), (name, open) -> (open > 1) ? open - 1 : null);
 		if (expired) {
 			QueueRecord record = recordOf(queue);
 			record.keys.remove(key);

@@ -3,6 +3,7 @@ package dev.fila.driver.amqp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -112,6 +113,50 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 			LeasedMessage again = fetchFromEither(queue, other);
 			assertThat(new String(again.payload())).isEqualTo("again");
 		}
+	}
+
+	@Test
+	void anExpiryNobodyClosesPausesTheKeyUntilItIsAbandonedAndProducersGoAroundIt() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("first", "tenant-a")));
+		assertThat(this.driver.ack(fetchOne(queue))).isTrue();
+		String keyQueue = amqp().names().keyQueue(queue, "tenant-a");
+		// An instance opens an expiry of the key and dies before closing it.
+		amqp().channels().with((channel) -> channel.publish(List.of(KeyLog.expiringRecord(amqp().names().keyLog(),
+				queue, "tenant-a", "expiry-of-a-dead-instance"))));
+		await().atMost(Duration.ofSeconds(5)).until(() -> consumers(keyQueue) == 0);
+
+		// Straight into the key queue, as a producer holding a lease from before would.
+		AmqpMessages.Envelope leased = new AmqpMessages.Envelope("published-under-an-old-lease", Map.of(),
+				"old".getBytes(), new dev.fila.scheduling.Scheduling("tenant-a", 1, List.of()), 0,
+				System.currentTimeMillis());
+		amqp().channels().with((channel) -> channel
+			.publish(List.of(new AmqpChannels.Publish(keyQueue, AmqpMessages.properties(leased), leased.payload()))));
+		// A producer whose lease ran out (a quarter of the expiry) takes a new one, sees the open
+		// expiry, and its message goes around the key queue.
+		Thread.sleep(EXPIRY.dividedBy(2).toMillis());
+		this.driver.enqueue(queue, List.of(message("around", "tenant-a")));
+		LeasedMessage around = fetchOne(queue);
+		assertThat(new String(around.payload())).isEqualTo("around");
+		assertThat(this.driver.ack(around)).isTrue();
+		assertThat(amqp().keyExpiryCounts(queue).detoured().sum()).isPositive();
+		assertThat(this.driver.fetch(queue, 1, Duration.ofSeconds(1))).as("key queue paused").isEmpty();
+
+		// Abandoned after twice the expiry's wait plus 10 s: the key queue is consumed again.
+		LeasedMessage old = null;
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (old == null && System.nanoTime() < deadline) {
+			List<LeasedMessage> fetched = this.driver.fetch(queue, 1, Duration.ofMillis(500));
+			old = fetched.isEmpty() ? null : fetched.get(0);
+		}
+		assertThat(old).isNotNull();
+		assertThat(old.id()).isEqualTo("published-under-an-old-lease");
+		assertThat(this.driver.ack(old)).isTrue();
+	}
+
+	private int consumers(String rabbitQueue) {
+		return amqp().channels()
+			.with((channel) -> channel.channel().queueDeclarePassive(rabbitQueue).getConsumerCount());
 	}
 
 	private LeasedMessage fetchFromEither(String queue, AmqpDriver other) throws InterruptedException {
