@@ -424,6 +424,8 @@ public class AmqpDriver implements FilaDriver {
 				if (returned.contains(envelope.id())) {
 					pending.add(envelope);
 					declared.remove(envelope.scheduling().fairnessKey());
+					// Declared again with a new lease, whose key record brings the consumers back.
+					this.keyExpiry.forget(queue, envelope.scheduling().fairnessKey());
 				}
 			}
 			if (!pending.isEmpty()) {
@@ -1003,6 +1005,7 @@ public class AmqpDriver implements FilaDriver {
 	@Override
 	public void close() {
 		this.timer.shutdownNow();
+		this.keyExpiry.closeRunning();
 		for (QueueSession session : this.sessions.values()) {
 			closeSession(session);
 		}

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -73,8 +72,8 @@ final class KeyExpiry {
 	/** Producer leases: per queue, per key, when this instance's lease on the key queue ends. */
 	private final Map<String, Map<String, Long>> leases = new ConcurrentHashMap<>();
 
-	/** The expiries this instance runs, as queue and key. */
-	private final Set<List<String>> running = ConcurrentHashMap.newKeySet();
+	/** The expiries this instance runs: their ids by queue and key (empty while opening). */
+	private final Map<List<String>, String> running = new ConcurrentHashMap<>();
 
 	/** Per queue: what this instance's expiries and publishes did (for tests and logs). */
 	private final Map<String, Counts> counts = new ConcurrentHashMap<>();
@@ -136,7 +135,7 @@ final class KeyExpiry {
 	 */
 	void start(String queue, String key) {
 		List<String> id = List.of(queue, key);
-		if (this.keyLog.expiring(queue, key) || !this.running.add(id)) {
+		if (this.keyLog.expiring(queue, key) || this.running.putIfAbsent(id, "") != null) {
 			return;
 		}
 		String keyQueue = this.names.keyQueue(queue, key);
@@ -146,6 +145,7 @@ final class KeyExpiry {
 				return;
 			}
 			String expiry = UUID.randomUUID().toString();
+			this.running.put(id, expiry);
 			this.channels.with((channel) -> channel
 				.publish(List.of(KeyLog.expiringRecord(this.keyLog.stream(), queue, key, expiry))));
 			long opened = System.nanoTime();
@@ -189,6 +189,28 @@ final class KeyExpiry {
 		finally {
 			this.running.remove(List.of(queue, key));
 		}
+	}
+
+	/**
+	 * Closes the expiries this instance has open as kept, so that other instances need not wait
+	 * for them to be abandoned (the driver is closing; their deletes will not run).
+	 */
+	void closeRunning() {
+		for (Map.Entry<List<String>, String> expiry : this.running.entrySet()) {
+			if (expiry.getValue().isEmpty()) {
+				continue;
+			}
+			String queue = expiry.getKey().get(0);
+			String key = expiry.getKey().get(1);
+			try {
+				this.channels.with((channel) -> channel.publish(List.of(
+						KeyLog.expiryOutcome(this.keyLog.stream(), queue, key, expiry.getValue(), false))));
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Queue {}: could not close the expiry of key '{}' ({})", queue, key, ex.getMessage());
+			}
+		}
+		this.running.clear();
 	}
 
 	/** RabbitMQ refuses (and closes the channel) if the queue has consumers or ready messages. */
