@@ -150,8 +150,11 @@ public class AmqpDriver implements FilaDriver {
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.keyExpiry = new KeyExpiry(options.sharded() ? Duration.ZERO : options.keyIdleExpiry(), this.channels,
-				this.names, this.keyLog, this.timer);
+		// Not with shards (a fixed set of queues), nor on quorum queues, which RabbitMQ cannot
+		// delete "if unused and empty", the condition that makes a delete safe.
+		boolean expires = !options.sharded() && !options.quorum();
+		this.keyExpiry = new KeyExpiry(expires ? options.keyIdleExpiry() : Duration.ZERO, this.channels, this.names,
+				this.keyLog, this.timer);
 		this.keyLog.listen(new KeyEvents());
 		this.timer.scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
 		try {
@@ -918,12 +921,20 @@ public class AmqpDriver implements FilaDriver {
 				declared.remove(key);
 			}
 			AmqpDriver.this.keyExpiry.forget(queue, key);
+			forgetKey(AmqpDriver.this.weights.get(queue), key);
+			forgetKey(AmqpDriver.this.localDelays.get(queue), key);
 			QueueSession session = AmqpDriver.this.sessions.get(queue);
 			if (session != null) {
 				session.expired(key);
 			}
 		}
 
+	}
+
+	private static void forgetKey(@Nullable Map<String, ?> perKey, String key) {
+		if (perKey != null) {
+			perKey.remove(key);
+		}
 	}
 
 	@Override

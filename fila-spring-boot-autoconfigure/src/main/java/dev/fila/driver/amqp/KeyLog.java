@@ -239,6 +239,14 @@ final class KeyLog {
 				logger.info("Queue {}: the expiry of key '{}' was never closed; keeping the key queue", expiry.queue(),
 						expiry.key());
 				close(open.getKey(), false);
+				// Closed in the log too, so that instances that start later do not pause the key again.
+				try {
+					this.channels.with((channel) -> channel.publish(
+							List.of(expiryOutcome(this.stream, expiry.queue(), expiry.key(), open.getKey(), false))));
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Could not record an abandoned expiry in {} ({})", this.stream, ex.getMessage());
+				}
 			}
 		}
 	}
@@ -365,10 +373,21 @@ final class KeyLog {
 		this.openPerKey.computeIfPresent(List.of(queue, key), (name, open) -> (open > 1) ? open - 1 : null);
 		if (expired) {
 			QueueRecord record = recordOf(queue);
-			record.keys.remove(key);
-			record.announcedAt.remove(key);
+			Long announced = record.announcedAt.get(key);
+			// A producer announced the key after the expiring record, while the queue was being
+			// deleted: it saw the deletion before publishing and declares the queue again, so the
+			// key stays known and is consumed again, not forgotten.
+			boolean announcedSince = announced != null && announced > expiry.offset();
+			if (!announcedSince) {
+				record.keys.remove(key);
+				record.announcedAt.remove(key);
+				record.ordinals.remove(key);
+			}
 			for (Events listener : this.listeners) {
 				listener.expired(queue, key);
+				if (announcedSince) {
+					listener.announced(queue, key);
+				}
 			}
 		}
 		else if (!expiring(queue, key)) {

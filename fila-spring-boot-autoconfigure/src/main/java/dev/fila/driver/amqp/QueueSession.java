@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -722,11 +723,6 @@ final class QueueSession {
 			}
 			List<Delivery> taken = new ArrayList<>();
 			for (KeyBuffer key : this.keys.values()) {
-				for (Delivery delivery : key.deliveries) {
-					if (delivery.source != null) {
-						delivery.source.unacked--;
-					}
-				}
 				taken.addAll(key.deliveries);
 				key.deliveries.clear();
 				key.backlog = false;
@@ -808,10 +804,13 @@ final class QueueSession {
 		return this.keys.computeIfAbsent(key, KeyBuffer::new);
 	}
 
-	/** A key-queue delivery is settled: RabbitMQ will push a replacement if the key has more. */
+	/**
+	 * A key-queue delivery is settled here. It stays unacked in RabbitMQ (counted in its
+	 * source) until {@link Delivery#ack} or {@link Delivery#reject} runs, after a retry's copy
+	 * was published: until then the key's queue must not look idle to an expiry.
+	 */
 	private void settled(Delivery delivery) {
 		if (delivery.source != null && delivery.generation == this.generation) {
-			delivery.source.unacked--;
 			delivery.source.lastActivity = System.nanoTime();
 		}
 	}
@@ -831,7 +830,8 @@ final class QueueSession {
 			for (Consumed consumed : this.consumers.values()) {
 				Source source = consumed.source();
 				String key = consumed.target().key();
-				if (key != null && source != null && source.unacked == 0 && now - source.lastActivity > idleNanos) {
+				if (key != null && source != null && source.unacked.get() == 0
+						&& now - source.lastActivity > idleNanos) {
 					idle.add(key);
 					if (idle.size() >= 20) {
 						break;
@@ -864,7 +864,7 @@ final class QueueSession {
 				if (!key.equals(consumed.target().key()) || source == null) {
 					continue;
 				}
-				if (source.unacked > 0) {
+				if (source.unacked.get() > 0) {
 					return;
 				}
 				source.cancelled = true;
@@ -922,7 +922,7 @@ final class QueueSession {
 			return true;
 		}
 		Source source = key.source;
-		if (source == null || source.unacked >= source.prefetch) {
+		if (source == null || source.unacked.get() >= source.prefetch) {
 			return false;
 		}
 		if (key.awaitedRefill) {
@@ -964,12 +964,12 @@ final class QueueSession {
 			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
 			key.weight = envelope.scheduling().weight();
 			if (source != null) {
-				source.unacked++;
+				source.unacked.incrementAndGet();
 				source.lastActivity = System.nanoTime();
 				source.delivered(key.name);
 				key.source = source;
 				key.awaitedRefill = false;
-				if (source.prefetch > 1 && source.unacked >= source.prefetch) {
+				if (source.prefetch > 1 && source.unacked.get() >= source.prefetch) {
 					// RabbitMQ filled the consumer's prefetch: it may well hold more of this key.
 					key.backlog = true;
 				}
@@ -1028,8 +1028,11 @@ final class QueueSession {
 
 		final int prefetch;
 
-		/** Its deliveries not settled yet: RabbitMQ's unacked count for its consumer. */
-		int unacked;
+		/**
+		 * Its deliveries not acked or rejected yet: RabbitMQ's unacked count for its consumer.
+		 * Counted down outside the session lock, when the ack or reject is sent.
+		 */
+		final AtomicInteger unacked = new AtomicInteger();
 
 		/** When it last delivered or had a delivery settled; from when its consumer started. */
 		long lastActivity = System.nanoTime();
@@ -1139,6 +1142,9 @@ final class QueueSession {
 
 		long leaseDeadline;
 
+		/** Whether it was acked or rejected (counted out of its source's unacked). */
+		private volatile boolean done;
+
 		Delivery(Channel channel, long generation, long tag, AmqpMessages.Envelope envelope, int attempts,
 				KeyBuffer key, @Nullable Source source) {
 			this.source = source;
@@ -1160,6 +1166,7 @@ final class QueueSession {
 		/** Gives the message back to RabbitMQ, which requeues it. */
 		void reject() {
 			AmqpChannels.rejectQuietly(this.channel, this.tag);
+			done();
 		}
 
 		/** Acks on the channel it came from; false when that channel is gone. */
@@ -1169,10 +1176,19 @@ final class QueueSession {
 					return false;
 				}
 				this.channel.basicAck(this.tag, false);
+				done();
 				return true;
 			}
 			catch (IOException | RuntimeException ex) {
 				return false;
+			}
+		}
+
+		/** No longer unacked in RabbitMQ: RabbitMQ may push a replacement if the key has more. */
+		private void done() {
+			if (this.source != null && !this.done) {
+				this.done = true;
+				this.source.unacked.decrementAndGet();
 			}
 		}
 
