@@ -60,8 +60,6 @@ public class AmqpDriver implements FilaDriver {
 
 	private static final Logger logger = LoggerFactory.getLogger(AmqpDriver.class);
 
-	private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
-
 	private static final int PUBLISH_ATTEMPTS = 6;
 
 	private static final long IDLE_KEY_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -286,7 +284,7 @@ public class AmqpDriver implements FilaDriver {
 			session.takeBuffered(true);
 			session.closeChannel();
 		}
-		this.keyLog.sync(SYNC_TIMEOUT);
+		this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
 		List<String> rabbitQueues = rabbitQueuesOf(queue);
 		this.channels.with((channel) -> {
 			for (String rabbitQueue : rabbitQueues) {
@@ -309,7 +307,7 @@ public class AmqpDriver implements FilaDriver {
 
 	@Override
 	public List<String> listQueues() {
-		this.keyLog.sync(SYNC_TIMEOUT);
+		this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
 		Set<String> candidates = new LinkedHashSet<>(this.keyLog.queueNames());
 		candidates.addAll(this.knownQueues);
 		List<String> existing = new ArrayList<>();
@@ -466,7 +464,7 @@ public class AmqpDriver implements FilaDriver {
 		}
 		this.channels.with((channel) -> channel.publish(records));
 		try {
-			this.keyLog.sync(SYNC_TIMEOUT);
+			this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
 		}
 		catch (FilaException ex) {
 			logger.warn("Queue {}: the key log was not read in time ({}); {} new keys take the shard of their hash",
@@ -499,7 +497,7 @@ public class AmqpDriver implements FilaDriver {
 		long start = System.nanoTime();
 		this.channels.with((channel) -> channel.publish(records));
 		try {
-			this.keyLog.sync(SYNC_TIMEOUT);
+			this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
 		}
 		catch (FilaException ex) {
 			// The retry queue never expires: safe, at the cost of fairness for this batch.
@@ -617,7 +615,7 @@ public class AmqpDriver implements FilaDriver {
 		}
 		requireQueue(queue);
 		// Read the key log up to now, so the new session consumes every key announced so far.
-		this.keyLog.sync(SYNC_TIMEOUT);
+		this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
 		return this.sessions.computeIfAbsent(queue, (name) -> new QueueSession(this, spec(name)));
 	}
 

@@ -1,19 +1,18 @@
 package dev.fila.driver.amqp;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import com.rabbitmq.client.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.fila.core.FilaException;
 
 /**
  * Deletes key queues that stayed idle, without losing a message published at that moment.
@@ -40,8 +39,6 @@ import org.slf4j.LoggerFactory;
 final class KeyExpiry {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyExpiry.class);
-
-	private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
 
 	/** How long a key queue's consumer must hold nothing before the queue expires; 0: never. */
 	final long idleNanos;
@@ -161,8 +158,8 @@ final class KeyExpiry {
 	private void finish(String queue, String key, String expiry, long opened) {
 		boolean expired = false;
 		try {
-			this.keyLog.sync(SYNC_TIMEOUT);
-			Long offset = this.keyLog.expiryOffset(expiry);
+			this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
+			Long offset = this.keyLog.expiryOffset(queue, key, expiry);
 			boolean renewed = offset == null || this.keyLog.announcedAfter(queue, key, offset);
 			if (!renewed && System.nanoTime() - opened < this.cutoffNanos) {
 				expired = deleteIfUnusedAndEmpty(this.names.keyQueue(queue, key));
@@ -213,34 +210,16 @@ final class KeyExpiry {
 		this.running.clear();
 	}
 
-	/** RabbitMQ refuses (and closes the channel) if the queue has consumers or ready messages. */
+	/**
+	 * RabbitMQ refuses (and closes the channel, which {@link AmqpChannels#with} then drops) if
+	 * the queue has consumers or ready messages.
+	 */
 	private boolean deleteIfUnusedAndEmpty(String keyQueue) {
-		Channel channel;
 		try {
-			channel = this.channels.open();
+			return this.channels.with((channel) -> channel.channel().queueDelete(keyQueue, true, true) != null);
 		}
-		catch (IOException ex) {
+		catch (FilaException ex) {
 			return false;
-		}
-		try {
-			channel.queueDelete(keyQueue, true, true);
-			return true;
-		}
-		catch (IOException | RuntimeException ex) {
-			return false;
-		}
-		finally {
-			AmqpChannels.closeQuietly(channel);
-		}
-	}
-
-	/** Runs work on the timer unless the driver is closing. */
-	void execute(Runnable work) {
-		try {
-			this.timer.execute(work);
-		}
-		catch (RejectedExecutionException ex) {
-			// closing
 		}
 	}
 

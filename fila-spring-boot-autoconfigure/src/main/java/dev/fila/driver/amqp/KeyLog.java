@@ -57,6 +57,9 @@ final class KeyLog {
 
 	static final String ID = "i";
 
+	/** How long a {@link #sync} may wait for the log to be read up to it. */
+	static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
+
 	/** What instances hear from the log, per queue and key; called on the log's reading thread. */
 	interface Events {
 
@@ -78,7 +81,7 @@ final class KeyLog {
 	}
 
 	/** An expiry this instance read and has not seen closed: its record's place in the log. */
-	private record OpenExpiry(String queue, String key, long offset, long readAt) {
+	private record OpenExpiry(long offset, long readAt) {
 	}
 
 	/** What a Fila queue's records say. */
@@ -112,11 +115,11 @@ final class KeyLog {
 
 	private final List<Events> listeners = new CopyOnWriteArrayList<>();
 
-	/** Open expiries by id. */
-	private final Map<String, OpenExpiry> openExpiries = new ConcurrentHashMap<>();
-
-	/** How many expiries are open per queue and key: asked on every lease and subscription. */
-	private final Map<List<String>, Integer> openPerKey = new ConcurrentHashMap<>();
+	/**
+	 * Open expiries per queue and key (asked on every lease and subscription), by id. Changed
+	 * on the log's reading thread and by {@link #abandonStale} on the timer: atomically per key.
+	 */
+	private final Map<List<String>, Map<String, OpenExpiry>> openExpiries = new ConcurrentHashMap<>();
 
 	private @Nullable Channel channel;
 
@@ -212,12 +215,12 @@ final class KeyLog {
 
 	/** Whether this instance has read an expiry of the key's queue that is not closed yet. */
 	boolean expiring(String queue, String key) {
-		return this.openPerKey.containsKey(List.of(queue, key));
+		return this.openExpiries.containsKey(List.of(queue, key));
 	}
 
 	/** @return where an open expiry's record is in the log, or null if it is closed or not read */
-	@Nullable Long expiryOffset(String id) {
-		OpenExpiry expiry = this.openExpiries.get(id);
+	@Nullable Long expiryOffset(String queue, String key, String id) {
+		OpenExpiry expiry = this.openExpiries.getOrDefault(List.of(queue, key), Map.of()).get(id);
 		return (expiry != null) ? expiry.offset() : null;
 	}
 
@@ -233,16 +236,19 @@ final class KeyLog {
 	 */
 	void abandonStale(long timeoutNanos) {
 		long now = System.nanoTime();
-		for (Map.Entry<String, OpenExpiry> open : this.openExpiries.entrySet()) {
-			if (now - open.getValue().readAt() > timeoutNanos) {
-				OpenExpiry expiry = open.getValue();
-				logger.info("Queue {}: the expiry of key '{}' was never closed; keeping the key queue", expiry.queue(),
-						expiry.key());
-				close(open.getKey(), false);
+		for (Map.Entry<List<String>, Map<String, OpenExpiry>> perKey : this.openExpiries.entrySet()) {
+			String queue = perKey.getKey().get(0);
+			String key = perKey.getKey().get(1);
+			for (Map.Entry<String, OpenExpiry> open : List.copyOf(perKey.getValue().entrySet())) {
+				if (now - open.getValue().readAt() <= timeoutNanos) {
+					continue;
+				}
+				logger.info("Queue {}: the expiry of key '{}' was never closed; keeping the key queue", queue, key);
+				close(queue, key, open.getKey(), false);
 				// Closed in the log too, so that instances that start later do not pause the key again.
 				try {
-					this.channels.with((channel) -> channel.publish(
-							List.of(expiryOutcome(this.stream, expiry.queue(), expiry.key(), open.getKey(), false))));
+					this.channels.with((channel) -> channel
+						.publish(List.of(expiryOutcome(this.stream, queue, key, open.getKey(), false))));
 				}
 				catch (RuntimeException ex) {
 					logger.debug("Could not record an abandoned expiry in {} ({})", this.stream, ex.getMessage());
@@ -337,16 +343,18 @@ final class KeyLog {
 			}
 			case "expiring" -> {
 				String key = String.valueOf(headers.get(KEY));
-				OpenExpiry expiry = new OpenExpiry(queue.toString(), key, offset, System.nanoTime());
-				if (this.openExpiries.putIfAbsent(String.valueOf(headers.get(ID)), expiry) == null) {
-					this.openPerKey.merge(List.of(expiry.queue(), key), 1, Integer::sum);
-				}
+				OpenExpiry expiry = new OpenExpiry(offset, System.nanoTime());
+				this.openExpiries.compute(List.of(queue.toString(), key), (name, open) -> {
+					Map<String, OpenExpiry> ids = (open != null) ? open : new ConcurrentHashMap<>();
+					ids.putIfAbsent(String.valueOf(headers.get(ID)), expiry);
+					return ids;
+				});
 				for (Events listener : this.listeners) {
 					listener.expiring(queue.toString(), key);
 				}
 			}
-			case "kept" -> close(String.valueOf(headers.get(ID)), false);
-			case "expired" -> close(String.valueOf(headers.get(ID)), true);
+			case "kept", "expired" -> close(queue.toString(), String.valueOf(headers.get(KEY)),
+					String.valueOf(headers.get(ID)), op.equals("expired"));
 			case "delay" -> {
 				if (headers.get(DELAY) instanceof Number delay) {
 					recordOf(queue.toString()).delays.add(delay.longValue());
@@ -363,14 +371,16 @@ final class KeyLog {
 		}
 	}
 
-	private void close(String id, boolean expired) {
-		OpenExpiry expiry = this.openExpiries.remove(id);
+	private void close(String queue, String key, String id, boolean expired) {
+		OpenExpiry[] closed = new OpenExpiry[1];
+		this.openExpiries.computeIfPresent(List.of(queue, key), (name, open) -> {
+			closed[0] = open.remove(id);
+			return open.isEmpty() ? null : open;
+		});
+		OpenExpiry expiry = closed[0];
 		if (expiry == null) {
 			return;
 		}
-		String queue = expiry.queue();
-		String key = expiry.key();
-		this.openPerKey.computeIfPresent(List.of(queue, key), (name, open) -> (open > 1) ? open - 1 : null);
 		if (expired) {
 			QueueRecord record = recordOf(queue);
 			Long announced = record.announcedAt.get(key);

@@ -175,7 +175,7 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 
 	/**
 	 * Two producer instances and two consumer instances, keys used in bursts with gaps around
-	 * the expiry time, so that key queues expire and come back all the time, and producers
+	 * the expiry time (two keys shared by both producers), so that key queues expire and come back all the time, and producers
 	 * publish while expiries are open. Every message sent must be delivered.
 	 */
 	@Test
@@ -207,9 +207,12 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 		long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
 		List<Thread> producing = new ArrayList<>();
 		for (AmqpDriver producer : producers) {
-			// The two producers share their keys: one renews a lease while the other's lapsed.
+			// Keys 0 and 1 are shared by both producers (one renews a lease while the other's
+			// lapsed); keys 2 and 3 are each producer's own, so they go quiet long enough to
+			// expire during traffic, not only once it stops.
+			String producerName = "p" + producers.indexOf(producer);
 			for (int k = 0; k < 4; k++) {
-				String key = "key-" + k;
+				String key = (k < 2) ? "key-" + k : producerName + "-key-" + k;
 				producing.add(started(() -> {
 					ThreadLocalRandom random = ThreadLocalRandom.current();
 					int n = 0;
@@ -219,7 +222,7 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 							burst.add(message(key + "-" + (n++), key));
 						}
 						sent.addAll(producer.enqueue(queue, burst));
-						sleep(random.nextLong(700, 1900));
+						sleep(random.nextLong(700, 2600));
 					}
 				}));
 			}
