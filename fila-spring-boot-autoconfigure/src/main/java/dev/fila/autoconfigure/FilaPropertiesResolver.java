@@ -19,6 +19,7 @@ import dev.fila.listener.ConsumerSettings;
 import dev.fila.lua.LuaSettings;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.queue.QueueNames;
+import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.RetryPolicy;
 
 /**
@@ -141,7 +142,10 @@ final class FilaPropertiesResolver {
 						"the name of a declared driver (queue '" + name + "' names no driver), one of "
 								+ driverNames(drivers));
 			}
-			positive(prefix + ".visibility-timeout", queue.getVisibilityTimeout());
+			if (queue.getVisibilityTimeout().compareTo(QueueDefinition.MIN_VISIBILITY_TIMEOUT) < 0) {
+				throw new FilaConfigurationException(prefix + ".visibility-timeout", queue.getVisibilityTimeout(),
+						"a duration of at least " + QueueDefinition.MIN_VISIBILITY_TIMEOUT.toMillis() + "ms");
+			}
 			if (queue.getQuantum() < 1) {
 				throw new FilaConfigurationException(prefix + ".quantum", queue.getQuantum(), "an integer of at least 1");
 			}
@@ -164,8 +168,9 @@ final class FilaPropertiesResolver {
 		if (!(retry.getMultiplier() >= 1.0)) {
 			throw new FilaConfigurationException(prefix + ".multiplier", retry.getMultiplier(), "a number of at least 1.0");
 		}
-		if (retry.getMaxDelay().isNegative()) {
-			throw new FilaConfigurationException(prefix + ".max-delay", retry.getMaxDelay(), "a duration of 0 or more");
+		if (retry.getMaxDelay().isNegative() || retry.getMaxDelay().compareTo(FailureDecision.MAX_RETRY_DELAY) > 0) {
+			throw new FilaConfigurationException(prefix + ".max-delay", retry.getMaxDelay(),
+					"a duration from 0 to " + FailureDecision.MAX_RETRY_DELAY.toDays() + " days (the longest retry delay)");
 		}
 		return new RetryPolicy(retry.getMaxAttempts(), retry.getInitialDelay(), retry.getMultiplier(),
 				retry.getMaxDelay());

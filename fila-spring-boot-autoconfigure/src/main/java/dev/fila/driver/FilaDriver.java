@@ -129,6 +129,23 @@ public interface FilaDriver extends AutoCloseable {
 	boolean extendLease(LeasedMessage message, Duration duration);
 
 	/**
+	 * Extends several leases, in as few round trips as the backend allows (a consumer's
+	 * heartbeat extends all the leases it holds at once). Each is extended as by
+	 * {@link #extendLease(LeasedMessage, Duration)}; the default extends them one by one.
+	 * @param messages the leased messages, usually of one queue
+	 * @param duration the new remaining lease time
+	 * @return for each message, in order, whether its lease was extended ({@code false} when
+	 * it was lost)
+	 */
+	default boolean[] extendLeases(List<LeasedMessage> messages, Duration duration) {
+		boolean[] extended = new boolean[messages.size()];
+		for (int i = 0; i < extended.length; i++) {
+			extended[i] = extendLease(messages.get(i), duration);
+		}
+		return extended;
+	}
+
+	/**
 	 * @param queue the queue name
 	 * @return counts with a per fairness key breakdown
 	 */

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -65,17 +64,23 @@ public class FilaListenerContainer {
 	/** Most acks sent to the driver in one call. */
 	private static final int MAX_ACK_BATCH = 500;
 
+	/** How long a stop waits for handlers it interrupted (past the shutdown timeout) to end. */
+	private static final long INTERRUPT_GRACE_MILLIS = 1_000;
+
 	private final ConsumerSettings settings;
 
 	private final QueueBinding binding;
 
 	private final FilaMessageHandler handler;
 
-	private final ScheduledExecutorService heartbeatScheduler;
+	private final LeaseHeartbeats heartbeats;
 
 	private final Object lifecycleMonitor = new Object();
 
-	/** Buffered and running messages by id (ids hash cheaply; the message records do not). */
+	/**
+	 * Buffered and running messages by lease token: one per delivery, where an id is not (a
+	 * message delivered twice, as RabbitMQ may, has two leases under one id).
+	 */
 	private final Map<String, LeasedMessage> held = new ConcurrentHashMap<>();
 
 	private final Map<Thread, LeasedMessage> running = new ConcurrentHashMap<>();
@@ -106,14 +111,14 @@ public class FilaListenerContainer {
 	 * @param settings the consumer settings
 	 * @param binding the queue it consumes
 	 * @param handler the message handler
-	 * @param heartbeatScheduler runs lease heartbeats, shared between containers
+	 * @param heartbeats runs lease heartbeats, shared between containers
 	 */
-	public FilaListenerContainer(ConsumerSettings settings, QueueBinding binding, FilaMessageHandler handler,
-			ScheduledExecutorService heartbeatScheduler) {
+	FilaListenerContainer(ConsumerSettings settings, QueueBinding binding, FilaMessageHandler handler,
+			LeaseHeartbeats heartbeats) {
 		this.settings = settings;
 		this.binding = binding;
 		this.handler = handler;
-		this.heartbeatScheduler = heartbeatScheduler;
+		this.heartbeats = heartbeats;
 		this.acks = new AckBatcher(binding.driver(), Math.max(settings.prefetch(), settings.concurrency()),
 				MAX_ACK_BATCH, new AckOutcome());
 	}
@@ -199,7 +204,9 @@ public class FilaListenerContainer {
 	/**
 	 * Stops gracefully: no more fetching, buffered messages go back to the queue without
 	 * counting an attempt, running handlers get up to {@code shutdownTimeout} to finish.
-	 * Handlers still running then are reported and their leases left to expire.
+	 * Handlers still running then are reported and interrupted: a handler that ends because of
+	 * it returns its message to the queue without counting an attempt; one that goes on lets
+	 * its lease expire, and its worker ends once it returns.
 	 * @return the messages whose handler did not finish in time
 	 */
 	public List<LeasedMessage> stop() {
@@ -215,8 +222,8 @@ public class FilaListenerContainer {
 				logger.info("Stopped Fila consumer '{}' on queue '{}'", getId(), this.binding.name());
 			}
 			else {
-				logger.warn("Stopped Fila consumer '{}' on queue '{}': {} handler(s) did not finish within {}: {}; "
-						+ "their messages will be delivered again when their lease expires", getId(),
+				logger.warn("Stopped Fila consumer '{}' on queue '{}': {} handler(s) did not finish within {} and were "
+						+ "interrupted: {}; their messages will be delivered again", getId(),
 						this.binding.name(), unfinished.size(), this.settings.shutdownTimeout(), unfinished);
 			}
 			return unfinished;
@@ -227,7 +234,7 @@ public class FilaListenerContainer {
 		return this.binding.driver();
 	}
 
-	private void handle(LeasedMessage message) {
+	private void handle(LeasedMessage message, Run run) {
 		String driverName = driver().name();
 		this.consumerRecorder.delivered(message);
 		Observation observation = FilaObservationDocumentation.LISTENER
@@ -237,19 +244,19 @@ public class FilaListenerContainer {
 		if (observation.isNoop()) {
 			// Nothing observes this call (no registry, or fila.listener turned off): no scope
 			// to open, since a worker thread has no enclosing observation it would hide.
-			invoke(message, observation);
+			invoke(message, run, observation);
 			return;
 		}
 		try (Observation.Scope scope = observation.openScope()) {
-			invoke(message, observation);
+			invoke(message, run, observation);
 		}
 		finally {
 			observation.stop();
 		}
 	}
 
-	private void invoke(LeasedMessage message, Observation observation) {
-		Settlement settlement = new Settlement(message);
+	private void invoke(LeasedMessage message, Run run, Observation observation) {
+		Settlement settlement = new Settlement(message, run);
 		try {
 			this.handler.handle(message, settlement);
 			if (!settlement.isSettled()) {
@@ -269,14 +276,19 @@ public class FilaListenerContainer {
 				return;
 			}
 			String error = describe(ex);
-			if (ex instanceof DeadLetterException) {
+			if (!run.active && (ex instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
+				logger.info("Handler of consumer '{}' stopped by shutdown on message {} of queue '{}'; it goes back to "
+						+ "the queue without counting an attempt", getId(), message.id(), message.queue());
+				settlement.release();
+			}
+			else if (ex instanceof DeadLetterException) {
 				logger.warn("Message {} on queue '{}' dead-lettered by consumer '{}': {}", message.id(),
 						message.queue(), getId(), error);
 				settlement.settle(FailureDecision.deadLetter(), error);
 			}
 			else {
-				logger.debug("Handler of consumer '{}' failed on message {} (attempt {})", getId(), message.id(),
-						message.attempts(), ex);
+				logger.debug("Handler of consumer '{}' failed on message {} of queue '{}' (attempt {})", getId(),
+						message.id(), message.queue(), message.attempts(), ex);
 				settlement.fail(error);
 			}
 		}
@@ -288,23 +300,31 @@ public class FilaListenerContainer {
 	}
 
 	private void heartbeat() {
-		Duration lease = this.binding.definition().visibilityTimeout();
-		for (LeasedMessage message : this.held.values()) {
-			try {
-				// A message settled meanwhile has left 'held' already: its lease is gone on purpose.
-				if (!driver().extendLease(message, lease) && this.held.remove(message.id()) != null) {
-					logger.warn("Lease of message {} on queue '{}' was lost before consumer '{}' finished it",
-							message.id(), message.queue(), getId());
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not extend lease of message {} on queue '{}'", message.id(), message.queue(), ex);
+		List<LeasedMessage> messages = List.copyOf(this.held.values());
+		if (messages.isEmpty()) {
+			return;
+		}
+		boolean[] extended;
+		try {
+			extended = driver().extendLeases(messages, this.binding.definition().visibilityTimeout());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Consumer '{}' could not extend the leases of {} message(s) on queue '{}': {}", getId(),
+					messages.size(), this.binding.name(), ex.toString());
+			return;
+		}
+		for (int i = 0; i < messages.size(); i++) {
+			LeasedMessage message = messages.get(i);
+			// A message settled meanwhile has left 'held' already: its lease is gone on purpose.
+			if (!extended[i] && this.held.remove(message.leaseToken()) != null) {
+				logger.warn("Lease of message {} on queue '{}' was lost before consumer '{}' finished it",
+						message.id(), message.queue(), getId());
 			}
 		}
 	}
 
 	private void releaseUnstarted(LeasedMessage message) {
-		this.held.remove(message.id());
+		this.held.remove(message.leaseToken());
 		try {
 			driver().release(message);
 		}
@@ -314,7 +334,12 @@ public class FilaListenerContainer {
 		}
 	}
 
-	/** The threads and buffer of one start/stop cycle. */
+	/**
+	 * The threads and buffer of one start/stop cycle. Its workers look at its own
+	 * {@link #active} flag, never the container's: once stopped, a run never fetches again,
+	 * even when the container was started again meanwhile (a handler that outlived the stop
+	 * then ends its worker).
+	 */
 	private final class Run {
 
 		final BlockingQueue<LeasedMessage> buffer;
@@ -330,6 +355,8 @@ public class FilaListenerContainer {
 		final Semaphore fetching;
 
 		final int fetchPermits;
+
+		volatile boolean active = true;
 
 		/** Whether the last fetch returned messages. */
 		volatile boolean delivering;
@@ -352,71 +379,94 @@ public class FilaListenerContainer {
 		}
 
 		void start() {
-			long period = Math.max(10, FilaListenerContainer.this.binding.definition().visibilityTimeout().toMillis() / 3);
-			this.heartbeat = FilaListenerContainer.this.heartbeatScheduler.scheduleAtFixedRate(
-					FilaListenerContainer.this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+			Duration period = FilaListenerContainer.this.binding.definition().visibilityTimeout().dividedBy(3);
+			this.heartbeat = FilaListenerContainer.this.heartbeats.schedule(getId(),
+					FilaListenerContainer.this::heartbeat, period);
 			this.workers.forEach(Thread::start);
 		}
 
 		/**
-		 * Each worker takes a buffered message if there is one; a worker that finds the buffer
-		 * empty fetches from the driver itself (see {@link #fetching}), keeps the first message
-		 * and buffers the rest for the others. No thread hands messages to another in the
-		 * common case, and the buffer never holds more than {@code prefetch} messages.
+		 * Runs {@link #step()} until it says to stop. Nothing a step throws ends the worker: it
+		 * is logged and the worker goes on after a pause, so a consumer never keeps reporting
+		 * itself running with fewer workers than it has.
 		 */
 		private void workLoop() {
 			withContext(() -> {
 				while (true) {
-					LeasedMessage message = this.buffer.poll();
-					if (message != null) {
-						this.freeSlots.release();
-					}
-					else {
-						if (!FilaListenerContainer.this.active) {
+					try {
+						if (!step()) {
 							return;
 						}
-						if (tryStartFetch()) {
-							try {
-								message = fetchForSelf();
-							}
-							finally {
-								this.fetching.release();
-							}
-						}
-						else {
-							try {
-								message = this.buffer.poll(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
-							}
-							catch (InterruptedException ex) {
-								return;
-							}
-							if (message != null) {
-								this.freeSlots.release();
-							}
-						}
-						if (message == null) {
-							if (Thread.currentThread().isInterrupted()) {
-								return;
-							}
-							continue;
-						}
 					}
-					if (!FilaListenerContainer.this.active) {
-						releaseUnstarted(message);
-						continue;
-					}
-					FilaListenerContainer.this.busyWorkers.incrementAndGet();
-					FilaListenerContainer.this.running.put(Thread.currentThread(), message);
-					try {
-						handle(message);
-					}
-					finally {
-						FilaListenerContainer.this.running.remove(Thread.currentThread());
-						FilaListenerContainer.this.held.remove(message.id());
-						FilaListenerContainer.this.busyWorkers.decrementAndGet();
+					catch (Throwable ex) {
+						logger.error("Worker of consumer '{}' on queue '{}' failed; it goes on in {} ms", getId(),
+								FilaListenerContainer.this.binding.name(), this.backoff, ex);
+						if (!pause()) {
+							return;
+						}
 					}
 				}
 			});
+		}
+
+		/**
+		 * Takes a buffered message if there is one; a worker that finds the buffer empty
+		 * fetches from the driver itself (see {@link #fetching}), keeps the first message and
+		 * buffers the rest for the others. No thread hands messages to another in the common
+		 * case, and the buffer never holds more than {@code prefetch} messages.
+		 * @return whether the worker goes on
+		 */
+		private boolean step() {
+			LeasedMessage message = this.buffer.poll();
+			if (message != null) {
+				this.freeSlots.release();
+			}
+			else {
+				if (!this.active) {
+					return false;
+				}
+				if (tryStartFetch()) {
+					try {
+						message = fetchForSelf();
+					}
+					finally {
+						this.fetching.release();
+					}
+				}
+				else {
+					try {
+						message = this.buffer.poll(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+					}
+					catch (InterruptedException ex) {
+						return false;
+					}
+					if (message != null) {
+						this.freeSlots.release();
+					}
+				}
+				if (message == null) {
+					return !Thread.currentThread().isInterrupted();
+				}
+			}
+			if (!this.active) {
+				releaseUnstarted(message);
+				return true;
+			}
+			process(message);
+			return true;
+		}
+
+		private void process(LeasedMessage message) {
+			FilaListenerContainer.this.busyWorkers.incrementAndGet();
+			FilaListenerContainer.this.running.put(Thread.currentThread(), message);
+			try {
+				handle(message, this);
+			}
+			finally {
+				FilaListenerContainer.this.running.remove(Thread.currentThread());
+				FilaListenerContainer.this.held.remove(message.leaseToken());
+				FilaListenerContainer.this.busyWorkers.decrementAndGet();
+			}
 		}
 
 		private boolean tryStartFetch() {
@@ -442,15 +492,14 @@ public class FilaListenerContainer {
 				Thread.currentThread().interrupt();
 				return null;
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | Error ex) {
 				this.freeSlots.release(slots);
 				logger.warn("Consumer '{}' could not fetch from queue '{}', retrying in {} ms: {}", getId(),
 						FilaListenerContainer.this.binding.name(), this.backoff, ex.toString());
-				sleep(this.backoff);
-				this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MILLIS);
+				pause();
 				return null;
 			}
-			if (!FilaListenerContainer.this.active) {
+			if (!this.active) {
 				this.freeSlots.release(slots);
 				fetched.forEach(FilaListenerContainer.this::releaseUnstarted);
 				return null;
@@ -461,7 +510,7 @@ public class FilaListenerContainer {
 				return null;
 			}
 			for (LeasedMessage message : fetched) {
-				FilaListenerContainer.this.held.put(message.id(), message);
+				FilaListenerContainer.this.held.put(message.leaseToken(), message);
 			}
 			int buffered = fetched.size() - 1;
 			this.freeSlots.release(slots - buffered);
@@ -472,6 +521,7 @@ public class FilaListenerContainer {
 		}
 
 		List<LeasedMessage> stop() {
+			this.active = false;
 			// Wake a waiting fetch rather than interrupt it: an interrupted call to a remote
 			// driver could lease messages whose reply is then lost.
 			driver().wakeUp(FilaListenerContainer.this.binding.name());
@@ -493,17 +543,23 @@ public class FilaListenerContainer {
 			for (Thread worker : this.workers) {
 				join(worker, deadline);
 			}
-			// Finished work must not come back: acks still waiting for a batch go now.
-			FilaListenerContainer.this.acks.flush();
 			List<LeasedMessage> unfinished = new ArrayList<>();
 			for (Thread worker : this.workers) {
 				LeasedMessage message = FilaListenerContainer.this.running.get(worker);
 				if (worker.isAlive() && message != null) {
 					unfinished.add(message);
-					// Stop heartbeating: a stuck handler must let its lease expire.
-					FilaListenerContainer.this.held.remove(message.id());
+					// Stop heartbeating: the handler is told to stop, and if it does not its
+					// lease expires and the message is delivered again.
+					FilaListenerContainer.this.held.remove(message.leaseToken());
+					worker.interrupt();
 				}
 			}
+			long grace = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERRUPT_GRACE_MILLIS);
+			for (Thread worker : this.workers) {
+				join(worker, grace);
+			}
+			// Finished work must not come back: acks still waiting for a batch go now.
+			FilaListenerContainer.this.acks.flush();
 			if (this.heartbeat != null) {
 				this.heartbeat.cancel(false);
 			}
@@ -523,13 +579,21 @@ public class FilaListenerContainer {
 			}
 		}
 
-		private void sleep(long millis) {
+		/**
+		 * Waits the current back-off and doubles it (up to {@value #MAX_BACKOFF_MILLIS} ms).
+		 * @return {@code false} when interrupted (the worker then ends)
+		 */
+		private boolean pause() {
+			long millis = this.backoff;
+			this.backoff = Math.min(millis * 2, MAX_BACKOFF_MILLIS);
 			try {
 				Thread.sleep(millis);
+				return true;
 			}
 			catch (InterruptedException ex) {
 				// Keep the interrupt: the worker loop sees it and exits.
 				Thread.currentThread().interrupt();
+				return false;
 			}
 		}
 
@@ -546,15 +610,23 @@ public class FilaListenerContainer {
 
 	}
 
-	/** Settles one delivery exactly once, whether the handler or the container does it. */
+	/**
+	 * Settles one delivery exactly once, whether the handler or the container does it. A
+	 * settlement the backend refuses (it is unreachable, or a failure policy throws) is logged
+	 * and leaves the message leased: with no heartbeat any more, it is delivered again when its
+	 * lease expires.
+	 */
 	private final class Settlement implements Acknowledgement {
 
 		private final LeasedMessage message;
 
+		private final Run run;
+
 		private final AtomicBoolean settled = new AtomicBoolean();
 
-		Settlement(LeasedMessage message) {
+		Settlement(LeasedMessage message, Run run) {
 			this.message = message;
+			this.run = run;
 		}
 
 		boolean isSettled() {
@@ -565,8 +637,7 @@ public class FilaListenerContainer {
 		public void ack() {
 			markSettled();
 			// The ack may wait for a batch holding a free buffer slot instead of the worker.
-			Run current = FilaListenerContainer.this.run;
-			FilaListenerContainer.this.acks.ack(this.message, (current != null) ? current.freeSlots : null);
+			FilaListenerContainer.this.acks.ack(this.message, this.run.freeSlots);
 		}
 
 		@Override
@@ -575,18 +646,47 @@ public class FilaListenerContainer {
 		}
 
 		void fail(String error) {
-			settle(FilaListenerContainer.this.binding.decideFailure(this.message, error), error);
+			FailureDecision decision;
+			try {
+				decision = FilaListenerContainer.this.binding.decideFailure(this.message, error);
+			}
+			catch (RuntimeException | Error ex) {
+				markSettled();
+				unsettled("nack", ex);
+				return;
+			}
+			settle(decision, error);
 		}
 
 		void settle(FailureDecision decision, String error) {
 			markSettled();
-			if (driver().nack(this.message, decision, error)) {
-				FilaListenerContainer.this.consumerRecorder.nacked(this.message,
-						decision instanceof FailureDecision.DeadLetter);
+			try {
+				if (driver().nack(this.message, decision, error)) {
+					FilaListenerContainer.this.consumerRecorder.nacked(this.message,
+							decision instanceof FailureDecision.DeadLetter);
+				}
+				else {
+					leaseLost(this.message, "nack");
+				}
 			}
-			else {
-				leaseLost(this.message, "nack");
+			catch (RuntimeException ex) {
+				unsettled("nack", ex);
 			}
+		}
+
+		void release() {
+			markSettled();
+			try {
+				driver().release(this.message);
+			}
+			catch (RuntimeException ex) {
+				unsettled("release", ex);
+			}
+		}
+
+		private void unsettled(String operation, Throwable ex) {
+			logger.warn("Consumer '{}' could not {} message {} on queue '{}'; it will be delivered again when its "
+					+ "lease expires", getId(), operation, this.message.id(), this.message.queue(), ex);
 		}
 
 		private void markSettled() {
@@ -594,7 +694,7 @@ public class FilaListenerContainer {
 				throw new IllegalStateException("Message " + this.message.id() + " was already acknowledged");
 			}
 			// No heartbeat for a settled message: its lease ends with the ack or nack.
-			FilaListenerContainer.this.held.remove(this.message.id());
+			FilaListenerContainer.this.held.remove(this.message.leaseToken());
 		}
 
 	}

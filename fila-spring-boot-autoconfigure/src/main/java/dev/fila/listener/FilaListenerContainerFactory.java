@@ -3,8 +3,6 @@ package dev.fila.listener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
@@ -29,11 +27,7 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 
 	private final Set<String> scriptHandlerIds;
 
-	private final ScheduledExecutorService heartbeatScheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "fila-heartbeat");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final LeaseHeartbeats heartbeats = new LeaseHeartbeats();
 
 	/**
 	 * @param queues resolves queues
@@ -95,10 +89,10 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 		return this.configured.keySet();
 	}
 
-	/** Stops the heartbeat thread. */
+	/** Stops the heartbeat threads. */
 	@Override
 	public void close() {
-		this.heartbeatScheduler.shutdownNow();
+		this.heartbeats.close();
 	}
 
 	/**
@@ -132,8 +126,16 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 			throw new FilaConfigurationException(queue.property(), queue.value(),
 					"a queue whose driver is configured (" + ex.getMessage() + ")", ex);
 		}
+		if (QueueSpec.isDeadLetterQueue(queueName)) {
+			QueueBinding source = this.queues.binding(QueueNames.sourceOf(queueName));
+			if (!source.definition().deadLetter()) {
+				throw new FilaConfigurationException(queue.property(), queueName,
+						"a dead-letter queue whose source queue keeps one, but 'fila.queues." + source.name()
+								+ ".dead-letter' is false, so nothing ever arrives in it");
+			}
+		}
 		FilaListenerContainer container = new FilaListenerContainer(settings, binding, endpoint.handler(),
-				this.heartbeatScheduler);
+				this.heartbeats);
 		container.setMetricsRecorder(this.metricsRecorder);
 		container.setObservationRegistry(this.observationRegistry);
 		container.setObservationConvention(this.observationConvention);

@@ -26,6 +26,12 @@ public record QueueDefinition(String name, @Nullable String driver, Duration vis
 	public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(30);
 
 	/**
+	 * Shortest lease length accepted from configuration: heartbeats run every third of it, and
+	 * a shorter lease would expire under a handler at the first pause of the JVM or the backend.
+	 */
+	public static final Duration MIN_VISIBILITY_TIMEOUT = Duration.ofSeconds(1);
+
+	/**
 	 * @param name the queue name
 	 * @return a definition with every default: default driver, 30s lease, quantum 1, a DLQ,
 	 * the default retry policy, no hooks

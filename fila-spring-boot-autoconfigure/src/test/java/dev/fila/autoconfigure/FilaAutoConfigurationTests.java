@@ -256,7 +256,11 @@ class FilaAutoConfigurationTests {
 		assertFailure(new String[] { "fila.queues.q.retry.max-attempts=0" }, "fila.queues.q.retry.max-attempts", "0",
 				"at least 1");
 		assertFailure(new String[] { "fila.queues.q.visibility-timeout=0s" }, "fila.queues.q.visibility-timeout", "PT0S",
-				"a positive duration");
+				"at least 1000ms");
+		assertFailure(new String[] { "fila.queues.q.visibility-timeout=200ms" }, "fila.queues.q.visibility-timeout",
+				"PT0.2S", "at least 1000ms");
+		assertFailure(new String[] { "fila.queues.q.retry.max-delay=25d" }, "fila.queues.q.retry.max-delay", "PT600H",
+				"from 0 to 24 days");
 	}
 
 	private void assertFailure(String[] properties, String property, String value, String allowedFragment) {

@@ -316,6 +316,31 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void extendLeasesExtendsManyInOneCallAndReportsEachInOrder() throws Exception {
+		String queue = createQueue(Duration.ofMillis(600));
+		this.driver.enqueue(queue, List.of(message("a", "k"), message("b", "k"), message("c", "k")));
+		List<LeasedMessage> leased = this.driver.fetch(queue, 3, WAIT);
+		assertThat(leased).hasSize(3);
+		assertThat(this.driver.ack(leased.get(1))).isTrue();
+		for (int i = 0; i < 4; i++) {
+			Thread.sleep(300);
+			assertThat(this.driver.extendLeases(leased, Duration.ofMillis(600))).containsExactly(true, false, true);
+		}
+		assertThat(this.driver.fetch(queue, 1, SHORT_WAIT)).as("leases held past their first expiry").isEmpty();
+		assertThat(this.driver.ackAll(List.of(leased.get(0), leased.get(2)))).containsExactly(true, true);
+	}
+
+	@Test
+	void aRetryDelayOverTheMaximumKeepsTheMessageDelayed() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("far", "k")));
+		LeasedMessage first = fetchOne(queue);
+		assertThat(this.driver.nack(first, FailureDecision.retry(Duration.ofDays(10_000)), "later")).isTrue();
+		assertThat(this.driver.stats(queue).delayed()).isEqualTo(1);
+		assertThat(this.driver.stats(queue).total()).isEqualTo(1);
+	}
+
+	@Test
 	void retryWithDelayRedeliversOnlyAfterTheDelay() throws Exception {
 		String queue = createQueue();
 		this.driver.enqueue(queue, List.of(message("retry", "k")));

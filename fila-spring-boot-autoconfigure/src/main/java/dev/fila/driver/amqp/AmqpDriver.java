@@ -551,7 +551,9 @@ public class AmqpDriver implements FilaDriver {
 	private void publishDelayed(String queue, Envelope envelope, Duration delay) {
 		long millis = AmqpNames.delayBucket(delay.toMillis());
 		String delayQueue = this.names.delayQueue(queue, millis);
-		long expires = 2 * millis + TimeUnit.MINUTES.toMillis(10);
+		// RabbitMQ takes an x-expires of at most 2^31-1 ms; retry delays are at most 24 days, so the
+		// queue still outlives its messages by hours at the longest delay.
+		long expires = Math.min(2 * millis + TimeUnit.MINUTES.toMillis(10), Integer.MAX_VALUE);
 		for (int attempt = 1;; attempt++) {
 			try {
 				Set<String> returned = this.channels.with((channel) -> {

@@ -23,6 +23,7 @@ import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.DeficitRoundRobin;
+import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.Scheduling;
 import dev.fila.scheduling.TokenBuckets;
 
@@ -255,17 +256,20 @@ final class MemoryQueue {
 
 	/** Settles a failed delivery with a retry after {@code delay}. */
 	boolean retry(LeasedMessage message, Duration delay) {
+		// Computed before the lease is taken, so that nothing can fail with the message in no structure.
+		long delayNanos = ((delay.compareTo(FailureDecision.MAX_RETRY_DELAY) > 0) ? FailureDecision.MAX_RETRY_DELAY
+				: delay).toNanos();
 		this.lock.lock();
 		try {
 			Entry entry = takeLeased(message);
 			if (entry == null) {
 				return false;
 			}
-			if (delay.isZero()) {
+			if (delayNanos <= 0) {
 				addPending(entry, false);
 			}
 			else {
-				entry.dueAt = System.nanoTime() + delay.toNanos();
+				entry.dueAt = System.nanoTime() + delayNanos;
 				entry.key.delayed++;
 				this.delayed.add(entry);
 			}

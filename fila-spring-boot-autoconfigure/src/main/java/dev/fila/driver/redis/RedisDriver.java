@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ public class RedisDriver implements FilaDriver {
 	private static final int MAX_CACHED_QUEUE_KEYS = 10_000;
 
 	/** Most acks sent in one script call; larger batches are split. */
-	private static final int MAX_ACK_BATCH = 500;
+	private static final int MAX_BATCH = 500;
 
 	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
 	};
@@ -393,23 +394,28 @@ public class RedisDriver implements FilaDriver {
 	}
 
 	/**
-	 * Acks many messages in one script call per queue (and per {@value #MAX_ACK_BATCH}
+	 * Acks many messages in one script call per queue (and per {@value #MAX_BATCH}
 	 * messages), instead of one call each.
 	 */
 	@Override
 	public boolean[] ackAll(List<LeasedMessage> messages) {
 		boolean[] acked = new boolean[messages.size()];
+		forEachQueueBatch(messages, (batch, offset) -> ackBatch(batch, acked, offset));
+		return acked;
+	}
+
+	/** Calls {@code action} with runs of messages of one queue, at most {@value #MAX_BATCH} each. */
+	private static void forEachQueueBatch(List<LeasedMessage> messages, BiConsumer<List<LeasedMessage>, Integer> action) {
 		int first = 0;
 		while (first < messages.size()) {
 			String queue = messages.get(first).queue();
 			int end = first + 1;
-			while (end < messages.size() && end - first < MAX_ACK_BATCH && messages.get(end).queue().equals(queue)) {
+			while (end < messages.size() && end - first < MAX_BATCH && messages.get(end).queue().equals(queue)) {
 				end++;
 			}
-			ackBatch(messages.subList(first, end), acked, first);
+			action.accept(messages.subList(first, end), first);
 			first = end;
 		}
-		return acked;
 	}
 
 	private void ackBatch(List<LeasedMessage> batch, boolean[] acked, int offset) {
@@ -480,11 +486,31 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public boolean extendLease(LeasedMessage message, Duration duration) {
-		QueueKeys keys = keys(message.queue());
-		Long result = execute((connection) -> this.extend.run(connection, ReturnType.INTEGER, keys.routing(),
-				keys.base(), bytes(message.id()), bytes(message.leaseToken()),
-				bytes(Long.toString(duration.toMillis()))));
-		return result != null && result == 1;
+		return extendLeases(List.of(message), duration)[0];
+	}
+
+	/** Extends many leases in one script call per queue (and per {@value #MAX_BATCH} messages). */
+	@Override
+	public boolean[] extendLeases(List<LeasedMessage> messages, Duration duration) {
+		boolean[] extended = new boolean[messages.size()];
+		byte[] leaseMillis = bytes(Long.toString(duration.toMillis()));
+		forEachQueueBatch(messages, (batch, offset) -> {
+			QueueKeys keys = keys(batch.get(0).queue());
+			byte[][] keyAndArgs = new byte[3 + batch.size() * 2][];
+			keyAndArgs[0] = keys.routing();
+			keyAndArgs[1] = keys.base();
+			keyAndArgs[2] = leaseMillis;
+			int i = 3;
+			for (LeasedMessage message : batch) {
+				keyAndArgs[i++] = bytes(message.id());
+				keyAndArgs[i++] = bytes(message.leaseToken());
+			}
+			byte[] results = execute((connection) -> this.extend.run(connection, ReturnType.VALUE, keyAndArgs));
+			for (int j = 0; j < batch.size(); j++) {
+				extended[offset + j] = results != null && j < results.length && results[j] == '1';
+			}
+		});
+		return extended;
 	}
 
 	@Override

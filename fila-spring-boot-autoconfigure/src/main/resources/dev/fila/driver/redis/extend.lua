@@ -1,7 +1,16 @@
--- ARGV: base, id, lease token, lease ms. Returns 1, or 0 when the lease was lost.
-local B, id, token = ARGV[1], ARGV[2], ARGV[3]
-if not check_lease(B, id, token) then
-  return 0
+-- ARGV: base, lease ms, then id and lease token of each message (one queue, one or many
+-- messages: a consumer's heartbeat extends all its leases in one call). Returns a string with
+-- one character per message, in order: '1' extended, '0' the lease was lost.
+local B = ARGV[1]
+local deadline = now_ms() + tonumber(ARGV[2])
+local results = {}
+for i = 3, #ARGV - 1, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  if check_lease(B, id, token) then
+    redis.call('ZADD', B .. 'leases', 'XX', deadline, id)
+    results[#results + 1] = '1'
+  else
+    results[#results + 1] = '0'
+  end
 end
-redis.call('ZADD', B .. 'leases', 'XX', now_ms() + tonumber(ARGV[4]), id)
-return 1
+return table.concat(results)
