@@ -146,7 +146,8 @@ public class FilaProperties {
 
 		/**
 		 * Lease length of a delivered message; a running handler's lease is extended by a
-		 * heartbeat, so this bounds how long a dead consumer's messages stay invisible.
+		 * heartbeat, so this bounds how long a dead consumer's messages stay invisible. At
+		 * least 1s.
 		 */
 		private Duration visibilityTimeout = Duration.ofSeconds(30);
 
@@ -252,7 +253,7 @@ public class FilaProperties {
 		private double multiplier = 2.0;
 
 		/**
-		 * Upper bound of any retry delay.
+		 * Upper bound of any retry delay. At most 24d, the longest retry delay of every driver.
 		 */
 		private Duration maxDelay = Duration.ofMinutes(5);
 
@@ -358,7 +359,8 @@ public class FilaProperties {
 		private @Nullable Boolean autoStartup;
 
 		/**
-		 * How long a graceful stop waits for running handlers. Defaults to 30s.
+		 * How long a graceful stop waits for running handlers before it interrupts them.
+		 * Defaults to 30s.
 		 */
 		private @Nullable Duration shutdownTimeout;
 

@@ -180,7 +180,10 @@ public class FilaTemplate {
 
 	/**
 	 * Sends a reply to the {@code reply_to} queue of a request, on the driver the request came
-	 * from. A reply queue that no longer exists (its requester gave up) is not re-created.
+	 * from. A reply queue that no longer exists (its requester gave up) is not re-created, and
+	 * a {@code reply_to} that names a dead-letter queue or no valid queue gets no reply: the
+	 * header comes from the producer, and must not let it write into a queue it could not
+	 * enqueue to. Either is logged at WARN and the request counts as handled.
 	 * @param request the request
 	 * @param driver the driver the request came from
 	 * @param payload the reply payload
@@ -189,6 +192,12 @@ public class FilaTemplate {
 	public boolean reply(FilaMessage request, FilaDriver driver, Object payload) {
 		String replyTo = request.headers().get(FilaHeaders.REPLY_TO);
 		if (replyTo == null) {
+			return false;
+		}
+		String problem = QueueSpec.isDeadLetterQueue(replyTo) ? "it is a dead-letter queue" : QueueNames.problem(replyTo);
+		if (problem != null) {
+			logger.warn("Dropped reply to message {} of queue '{}': reply_to '{}' names no reply queue ({})",
+					request.id(), request.queue(), replyTo, problem);
 			return false;
 		}
 		Map<String, String> headers = new HashMap<>();
@@ -203,8 +212,8 @@ public class FilaTemplate {
 			return true;
 		}
 		catch (QueueNotFoundException ex) {
-			logger.warn("Dropped reply to message {}: reply queue '{}' no longer exists (the requester gave up)",
-					request.id(), replyTo);
+			logger.warn("Dropped reply to message {} of queue '{}': reply queue '{}' does not exist (the requester "
+					+ "gave up, or never created it)", request.id(), request.queue(), replyTo);
 			return false;
 		}
 	}

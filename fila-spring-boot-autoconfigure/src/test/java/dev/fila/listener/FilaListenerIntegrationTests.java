@@ -192,6 +192,29 @@ class FilaListenerIntegrationTests {
 	}
 
 	@Test
+	void aReplyGoesToAQueueTheCallerCreatedButNeverToADeadLetterOrMissingQueue() {
+		this.contextRunner.withUserConfiguration(Listeners.class).run((context) -> {
+			FilaTemplate template = context.getBean(FilaTemplate.class);
+			FilaAdmin admin = context.getBean(FilaAdmin.class);
+			// The caller's own reply queue, created under a name of its choosing.
+			template.enqueue("my-replies", "create");
+			receive(template, "my-replies");
+			template.enqueue("quotes", Map.of("reply_to", "my-replies", "correlation_id", "c-1"), new Order("q-2", 2));
+			FilaDelivery reply = receive(template, "my-replies");
+			assertThat(reply.headers()).containsEntry("correlation_id", "c-1");
+			assertThat(reply.payload()).isNotEmpty();
+			template.enqueue("quotes", Map.of("reply_to", "my-replies.dlq"), new Order("q-3", 3));
+			template.enqueue("quotes", Map.of("reply_to", "no-such-queue"), new Order("q-4", 4));
+			template.enqueue("quotes", Map.of("reply_to", "not a queue name"), new Order("q-5", 5));
+			// Each request is acked, none retried, and no reply lands anywhere else.
+			await().atMost(Duration.ofSeconds(5)).until(() -> admin.stats("quotes").total() == 0);
+			assertThat(admin.stats("quotes.dlq").total()).isZero();
+			assertThat(admin.stats("my-replies.dlq").total()).isZero();
+			assertThat(admin.listQueues()).doesNotContain("no-such-queue");
+		});
+	}
+
+	@Test
 	void placeholdersConfigurationAndRegistryControlTheConsumer() {
 		this.contextRunner.withUserConfiguration(Listeners.class)
 			.withPropertyValues("test.queue=resolved", "fila.consumers.placeholder-consumer.concurrency=3")
