@@ -110,7 +110,8 @@ public class AmqpDriver implements FilaDriver {
 	/** Key queues this instance declared, per Fila queue: publishing to them needs no declare. */
 	private final Map<String, Set<String>> declaredKeys = new ConcurrentHashMap<>();
 
-	private final Map<String, Long> declaredDelayQueues = new ConcurrentHashMap<>();
+	/** Per Fila queue: the delay queues this instance declared, by delay, and when (nanoTime). */
+	private final Map<String, Map<Long, Long>> declaredDelayQueues = new ConcurrentHashMap<>();
 
 	private final Map<String, QueueSession> sessions = new ConcurrentHashMap<>();
 
@@ -300,8 +301,7 @@ public class AmqpDriver implements FilaDriver {
 		this.localDelays.remove(queue);
 		this.weights.remove(queue);
 		this.counters.remove(queue);
-		String delayPrefix = this.names.delayQueuePrefix(queue);
-		this.declaredDelayQueues.keySet().removeIf((delayQueue) -> delayQueue.startsWith(delayPrefix));
+		this.declaredDelayQueues.remove(queue);
 		return true;
 	}
 
@@ -552,11 +552,13 @@ public class AmqpDriver implements FilaDriver {
 		long millis = AmqpNames.delayBucket(delay.toMillis());
 		String delayQueue = this.names.delayQueue(queue, millis);
 		long expires = 2 * millis + TimeUnit.MINUTES.toMillis(10);
+		Map<Long, Long> declaredDelays = this.declaredDelayQueues.computeIfAbsent(queue,
+				(name) -> new ConcurrentHashMap<>());
 		for (int attempt = 1;; attempt++) {
 			try {
 				Set<String> returned = this.channels.with((channel) -> {
 					List<Publish> publishes = new ArrayList<>(2);
-					Long declaredAt = this.declaredDelayQueues.get(delayQueue);
+					Long declaredAt = declaredDelays.get(millis);
 					// Re-declaring resets x-expires, so a delay queue in use never expires with messages in it.
 					boolean declare = declaredAt == null
 							|| System.nanoTime() - declaredAt > TimeUnit.MILLISECONDS.toNanos(expires / 4);
@@ -568,7 +570,7 @@ public class AmqpDriver implements FilaDriver {
 					publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
 					Set<String> back = channel.publish(publishes);
 					if (declare) {
-						this.declaredDelayQueues.put(delayQueue, System.nanoTime());
+						declaredDelays.put(millis, System.nanoTime());
 						this.keyLog.learnDelay(queue, millis);
 					}
 					return back;
@@ -576,7 +578,7 @@ public class AmqpDriver implements FilaDriver {
 				if (!returned.contains(envelope.id())) {
 					break;
 				}
-				this.declaredDelayQueues.remove(delayQueue);
+				declaredDelays.remove(millis);
 			}
 			catch (FilaException ex) {
 				if (attempt >= PUBLISH_ATTEMPTS) {
