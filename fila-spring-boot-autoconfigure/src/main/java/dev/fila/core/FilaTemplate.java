@@ -191,6 +191,13 @@ public class FilaTemplate {
 		if (replyTo == null) {
 			return false;
 		}
+		String problem = QueueNames.problem(QueueSpec.sourceQueueOf(replyTo));
+		if (problem != null || QueueSpec.isDeadLetterQueue(replyTo)) {
+			// A header anyone can set: never a way into names outside the queue name rules.
+			logger.warn("Dropped reply to message {}: its reply_to '{}' is not a queue name ({})", request.id(), replyTo,
+					(problem != null) ? problem : "a dead-letter queue");
+			return false;
+		}
 		Map<String, String> headers = new HashMap<>();
 		String correlationId = request.headers().get(FilaHeaders.CORRELATION_ID);
 		if (correlationId != null) {

@@ -164,10 +164,9 @@ public class RedisDriver implements FilaDriver {
 		return TYPE;
 	}
 
-	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag */
+	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag (see RedisKeys) */
 	String base(String queue) {
-		String tag = QueueSpec.sourceQueueOf(queue);
-		return this.keyPrefix + ":{" + tag + "}:" + queue + ":";
+		return RedisKeys.base(this.keyPrefix, queue);
 	}
 
 	/**
@@ -175,8 +174,7 @@ public class RedisDriver implements FilaDriver {
 	 * a sharded channel with the hash tag of the queue (shared with its dead-letter queue)
 	 */
 	String channel(String queue) {
-		return this.sharded ? this.keyPrefix + ":{" + QueueSpec.sourceQueueOf(queue) + "}:notify"
-				: this.keyPrefix + ":notify";
+		return this.sharded ? RedisKeys.channel(this.keyPrefix, queue) : this.keyPrefix + ":notify";
 	}
 
 	/** The encoded keys of a queue, built once: ack, nack and heartbeats need them per message. */
