@@ -113,6 +113,7 @@ public class FilaTemplate {
 	 * @return the message id
 	 */
 	public String enqueue(String queue, Map<String, String> headers, Object payload) {
+		OutboundMessage.checkHeaders(headers, queue);
 		QueueBinding binding = writableBinding(queue);
 		return send(binding, List.of(new OutboundMessage(headers, payload))).get(0);
 	}
@@ -148,6 +149,7 @@ public class FilaTemplate {
 	 */
 	public <T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
 			Duration timeout) {
+		OutboundMessage.checkHeaders(headers, queue);
 		QueueBinding requestBinding = writableBinding(queue);
 		String correlationId = MessageIds.next();
 		String replyQueue = REPLY_QUEUE_PREFIX + correlationId;

@@ -29,8 +29,10 @@ import dev.fila.core.FilaHeaders;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
@@ -99,6 +101,8 @@ public class AmqpDriver implements FilaDriver {
 
 	private final Options options;
 
+	private final MessageLimits limits;
+
 	private final KeyLog keyLog;
 
 	private final TokenBuckets throttles = new TokenBuckets();
@@ -138,7 +142,19 @@ public class AmqpDriver implements FilaDriver {
 	private long lastIdleKeyScan = System.nanoTime();
 
 	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
+		this(name, connectionFactory, options, MessageLimits.DEFAULTS);
+	}
+
+	/**
+	 * @param name the driver name
+	 * @param connectionFactory Spring Boot's RabbitMQ connection factory
+	 * @param options the driver options
+	 * @param limits the largest message the driver takes: headers must fit in one AMQP frame
+	 * (see {@link AmqpDriverFactory#MAX_HEADER_BYTES})
+	 */
+	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options, MessageLimits limits) {
 		this.name = name;
+		this.limits = limits;
 		this.options = options;
 		this.channels = new AmqpChannels(connectionFactory, Duration.ofSeconds(30));
 		this.names = new AmqpNames(options.prefix());
@@ -173,6 +189,11 @@ public class AmqpDriver implements FilaDriver {
 	@Override
 	public String type() {
 		return TYPE;
+	}
+
+	@Override
+	public MessageLimits limits() {
+		return this.limits;
 	}
 
 	AmqpChannels channels() {
@@ -345,6 +366,7 @@ public class AmqpDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
 		requireQueue(queue);
 		long now = System.currentTimeMillis();
 		List<Envelope> envelopes = new ArrayList<>(messages.size());
@@ -672,7 +694,7 @@ public class AmqpDriver implements FilaDriver {
 		QueueSpec spec = spec(message.queue());
 		if (!spec.deadLetter()) {
 			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
-					message.id(), message.queue(), message.attempts(), error);
+					message.id(), message.queue(), message.attempts(), ErrorHeader.value(error));
 			return;
 		}
 		String dlq = spec.deadLetterQueue();
@@ -681,7 +703,7 @@ public class AmqpDriver implements FilaDriver {
 		}
 		Map<String, String> headers = new LinkedHashMap<>(delivery.envelope.headers());
 		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
-		headers.put(FilaHeaders.ERROR, (error != null) ? error : "");
+		headers.put(FilaHeaders.ERROR, ErrorHeader.value(error));
 		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
 		Envelope dead = new Envelope(delivery.envelope.id(), Map.copyOf(headers), delivery.envelope.payload(),
 				delivery.envelope.scheduling(), 0, delivery.envelope.enqueuedAt());

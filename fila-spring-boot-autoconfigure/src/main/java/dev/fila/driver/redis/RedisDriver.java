@@ -31,8 +31,10 @@ import dev.fila.core.FilaException;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
@@ -73,6 +75,8 @@ public class RedisDriver implements FilaDriver {
 	private final RedisConnectionFactory connectionFactory;
 
 	private final String keyPrefix;
+
+	private final MessageLimits limits;
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
@@ -140,7 +144,22 @@ public class RedisDriver implements FilaDriver {
 	 */
 	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix, int waitReplicas,
 			Duration waitTimeout) {
+		this(name, connectionFactory, keyPrefix, waitReplicas, waitTimeout, MessageLimits.DEFAULTS);
+	}
+
+	/**
+	 * @param name the driver name
+	 * @param connectionFactory Spring Boot's Redis connection factory
+	 * @param keyPrefix the prefix of every key
+	 * @param waitReplicas how many replicas must confirm an enqueue or ack before it returns
+	 * (Redis {@code WAIT}); 0 for Redis's asynchronous replication alone
+	 * @param waitTimeout the longest wait for them
+	 * @param limits the largest message the driver takes
+	 */
+	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix, int waitReplicas,
+			Duration waitTimeout, MessageLimits limits) {
 		this.name = name;
+		this.limits = limits;
 		this.replicaWait = (waitReplicas > 0) ? new ReplicaWait(waitReplicas, waitTimeout) : ReplicaWait.NONE;
 		this.connectionFactory = connectionFactory;
 		this.keyPrefix = keyPrefix;
@@ -162,6 +181,11 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public String type() {
 		return TYPE;
+	}
+
+	@Override
+	public MessageLimits limits() {
+		return this.limits;
 	}
 
 	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag (see RedisKeys) */
@@ -260,6 +284,7 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
 		List<String> ids = new ArrayList<>(messages.size());
 		QueueKeys keys = keys(queue);
 		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
@@ -452,7 +477,8 @@ public class RedisDriver implements FilaDriver {
 	}
 
 	@Override
-	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
+	public boolean nack(LeasedMessage message, FailureDecision decision, String failure) {
+		String error = ErrorHeader.value(failure);
 		String queue = message.queue();
 		QueueKeys keys = keys(queue);
 		QueueKeys dlq = keys(QueueSpec.deadLetterQueueOf(queue));
