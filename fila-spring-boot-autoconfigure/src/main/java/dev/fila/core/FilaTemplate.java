@@ -124,6 +124,8 @@ public class FilaTemplate {
 	 * @param queue the queue name
 	 * @param messages payloads or {@link OutboundMessage}s
 	 * @return the message ids, in order
+	 * @throws MessageTooLargeException when a message breaks the driver's limits; nothing of
+	 * the batch is sent then
 	 */
 	public List<String> enqueueAll(String queue, List<?> messages) {
 		QueueBinding binding = writableBinding(queue);
