@@ -19,7 +19,15 @@ import dev.fila.core.KeyStats;
 import dev.fila.core.MessageTooLargeException;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.listener.ConsumerConfig;
+import dev.fila.listener.FilaListenerContainer;
+import dev.fila.listener.FilaListenerContainerFactory;
+import dev.fila.listener.FilaListenerEndpoint;
+import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.RetryPolicy;
 import dev.fila.scheduling.Scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -546,6 +554,38 @@ public abstract class DriverContractTests {
 		assertThat(header.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(ErrorHeader.MAX_BYTES);
 		assertThat(header).startsWith("boom é boom é").containsPattern("… \\[truncated \\d+ bytes\\]$");
 		assertThat(this.driver.stats(queue).total()).isZero();
+	}
+
+	@Test
+	void aHandlerThrowingAMegabyteMessageIsRetriedThenDeadLetteredWithABoundedError() throws Exception {
+		String queue = createQueue();
+		QueueDefinition definition = new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, true,
+				new RetryPolicy(3, Duration.ofMillis(10), 1, Duration.ofMillis(10)), null, null);
+		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of(this.driver.name(), this.driver), this.driver.name()),
+				Map.of(queue, definition), new DefaultQueuePolicyFactory());
+		FilaListenerContainerFactory factory = new FilaListenerContainerFactory(queues, Map.of());
+		List<Integer> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
+		String error = "x".repeat(1 << 20);
+		FilaListenerContainer container = factory.create(new FilaListenerEndpoint("huge-" + UUID.randomUUID(),
+				new ConsumerConfig(queue, 1, 1, true, Duration.ofSeconds(5)), "test", (message, ack) -> {
+					attempts.add(message.attempts());
+					throw new IllegalStateException(error);
+				}));
+		this.driver.enqueue(queue, List.of(message("m", "k")));
+		container.start();
+		try {
+			List<LeasedMessage> dead = this.driver.fetch(QueueSpec.deadLetterQueueOf(queue), 1, Duration.ofSeconds(15));
+			assertThat(dead).as("dead-lettered").hasSize(1);
+			assertThat(attempts).containsExactly(1, 2, 3);
+			String header = dead.get(0).headers().get(FilaHeaders.ERROR);
+			assertThat(header.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(ErrorHeader.MAX_BYTES);
+			assertThat(header).startsWith("xxxx").endsWith("bytes]");
+			assertThat(dead.get(0).headers()).containsEntry(FilaHeaders.ATTEMPTS, "3");
+		}
+		finally {
+			container.stop();
+			factory.close();
+		}
 	}
 
 }
