@@ -113,6 +113,7 @@ public class FilaTemplate {
 	 * @return the message id
 	 */
 	public String enqueue(String queue, Map<String, String> headers, Object payload) {
+		OutboundMessage.checkHeaders(headers, queue);
 		QueueBinding binding = writableBinding(queue);
 		return send(binding, List.of(new OutboundMessage(headers, payload))).get(0);
 	}
@@ -123,6 +124,8 @@ public class FilaTemplate {
 	 * @param queue the queue name
 	 * @param messages payloads or {@link OutboundMessage}s
 	 * @return the message ids, in order
+	 * @throws MessageTooLargeException when a message breaks the driver's limits; nothing of
+	 * the batch is sent then
 	 */
 	public List<String> enqueueAll(String queue, List<?> messages) {
 		QueueBinding binding = writableBinding(queue);
@@ -148,6 +151,7 @@ public class FilaTemplate {
 	 */
 	public <T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
 			Duration timeout) {
+		OutboundMessage.checkHeaders(headers, queue);
 		QueueBinding requestBinding = writableBinding(queue);
 		String correlationId = MessageIds.next();
 		String replyQueue = REPLY_QUEUE_PREFIX + correlationId;
@@ -194,10 +198,11 @@ public class FilaTemplate {
 		if (replyTo == null) {
 			return false;
 		}
-		String problem = QueueSpec.isDeadLetterQueue(replyTo) ? "it is a dead-letter queue" : QueueNames.problem(replyTo);
-		if (problem != null) {
-			logger.warn("Dropped reply to message {} of queue '{}': reply_to '{}' names no reply queue ({})",
-					request.id(), request.queue(), replyTo, problem);
+		String problem = QueueNames.problem(QueueSpec.sourceQueueOf(replyTo));
+		if (problem != null || QueueSpec.isDeadLetterQueue(replyTo)) {
+			// A header anyone can set: never a way into names outside the queue name rules.
+			logger.warn("Dropped reply to message {} of queue '{}': its reply_to '{}' is not a reply queue name ({})",
+					request.id(), request.queue(), replyTo, (problem != null) ? problem : "a dead-letter queue");
 			return false;
 		}
 		Map<String, String> headers = new HashMap<>();

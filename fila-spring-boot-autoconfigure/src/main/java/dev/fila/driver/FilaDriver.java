@@ -47,11 +47,22 @@ public interface FilaDriver extends AutoCloseable {
 	boolean queueExists(String queue);
 
 	/**
-	 * Enqueues messages, in one round trip where the backend allows.
+	 * @return the largest message this driver takes (payload, headers); {@link #enqueue} checks
+	 * every message of a batch against them before it sends any
+	 */
+	default MessageLimits limits() {
+		return MessageLimits.DEFAULTS;
+	}
+
+	/**
+	 * Enqueues messages, in one round trip where the backend allows. The whole batch is checked
+	 * against {@link #limits()} first: a message that breaks them fails the call and nothing
+	 * of the batch is sent.
 	 * @param queue the queue name
 	 * @param messages the messages with their scheduling
 	 * @return the message ids, in order
 	 * @throws dev.fila.core.QueueNotFoundException when the queue does not exist
+	 * @throws dev.fila.core.MessageTooLargeException when a message breaks {@link #limits()}
 	 */
 	List<String> enqueue(String queue, List<OutgoingMessage> messages);
 
@@ -105,6 +116,7 @@ public interface FilaDriver extends AutoCloseable {
 	 * Settles a failed delivery: retry after a delay (the wait blocks no thread), or move to
 	 * {@code <queue>.dlq} with {@code fila-attempts}, {@code fila-error} and
 	 * {@code fila-source-queue} headers (dropped when the queue has no dead-letter queue).
+	 * {@code fila-error} is the error bounded by {@link ErrorHeader#value}.
 	 * @param message the leased message
 	 * @param decision retry or dead-letter
 	 * @param error the error, recorded on dead-lettering

@@ -228,4 +228,39 @@ class FilaTemplateAndAdminTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setThrottle("bad", 0, 1));
 	}
 
+	@Test
+	void nullHeaderNamesAndValuesAreRefusedByName() {
+		Map<String, String> nullValue = new java.util.HashMap<>();
+		nullValue.put("tenant", null);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.template.enqueue("jobs", nullValue, "x"))
+			.withMessageContaining("Header 'tenant'")
+			.withMessageContaining("null value")
+			.withMessageContaining("'jobs'");
+		Map<String, String> nullName = new java.util.HashMap<>();
+		nullName.put(null, "acme");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.template.enqueue("jobs", nullName, "x"))
+			.withMessageContaining("null name")
+			.withMessageContaining("'acme'");
+		assertThatIllegalArgumentException().isThrownBy(() -> OutboundMessage.of(nullValue, "x"))
+			.withMessageContaining("Header 'tenant'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.template.request("jobs", nullValue, "x", String.class, Duration.ofMillis(10)))
+			.withMessageContaining("Header 'tenant'");
+		assertThat(this.admin.stats("jobs").total()).isZero();
+	}
+
+	@Test
+	void aBatchWithOneOversizedMessageSendsNothing() {
+		List<Object> batch = new java.util.ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			batch.add(OutboundMessage.of(Map.of("n", Integer.toString(i)), "m" + i));
+		}
+		batch.set(2, OutboundMessage.of(Map.of("big", "x".repeat(1 << 20)), "m2"));
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.template.enqueueAll("jobs", batch))
+			.withMessageContaining("message 3 of 5")
+			.withMessageContaining("'jobs'");
+		assertThat(this.admin.stats("jobs").total()).isZero();
+	}
+
 }

@@ -16,9 +16,18 @@ import org.junit.jupiter.api.Test;
 
 import dev.fila.core.FilaHeaders;
 import dev.fila.core.KeyStats;
+import dev.fila.core.MessageTooLargeException;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.listener.ConsumerConfig;
+import dev.fila.listener.FilaListenerContainer;
+import dev.fila.listener.FilaListenerContainerFactory;
+import dev.fila.listener.FilaListenerEndpoint;
+import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.RetryPolicy;
 import dev.fila.scheduling.Scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -487,6 +496,121 @@ public abstract class DriverContractTests {
 	@Test
 	void pingSucceedsWhenTheBackendIsReachable() {
 		this.driver.ping();
+	}
+
+	@Test
+	void aBatchWithAnOversizedMessageIsRefusedWholeBeforeAnythingIsSent() throws Exception {
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			batch.add(message("m" + i, "k"));
+		}
+		// 256 KiB of headers: over every driver's limit, and over RabbitMQ's default frame (128 KiB).
+		batch.set(2, new OutgoingMessage(Map.of("big", "x".repeat(256 << 10)), "m2".getBytes(StandardCharsets.UTF_8),
+				new Scheduling("k", 1, List.of())));
+		assertThatExceptionOfType(MessageTooLargeException.class).isThrownBy(() -> this.driver.enqueue(queue, batch))
+			.withMessageContaining("message 3 of 5 (index 2)")
+			.withMessageContaining("'" + queue + "'")
+			.withMessageContaining("headers take")
+			.withMessageContaining(Integer.toString(this.driver.limits().maxHeaderBytes()))
+			.satisfies((ex) -> assertThat(ex.getIndex()).isEqualTo(2));
+		assertThat(this.driver.fetch(queue, 10, SHORT_WAIT)).isEmpty();
+		assertThat(this.driver.stats(queue).total()).isZero();
+	}
+
+	@Test
+	void headersUpToTheLimitAreTakenAndOneByteMoreIsNot() throws Exception {
+		String queue = createQueue();
+		MessageLimits limits = this.driver.limits();
+		// Name "h" (1 byte) and key "k" (1 byte) count too.
+		String value = "é".repeat((limits.maxHeaderBytes() - 2) / 2) + "x".repeat((limits.maxHeaderBytes() - 2) % 2);
+		OutgoingMessage fits = new OutgoingMessage(Map.of("h", value), new byte[] { 1 }, new Scheduling("k", 1, List.of()));
+		this.driver.enqueue(queue, List.of(fits));
+		LeasedMessage delivered = fetchOne(queue);
+		assertThat(delivered.headers()).containsEntry("h", value);
+		this.driver.ack(delivered);
+		OutgoingMessage over = new OutgoingMessage(Map.of("h", value + "x"), new byte[] { 1 },
+				new Scheduling("k", 1, List.of()));
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.driver.enqueue(queue, List.of(over)));
+		OutgoingMessage overByKeys = new OutgoingMessage(Map.of("h", value), new byte[] { 1 },
+				new Scheduling("k", 1, List.of("t")));
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.driver.enqueue(queue, List.of(overByKeys)));
+	}
+
+	@Test
+	void oversizedPayloadTooManyHeadersAndLongHeaderNamesAreRefused() throws Exception {
+		String queue = createQueue();
+		MessageLimits limits = this.driver.limits();
+		OutgoingMessage payload = new OutgoingMessage(Map.of(), new byte[limits.maxPayloadBytes() + 1], Scheduling.DEFAULT);
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.driver.enqueue(queue, List.of(message("ok", "k"), payload)))
+			.withMessageContaining("message 2 of 2")
+			.withMessageContaining("payload is " + (limits.maxPayloadBytes() + 1) + " bytes");
+		Map<String, String> many = new HashMap<>();
+		for (int i = 0; i <= limits.maxHeaders(); i++) {
+			many.put("h" + i, "v");
+		}
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.driver.enqueue(queue, List.of(new OutgoingMessage(many, new byte[0], Scheduling.DEFAULT))))
+			.withMessageContaining((limits.maxHeaders() + 1) + " headers");
+		String longName = "n".repeat(limits.maxHeaderNameBytes() + 1);
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.driver.enqueue(queue,
+					List.of(new OutgoingMessage(Map.of(longName, "v"), new byte[0], Scheduling.DEFAULT))))
+			.withMessageContaining("header name");
+		assertThat(this.driver.fetch(queue, 10, SHORT_WAIT)).isEmpty();
+	}
+
+	@Test
+	void aHugeErrorIsBoundedSoTheMessageIsRetriedAndDeadLettered() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("huge", "k")));
+		String error = "boom é ".repeat(1 << 17); // 1 MiB of UTF-8
+		assertThat(this.driver.nack(fetchOne(queue), FailureDecision.retry(Duration.ZERO), error)).isTrue();
+		assertThat(this.driver.nack(fetchOne(queue), FailureDecision.retry(Duration.ofMillis(20)), error)).isTrue();
+		LeasedMessage third = fetchOne(queue);
+		assertThat(third.attempts()).isEqualTo(3);
+		assertThat(this.driver.nack(third, FailureDecision.deadLetter(), error)).isTrue();
+		LeasedMessage dead = fetchOne(QueueSpec.deadLetterQueueOf(queue));
+		assertThat(dead.id()).isEqualTo(third.id());
+		String header = dead.headers().get(FilaHeaders.ERROR);
+		assertThat(header.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(ErrorHeader.MAX_BYTES);
+		assertThat(header).startsWith("boom é boom é").containsPattern("… \\[truncated \\d+ bytes\\]$");
+		assertThat(this.driver.stats(queue).total()).isZero();
+	}
+
+	@Test
+	void aHandlerThrowingAMegabyteMessageIsRetriedThenDeadLetteredWithABoundedError() throws Exception {
+		String queue = createQueue();
+		QueueDefinition definition = new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, true,
+				new RetryPolicy(3, Duration.ofMillis(10), 1, Duration.ofMillis(10)), null, null);
+		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of(this.driver.name(), this.driver), this.driver.name()),
+				Map.of(queue, definition), new DefaultQueuePolicyFactory());
+		FilaListenerContainerFactory factory = new FilaListenerContainerFactory(queues, Map.of());
+		List<Integer> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
+		String error = "x".repeat(1 << 20);
+		FilaListenerContainer container = factory.create(new FilaListenerEndpoint("huge-" + UUID.randomUUID(),
+				new ConsumerConfig(queue, 1, 1, true, Duration.ofSeconds(5)), "test", (message, ack) -> {
+					attempts.add(message.attempts());
+					throw new IllegalStateException(error);
+				}));
+		this.driver.enqueue(queue, List.of(message("m", "k")));
+		container.start();
+		try {
+			List<LeasedMessage> dead = this.driver.fetch(QueueSpec.deadLetterQueueOf(queue), 1, Duration.ofSeconds(15));
+			assertThat(dead).as("dead-lettered").hasSize(1);
+			assertThat(attempts).containsExactly(1, 2, 3);
+			String header = dead.get(0).headers().get(FilaHeaders.ERROR);
+			assertThat(header.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(ErrorHeader.MAX_BYTES);
+			assertThat(header).startsWith("xxxx").endsWith("bytes]");
+			assertThat(dead.get(0).headers()).containsEntry(FilaHeaders.ATTEMPTS, "3");
+		}
+		finally {
+			container.stop();
+			factory.close();
+		}
 	}
 
 }

@@ -382,7 +382,7 @@ public final class AmqpBenchmark {
 	private void close() {
 		try (var connection = this.connectionFactory.createConnection()) {
 			var channel = connection.createChannel(false);
-			channel.queueDelete(this.prefix + ".keys");
+			channel.queueDelete(this.prefix + ":keys"); // the key log, see AmqpNames
 			channel.close();
 		}
 		catch (Exception ex) {

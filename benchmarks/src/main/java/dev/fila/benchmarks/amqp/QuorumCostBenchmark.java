@@ -170,7 +170,7 @@ public final class QuorumCostBenchmark {
 			driver.close();
 			try (var connection = this.connectionFactory.createConnection()) {
 				var channel = connection.createChannel(false);
-				channel.queueDelete(prefix + ".keys");
+				channel.queueDelete(prefix + ":keys"); // the key log, see AmqpNames
 				channel.close();
 			}
 			System.out.println(row);

@@ -29,8 +29,10 @@ import dev.fila.core.FilaHeaders;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
@@ -99,6 +101,8 @@ public class AmqpDriver implements FilaDriver {
 
 	private final Options options;
 
+	private final MessageLimits limits;
+
 	private final KeyLog keyLog;
 
 	private final TokenBuckets throttles = new TokenBuckets();
@@ -110,7 +114,8 @@ public class AmqpDriver implements FilaDriver {
 	/** Key queues this instance declared, per Fila queue: publishing to them needs no declare. */
 	private final Map<String, Set<String>> declaredKeys = new ConcurrentHashMap<>();
 
-	private final Map<String, Long> declaredDelayQueues = new ConcurrentHashMap<>();
+	/** Per Fila queue: the delay queues this instance declared, by delay, and when (nanoTime). */
+	private final Map<String, Map<Long, Long>> declaredDelayQueues = new ConcurrentHashMap<>();
 
 	private final Map<String, QueueSession> sessions = new ConcurrentHashMap<>();
 
@@ -137,7 +142,19 @@ public class AmqpDriver implements FilaDriver {
 	private long lastIdleKeyScan = System.nanoTime();
 
 	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
+		this(name, connectionFactory, options, MessageLimits.DEFAULTS);
+	}
+
+	/**
+	 * @param name the driver name
+	 * @param connectionFactory Spring Boot's RabbitMQ connection factory
+	 * @param options the driver options
+	 * @param limits the largest message the driver takes: headers must fit in one AMQP frame
+	 * (see {@link AmqpDriverFactory#MAX_HEADER_BYTES})
+	 */
+	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options, MessageLimits limits) {
 		this.name = name;
+		this.limits = limits;
 		this.options = options;
 		this.channels = new AmqpChannels(connectionFactory, Duration.ofSeconds(30));
 		this.names = new AmqpNames(options.prefix());
@@ -172,6 +189,11 @@ public class AmqpDriver implements FilaDriver {
 	@Override
 	public String type() {
 		return TYPE;
+	}
+
+	@Override
+	public MessageLimits limits() {
+		return this.limits;
 	}
 
 	AmqpChannels channels() {
@@ -300,8 +322,7 @@ public class AmqpDriver implements FilaDriver {
 		this.localDelays.remove(queue);
 		this.weights.remove(queue);
 		this.counters.remove(queue);
-		String delayPrefix = this.names.delayQueuePrefix(queue);
-		this.declaredDelayQueues.keySet().removeIf((delayQueue) -> delayQueue.startsWith(delayPrefix));
+		this.declaredDelayQueues.remove(queue);
 		return true;
 	}
 
@@ -345,6 +366,7 @@ public class AmqpDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
 		requireQueue(queue);
 		long now = System.currentTimeMillis();
 		List<Envelope> envelopes = new ArrayList<>(messages.size());
@@ -554,11 +576,13 @@ public class AmqpDriver implements FilaDriver {
 		// RabbitMQ takes an x-expires of at most 2^31-1 ms; retry delays are at most 24 days, so the
 		// queue still outlives its messages by hours at the longest delay.
 		long expires = Math.min(2 * millis + TimeUnit.MINUTES.toMillis(10), Integer.MAX_VALUE);
+		Map<Long, Long> declaredDelays = this.declaredDelayQueues.computeIfAbsent(queue,
+				(name) -> new ConcurrentHashMap<>());
 		for (int attempt = 1;; attempt++) {
 			try {
 				Set<String> returned = this.channels.with((channel) -> {
 					List<Publish> publishes = new ArrayList<>(2);
-					Long declaredAt = this.declaredDelayQueues.get(delayQueue);
+					Long declaredAt = declaredDelays.get(millis);
 					// Re-declaring resets x-expires, so a delay queue in use never expires with messages in it.
 					boolean declare = declaredAt == null
 							|| System.nanoTime() - declaredAt > TimeUnit.MILLISECONDS.toNanos(expires / 4);
@@ -570,7 +594,7 @@ public class AmqpDriver implements FilaDriver {
 					publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
 					Set<String> back = channel.publish(publishes);
 					if (declare) {
-						this.declaredDelayQueues.put(delayQueue, System.nanoTime());
+						declaredDelays.put(millis, System.nanoTime());
 						this.keyLog.learnDelay(queue, millis);
 					}
 					return back;
@@ -578,7 +602,7 @@ public class AmqpDriver implements FilaDriver {
 				if (!returned.contains(envelope.id())) {
 					break;
 				}
-				this.declaredDelayQueues.remove(delayQueue);
+				declaredDelays.remove(millis);
 			}
 			catch (FilaException ex) {
 				if (attempt >= PUBLISH_ATTEMPTS) {
@@ -672,7 +696,7 @@ public class AmqpDriver implements FilaDriver {
 		QueueSpec spec = spec(message.queue());
 		if (!spec.deadLetter()) {
 			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
-					message.id(), message.queue(), message.attempts(), error);
+					message.id(), message.queue(), message.attempts(), ErrorHeader.value(error));
 			return;
 		}
 		String dlq = spec.deadLetterQueue();
@@ -681,7 +705,7 @@ public class AmqpDriver implements FilaDriver {
 		}
 		Map<String, String> headers = new LinkedHashMap<>(delivery.envelope.headers());
 		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
-		headers.put(FilaHeaders.ERROR, (error != null) ? error : "");
+		headers.put(FilaHeaders.ERROR, ErrorHeader.value(error));
 		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
 		Envelope dead = new Envelope(delivery.envelope.id(), Map.copyOf(headers), delivery.envelope.payload(),
 				delivery.envelope.scheduling(), 0, delivery.envelope.enqueuedAt());

@@ -13,6 +13,7 @@ import dev.fila.core.FilaConfigurationException;
 import dev.fila.driver.DriverOptions;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDriverFactory;
+import dev.fila.driver.MessageLimits;
 
 /**
  * Creates {@link AmqpDriver AMQP drivers} on Spring Boot's RabbitMQ {@link ConnectionFactory}
@@ -23,12 +24,35 @@ import dev.fila.driver.FilaDriverFactory;
  * per-key prefetch shrinks, default 2000), {@code key-log-max-bytes} (retention of the key log
  * stream, default 64 MiB), {@code session-idle-timeout} (how long a queue is consumed after
  * its last fetch, default 30s) and {@code key-shards} (spread the keys over this many queues per
- * Fila queue instead of a queue per key; default 0, or 16 with {@code quorum}).
+ * Fila queue instead of a queue per key; default 0, or 16 with {@code quorum}),
+ * {@code max-payload-bytes} (default 16 MiB, at most 512 MiB) and {@code max-header-bytes}
+ * (default 64 KiB, at most 96 KiB, so that headers fit RabbitMQ's default 128 KiB frame).
  */
 public class AmqpDriverFactory implements FilaDriverFactory {
 
+	/**
+	 * The highest {@code max-payload-bytes}: 512 MiB, RabbitMQ's own ceiling for
+	 * {@code max_message_size} (whose default is 128 MiB on RabbitMQ 3.x, 16 MiB from 4.0: the
+	 * broker's setting must allow what this option allows).
+	 */
+	static final int MAX_PAYLOAD_BYTES = 512 << 20;
+
+	/**
+	 * The highest {@code max-header-bytes}: 96 KiB. A message's properties and headers travel
+	 * in one content-header frame, at most {@code frame_max} bytes (128 KiB by default). Beside
+	 * the limited header bytes the frame holds: per header about 6 bytes of encoding (at most
+	 * {@link MessageLimits#MAX_HEADERS} headers: 6 KB), Fila's own headers and properties (under
+	 * 1 KiB, plus the fairness key and throttle keys, which are counted), on a dead-lettered
+	 * message {@code fila-error} (at most {@link dev.fila.driver.ErrorHeader#MAX_BYTES}) and
+	 * the source queue name, and the {@code x-death} headers RabbitMQ adds (about 1 KiB):
+	 * 96 KiB + 6 KB + 4 KiB + 3 KiB leaves room in 128 KiB. With a smaller {@code frame_max}
+	 * lower the option to about {@code frame_max - 32 KiB}.
+	 */
+	static final int MAX_HEADER_BYTES = 96 << 10;
+
 	private static final Set<String> OPTIONS = Set.of("prefix", "quorum", "key-prefetch", "prefetch-budget",
-			"key-log-max-bytes", "session-idle-timeout", "key-shards", "key-idle-expiry");
+			"key-log-max-bytes", "session-idle-timeout", "key-shards", "key-idle-expiry", MessageLimits.PAYLOAD_OPTION,
+			MessageLimits.HEADER_OPTION);
 
 	private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,40}");
 
@@ -57,7 +81,8 @@ public class AmqpDriverFactory implements FilaDriverFactory {
 					"a driver type whose connection exists: the amqp driver uses Spring Boot's RabbitMQ ConnectionFactory; "
 							+ "add org.springframework.boot:spring-boot-starter-amqp and configure spring.rabbitmq.*");
 		}
-		return new AmqpDriver(name, factory, options(name, options));
+		return new AmqpDriver(name, factory, options(name, options),
+				MessageLimits.fromOptions(name, options, MAX_PAYLOAD_BYTES, MAX_HEADER_BYTES));
 	}
 
 	static AmqpDriver.Options options(String name, Map<String, String> options) {

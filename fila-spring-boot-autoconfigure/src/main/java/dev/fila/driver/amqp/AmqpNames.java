@@ -4,44 +4,67 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * Names of the RabbitMQ queues behind Fila queues. For a Fila queue {@code orders} under the
  * prefix {@code fila}:
  * <ul>
- * <li>{@code fila.orders.k.<key>}: one queue per fairness key (a key with characters outside
- * {@code A-Za-z0-9._:@-}, or too long for a 255-byte queue name, is named by its hash:
- * {@code fila.orders.h.<sha-256 prefix>});</li>
- * <li>where {@code <prefix>.<queue>} with a suffix would not fit in 255 bytes, the queue's part
- * is hashed too: {@code fila.q.<sha-256 prefix>.retry} and so on;</li>
- * <li>{@code fila.orders.s.<n>}: with {@code key-shards}, a bounded set of shard queues that
+ * <li>{@code fila:orders:k:<key>}: one queue per fairness key;</li>
+ * <li>{@code fila:orders:s:<n>}: with {@code key-shards}, a bounded set of shard queues that
  * the keys are spread over instead of a queue each;</li>
- * <li>{@code fila.orders.retry}: where delayed retries land when their delay is over; its
+ * <li>{@code fila:orders:retry}: where delayed retries land when their delay is over; its
  * existence is the Fila queue's existence;</li>
- * <li>{@code fila.orders.delay.<ms>}: one TTL queue per retry delay;</li>
- * <li>{@code fila.keys}: the driver's key log, a stream of queue and key announcements.</li>
+ * <li>{@code fila:orders:delay:<ms>}: one TTL queue per retry delay;</li>
+ * <li>{@code fila:keys}: the driver's key log, a stream of queue and key announcements.</li>
  * </ul>
+ * <h2>Why two different queues or keys never share a name</h2>
+ * A name is its parts joined with {@code :}. Every part that comes from outside (prefix, queue
+ * name, key) is {@linkplain #escape escaped} first: characters other than
+ * {@code A-Za-z0-9._-@} become {@code %XX} per UTF-8 byte, so an escaped part never holds a
+ * {@code :} (nor a {@code #}), and escaping is reversible (it is percent-encoding, {@code %}
+ * itself included). The fixed parts ({@code keys}, {@code k}, {@code s}, {@code retry},
+ * {@code delay}) and the numbers hold no {@code :} either. Splitting a name at {@code :}
+ * therefore gives back its parts: two parts ({@code <prefix>:keys}) for the key log, three or
+ * four ({@code <prefix>:<queue>:<kind>[:<key or number>]}) for a queue's RabbitMQ queues,
+ * and the kind says what the last part is. So distinct (prefix, kind, queue, key, shard or
+ * delay) tuples give distinct names, whatever characters queue names and keys hold (dots
+ * included: {@code orders} with key {@code retry} is {@code fila:orders:k:retry}, the retry
+ * queue of {@code orders.k} is {@code fila:orders.k:retry}).
+ * <p>
+ * RabbitMQ refuses names longer than 255 bytes. A name that would be longer keeps its first
+ * {@value #READABLE_LENGTH} characters, readable, and ends in {@code #} and 32 hex digits (128
+ * bits of the SHA-256 of the whole name). Names are ASCII, so characters are bytes: every
+ * name fits. A long name cannot equal a short one (only long names hold a {@code #}); two long
+ * names are equal only if the SHA-256 of two different full names agree on 128 bits: for a
+ * broker holding {@code n} such names, a chance below {@code n^2 / 2^129} (a billion names:
+ * about 10^-21).
  */
 final class AmqpNames {
 
-	private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9._:@-]+");
+	/** RabbitMQ's limit on queue names, in bytes. */
+	static final int MAX_NAME_BYTES = 255;
 
-	private static final int MAX_QUEUE_NAME_BYTES = 255;
+	/** The separator of name parts; never inside an escaped part. */
+	static final char SEPARATOR = ':';
 
-	/** The length of {@code .h.<32 hex digits>}. */
-	private static final int HASHED_KEY_LENGTH = 35;
+	/** Starts the hash of a name too long for RabbitMQ; never inside an escaped part. */
+	static final char HASH_MARK = '#';
 
-	/** The most digits of a delay in milliseconds ({@link Long#MAX_VALUE}). */
-	private static final int MAX_DELAY_DIGITS = 19;
+	/** The hex digits of a long name's hash. */
+	private static final int HASH_DIGITS = 32;
 
-	/** The length of {@code .s.<up to 4 digits>} (key-shards is at most 1024). */
-	private static final int MAX_SHARD_SUFFIX = 7;
+	/** How much of a long name stays readable before its hash. */
+	static final int READABLE_LENGTH = MAX_NAME_BYTES - 1 - HASH_DIGITS;
+
+	private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
 	private final String prefix;
 
+	private final String escapedPrefix;
+
 	AmqpNames(String prefix) {
 		this.prefix = prefix;
+		this.escapedPrefix = escape(prefix);
 	}
 
 	String prefix() {
@@ -49,46 +72,101 @@ final class AmqpNames {
 	}
 
 	String keyLog() {
-		return this.prefix + ".keys";
+		return name(this.escapedPrefix, "keys");
 	}
 
 	String keyQueue(String queue, String key) {
-		String plain = this.prefix + "." + queue + ".k." + key;
-		if (PLAIN_KEY.matcher(key).matches() && plain.length() <= MAX_QUEUE_NAME_BYTES) {
-			return plain;
-		}
-		return base(queue, HASHED_KEY_LENGTH) + ".h." + hash(key);
+		return name(this.escapedPrefix, escape(queue), "k", escape(key));
 	}
 
 	/** The {@code index}-th key shard of a queue (driver option {@code key-shards}). */
 	String shardQueue(String queue, int index) {
-		return base(queue, MAX_SHARD_SUFFIX) + ".s." + index;
+		return name(this.escapedPrefix, escape(queue), "s", Integer.toString(index));
 	}
 
 	String retryQueue(String queue) {
-		return base(queue, ".retry".length()) + ".retry";
+		return name(this.escapedPrefix, escape(queue), "retry");
 	}
 
 	String delayQueue(String queue, long delayMillis) {
-		return delayQueuePrefix(queue) + delayMillis;
-	}
-
-	String delayQueuePrefix(String queue) {
-		return base(queue, ".delay.".length() + MAX_DELAY_DIGITS) + ".delay.";
+		return name(this.escapedPrefix, escape(queue), "delay", Long.toString(delayMillis));
 	}
 
 	/**
-	 * {@code <prefix>.<queue>}, the start of every RabbitMQ name behind a Fila queue, or, when
-	 * that and a suffix of the given length would exceed RabbitMQ's 255 bytes (a long prefix
-	 * with a long queue name), {@code <prefix>.q.<hash of the queue name>}. Names are ASCII
-	 * (prefix and queue names are validated), so characters are bytes.
+	 * Joins parts with {@link #SEPARATOR}; a result over {@link #MAX_NAME_BYTES} is cut and
+	 * ends in its hash (see the class description).
 	 */
-	private String base(String queue, int suffixLength) {
-		String plain = this.prefix + "." + queue;
-		if (plain.length() + suffixLength <= MAX_QUEUE_NAME_BYTES) {
-			return plain;
+	private static String name(String... parts) {
+		String name = String.join(String.valueOf(SEPARATOR), parts);
+		if (name.length() <= MAX_NAME_BYTES) {
+			return name;
 		}
-		return this.prefix + ".q." + hash(queue);
+		int cut = READABLE_LENGTH;
+		// Cosmetic: do not cut an escape in two.
+		int escape = name.lastIndexOf('%', cut - 1);
+		if (escape >= 0 && escape > cut - 3) {
+			cut = escape;
+		}
+		return name.substring(0, cut) + HASH_MARK + hash(name);
+	}
+
+	/**
+	 * Percent-encodes a name part: {@code A-Za-z0-9._-@} stay as they are (so prefixes and
+	 * queue names, which are made of those, stay readable), every other code point becomes
+	 * {@code %XX} for each byte of its UTF-8 form. A lone surrogate, which a Java string may
+	 * hold, is encoded like any code point (3 bytes), never replaced: the encoding stays
+	 * reversible for every string.
+	 */
+	static String escape(String part) {
+		StringBuilder escaped = null;
+		for (int i = 0; i < part.length();) {
+			int codePoint = part.codePointAt(i);
+			int next = i + Character.charCount(codePoint);
+			if (plain(codePoint)) {
+				if (escaped != null) {
+					escaped.append((char) codePoint);
+				}
+			}
+			else {
+				if (escaped == null) {
+					escaped = new StringBuilder(part.length() + 16).append(part, 0, i);
+				}
+				appendUtf8Escaped(escaped, codePoint);
+			}
+			i = next;
+		}
+		return (escaped != null) ? escaped.toString() : part;
+	}
+
+	private static boolean plain(int c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+				|| c == '-' || c == '@';
+	}
+
+	/** UTF-8 by hand: it also encodes surrogate code points, which String.getBytes would replace. */
+	private static void appendUtf8Escaped(StringBuilder out, int c) {
+		if (c < 0x80) {
+			appendByte(out, c);
+		}
+		else if (c < 0x800) {
+			appendByte(out, 0xC0 | (c >> 6));
+			appendByte(out, 0x80 | (c & 0x3F));
+		}
+		else if (c < 0x10000) {
+			appendByte(out, 0xE0 | (c >> 12));
+			appendByte(out, 0x80 | ((c >> 6) & 0x3F));
+			appendByte(out, 0x80 | (c & 0x3F));
+		}
+		else {
+			appendByte(out, 0xF0 | (c >> 18));
+			appendByte(out, 0x80 | ((c >> 12) & 0x3F));
+			appendByte(out, 0x80 | ((c >> 6) & 0x3F));
+			appendByte(out, 0x80 | (c & 0x3F));
+		}
+	}
+
+	private static void appendByte(StringBuilder out, int b) {
+		out.append('%').append(HEX.toHexDigits((byte) b));
 	}
 
 	/**
@@ -107,10 +185,10 @@ final class AmqpNames {
 		return ((delayMillis + step - 1) / step) * step;
 	}
 
-	private static String hash(String key) {
+	private static String hash(String name) {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 16);
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.US_ASCII));
+			return HexFormat.of().formatHex(digest, 0, HASH_DIGITS / 2);
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);

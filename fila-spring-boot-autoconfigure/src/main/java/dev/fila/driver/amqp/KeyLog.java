@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 import dev.fila.core.FilaException;
 
 /**
- * The driver's key log: a RabbitMQ stream ({@code <prefix>.keys}) of announcements, which is
+ * The driver's key log: a RabbitMQ stream ({@code <prefix>:keys}) of announcements, which is
  * how every application instance learns which fairness-key queues and delay queues a Fila
  * queue has, including ones another instance created, and which Fila queues exist. AMQP 0-9-1
  * cannot list queues; a stream can be read from its start by any number of consumers, so an

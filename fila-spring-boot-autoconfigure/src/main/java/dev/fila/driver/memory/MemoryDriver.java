@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 import dev.fila.core.FilaHeaders;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.memory.MemoryQueue.Entry;
@@ -39,8 +41,24 @@ public class MemoryDriver implements FilaDriver {
 
 	private final TokenBuckets throttles = new TokenBuckets();
 
+	private final MessageLimits limits;
+
 	public MemoryDriver(String name) {
+		this(name, MessageLimits.DEFAULTS);
+	}
+
+	/**
+	 * @param name the driver name
+	 * @param limits the largest message the driver takes
+	 */
+	public MemoryDriver(String name, MessageLimits limits) {
 		this.name = name;
+		this.limits = limits;
+	}
+
+	@Override
+	public MessageLimits limits() {
+		return this.limits;
 	}
 
 	@Override
@@ -90,7 +108,9 @@ public class MemoryDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
-		return queue(queue).enqueue(messages);
+		MemoryQueue target = queue(queue);
+		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
+		return target.enqueue(messages);
 	}
 
 	@Override
@@ -114,6 +134,7 @@ public class MemoryDriver implements FilaDriver {
 	@Override
 	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
 		MemoryQueue source = queue(message.queue());
+		error = ErrorHeader.value(error);
 		if (decision instanceof FailureDecision.Retry retry) {
 			return source.retry(message, retry.delay());
 		}

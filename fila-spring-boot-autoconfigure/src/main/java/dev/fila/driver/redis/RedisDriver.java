@@ -32,8 +32,10 @@ import dev.fila.core.FilaException;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
@@ -74,6 +76,8 @@ public class RedisDriver implements FilaDriver {
 	private final RedisConnectionFactory connectionFactory;
 
 	private final String keyPrefix;
+
+	private final MessageLimits limits;
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
@@ -141,7 +145,22 @@ public class RedisDriver implements FilaDriver {
 	 */
 	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix, int waitReplicas,
 			Duration waitTimeout) {
+		this(name, connectionFactory, keyPrefix, waitReplicas, waitTimeout, MessageLimits.DEFAULTS);
+	}
+
+	/**
+	 * @param name the driver name
+	 * @param connectionFactory Spring Boot's Redis connection factory
+	 * @param keyPrefix the prefix of every key
+	 * @param waitReplicas how many replicas must confirm an enqueue or ack before it returns
+	 * (Redis {@code WAIT}); 0 for Redis's asynchronous replication alone
+	 * @param waitTimeout the longest wait for them
+	 * @param limits the largest message the driver takes
+	 */
+	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix, int waitReplicas,
+			Duration waitTimeout, MessageLimits limits) {
 		this.name = name;
+		this.limits = limits;
 		this.replicaWait = (waitReplicas > 0) ? new ReplicaWait(waitReplicas, waitTimeout) : ReplicaWait.NONE;
 		this.connectionFactory = connectionFactory;
 		this.keyPrefix = keyPrefix;
@@ -165,10 +184,14 @@ public class RedisDriver implements FilaDriver {
 		return TYPE;
 	}
 
-	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag */
+	@Override
+	public MessageLimits limits() {
+		return this.limits;
+	}
+
+	/** @return the key base of a queue; a dead-letter queue shares its source queue's hash tag (see RedisKeys) */
 	String base(String queue) {
-		String tag = QueueSpec.sourceQueueOf(queue);
-		return this.keyPrefix + ":{" + tag + "}:" + queue + ":";
+		return RedisKeys.base(this.keyPrefix, queue);
 	}
 
 	/**
@@ -176,8 +199,7 @@ public class RedisDriver implements FilaDriver {
 	 * a sharded channel with the hash tag of the queue (shared with its dead-letter queue)
 	 */
 	String channel(String queue) {
-		return this.sharded ? this.keyPrefix + ":{" + QueueSpec.sourceQueueOf(queue) + "}:notify"
-				: this.keyPrefix + ":notify";
+		return this.sharded ? RedisKeys.channel(this.keyPrefix, queue) : this.keyPrefix + ":notify";
 	}
 
 	/** The encoded keys of a queue, built once: ack, nack and heartbeats need them per message. */
@@ -263,6 +285,7 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
+		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
 		List<String> ids = new ArrayList<>(messages.size());
 		QueueKeys keys = keys(queue);
 		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
@@ -460,7 +483,8 @@ public class RedisDriver implements FilaDriver {
 	}
 
 	@Override
-	public boolean nack(LeasedMessage message, FailureDecision decision, String error) {
+	public boolean nack(LeasedMessage message, FailureDecision decision, String failure) {
+		String error = ErrorHeader.value(failure);
 		String queue = message.queue();
 		QueueKeys keys = keys(queue);
 		QueueKeys dlq = keys(QueueSpec.deadLetterQueueOf(queue));

@@ -12,12 +12,15 @@ import dev.fila.core.FilaConfigurationException;
 import dev.fila.driver.DriverOptions;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDriverFactory;
+import dev.fila.driver.MessageLimits;
 
 /**
  * Creates {@link RedisDriver Redis drivers} on Spring Boot's {@link RedisConnectionFactory}
  * ({@code spring.data.redis.*}). Options: {@code key-prefix} (default {@code fila}),
- * {@code wait-replicas} (default 0: enqueues and acks return once the master has them) and
- * {@code wait-timeout} (default 100ms: the longest an enqueue or ack waits for those replicas).
+ * {@code wait-replicas} (default 0: enqueues and acks return once the master has them),
+ * {@code wait-timeout} (default 100ms: the longest an enqueue or ack waits for those replicas),
+ * {@code max-payload-bytes} (default 16 MiB, at most 512 MiB) and {@code max-header-bytes}
+ * (default 64 KiB, at most 1 MiB).
  */
 public class RedisDriverFactory implements FilaDriverFactory {
 
@@ -30,7 +33,14 @@ public class RedisDriverFactory implements FilaDriverFactory {
 	/** Most replicas {@code wait-replicas} may ask for. */
 	static final int MAX_WAIT_REPLICAS = 16;
 
-	private static final Set<String> OPTIONS = Set.of("key-prefix", "wait-replicas", "wait-timeout");
+	/** The highest {@code max-payload-bytes}: Redis's default {@code proto-max-bulk-len}, 512 MiB. */
+	static final int MAX_PAYLOAD_BYTES = 512 << 20;
+
+	/** The highest {@code max-header-bytes}: 1 MiB. */
+	static final int MAX_HEADER_BYTES = 1 << 20;
+
+	private static final Set<String> OPTIONS = Set.of("key-prefix", "wait-replicas", "wait-timeout",
+			MessageLimits.PAYLOAD_OPTION, MessageLimits.HEADER_OPTION);
 
 	private final ObjectProvider<RedisConnectionFactory> connectionFactory;
 
@@ -76,7 +86,8 @@ public class RedisDriverFactory implements FilaDriverFactory {
 			}
 			return duration;
 		}, "a duration from 1ms to 1m such as 100ms");
-		return new RedisDriver(name, factory, prefix, waitReplicas, waitTimeout);
+		MessageLimits limits = MessageLimits.fromOptions(name, options, MAX_PAYLOAD_BYTES, MAX_HEADER_BYTES);
+		return new RedisDriver(name, factory, prefix, waitReplicas, waitTimeout, limits);
 	}
 
 }

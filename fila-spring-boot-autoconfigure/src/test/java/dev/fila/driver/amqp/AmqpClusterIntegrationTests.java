@@ -66,15 +66,16 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 		assertThat(this.driver.nack(dead, FailureDecision.deadLetter(), "poison")).isTrue();
 		assertThat(fetchOne(QueueSpec.deadLetterQueueOf(queue)).id()).isEqualTo(dead.id());
 
-		String base = this.prefix + "." + queue;
+		AmqpNames names = new AmqpNames(this.prefix);
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
 		List<RabbitQueue> queues = AmqpClusterSupport.queues("fila-c", this.prefix);
 		// Quorum queues default to 16 key shards: a bounded set of Raft groups, not one per key.
 		assertThat(queues).extracting(RabbitQueue::name)
-			.contains(base + ".s.0", base + ".s.15", base + ".retry", base + ".delay.300000", base + ".dlq.retry",
-					base + ".dlq.s.0", this.prefix + ".keys")
-			.noneMatch((name) -> name.contains(".k.") || name.contains(".h."));
+			.contains(names.shardQueue(queue, 0), names.shardQueue(queue, 15), names.retryQueue(queue),
+					names.delayQueue(queue, 300000), names.retryQueue(dlq), names.shardQueue(dlq, 0), names.keyLog())
+			.noneMatch((name) -> name.contains(":k:"));
 		for (RabbitQueue rabbitQueue : queues) {
-			String expectedType = rabbitQueue.name().equals(this.prefix + ".keys") ? "stream" : "quorum";
+			String expectedType = rabbitQueue.name().equals(names.keyLog()) ? "stream" : "quorum";
 			assertThat(rabbitQueue.type()).as("type of %s", rabbitQueue.name()).isEqualTo(expectedType);
 			assertThat(rabbitQueue.members()).as("members of %s", rabbitQueue.name())
 				.containsExactlyInAnyOrderElementsOf(AmqpClusterSupport.NODES);
@@ -96,7 +97,7 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 			perKey.ack(fetched.get(0));
 			RabbitQueue keyQueue = AmqpClusterSupport.queues("fila-a", prefix)
 				.stream()
-				.filter((queue) -> queue.name().equals(prefix + ".per-key.k.tenant-a"))
+				.filter((queue) -> queue.name().equals(new AmqpNames(prefix).keyQueue("per-key", "tenant-a")))
 				.findFirst()
 				.orElseThrow();
 			assertThat(keyQueue.type()).isEqualTo("quorum");

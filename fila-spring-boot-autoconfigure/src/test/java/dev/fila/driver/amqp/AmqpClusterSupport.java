@@ -70,7 +70,7 @@ final class AmqpClusterSupport {
 		return node;
 	}
 
-	/** Every queue on the cluster whose name starts with the prefix and a dot. */
+	/** Every queue on the cluster whose name starts with the prefix and a colon (see AmqpNames). */
 	static List<RabbitQueue> queues(String node, String prefix) {
 		ScriptRun run = clusters("rabbitmqctl", node, "-q", "list_queues", "--no-table-headers", "name", "type",
 				"members", "online");
@@ -80,7 +80,7 @@ final class AmqpClusterSupport {
 		List<RabbitQueue> queues = new ArrayList<>();
 		for (String line : run.output().split("\n")) {
 			String[] columns = line.split("\t");
-			if (columns.length == 4 && columns[0].startsWith(prefix + ".")) {
+			if (columns.length == 4 && columns[0].startsWith(prefix + ":")) {
 				queues.add(new RabbitQueue(columns[0], columns[1], nodes(columns[2]), nodes(columns[3])));
 			}
 		}

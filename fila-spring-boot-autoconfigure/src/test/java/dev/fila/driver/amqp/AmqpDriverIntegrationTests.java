@@ -47,7 +47,7 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 		// What an idle-key expiry (or an operator) does: the key queue disappears while in use.
 		try (var connection = this.connectionFactory.createConnection()) {
 			var channel = connection.createChannel(false);
-			channel.queueDelete(this.prefix + "." + queue + ".k.k");
+			channel.queueDelete(new AmqpNames(this.prefix).keyQueue(queue, "k"));
 			channel.close();
 		}
 		for (int i = 0; i < 20; i++) {
@@ -61,6 +61,34 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 			}
 		}
 		assertThat(received).containsAll(sent);
+	}
+
+	@Test
+	void keysThatLookLikeOtherQueuesOrNeedEscapingGetQueuesOfTheirOwn() throws Exception {
+		String queue = createQueue();
+		// Names RabbitMQ must take: keys that spell other kinds of queues, escaped keys
+		// (":", "%", "#", unicode) and a key too long for a name of its own (hashed).
+		List<String> keys = List.of("retry", "x.delay.100", "tenant:42 ü/%#", "k".repeat(300), "\uD83D\uDE00");
+		Set<String> sent = new HashSet<>();
+		for (String key : keys) {
+			sent.addAll(this.driver.enqueue(queue, List.of(message(key, key))));
+		}
+		Set<String> keyQueues = new HashSet<>();
+		for (String key : keys) {
+			keyQueues.add(((AmqpDriver) this.driver).keyQueue(queue, key));
+		}
+		assertThat(keyQueues).hasSize(keys.size());
+		Set<String> received = new HashSet<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (!received.containsAll(sent) && System.nanoTime() < deadline) {
+			for (LeasedMessage message : this.driver.fetch(queue, 10, Duration.ofMillis(200))) {
+				assertThat(new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8))
+					.isEqualTo(message.fairnessKey());
+				received.add(message.id());
+				this.driver.ack(message);
+			}
+		}
+		assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
 	}
 
 }

@@ -54,7 +54,7 @@ class AmqpShardedDriverIntegrationTests extends DriverContractTests {
 		for (String key : keys) {
 			shards.add(first.keyQueue(queue, key));
 		}
-		assertThat(shards).hasSize(SHARDS).allMatch((name) -> name.startsWith(this.prefix + "." + queue + ".s."));
+		assertThat(shards).hasSize(SHARDS).allMatch((name) -> name.startsWith(this.prefix + ":" + queue + ":s:"));
 		// Another instance, started later, reads the same log and agrees.
 		try (AmqpDriver second = new AmqpDriver("amqp", this.connectionFactory,
 				AmqpTestSupport.options(this.prefix, SHARDS))) {

@@ -39,7 +39,7 @@ final class AmqpTestSupport {
 	static void deleteKeyLog(CachingConnectionFactory factory, String prefix) {
 		try (var connection = factory.createConnection()) {
 			var channel = connection.createChannel(false);
-			channel.queueDelete(prefix + ".keys");
+			channel.queueDelete(new AmqpNames(prefix).keyLog());
 			channel.close();
 		}
 		catch (Exception ex) {

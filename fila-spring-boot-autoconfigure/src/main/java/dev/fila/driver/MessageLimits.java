@@ -1,0 +1,157 @@
+package dev.fila.driver;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.fila.core.MessageTooLargeException;
+
+/**
+ * The largest message a driver takes. Drivers check a whole batch against their limits before
+ * they send any of it, so an oversized message never leaves half a batch behind, and never
+ * reaches a backend that would refuse it in a way that is retried (a RabbitMQ frame too
+ * large) or that breaks the message later (a header too large to dead-letter).
+ * <p>
+ * Header bytes are the UTF-8 bytes of every header name and value, plus the fairness key and
+ * the throttle keys, which drivers store beside the headers (the AMQP driver in them).
+ *
+ * @param maxPayloadBytes the largest payload, in bytes
+ * @param maxHeaderBytes the most header bytes of one message (see above)
+ * @param maxHeaders the most headers of one message
+ * @param maxHeaderNameBytes the longest header name, in UTF-8 bytes
+ * @param payloadProperty the property that sets {@code maxPayloadBytes}, or {@code null} when fixed
+ * @param headerProperty the property that sets {@code maxHeaderBytes}, or {@code null} when fixed
+ */
+public record MessageLimits(int maxPayloadBytes, int maxHeaderBytes, int maxHeaders, int maxHeaderNameBytes,
+		@Nullable String payloadProperty, @Nullable String headerProperty) {
+
+	/** The default payload limit of every driver: 16 MiB. */
+	public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 << 20;
+
+	/** The default header limit of every driver: 64 KiB (half of RabbitMQ's default frame). */
+	public static final int DEFAULT_MAX_HEADER_BYTES = 64 << 10;
+
+	/** The most headers a message may have. */
+	public static final int MAX_HEADERS = 1000;
+
+	/** The longest header name: AMQP field table names are short strings of at most 255 bytes. */
+	public static final int MAX_HEADER_NAME_BYTES = 255;
+
+	/** Option of every driver: {@code fila.drivers.<name>.options.max-payload-bytes}. */
+	public static final String PAYLOAD_OPTION = "max-payload-bytes";
+
+	/** Option of every driver: {@code fila.drivers.<name>.options.max-header-bytes}. */
+	public static final String HEADER_OPTION = "max-header-bytes";
+
+	/** The defaults, with no property named (drivers created in code). */
+	public static final MessageLimits DEFAULTS = new MessageLimits(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_HEADER_BYTES,
+			MAX_HEADERS, MAX_HEADER_NAME_BYTES, null, null);
+
+	/**
+	 * The limits a driver's options set ({@value #PAYLOAD_OPTION}, {@value #HEADER_OPTION}).
+	 * @param driver the driver name
+	 * @param options the driver's options
+	 * @param maxPayload the largest payload limit the driver's backend can take
+	 * @param maxHeader the largest header limit the driver's backend can take
+	 * @return the limits, naming the properties in their errors
+	 * @throws dev.fila.core.FilaConfigurationException when an option is not a number of
+	 * bytes from 1 KiB to the given maximum
+	 */
+	public static MessageLimits fromOptions(String driver, Map<String, String> options, int maxPayload, int maxHeader) {
+		int payload = DriverOptions.parse(driver, PAYLOAD_OPTION, options, DEFAULT_MAX_PAYLOAD_BYTES,
+				(value) -> bytes(value, maxPayload), "a number of bytes from 1024 to " + maxPayload);
+		int header = DriverOptions.parse(driver, HEADER_OPTION, options, DEFAULT_MAX_HEADER_BYTES,
+				(value) -> bytes(value, maxHeader), "a number of bytes from 1024 to " + maxHeader);
+		return new MessageLimits(payload, header, MAX_HEADERS, MAX_HEADER_NAME_BYTES,
+				DriverOptions.property(driver, PAYLOAD_OPTION), DriverOptions.property(driver, HEADER_OPTION));
+	}
+
+	private static int bytes(String value, int max) {
+		int bytes = Integer.parseInt(value);
+		if (bytes < 1024 || bytes > max) {
+			throw new IllegalArgumentException();
+		}
+		return bytes;
+	}
+
+	/**
+	 * Checks every message of a batch, before any is sent.
+	 * @param driver the driver's type and name, for the message ({@code amqp driver 'rabbit'})
+	 * @param queue the queue name
+	 * @param messages the batch
+	 * @throws MessageTooLargeException for the first message that breaks a limit
+	 */
+	public void check(String driver, String queue, List<OutgoingMessage> messages) {
+		for (int i = 0; i < messages.size(); i++) {
+			String problem = problem(messages.get(i));
+			if (problem != null) {
+				throw new MessageTooLargeException(queue, i, "Refused message " + (i + 1) + " of " + messages.size()
+						+ " (index " + i + ") for queue '" + queue + "'; nothing of the batch was sent: " + problem
+						+ ", over what the " + driver + " takes");
+			}
+		}
+	}
+
+	private @Nullable String problem(OutgoingMessage message) {
+		if (message.payload().length > this.maxPayloadBytes) {
+			return "its payload is " + message.payload().length + " bytes, more than " + this.maxPayloadBytes
+					+ settable(this.payloadProperty);
+		}
+		if (message.headers().size() > this.maxHeaders) {
+			return "it has " + message.headers().size() + " headers, more than " + this.maxHeaders;
+		}
+		long headerBytes = utf8Length(message.scheduling().fairnessKey());
+		for (String key : message.scheduling().throttleKeys()) {
+			headerBytes += utf8Length(key);
+		}
+		for (Map.Entry<String, String> header : message.headers().entrySet()) {
+			int nameBytes = utf8Length(header.getKey());
+			if (nameBytes > this.maxHeaderNameBytes) {
+				return "header name '" + abbreviate(header.getKey()) + "' is " + nameBytes + " bytes, more than "
+						+ this.maxHeaderNameBytes;
+			}
+			headerBytes += nameBytes + utf8Length(header.getValue());
+		}
+		if (headerBytes > this.maxHeaderBytes) {
+			return "its headers take " + headerBytes
+					+ " bytes (UTF-8 names and values, with the fairness key and throttle keys), more than "
+					+ this.maxHeaderBytes + settable(this.headerProperty);
+		}
+		return null;
+	}
+
+	private static String settable(@Nullable String property) {
+		return (property != null) ? " (set " + property + ")" : "";
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= 40) ? text : text.substring(0, 40) + "...";
+	}
+
+	/** UTF-8 length without encoding (an unpaired surrogate counts as the 1 byte of its '?'). */
+	static int utf8Length(String text) {
+		int bytes = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				bytes++;
+			}
+			else if (c < 0x800) {
+				bytes += 2;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				bytes += 4;
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				bytes++;
+			}
+			else {
+				bytes += 3;
+			}
+		}
+		return bytes;
+	}
+
+}
