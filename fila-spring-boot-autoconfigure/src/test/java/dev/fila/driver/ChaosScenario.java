@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.DefaultResourceLoader;
 
 import dev.fila.config.InMemoryRuntimeConfig;
+import dev.fila.core.MessageTooLargeException;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerContainerFactory;
@@ -30,8 +31,10 @@ import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.RetryPolicy;
+import dev.fila.scheduling.Scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -39,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * queue's hooks (one of them hostile: it loops forever on some messages), two consumers
  * handle them with handlers that fail at random, and meanwhile the test injects faults one
  * after another: the driver's own (connections killed, the backend paused) and the
- * library's (a consumer stopped and started under load). At the end every message was
+ * library's (a consumer stopped and started under load, a batch with one oversized message).
+ * At the end every message was
  * handled successfully (lost = 0), every consumer delivers again after the last fault, and
  * the extra deliveries stay within {@code prefetch + concurrency} per consumer and fault.
  * The counts are printed (a line starting with "Chaos").
@@ -155,11 +159,14 @@ public final class ChaosScenario {
 			injected.add(fault.name());
 			send(binding, perStep);
 		}
-		// The library's own fault: a consumer stopped and started under load.
+		// The library's own faults: a consumer stopped and started under load, and a batch
+		// with one oversized message, refused whole before anything of it is sent.
 		restarted.stop();
 		send(binding, perStep);
 		restarted.start();
 		injected.add("consumer stop/start");
+		sendOversizedBatch();
+		injected.add("oversized batch");
 		send(binding, Math.max(0, messages - this.enqueued));
 		int total = this.enqueued;
 		await().atMost(Duration.ofSeconds(120)).until(() -> this.handled.size() == total);
@@ -179,7 +186,7 @@ public final class ChaosScenario {
 				this.driver.stats(this.queue + ".dlq").total(), this.deliveriesByConsumer);
 		System.out.println(summary);
 		logger.info(summary);
-		assertThat(this.handled).hasSize(finalTotal);
+		assertThat(this.handled).hasSize(finalTotal).allMatch((number) -> number >= 0);
 		assertThat(this.driver.stats(this.queue + ".dlq").total()).isZero();
 		assertThat(duplicates).isLessThanOrEqualTo(bound);
 		for (FilaListenerContainer consumer : consumers) {
@@ -218,6 +225,19 @@ public final class ChaosScenario {
 				batch = new ArrayList<>();
 			}
 		}
+	}
+
+	/** Five messages numbered below zero, the third with 2 MiB of headers: none may arrive. */
+	private void sendOversizedBatch() {
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 1; i <= 5; i++) {
+			Map<String, String> headers = Map.of("tenant", "t1", "big", (i == 3) ? "x".repeat(2 << 20) : "");
+			batch.add(new OutgoingMessage(headers, Integer.toString(-i).getBytes(StandardCharsets.UTF_8),
+					new Scheduling("t1", 1, List.of())));
+		}
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> this.driver.enqueue(this.queue, batch))
+			.satisfies((ex) -> assertThat(ex.getIndex()).isEqualTo(2));
 	}
 
 	/** A producer retries a batch the backend refused while a fault lasts (it was not enqueued). */
