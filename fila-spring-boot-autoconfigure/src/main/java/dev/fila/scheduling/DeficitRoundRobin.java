@@ -163,7 +163,8 @@ public final class DeficitRoundRobin<K> {
 		}
 		// The coming round itself credits every key once more: skip one round less.
 		for (Entry<K> entry : this.waiting) {
-			entry.deficit += (rounds - 1) * this.quantum * entry.weight;
+			double perRound = this.quantum * entry.weight;
+			entry.deficit += (rounds - 1) * perRound;
 		}
 		return true;
 	}
