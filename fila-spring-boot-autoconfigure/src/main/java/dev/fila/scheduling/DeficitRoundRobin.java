@@ -37,6 +37,9 @@ public final class DeficitRoundRobin<K> {
 	/** Counts calls of {@link #next}, to know which keys a call already found blocked. */
 	private long calls;
 
+	/** The call of {@link #next} in which {@link #hold()} was called. */
+	private long heldInCall;
+
 	public DeficitRoundRobin(double quantum) {
 		if (!(quantum > 0)) {
 			throw new IllegalArgumentException("quantum must be positive, was " + quantum);
@@ -94,7 +97,8 @@ public final class DeficitRoundRobin<K> {
 	 * those rounds would have given it, and goes on with the round in which the first key
 	 * reaches a credit. So any positive weight delivers at once, and the order is the one
 	 * rounds played one by one would give. A key that could not serve is not credited for the
-	 * skipped rounds (it does not bank credits while others wait) and not offered again.
+	 * skipped rounds (it does not bank credits while others wait) and not offered again; a key
+	 * that is about to serve can prevent the skip (see {@link #hold()}).
 	 * @param tryServe serves one message of the given key, if it can
 	 * @return the key that was served, or {@code null} when no key could serve
 	 */
@@ -135,11 +139,21 @@ public final class DeficitRoundRobin<K> {
 					endTurn(head);
 				}
 			}
-			if (!skipEmptyRounds()) {
+			if (this.heldInCall == call || !skipEmptyRounds()) {
 				return null;
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Called by {@code tryServe} when the key offered cannot serve right now but is about to
+	 * (for example its messages are on their way from the broker): the current call of
+	 * {@link #next} then skips no rounds, so that other keys do not get ahead of it, and
+	 * returns {@code null} if its round serves nothing.
+	 */
+	public void hold() {
+		this.heldInCall = this.calls;
 	}
 
 	/**

@@ -165,6 +165,17 @@ class DeficitRoundRobinTests {
 	}
 
 	@Test
+	void heldKeyStopsSmallWeightsFromSkippingAheadOfIt() {
+		add("one", 1, 5);
+		add("small", 0.01, 5);
+		assertThat(this.drr.next((key) -> {
+			this.drr.hold(); // neither can serve; "one" is about to
+			return false;
+		})).isNull();
+		assertThat(serve(1, Set.of("one"))).containsExactly("small");
+	}
+
+	@Test
 	void skipsBlockedKeysAndReturnsNullWhenAllAreBlocked() {
 		add("a", 1, 5);
 		add("b", 1, 5);
