@@ -110,15 +110,20 @@ end
 -- The ring only shrinks in this loop (nothing is activated), so its length is kept here.
 local ring_len = redis.call('LLEN', B .. 'ring')
 
+-- Keys a selection found blocked (throttled), by the number of that selection: not offered again
+-- in it, as DeficitRoundRobin's blockedInCall (one table for the whole fetch, nothing to clear).
+local blocked = {}
+local selection = 0
+
 -- Plays one round: offers every key once, as DeficitRoundRobin.next's inner loop. Returns
 -- whether a message was taken, and the keys that waited short of one credit.
-local function round(blocked)
+local function round()
   local waiting = {}
   local offers = ring_len
   while offers > 0 do
     offers = offers - 1
     local key = redis.call('LINDEX', B .. 'ring', 0)
-    if blocked[key] then
+    if blocked[key] == selection then
       redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
     else
       local state = redis.call('HGET', B .. 'drr', key)
@@ -149,7 +154,7 @@ local function round(blocked)
             redis.call('LPUSH', B .. 'k:' .. key, head)
             if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
             deficit = 0 -- a blocked key does not bank credits
-            blocked[key] = true
+            blocked[key] = selection
           else
             deficit = deficit - 1
             out[#out + 1] = lease(head, key, m)
@@ -206,12 +211,12 @@ local function skip_empty_rounds(waiting)
 end
 
 while #out < max and ring_len > 0 do
-  local blocked = {}
+  selection = selection + 1
   local rounds_left = 2 * ring_len + 3
   local served = false
   while rounds_left > 0 and ring_len > 0 do
     rounds_left = rounds_left - 1
-    local took, waiting = round(blocked)
+    local took, waiting = round()
     if took then
       served = true
       break
