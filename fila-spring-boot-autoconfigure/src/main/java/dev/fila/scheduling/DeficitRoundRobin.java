@@ -1,7 +1,9 @@
 package dev.fila.scheduling;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -28,6 +30,15 @@ public final class DeficitRoundRobin<K> {
 	private final ArrayDeque<Entry<K>> ring = new ArrayDeque<>();
 
 	private final Map<K, Entry<K>> entries = new HashMap<>();
+
+	/** Keys short of one credit in the current round of {@link #next}. */
+	private final List<Entry<K>> waiting = new ArrayList<>();
+
+	/** Counts calls of {@link #next}, to know which keys a call already found blocked. */
+	private long calls;
+
+	/** The call of {@link #next} in which {@link #hold()} was called. */
+	private long heldInCall;
 
 	public DeficitRoundRobin(double quantum) {
 		if (!(quantum > 0)) {
@@ -79,33 +90,97 @@ public final class DeficitRoundRobin<K> {
 	 * serve one message of that key and return {@code true}, or return {@code false} when the
 	 * key cannot serve right now (for example it is throttled). Every active key is offered
 	 * at most once per call.
+	 * <p>
+	 * When a whole round serves nothing because every key is still short of one credit (all
+	 * weights small, {@code quantum * weight < 1}), the call does not give up: it skips the
+	 * rounds in which nothing could be served at once, crediting every waiting key with what
+	 * those rounds would have given it, and goes on with the round in which the first key
+	 * reaches a credit. So any positive weight delivers at once, and the order is the one
+	 * rounds played one by one would give. A key that could not serve is not credited for the
+	 * skipped rounds (it does not bank credits while others wait) and not offered again; a key
+	 * that is about to serve can prevent the skip (see {@link #hold()}).
 	 * @param tryServe serves one message of the given key, if it can
 	 * @return the key that was served, or {@code null} when no key could serve
 	 */
 	public @Nullable K next(Predicate<K> tryServe) {
-		int offers = this.ring.size();
-		while (offers-- > 0) {
-			Entry<K> head = this.ring.peekFirst();
-			if (!head.inTurn) {
-				head.deficit += this.quantum * head.weight;
-				head.inTurn = true;
-			}
-			if (head.deficit >= 1) {
-				if (tryServe.test(head.key)) {
-					head.deficit -= 1;
-					if (head.deficit < 1 && this.ring.peekFirst() == head) {
-						endTurn(head);
-					}
-					return head.key;
+		long call = ++this.calls;
+		// Each skip ends in a serve or a blocked key, or (rounding) needs one more round: this
+		// bound is never reached but by weights so small that a round adds nothing to 1.
+		int rounds = 2 * this.ring.size() + 3;
+		while (rounds-- > 0) {
+			this.waiting.clear();
+			int offers = this.ring.size();
+			while (offers-- > 0) {
+				Entry<K> head = this.ring.peekFirst();
+				if (head.blockedInCall == call) {
+					endTurn(head);
+					continue;
 				}
-				// Blocked keys do not bank credits while others wait.
-				head.deficit = 0;
+				if (!head.inTurn) {
+					head.deficit += this.quantum * head.weight;
+					head.inTurn = true;
+				}
+				if (head.deficit >= 1) {
+					if (tryServe.test(head.key)) {
+						head.deficit -= 1;
+						if (head.deficit < 1 && this.ring.peekFirst() == head) {
+							endTurn(head);
+						}
+						return head.key;
+					}
+					// Blocked keys do not bank credits while others wait.
+					head.deficit = 0;
+					head.blockedInCall = call;
+				}
+				else {
+					this.waiting.add(head);
+				}
+				if (this.ring.peekFirst() == head) {
+					endTurn(head);
+				}
 			}
-			if (this.ring.peekFirst() == head) {
-				endTurn(head);
+			if (this.heldInCall == call || !skipEmptyRounds()) {
+				return null;
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Called by {@code tryServe} when the key offered cannot serve right now but is about to
+	 * (for example its messages are on their way from the broker): the current call of
+	 * {@link #next} then skips no rounds, so that other keys do not get ahead of it, and
+	 * returns {@code null} if its round serves nothing.
+	 */
+	public void hold() {
+		this.heldInCall = this.calls;
+	}
+
+	/**
+	 * After a round that served nothing: credits every key that waited in it (short of one
+	 * credit, not blocked) with the rounds before the one in which the first of them reaches
+	 * a credit, all at once. Those rounds would have served nothing, so skipping them changes
+	 * only time, not order or shares. The next round then serves that key (or finds it
+	 * blocked, which removes it from the next skip, so the calls end).
+	 * @return whether there was a key to skip ahead for
+	 */
+	private boolean skipEmptyRounds() {
+		double rounds = Double.POSITIVE_INFINITY;
+		for (Entry<K> entry : this.waiting) {
+			double perRound = this.quantum * entry.weight;
+			if (perRound > 0) {
+				rounds = Math.min(rounds, Math.ceil((1 - entry.deficit) / perRound));
+			}
+		}
+		if (rounds == Double.POSITIVE_INFINITY) {
+			return false;
+		}
+		// The coming round itself credits every key once more: skip one round less.
+		for (Entry<K> entry : this.waiting) {
+			double perRound = this.quantum * entry.weight;
+			entry.deficit += (rounds - 1) * perRound;
+		}
+		return true;
 	}
 
 	private void endTurn(Entry<K> head) {
@@ -148,6 +223,9 @@ public final class DeficitRoundRobin<K> {
 		double deficit;
 
 		boolean inTurn;
+
+		/** The call of {@link DeficitRoundRobin#next} that found the key unable to serve. */
+		long blockedInCall;
 
 		Entry(K key, double weight) {
 			this.key = key;

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.fila.core.FilaHeaders;
 import dev.fila.core.KeyStats;
@@ -250,6 +252,65 @@ public abstract class DriverContractTests {
 			double expected = weight * 100.0 / 15;
 			assertThat(share).as("share of key-%d in percent", weight).isCloseTo(expected, within(2.0));
 		}
+	}
+
+	/**
+	 * Any positive weight delivers at once, even when every key with a backlog earns less than
+	 * one credit per round ({@code quantum * weight < 1}): no fetch waits out its wait.
+	 */
+	@ParameterizedTest
+	@ValueSource(doubles = { 0.1, 0.01 })
+	void keyWithASmallWeightAloneDeliversWithoutWaitingOutFetches(double weight) throws Exception {
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			batch.add(message("small-" + i, "small", weight, List.of()));
+		}
+		this.driver.enqueue(queue, batch);
+		long start = System.nanoTime();
+		for (int i = 0; i < 20; i++) {
+			LeasedMessage message = fetchOne(queue);
+			assertThat(text(message)).isEqualTo("small-" + i);
+			this.driver.ack(message);
+		}
+		// Generous: a fetch that waited out its wait would take 2 s, twenty of them 40 s.
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+	}
+
+	/**
+	 * Small weights beside weight 1 get proportional shares, and once the weight 1 key runs dry
+	 * the small ones go on delivering at once, still in proportion.
+	 */
+	@Test
+	void smallWeightsBesideWeightOneShareInProportionAndDeliverPromptlyWhenAlone() throws Exception {
+		String queue = createQueue();
+		Map<String, Double> weights = Map.of("one", 1.0, "tenth", 0.1, "hundredth", 0.01);
+		Map<String, Integer> counts = Map.of("one", 1000, "tenth", 200, "hundredth", 20);
+		for (String key : List.of("one", "tenth", "hundredth")) {
+			List<OutgoingMessage> batch = new ArrayList<>();
+			for (int i = 0; i < counts.get(key); i++) {
+				batch.add(message(key + "-" + i, key, weights.get(key), List.of()));
+			}
+			this.driver.enqueue(queue, batch);
+		}
+		List<String> served = new ArrayList<>();
+		while (served.size() < 1220) {
+			List<LeasedMessage> fetched = this.driver.fetch(queue, 10, WAIT);
+			assertThat(fetched).as("a fetch after %d deliveries", served.size()).isNotEmpty();
+			fetched.forEach((message) -> served.add(message.fairnessKey()));
+			this.driver.ackAll(fetched);
+		}
+		// While all three have a backlog (about 1110 deliveries): 1000 : 100 : 10.
+		List<String> shared = served.subList(0, 1000);
+		assertThat(percent(shared, "one")).as("share of 'one' in percent").isCloseTo(100 / 1.11, within(2.0));
+		assertThat(percent(shared, "tenth")).as("share of 'tenth' in percent").isCloseTo(10 / 1.11, within(2.0));
+		assertThat(percent(shared, "hundredth")).as("share of 'hundredth' in percent")
+			.isCloseTo(1 / 1.11, within(1.0));
+		assertThat(served).hasSize(1220);
+	}
+
+	private static double percent(List<String> keys, String key) {
+		return keys.stream().filter(key::equals).count() * 100.0 / keys.size();
 	}
 
 	@Test

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -82,6 +84,95 @@ class DeficitRoundRobinTests {
 			served.add(key);
 		}
 		assertThat(served).containsExactly("a", "a", "a", "b", "b", "b", "a", "a", "a", "b", "b", "b");
+	}
+
+	@ParameterizedTest
+	@ValueSource(doubles = { 0.1, 0.01, 0.0001 })
+	void keyWithASmallWeightAloneIsServedAtEveryCall(double weight) {
+		add("small", weight, 20);
+		assertThat(serve(20, Set.of())).hasSize(20).containsOnly("small");
+	}
+
+	@Test
+	void smallWeightsKeepTheirSharesBesideWeightOne() {
+		add("one", 1, 10_000);
+		add("tenth", 0.1, 10_000);
+		add("hundredth", 0.01, 10_000);
+		List<String> served = serve(1110, Set.of());
+		assertThat(served).hasSize(1110);
+		assertThat(served.stream().filter("one"::equals).count()).isCloseTo(1000, within(2L));
+		assertThat(served.stream().filter("tenth"::equals).count()).isCloseTo(100, within(2L));
+		assertThat(served.stream().filter("hundredth"::equals).count()).isCloseTo(10, within(2L));
+	}
+
+	@Test
+	void onlySmallWeightsKeepTheirProportionalShares() {
+		add("tenth", 0.1, 1000);
+		add("hundredth", 0.01, 1000);
+		List<String> served = serve(110, Set.of());
+		assertThat(served).hasSize(110);
+		assertThat(served.stream().filter("hundredth"::equals).count()).isCloseTo(10, within(1L));
+	}
+
+	/**
+	 * Skipping rounds that serve nothing changes no order: the same as rounds played one by one
+	 * (binary fractions as weights, so the two sums of credits are exactly equal).
+	 */
+	@Test
+	void skippingEmptyRoundsGivesTheOrderOfRoundsPlayedOneByOne() {
+		String[] keys = { "a", "b", "c", "d" };
+		double[] weights = { 0.25, 0.0625, 0.125, 0.03125 };
+		int[] counts = { 40, 9, 17, 5 };
+		Map<String, Integer> left = new LinkedHashMap<>();
+		for (int k = 0; k < keys.length; k++) {
+			add(keys[k], weights[k], counts[k]);
+			left.put(keys[k], counts[k]);
+		}
+		List<String> expected = new ArrayList<>();
+		Map<String, Double> deficits = new HashMap<>();
+		List<String> ring = new ArrayList<>(List.of(keys));
+		while (!ring.isEmpty()) {
+			for (String key : new ArrayList<>(ring)) {
+				int k = List.of(keys).indexOf(key);
+				double deficit = deficits.getOrDefault(key, 0.0) + weights[k];
+				while (deficit >= 1 && left.get(key) > 0) {
+					expected.add(key);
+					deficit -= 1;
+					left.merge(key, -1, Integer::sum);
+				}
+				deficits.put(key, deficit);
+				if (left.get(key) == 0) {
+					ring.remove(key);
+				}
+			}
+		}
+		assertThat(serve(71, Set.of())).isEqualTo(expected);
+	}
+
+	@Test
+	void blockedKeyDoesNotHoldBackASmallWeight() {
+		add("blocked", 1, 5);
+		add("small", 0.01, 5);
+		assertThat(serve(5, Set.of("blocked"))).containsExactly("small", "small", "small", "small", "small");
+	}
+
+	@Test
+	void smallWeightsThatAreAllBlockedReturnNull() {
+		add("a", 0.01, 5);
+		add("b", 0.003, 5);
+		assertThat(serve(1, Set.of("a", "b"))).isEmpty();
+		assertThat(serve(2, Set.of("a"))).containsExactly("b", "b");
+	}
+
+	@Test
+	void heldKeyStopsSmallWeightsFromSkippingAheadOfIt() {
+		add("one", 1, 5);
+		add("small", 0.01, 5);
+		assertThat(this.drr.next((key) -> {
+			this.drr.hold(); // neither can serve; "one" is about to
+			return false;
+		})).isNull();
+		assertThat(serve(1, Set.of("one"))).containsExactly("small");
 	}
 
 	@Test

@@ -584,6 +584,13 @@ final class QueueSession {
 		Delivery head = key.deliveries.peekFirst();
 		if (head == null) {
 			this.drained.add(key);
+			long now = System.nanoTime();
+			if (key.backlog && refillComing(key, now)) {
+				// Its turn has come and RabbitMQ is refilling it: keys of small weights must not
+				// skip rounds ahead of it (see DeficitRoundRobin.next), and the fetch waits for it.
+				this.drr.hold();
+				this.refillWait = Math.min(this.refillWait, key.refillBy - now);
+			}
 			return false;
 		}
 		List<String> throttleKeys = head.envelope.scheduling().throttleKeys();

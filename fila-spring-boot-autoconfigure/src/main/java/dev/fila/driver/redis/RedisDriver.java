@@ -63,6 +63,15 @@ public class RedisDriver implements FilaDriver {
 	/** Most acks sent in one script call; larger batches are split. */
 	private static final int MAX_BATCH = 500;
 
+	/**
+	 * Messages one purge or delete script call removes at most: the scripts work in chunks so
+	 * that a large queue never blocks Redis (a chunk takes a few milliseconds).
+	 */
+	static final int REMOVE_CHUNK = 1000;
+
+	/** Messages one redrive script call moves at most (each is read, rewritten and queued). */
+	static final int REDRIVE_CHUNK = 500;
+
 	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
 	};
 
@@ -258,12 +267,25 @@ public class RedisDriver implements FilaDriver {
 		this.queueKeys.remove(queue);
 		this.clusterThrottles.forget(queue);
 		this.signals.forget(queue);
-		return execute((connection) -> {
-			String base = base(queue);
-			Long existed = this.delete.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base));
-			connection.setCommands().sRem(bytes(registryKey()), bytes(queue));
-			return existed != null && existed == 1;
-		});
+		// In chunks of REMOVE_CHUNK messages, one script call each; the first call ends the queue.
+		Chunk chunk = deleteChunk(queue, REMOVE_CHUNK);
+		boolean existed = chunk.count() == 1;
+		while (!chunk.done()) {
+			chunk = deleteChunk(queue, REMOVE_CHUNK);
+		}
+		execute((connection) -> connection.setCommands().sRem(bytes(registryKey()), bytes(queue)));
+		return existed;
+	}
+
+	/**
+	 * One delete script call: removes at most {@code limit} messages.
+	 * @return a chunk whose count is 1 when the queue existed at this call
+	 */
+	Chunk deleteChunk(String queue, int limit) {
+		String base = base(queue);
+		List<Object> reply = execute((connection) -> this.delete.run(connection, ReturnType.MULTI, bytes(base + "c"),
+				bytes(base), bytes(Integer.toString(limit))));
+		return new Chunk(((Number) reply.get(0)).longValue(), ((Number) reply.get(1)).longValue() == 1);
 	}
 
 	@Override
@@ -328,6 +350,7 @@ public class RedisDriver implements FilaDriver {
 		while (true) {
 			long seen = this.signals.version(queue);
 			FetchReply reply = onQueue(queue, (connection) -> fetchOnce(connection, queue, max, keyAndArgs));
+			warnIfMissing(queue, "a fetch", ((Number) reply.values().get(4)).longValue());
 			List<LeasedMessage> leased = leasedMessages(queue, reply.values());
 			if (reply.throttled()) {
 				this.throttleLimited.computeIfAbsent(queue, (name) -> new LongAdder()).increment();
@@ -378,6 +401,30 @@ public class RedisDriver implements FilaDriver {
 
 	private static boolean isThrottled(List<Object> reply) {
 		return ((Number) reply.get(2)).longValue() > 0;
+	}
+
+	/**
+	 * Messages whose hash was gone from Redis (evicted under a {@code maxmemory-policy} other
+	 * than {@code noeviction}, or deleted by hand) are skipped and counted by the scripts rather
+	 * than failing them half-way; this makes them visible.
+	 */
+	private static void warnIfMissing(String queue, String operation, long missing) {
+		if (missing > 0) {
+			logger.warn("Queue '{}': {} skipped {} message(s) whose data was gone from Redis (evicted or deleted); "
+					+ "they are lost. Set maxmemory-policy noeviction on Redis (see docs/production-checklist.md)",
+					queue, operation, missing);
+		}
+	}
+
+	/**
+	 * @param queue the queue name
+	 * @return how many messages of the queue the scripts found gone from Redis and skipped, for
+	 * every application instance together
+	 */
+	long missingMessages(String queue) {
+		String base = base(queue);
+		byte[] value = execute((connection) -> connection.hashCommands().hGet(bytes(base + "c"), bytes("missing")));
+		return (value != null) ? Long.parseLong(string(value)) : 0;
 	}
 
 	/**
@@ -550,6 +597,7 @@ public class RedisDriver implements FilaDriver {
 					((Number) fields.get(2)).longValue(), ((Number) fields.get(3)).longValue(),
 					Double.parseDouble(string(fields.get(4)))));
 		}
+		warnIfMissing(queue, "stats", ((Number) reply.get(5)).longValue());
 		keys.sort(Comparator.comparingLong(KeyStats::pending).reversed().thenComparing(KeyStats::key));
 		return new QueueStats(queue, this.name, ((Number) reply.get(0)).longValue(),
 				((Number) reply.get(1)).longValue(), ((Number) reply.get(2)).longValue(), keys);
@@ -573,22 +621,61 @@ public class RedisDriver implements FilaDriver {
 		return (count != null) ? count.sum() : 0;
 	}
 
+	/** Moves messages in chunks of {@value #REDRIVE_CHUNK}, one script call each. */
 	@Override
 	public int redrive(String deadLetterQueue, int count) {
-		String source = QueueSpec.sourceQueueOf(deadLetterQueue);
-		String base = base(deadLetterQueue);
-		Long moved = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.INTEGER,
-				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(count)), keys(source).channel(),
-				bytes(source), bytes(deadLetterQueue)));
-		return (moved != null) ? moved.intValue() : 0;
+		int moved = 0;
+		while (moved < count) {
+			Chunk chunk = redriveChunk(deadLetterQueue, Math.min(count - moved, REDRIVE_CHUNK));
+			moved += (int) chunk.count();
+			if (chunk.done()) {
+				break;
+			}
+		}
+		return moved;
 	}
 
+	/** One redrive script call: moves at most {@code limit} messages, and does at most that much work. */
+	Chunk redriveChunk(String deadLetterQueue, int limit) {
+		String source = QueueSpec.sourceQueueOf(deadLetterQueue);
+		String base = base(deadLetterQueue);
+		List<Object> reply = onQueue(deadLetterQueue, (connection) -> this.redrive.run(connection, ReturnType.MULTI,
+				bytes(base + "c"), bytes(base), bytes(base(source)), bytes(Integer.toString(limit)),
+				keys(source).channel(), bytes(source), bytes(deadLetterQueue)));
+		warnIfMissing(deadLetterQueue, "a redrive", ((Number) reply.get(1)).longValue());
+		return new Chunk(((Number) reply.get(0)).longValue(), ((Number) reply.get(2)).longValue() == 1);
+	}
+
+	/**
+	 * Removes messages in chunks of {@value #REMOVE_CHUNK}, one script call each. A message
+	 * enqueued meanwhile may be removed or kept (see purge.lua).
+	 */
 	@Override
 	public long purge(String queue) {
+		long removed = 0;
+		Chunk chunk;
+		do {
+			chunk = purgeChunk(queue, REMOVE_CHUNK);
+			removed += chunk.count();
+		}
+		while (!chunk.done());
+		return removed;
+	}
+
+	/** One purge script call: removes at most {@code limit} messages, and does at most that much work. */
+	Chunk purgeChunk(String queue, int limit) {
 		String base = base(queue);
-		Long removed = onQueue(queue,
-				(connection) -> this.purge.run(connection, ReturnType.INTEGER, bytes(base + "c"), bytes(base), bytes(queue)));
-		return (removed != null) ? removed : 0;
+		List<Object> reply = onQueue(queue, (connection) -> this.purge.run(connection, ReturnType.MULTI,
+				bytes(base + "c"), bytes(base), bytes(queue), bytes(Integer.toString(limit))));
+		warnIfMissing(queue, "a purge", ((Number) reply.get(2)).longValue());
+		return new Chunk(((Number) reply.get(0)).longValue(), ((Number) reply.get(1)).longValue() == 1);
+	}
+
+	/**
+	 * @param count messages the call removed or moved
+	 * @param done whether nothing is left to do
+	 */
+	record Chunk(long count, boolean done) {
 	}
 
 	@Override

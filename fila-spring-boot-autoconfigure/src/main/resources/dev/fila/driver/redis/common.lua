@@ -11,6 +11,13 @@
 --   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
 
+--   B..'c' also counts 'missing': ids found without their message hash (evicted under a maxmemory
+--                policy other than noeviction, or deleted by hand), skipped by the scripts
+--
+-- Scripts are not transactions: Redis keeps the writes a script made before it raised an error.
+-- So a script raises (redis.error_reply, a failing call) only before its first write; after that,
+-- data it cannot use (a missing hash, unreadable JSON) is skipped and counted, never an error.
+
 -- Wakes consumers of a queue. On Redis Cluster the driver passes a channel with the queue's hash
 -- tag and the script uses sharded pub/sub (SPUBLISH), which reaches subscribers on the slot's own
 -- nodes without going over the cluster bus; on one Redis it passes '<prefix>:notify' (PUBLISH).
@@ -19,6 +26,26 @@ local function notify(channel, queue)
     redis.call('SPUBLISH', channel, queue)
   else
     redis.call('PUBLISH', channel, queue)
+  end
+end
+
+-- Decodes JSON written by the driver (headers, throttle keys) without raising: a table, or an
+-- empty one when the text is not a JSON object or array.
+local function json_table(text)
+  if not text or text == '' then
+    return {}
+  end
+  local ok, value = pcall(cjson.decode, text)
+  if ok and type(value) == 'table' then
+    return value
+  end
+  return {}
+end
+
+-- Counts ids of a queue whose message hash was gone (see the layout above).
+local function count_missing(B, n)
+  if n > 0 then
+    redis.call('HINCRBY', B .. 'c', 'missing', n)
   end
 end
 
@@ -56,6 +83,14 @@ local function forget_key_if_idle(B, key)
   end
 end
 
+-- A key at the head of the ring that ran out of messages leaves the ring and forgets its credits.
+local function drop_head_key(B, key)
+  redis.call('LPOP', B .. 'ring')
+  redis.call('SREM', B .. 'ringset', key)
+  redis.call('HDEL', B .. 'drr', key)
+  forget_key_if_idle(B, key)
+end
+
 -- Reads a token bucket refilled up to now: rate, burst and tokens, or nil when the key has no
 -- bucket (no limit). Nothing is written; the caller stores what it takes.
 local function refilled_bucket(K, now)
@@ -75,7 +110,7 @@ end
 -- Refills and checks every bucket of a message; takes one permit from each only if all have one.
 -- Returns 0 when the permits were taken, else the ms until they may be available.
 local function try_acquire(TP, throttles, now)
-  local keys = cjson.decode(throttles)
+  local keys = json_table(throttles)
   local buckets = {}
   local wait = 0
   for i, tk in ipairs(keys) do
@@ -98,7 +133,10 @@ local function try_acquire(TP, throttles, now)
 end
 
 -- Expired leases go back to the head of their key (attempts already counted); due retries to its tail.
+-- Returns how many ids it skipped because their message hash was gone (counted as 'missing'; their
+-- key is unknown, so its in-flight or delayed count stays one too high until the key is forgotten).
 local function apply_deadlines(B, now)
+  local missing = 0
   local expired = redis.call('ZRANGEBYSCORE', B .. 'leases', '-inf', now, 'LIMIT', 0, 200)
   for _, id in ipairs(expired) do
     redis.call('ZREM', B .. 'leases', id)
@@ -108,6 +146,8 @@ local function apply_deadlines(B, now)
       redis.call('HINCRBY', B .. 'kin', m[1], -1)
       redis.call('HINCRBY', B .. 'c', 'expired', 1)
       push_pending(B, m[1], m[2], id, true)
+    else
+      missing = missing + 1
     end
   end
   local due = redis.call('ZRANGEBYSCORE', B .. 'delayed', '-inf', now, 'LIMIT', 0, 200)
@@ -117,8 +157,12 @@ local function apply_deadlines(B, now)
     if m[1] then
       redis.call('HINCRBY', B .. 'kdl', m[1], -1)
       push_pending(B, m[1], m[2], id, false)
+    else
+      missing = missing + 1
     end
   end
+  count_missing(B, missing)
+  return missing
 end
 
 local function check_lease(B, id, token)

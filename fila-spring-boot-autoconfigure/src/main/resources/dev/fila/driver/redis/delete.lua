@@ -1,20 +1,53 @@
--- ARGV: base. Deletes the queue and every message; returns 1 when it existed.
-local B = ARGV[1]
+-- ARGV: base, limit. Deletes the queue and its messages, about limit messages per call; the driver
+-- calls it until it is complete, so a large queue never blocks Redis for long.
+-- Returns { 1 when the queue existed at this call else 0, 1 when nothing is left else 0 }.
+--
+-- The first call removes the queue's meta hash: from then on every other script answers NOQUEUE,
+-- so nothing new arrives (unless an application instance re-creates the queue, which a delete of a
+-- queue still in use does today too: the rest of this delete then removes what it put there).
+-- Later calls take what is left, each from where the previous stopped: pending messages key by key
+-- from the head of the ring, then leased and delayed messages, then the queue's own keys. A delete
+-- that stopped half-way is finished by the next delete of the queue.
+local B, limit = ARGV[1], tonumber(ARGV[2])
 local existed = redis.call('EXISTS', B .. 'meta')
-for _, key in ipairs(redis.call('HKEYS', B .. 'w')) do
-  for _, id in ipairs(redis.call('LRANGE', B .. 'k:' .. key, 0, -1)) do
+redis.call('DEL', B .. 'meta')
+local work = 0
+
+local function delete_messages(ids)
+  for _, id in ipairs(ids) do
     redis.call('DEL', B .. 'm:' .. id)
   end
-  redis.call('DEL', B .. 'k:' .. key)
+  work = work + #ids
 end
-for _, key in ipairs(redis.call('SMEMBERS', B .. 'ringset')) do
-  redis.call('DEL', B .. 'k:' .. key)
-end
-for _, z in ipairs({ 'delayed', 'leases' }) do
-  for _, id in ipairs(redis.call('ZRANGE', B .. z, 0, -1)) do
-    redis.call('DEL', B .. 'm:' .. id)
+
+while work < limit do
+  local key = redis.call('LINDEX', B .. 'ring', 0)
+  if not key then break end
+  local ids = redis.call('LPOP', B .. 'k:' .. key, limit - work)
+  if ids then
+    delete_messages(ids)
+  end
+  if redis.call('LLEN', B .. 'k:' .. key) == 0 then
+    redis.call('LPOP', B .. 'ring')
+    work = work + 1
   end
 end
-redis.call('DEL', B .. 'meta', B .. 'c', B .. 'seq', B .. 'ring', B .. 'ringset', B .. 'w', B .. 'drr', B .. 'turn',
-  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'delayed')
-return existed
+for _, z in ipairs({ 'leases', 'delayed' }) do
+  while work < limit do
+    local popped = redis.call('ZPOPMIN', B .. z, limit - work)
+    if #popped == 0 then break end
+    local ids = {}
+    for i = 1, #popped, 2 do
+      ids[#ids + 1] = popped[i]
+    end
+    delete_messages(ids)
+  end
+end
+if work >= limit then
+  return { existed, 0 }
+end
+-- Only bookkeeping is left: per-key hashes and sets (a field per key, not per message). UNLINK
+-- frees large ones in the background.
+redis.call('UNLINK', B .. 'c', B .. 'seq', B .. 'ring', B .. 'ringset', B .. 'w', B .. 'drr', B .. 'turn',
+  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'delayed', B .. 'purge', B .. 'purging')
+return { existed, 1 }

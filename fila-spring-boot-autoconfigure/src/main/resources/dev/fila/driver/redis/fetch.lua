@@ -2,11 +2,12 @@
 -- this fetch: a count n followed by n pairs of throttle key and permits (-1: no bucket, no limit).
 -- Without that count, throttle buckets are read and charged here (one Redis: same script).
 -- With it, buckets live in other hash slots and are never touched; the permits are spent instead.
--- Returns { leased messages, hint, limited, wanted }: each message is { id, key, weight, throttles,
+-- Returns { leased messages, hint, limited, wanted, missing }: each message is { id, key, weight, throttles,
 -- headers, payload, enqueued at, attempts, lease token }; hint is the ms until something may
 -- become deliverable (a retry due, a lease expiring, a throttle permit), or -1; limited is 1 when
 -- a throttle held a message back in this pass, else 0 (counted by the driver for metrics);
--- wanted (permits mode) is a flat list of throttle key, permits spent, for every key asked for.
+-- wanted (permits mode) is a flat list of throttle key, permits spent, for every key asked for;
+-- missing is how many ids were dropped because their message hash was gone (see pop_message).
 local B, max, TP = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local permits = nil
 local wanted = {}
@@ -20,7 +21,7 @@ end
 -- Permits mode: spends one permit of every throttle key of a message, only if all have one.
 -- Returns 0 when spent, else 1 (the driver knows when its buckets refill, not this script).
 local function try_spend(throttles)
-  local keys = cjson.decode(throttles)
+  local keys = json_table(throttles)
   local ok = true
   for _, tk in ipairs(keys) do
     if not wanted[tk] then wanted[tk] = 0 end
@@ -44,7 +45,6 @@ if not meta[1] then
 end
 local vis, quantum = tonumber(meta[1]), tonumber(meta[2])
 local now = now_ms()
-apply_deadlines(B, now)
 
 local out = {}
 local throttle_wait = -1
@@ -53,14 +53,37 @@ local throttle_wait = -1
 local lease_args = {}
 local next_token = nil
 
--- Leases a message already popped from its key; m is its HMGET of k, w, t, h, p, e, a.
+-- Message ids whose hash is gone (evicted by a maxmemory policy other than noeviction, or deleted
+-- by hand) are dropped from their key and counted, never an error: an error here would leave the
+-- messages already taken by this fetch without a lease deadline, never to be redelivered.
+-- apply_deadlines counts the expired leases and due retries among them.
+local missing = apply_deadlines(B, now)
+local popped_missing = 0
+
+-- Pops the next id of a key whose message hash still exists, with its HMGET of k, w, t, h, p, e,
+-- a; nil when the key ran out.
+local function pop_message(key)
+  while true do
+    local id = redis.call('LPOP', B .. 'k:' .. key)
+    if not id then
+      return nil
+    end
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e', 'a')
+    if m[1] then
+      return id, m
+    end
+    popped_missing = popped_missing + 1
+  end
+end
+
+-- Leases a message already popped from its key.
 local function lease(id, key, m)
   if not next_token then
     next_token = redis.call('INCRBY', B .. 'seq', max) - max + 1
   end
   local token = tostring(next_token)
   next_token = next_token + 1
-  local attempts = tonumber(m[7]) + 1
+  local attempts = tonumber(m[7] or '0') + 1
   redis.call('HSET', B .. 'm:' .. id, 'a', attempts, 'l', token)
   lease_args[#lease_args + 1] = now + vis
   lease_args[#lease_args + 1] = id
@@ -69,79 +92,137 @@ local function lease(id, key, m)
   return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, token }
 end
 
--- A key that ran out of messages leaves the ring and forgets its credits.
-local function drop_key(key)
-  redis.call('LPOP', B .. 'ring')
-  redis.call('SREM', B .. 'ringset', key)
-  redis.call('HDEL', B .. 'drr', key)
-  forget_key_if_idle(B, key)
+-- Deficits are written with 17 significant digits so that they read back as the very number
+-- written: tostring keeps 14, and with weights like 0.1 the order would drift from Java's.
+local function num(x)
+  return string.format('%.17g', x)
 end
 
 -- Deficit round robin, exactly as dev.fila.scheduling.DeficitRoundRobin: each selection offers
 -- every key in the ring at most once. A key's deficit is stored in B..'drr' as a number, with
 -- a 't' in front while its turn runs (the turn got its quantum and continues at the next
 -- selection); written only when it changes, so a key served once per turn writes nothing.
+-- When a whole round serves nothing because every key is short of one credit (quantum * weight
+-- < 1), the selection skips the rounds that would serve nothing at once (see skip_empty_rounds)
+-- and plays the round in which the first key reaches a credit: any positive weight delivers now,
+-- not one round per fetch. Keys it found blocked (throttled) are not offered again, so at most
+-- one round per blocked key follows; the bound on rounds only matters for absurdly small weights.
 -- The ring only shrinks in this loop (nothing is activated), so its length is kept here.
 local ring_len = redis.call('LLEN', B .. 'ring')
-while #out < max and ring_len > 0 do
-  local served = false
+
+-- Keys a selection found blocked (throttled), by the number of that selection: not offered again
+-- in it, as DeficitRoundRobin's blockedInCall (one table for the whole fetch, nothing to clear).
+local blocked = {}
+local selection = 0
+
+-- Plays one round: offers every key once, as DeficitRoundRobin.next's inner loop. Returns
+-- whether a message was taken, and the keys that waited short of one credit.
+local function round()
+  local waiting = {}
   local offers = ring_len
   while offers > 0 do
     offers = offers - 1
     local key = redis.call('LINDEX', B .. 'ring', 0)
-    local state = redis.call('HGET', B .. 'drr', key)
-    local in_turn = state and string.sub(state, 1, 1) == 't'
-    local stored = tonumber(in_turn and string.sub(state, 2) or state or '0')
-    local deficit = stored
-    if not in_turn then
-      deficit = deficit + quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
-    end
-    local took, dropped = false, false
-    if deficit >= 1 then
-      local head = redis.call('LPOP', B .. 'k:' .. key)
-      if not head then
-        drop_key(key)
-        dropped = true
-      else
-        local m = redis.call('HMGET', B .. 'm:' .. head, 'k', 'w', 't', 'h', 'p', 'e', 'a')
-        local wait = 0
-        if m[3] and m[3] ~= '' then
-          if permits then
-            wait = try_spend(m[3])
+    if blocked[key] == selection then
+      redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+    else
+      local state = redis.call('HGET', B .. 'drr', key)
+      local in_turn = state and string.sub(state, 1, 1) == 't'
+      local stored = tonumber(in_turn and string.sub(state, 2) or state or '0')
+      local deficit = stored
+      local per_round = 0
+      if not in_turn then
+        per_round = quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
+        deficit = deficit + per_round
+      end
+      local took, dropped = false, false
+      if deficit >= 1 then
+        local head, m = pop_message(key)
+        if not head then
+          drop_head_key(B, key)
+          dropped = true
+        else
+          local wait = 0
+          if m[3] and m[3] ~= '' then
+            if permits then
+              wait = try_spend(m[3])
+            else
+              wait = try_acquire(TP, m[3], now)
+            end
+          end
+          if wait > 0 then
+            redis.call('LPUSH', B .. 'k:' .. key, head)
+            if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
+            deficit = 0 -- a blocked key does not bank credits
+            blocked[key] = selection
           else
-            wait = try_acquire(TP, m[3], now)
+            deficit = deficit - 1
+            out[#out + 1] = lease(head, key, m)
+            took = true
           end
         end
-        if wait > 0 then
-          redis.call('LPUSH', B .. 'k:' .. key, head)
-          if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
-          deficit = 0 -- a blocked key does not bank credits
-        else
-          deficit = deficit - 1
-          out[#out + 1] = lease(head, key, m)
-          took = true
+      elseif redis.call('LLEN', B .. 'k:' .. key) == 0 then
+        drop_head_key(B, key)
+        dropped = true
+      else
+        waiting[#waiting + 1] = { key, deficit, per_round }
+      end
+      if dropped then
+        ring_len = ring_len - 1
+      else
+        local turn_ends = not took or deficit < 1
+        if turn_ends then
+          if deficit ~= stored or in_turn then
+            redis.call('HSET', B .. 'drr', key, num(deficit))
+          end
+          redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+        elseif deficit ~= stored or not in_turn then
+          redis.call('HSET', B .. 'drr', key, 't' .. num(deficit))
+        end
+        if took then
+          return true, waiting
         end
       end
-    elseif redis.call('LLEN', B .. 'k:' .. key) == 0 then
-      drop_key(key)
-      dropped = true
     end
-    if dropped then
-      ring_len = ring_len - 1
-    else
-      local turn_ends = not took or deficit < 1
-      if turn_ends then
-        if deficit ~= stored or in_turn then
-          redis.call('HSET', B .. 'drr', key, tostring(deficit))
-        end
-        redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
-      elseif deficit ~= stored or not in_turn then
-        redis.call('HSET', B .. 'drr', key, 't' .. tostring(deficit))
-      end
-      if took then
-        served = true
-        break
-      end
+  end
+  return false, waiting
+end
+
+-- After a round that served nothing: credits every key that waited in it with the rounds before
+-- the one in which the first of them reaches a credit, all at once (the same arithmetic as
+-- DeficitRoundRobin.skipEmptyRounds, so the order matches to the bit). Returns false when no key
+-- waited: nothing can be served in this selection.
+local function skip_empty_rounds(waiting)
+  local rounds = nil
+  for _, w in ipairs(waiting) do
+    if w[3] > 0 then
+      local r = math.ceil((1 - w[2]) / w[3])
+      if not rounds or r < rounds then rounds = r end
+    end
+  end
+  if not rounds then
+    return false
+  end
+  -- The coming round itself credits every key once more: skip one round less.
+  for _, w in ipairs(waiting) do
+    redis.call('HSET', B .. 'drr', w[1], num(w[2] + (rounds - 1) * w[3]))
+  end
+  return true
+end
+
+while #out < max and ring_len > 0 do
+  selection = selection + 1
+  local rounds_left = 2 * ring_len + 3
+  local served = false
+  while rounds_left > 0 and ring_len > 0 do
+    rounds_left = rounds_left - 1
+    local took, waiting = round()
+    if took then
+      served = true
+      break
+    end
+    if not skip_empty_rounds(waiting) then
+      break
     end
   end
   if not served then break end
@@ -153,6 +234,11 @@ if #out > 0 then
     redis.call('ZADD', B .. 'leases', unpack(lease_args, first, math.min(first + 1999, #lease_args)))
   end
   redis.call('HINCRBY', B .. 'c', 'pending', -#out)
+end
+if popped_missing > 0 then
+  -- Ids popped from key lists were counted as pending (apply_deadlines counted its own).
+  redis.call('HINCRBY', B .. 'c', 'pending', -popped_missing)
+  count_missing(B, popped_missing)
 end
 
 -- In permits mode the driver knows when the buckets refill; here only delays and leases count.
@@ -176,4 +262,4 @@ for tk, n in pairs(wanted) do
   spent[#spent + 1] = tk
   spent[#spent + 1] = n
 end
-return { out, hint, limited, spent }
+return { out, hint, limited, spent, missing + popped_missing }

@@ -1,13 +1,15 @@
--- ARGV: base, queue name. Returns { pending, in-flight, delayed, expired, { key, pending, in-flight, delayed, weight }... }
+-- ARGV: base, queue name. Returns { pending, in-flight, delayed, expired, { key, pending, in-flight, delayed, weight }...,
+-- ids skipped now because their message hash was gone (see apply_deadlines), missing so far }
 local B = ARGV[1]
 if not require_queue(B) then
   return redis.error_reply('NOQUEUE ' .. ARGV[2])
 end
-apply_deadlines(B, now_ms())
+local skipped = apply_deadlines(B, now_ms())
 local keys = {}
 for _, key in ipairs(redis.call('HKEYS', B .. 'w')) do
   keys[#keys + 1] = { key, redis.call('LLEN', B .. 'k:' .. key), tonumber(redis.call('HGET', B .. 'kin', key) or '0'),
     tonumber(redis.call('HGET', B .. 'kdl', key) or '0'), redis.call('HGET', B .. 'w', key) }
 end
 return { tonumber(redis.call('HGET', B .. 'c', 'pending') or '0'), redis.call('ZCARD', B .. 'leases'),
-  redis.call('ZCARD', B .. 'delayed'), tonumber(redis.call('HGET', B .. 'c', 'expired') or '0'), keys }
+  redis.call('ZCARD', B .. 'delayed'), tonumber(redis.call('HGET', B .. 'c', 'expired') or '0'), keys, skipped,
+  tonumber(redis.call('HGET', B .. 'c', 'missing') or '0') }

@@ -52,12 +52,27 @@ class RedisDriverIntegrationTests extends DriverContractTests {
 	@ParameterizedTest
 	@ValueSource(ints = { 1, 4, 50 })
 	void fetchOrderIsTheReferenceDeficitRoundRobinsAtAnyFetchSize(int fetchSize) throws Exception {
+		assertFetchOrderIsTheReference(fetchSize, 2, new double[] { 1, 2, 0.5, 3, 1, 1.5 });
+	}
+
+	/**
+	 * The same with weights under one credit per round, where rounds that serve nothing are
+	 * skipped (in Java and in the script, with the same arithmetic), mixed with weight 1 and alone.
+	 */
+	@ParameterizedTest
+	@ValueSource(ints = { 1, 4, 50 })
+	void fetchOrderIsTheReferenceDeficitRoundRobinsWithSmallWeights(int fetchSize) throws Exception {
+		assertFetchOrderIsTheReference(fetchSize, 1, new double[] { 0.1, 0.01, 0.3, 1, 0.07, 0.5 });
+		assertFetchOrderIsTheReference(fetchSize, 1, new double[] { 0.1, 0.01, 0.3, 0.013, 0.07, 0.05 });
+		assertFetchOrderIsTheReference(fetchSize, 3, new double[] { 0.1, 0.01, 0.3, 0.013, 0.07, 0.05 });
+	}
+
+	private void assertFetchOrderIsTheReference(int fetchSize, int quantum, double[] weights) throws Exception {
 		String queue = "drr-" + UUID.randomUUID();
-		this.driver.createQueue(new QueueSpec(queue, Duration.ofSeconds(30), 2, false));
+		this.driver.createQueue(new QueueSpec(queue, Duration.ofSeconds(30), quantum, false));
 		String[] keys = { "k0", "k1", "k2", "k3", "k4", "k5" };
-		double[] weights = { 1, 2, 0.5, 3, 1, 1.5 };
 		int[] counts = { 7, 20, 3, 15, 1, 9 };
-		DeficitRoundRobin<String> reference = new DeficitRoundRobin<>(2);
+		DeficitRoundRobin<String> reference = new DeficitRoundRobin<>(quantum);
 		Map<String, Integer> left = new LinkedHashMap<>();
 		for (int k = 0; k < keys.length; k++) {
 			// One enqueue per key: keys that first appear in the same batch join the ring in any order.
