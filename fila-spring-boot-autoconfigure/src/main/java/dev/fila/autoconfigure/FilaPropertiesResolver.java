@@ -50,8 +50,7 @@ final class FilaPropertiesResolver {
 			memory.setType(MemoryDriver.TYPE);
 			declared.put(MemoryDriver.TYPE, memory);
 		}
-		String defaultDriver = defaultDriver(properties.getDefaultDriver(), declared.keySet());
-		validateThrottles(properties);
+		String defaultDriver = validate(properties, declared, factoriesByType);
 		Map<String, FilaDriver> drivers = new LinkedHashMap<>();
 		try {
 			declared.forEach((name, driver) -> {
@@ -70,6 +69,26 @@ final class FilaPropertiesResolver {
 			}
 		});
 		return filaDrivers;
+	}
+
+	/**
+	 * Checks every setting before anything is created, and fails once with all the bad ones,
+	 * driver types first (a wrong type is the cause of most other errors).
+	 * @return the default driver's name, if any
+	 */
+	private static @Nullable String validate(FilaProperties properties, Map<String, FilaProperties.Driver> declared,
+			Map<String, FilaDriverFactory> factoriesByType) {
+		ConfigurationProblems problems = new ConfigurationProblems();
+		declared.forEach((name, driver) -> problems.check(() -> factory(name, driver.getType(), factoriesByType)));
+		String defaultDriver = problems.get(() -> defaultDriver(properties.getDefaultDriver(), declared.keySet()));
+		validateThrottles(properties, problems);
+		if (properties.getDefaultDriver() == null || defaultDriver != null) {
+			queues(properties, declared.keySet(), defaultDriver, problems);
+		}
+		consumers(properties, problems);
+		problems.check(() -> luaSettings(properties));
+		problems.throwIfAny();
+		return defaultDriver;
 	}
 
 	private static FilaDriverFactory factory(String name, @Nullable String type,
@@ -107,15 +126,19 @@ final class FilaPropertiesResolver {
 		return (names.size() == 1) ? names.iterator().next() : null;
 	}
 
-	private static void validateThrottles(FilaProperties properties) {
+	private static void validateThrottles(FilaProperties properties, ConfigurationProblems problems) {
 		properties.getThrottles().forEach((key, throttle) -> {
 			if (!(throttle.getRate() > 0)) {
-				throw new FilaConfigurationException("fila.throttles." + key + ".rate", throttle.getRate(),
-						"a positive number of permits per second");
+				problems.check(() -> {
+					throw new FilaConfigurationException("fila.throttles." + key + ".rate", throttle.getRate(),
+							"a positive number of permits per second");
+				});
 			}
 			if (throttle.getBurst() != null && throttle.getBurst() < 1) {
-				throw new FilaConfigurationException("fila.throttles." + key + ".burst", throttle.getBurst(),
-						"an integer of at least 1");
+				problems.check(() -> {
+					throw new FilaConfigurationException("fila.throttles." + key + ".burst", throttle.getBurst(),
+							"an integer of at least 1");
+				});
 			}
 		});
 	}
@@ -126,21 +149,30 @@ final class FilaPropertiesResolver {
 
 	/** Validates and converts the declared queues. */
 	static Map<String, QueueDefinition> queues(FilaProperties properties, FilaDrivers drivers) {
+		Set<String> names = driverNames(drivers);
+		ConfigurationProblems problems = new ConfigurationProblems();
+		Map<String, QueueDefinition> queues = queues(properties, names, drivers.defaultDriverName(), problems);
+		problems.throwIfAny();
+		return queues;
+	}
+
+	private static Map<String, QueueDefinition> queues(FilaProperties properties, Set<String> driverNames,
+			@Nullable String defaultDriver, ConfigurationProblems problems) {
 		Map<String, QueueDefinition> queues = new LinkedHashMap<>();
-		properties.getQueues().forEach((name, queue) -> {
+		properties.getQueues().forEach((name, queue) -> problems.check(() -> {
 			String prefix = "fila.queues." + name;
 			String problem = QueueNames.problem(name);
 			if (problem != null) {
 				throw new FilaConfigurationException(prefix, name, "queue names of " + QueueNames.RULE);
 			}
-			if (queue.getDriver() != null && drivers.find(queue.getDriver()) == null) {
+			if (queue.getDriver() != null && !driverNames.contains(queue.getDriver())) {
 				throw new FilaConfigurationException(prefix + ".driver", queue.getDriver(),
-						"the name of a declared driver, one of " + driverNames(drivers));
+						"the name of a declared driver, one of " + new TreeSet<>(driverNames));
 			}
-			if (queue.getDriver() == null && drivers.defaultDriverName() == null) {
+			if (queue.getDriver() == null && defaultDriver == null) {
 				throw new FilaConfigurationException("fila.default-driver", null,
 						"the name of a declared driver (queue '" + name + "' names no driver), one of "
-								+ driverNames(drivers));
+								+ new TreeSet<>(driverNames));
 			}
 			if (queue.getVisibilityTimeout().compareTo(QueueDefinition.MIN_VISIBILITY_TIMEOUT) < 0) {
 				throw new FilaConfigurationException(prefix + ".visibility-timeout", queue.getVisibilityTimeout(),
@@ -152,7 +184,7 @@ final class FilaPropertiesResolver {
 			queues.put(name, new QueueDefinition(name, queue.getDriver(), queue.getVisibilityTimeout(),
 					queue.getQuantum(), queue.isDeadLetter(), retryPolicy(prefix + ".retry", queue.getRetry()),
 					queue.getOnEnqueue(), queue.getOnFailure()));
-		});
+		}));
 		return queues;
 	}
 
@@ -178,8 +210,15 @@ final class FilaPropertiesResolver {
 
 	/** Validates and converts the configured consumers. */
 	static Map<String, ConsumerConfig> consumers(FilaProperties properties) {
+		ConfigurationProblems problems = new ConfigurationProblems();
+		Map<String, ConsumerConfig> consumers = consumers(properties, problems);
+		problems.throwIfAny();
+		return consumers;
+	}
+
+	private static Map<String, ConsumerConfig> consumers(FilaProperties properties, ConfigurationProblems problems) {
 		Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
-		properties.getConsumers().forEach((id, consumer) -> {
+		properties.getConsumers().forEach((id, consumer) -> problems.check(() -> {
 			String prefix = "fila.consumers." + id;
 			ranged(prefix + ".concurrency", consumer.getConcurrency(), 1000, ConsumerSettings.CONCURRENCY_RANGE);
 			ranged(prefix + ".prefetch", consumer.getPrefetch(), 10000, ConsumerSettings.PREFETCH_RANGE);
@@ -196,7 +235,7 @@ final class FilaPropertiesResolver {
 			}
 			consumers.put(id, new ConsumerConfig(consumer.getQueue(), consumer.getConcurrency(),
 					consumer.getPrefetch(), consumer.getAutoStartup(), consumer.getShutdownTimeout()));
-		});
+		}));
 		return consumers;
 	}
 

@@ -169,6 +169,21 @@ class FilaAutoConfigurationTests {
 	}
 
 	@Test
+	void everyBadSettingIsReportedAtOnceTheDriverTypeFirst() {
+		this.contextRunner
+			.withPropertyValues("fila.queues.q.quantum=0", "fila.drivers.jobs.type=kafak",
+					"fila.consumers.c.concurrency=0", "fila.throttles.t.rate=0", "fila.lua.timeout=0ms")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.jobs.type");
+				assertThat(failure.getSuppressed()).extracting((problem) -> ((FilaConfigurationException) problem).getProperty())
+					.containsExactly("fila.throttles.t.rate", "fila.queues.q.quantum", "fila.consumers.c.concurrency",
+							"fila.lua.timeout");
+			});
+	}
+
+	@Test
 	void unknownDriverNameFails() {
 		assertFailure(new String[] { "fila.queues.orders.driver=nope" }, "fila.queues.orders.driver", "nope",
 				"the name of a declared driver, one of [memory]");

@@ -24,4 +24,18 @@ class FilaConfigurationFailureAnalyzerTests {
 		assertThat(analysis.getCause()).isSameAs(cause);
 	}
 
+	@Test
+	void listsEveryProblemTheFirstOneFirst() {
+		FilaConfigurationException first = new FilaConfigurationException("fila.drivers.jobs.type", "kafak",
+				"one of [amqp, memory, redis]");
+		first.addSuppressed(new FilaConfigurationException("fila.queues.q.quantum", 0, "an integer of at least 1"));
+		FailureAnalysis analysis = new FilaConfigurationFailureAnalyzer()
+			.analyze(new BeanCreationException("filaDrivers", "failed", first));
+		assertThat(analysis.getDescription()).contains("(2 problems)");
+		assertThat(analysis.getDescription().indexOf("fila.drivers.jobs.type"))
+			.isLessThan(analysis.getDescription().indexOf("fila.queues.q.quantum"));
+		assertThat(analysis.getAction()).isEqualTo("Update fila.drivers.jobs.type to one of [amqp, memory, redis].\n"
+				+ "Update fila.queues.q.quantum to an integer of at least 1.");
+	}
+
 }

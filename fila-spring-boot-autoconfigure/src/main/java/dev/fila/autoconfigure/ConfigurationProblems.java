@@ -1,0 +1,66 @@
+package dev.fila.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.fila.core.FilaConfigurationException;
+
+/**
+ * Collects the bad settings found while checking the configuration, so that start-up fails
+ * once with all of them rather than at the first. The first problem found is thrown and
+ * carries the others as suppressed exceptions, which {@link FilaConfigurationFailureAnalyzer}
+ * lists after it: check causes before their consequences (driver types first) so that the
+ * first one is the one to fix first.
+ */
+final class ConfigurationProblems {
+
+	private final List<FilaConfigurationException> problems = new ArrayList<>();
+
+	/**
+	 * Runs a check, keeping the problem it throws.
+	 * @param check throws a {@link FilaConfigurationException} for a bad setting
+	 */
+	void check(Runnable check) {
+		get(() -> {
+			check.run();
+			return null;
+		});
+	}
+
+	/**
+	 * Runs a check that computes a value, keeping the problem it throws.
+	 * @param <T> the value type
+	 * @param check the check
+	 * @return the value, or {@code null} when the check found a problem
+	 */
+	<T> @Nullable T get(Supplier<T> check) {
+		try {
+			return check.get();
+		}
+		catch (FilaConfigurationException ex) {
+			this.problems.add(ex);
+			return null;
+		}
+	}
+
+	/** @return whether a check found a problem */
+	boolean any() {
+		return !this.problems.isEmpty();
+	}
+
+	/**
+	 * @throws FilaConfigurationException the first problem, with the others suppressed in it
+	 */
+	void throwIfAny() {
+		if (this.problems.isEmpty()) {
+			return;
+		}
+		FilaConfigurationException first = this.problems.get(0);
+		this.problems.subList(1, this.problems.size()).forEach(first::addSuppressed);
+		throw first;
+	}
+
+}
