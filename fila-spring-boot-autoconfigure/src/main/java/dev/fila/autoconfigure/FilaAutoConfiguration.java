@@ -4,22 +4,27 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnThreading;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationProperties;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
@@ -209,9 +214,31 @@ public final class FilaAutoConfiguration {
 			return new FilaListenerRegistry();
 		}
 
+		/**
+		 * Runs each consumer worker loop on a platform thread of its own; replace it with a bean
+		 * of this name.
+		 */
+		@Bean(FilaListenerConfigUtils.WORKER_EXECUTOR_BEAN_NAME)
+		@ConditionalOnMissingBean(name = FilaListenerConfigUtils.WORKER_EXECUTOR_BEAN_NAME)
+		@ConditionalOnThreading(Threading.PLATFORM)
+		SimpleAsyncTaskExecutor filaWorkerExecutor() {
+			return new SimpleAsyncTaskExecutor("fila-worker-");
+		}
+
+		/** With {@code spring.threads.virtual.enabled=true} (Java 21+): a virtual thread per worker. */
+		@Bean(FilaListenerConfigUtils.WORKER_EXECUTOR_BEAN_NAME)
+		@ConditionalOnMissingBean(name = FilaListenerConfigUtils.WORKER_EXECUTOR_BEAN_NAME)
+		@ConditionalOnThreading(Threading.VIRTUAL)
+		SimpleAsyncTaskExecutor filaVirtualWorkerExecutor() {
+			SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("fila-worker-");
+			executor.setVirtualThreads(true);
+			return executor;
+		}
+
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		FilaListenerContainerFactory filaListenerContainerFactory(FilaQueues queues, FilaProperties properties,
+				@Qualifier(FilaListenerConfigUtils.WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor,
 				ObjectProvider<FilaMetricsRecorder> metricsRecorders,
 				ObjectProvider<ObservationRegistry> observationRegistry,
 				ObjectProvider<FilaObservationSwitch> observationSwitch,
@@ -219,6 +246,7 @@ public final class FilaAutoConfiguration {
 			Map<String, FilaProperties.Consumer> consumers = properties.getConsumers();
 			FilaListenerContainerFactory factory = new FilaListenerContainerFactory(queues,
 					FilaPropertiesResolver.consumers(properties), scriptHandlerIds(consumers));
+			workerExecutor.ifAvailable(factory::setWorkerExecutor);
 			factory.setMetricsRecorder(metricsRecorder(metricsRecorders));
 			observationRegistry.ifAvailable((registry) -> factory.setObservationRegistry(observationSwitch
 				.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)

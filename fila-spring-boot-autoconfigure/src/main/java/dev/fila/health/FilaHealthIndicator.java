@@ -29,13 +29,17 @@ import dev.fila.listener.FilaListenerRegistry;
  * (queue, running, busy workers, buffered messages). A stopped consumer does not make the
  * application unhealthy: it may have been stopped on purpose.
  */
-public class FilaHealthIndicator extends AbstractHealthIndicator {
+public class FilaHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
 
 	/** Longest a driver's ping may take before the driver counts as unreachable. */
 	static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
 
-	/** Runs pings, so that a backend that accepts connections but never answers cannot hang a health request. */
-	private static final ExecutorService pings = Executors.newCachedThreadPool((task) -> {
+	/**
+	 * Runs pings, so that a backend that accepts connections but never answers cannot hang a
+	 * health request. Its threads end a minute after the last ping, and all of them when the
+	 * indicator is closed.
+	 */
+	private final ExecutorService pings = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "fila-health-ping");
 		thread.setDaemon(true);
 		return thread;
@@ -97,7 +101,7 @@ public class FilaHealthIndicator extends AbstractHealthIndicator {
 	}
 
 	private void ping(FilaDriver driver) {
-		Future<?> ping = pings.submit(driver::ping);
+		Future<?> ping = this.pings.submit(driver::ping);
 		try {
 			ping.get(this.pingTimeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
@@ -113,6 +117,12 @@ public class FilaHealthIndicator extends AbstractHealthIndicator {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while pinging");
 		}
+	}
+
+	/** Stops the ping threads (the indicator's bean is destroyed with the context). */
+	@Override
+	public void close() {
+		this.pings.shutdownNow();
 	}
 
 	private Map<String, Object> consumers() {

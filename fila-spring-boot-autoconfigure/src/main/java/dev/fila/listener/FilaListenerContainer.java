@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,8 @@ public class FilaListenerContainer {
 
 	private final LeaseHeartbeats heartbeats;
 
+	private final Executor workerExecutor;
+
 	private final Object lifecycleMonitor = new Object();
 
 	/**
@@ -112,13 +115,15 @@ public class FilaListenerContainer {
 	 * @param binding the queue it consumes
 	 * @param handler the message handler
 	 * @param heartbeats runs lease heartbeats, shared between containers
+	 * @param workerExecutor runs each worker loop on a thread of its own
 	 */
 	FilaListenerContainer(ConsumerSettings settings, QueueBinding binding, FilaMessageHandler handler,
-			LeaseHeartbeats heartbeats) {
+			LeaseHeartbeats heartbeats, Executor workerExecutor) {
 		this.settings = settings;
 		this.binding = binding;
 		this.handler = handler;
 		this.heartbeats = heartbeats;
+		this.workerExecutor = workerExecutor;
 		this.acks = new AckBatcher(binding.driver(), Math.max(settings.prefetch(), settings.concurrency()),
 				MAX_ACK_BATCH, new AckOutcome());
 	}
@@ -361,7 +366,7 @@ public class FilaListenerContainer {
 		/** Whether the last fetch returned messages. */
 		volatile boolean delivering;
 
-		final List<Thread> workers = new ArrayList<>();
+		final List<Worker> workers = new ArrayList<>();
 
 		volatile long backoff = INITIAL_BACKOFF_MILLIS;
 
@@ -374,7 +379,7 @@ public class FilaListenerContainer {
 			this.fetchPermits = Math.min(MAX_FETCHES, FilaListenerContainer.this.settings.concurrency());
 			this.fetching = new Semaphore(this.fetchPermits);
 			for (int i = 1; i <= FilaListenerContainer.this.settings.concurrency(); i++) {
-				this.workers.add(new Thread(this::workLoop, "fila-" + getId() + "-" + i));
+				this.workers.add(new Worker("fila-" + getId() + "-" + i, this::workLoop));
 			}
 		}
 
@@ -382,7 +387,9 @@ public class FilaListenerContainer {
 			Duration period = FilaListenerContainer.this.binding.definition().visibilityTimeout().dividedBy(3);
 			this.heartbeat = FilaListenerContainer.this.heartbeats.schedule(getId(),
 					FilaListenerContainer.this::heartbeat, period);
-			this.workers.forEach(Thread::start);
+			for (Worker worker : this.workers) {
+				worker.start(FilaListenerContainer.this.workerExecutor);
+			}
 		}
 
 		/**
@@ -540,12 +547,13 @@ public class FilaListenerContainer {
 				this.freeSlots.release();
 				releaseUnstarted(unstarted);
 			}
-			for (Thread worker : this.workers) {
-				join(worker, deadline);
+			for (Worker worker : this.workers) {
+				worker.join(deadline);
 			}
 			List<LeasedMessage> unfinished = new ArrayList<>();
-			for (Thread worker : this.workers) {
-				LeasedMessage message = FilaListenerContainer.this.running.get(worker);
+			for (Worker worker : this.workers) {
+				Thread thread = worker.thread();
+				LeasedMessage message = (thread != null) ? FilaListenerContainer.this.running.get(thread) : null;
 				if (worker.isAlive() && message != null) {
 					unfinished.add(message);
 					// Stop heartbeating: the handler is told to stop, and if it does not its
@@ -555,8 +563,8 @@ public class FilaListenerContainer {
 				}
 			}
 			long grace = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERRUPT_GRACE_MILLIS);
-			for (Thread worker : this.workers) {
-				join(worker, grace);
+			for (Worker worker : this.workers) {
+				worker.join(grace);
 			}
 			// Finished work must not come back: acks still waiting for a batch go now.
 			FilaListenerContainer.this.acks.flush();
@@ -564,19 +572,6 @@ public class FilaListenerContainer {
 				this.heartbeat.cancel(false);
 			}
 			return unfinished;
-		}
-
-		private void join(Thread thread, long deadlineNanos) {
-			long remaining = deadlineNanos - System.nanoTime();
-			if (remaining <= 0) {
-				return;
-			}
-			try {
-				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
 		}
 
 		/**

@@ -3,9 +3,12 @@ package dev.fila.listener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import dev.fila.core.FilaConfigurationException;
 import dev.fila.core.FilaMetricsRecorder;
@@ -28,6 +31,9 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 	private final Set<String> scriptHandlerIds;
 
 	private final LeaseHeartbeats heartbeats = new LeaseHeartbeats();
+
+	/** Runs worker loops, one thread each: platform threads unless the application sets others. */
+	private Executor workerExecutor = new SimpleAsyncTaskExecutor("fila-worker-");
 
 	/**
 	 * @param queues resolves queues
@@ -60,6 +66,15 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 	 */
 	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
 		this.metricsRecorder = metricsRecorder;
+	}
+
+	/**
+	 * @param workerExecutor runs the worker loops of every container created from now on; it
+	 * must run each task on a thread of its own at once (as a {@link SimpleAsyncTaskExecutor}
+	 * does, with platform or virtual threads), since a worker loop runs until its consumer stops
+	 */
+	public void setWorkerExecutor(Executor workerExecutor) {
+		this.workerExecutor = workerExecutor;
 	}
 
 	/**
@@ -135,7 +150,7 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 			}
 		}
 		FilaListenerContainer container = new FilaListenerContainer(settings, binding, endpoint.handler(),
-				this.heartbeats);
+				this.heartbeats, this.workerExecutor);
 		container.setMetricsRecorder(this.metricsRecorder);
 		container.setObservationRegistry(this.observationRegistry);
 		container.setObservationConvention(this.observationConvention);
