@@ -181,7 +181,8 @@ class LuaHostileScriptsTests {
 				Arguments.of("concat doubling", "local s = 'x' for i = 1, 40 do s = s .. s end"
 						+ " return { fairness_key = s }", true),
 				Arguments.of("one concat of many large strings", "local s = string.rep('x', 2^20)"
-						+ " return { fairness_key = s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s }", true),
+						+ " return { fairness_key = s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s .. s"
+						+ " .. s .. s .. s .. s .. s .. s .. s .. s .. s }", true),
 				Arguments.of("strings grown through __concat",
 						"local big = string.rep('x', 2^19) local s = big local t = setmetatable({}, { __concat ="
 								+ " function() return s end }) for i = 1, 1e6 do s = big .. big .. t end error('x')",
@@ -215,7 +216,7 @@ class LuaHostileScriptsTests {
 						+ " return json.encode(t)", true),
 				Arguments.of("json.encode of a table with metamethods", "local json = require('json')"
 						+ " return json.encode(setmetatable({ 1, 2, x = 3 }, { __len = function() return 3 end,"
-						+ " __index = " + LOOP + " }))", true),
+						+ " __index = " + LOOP + " }))", false),
 				Arguments.of("json.decode of deep nesting", "local json = require('json')"
 						+ " return json.decode(string.rep('[', 100000) .. string.rep(']', 100000))", true),
 				Arguments.of("logger with __tostring values", "require('logger').error(" + evil + ", { k = " + evil
