@@ -18,10 +18,12 @@ import org.luaj.vm2.LuaError;
  * thread's CPU clock only once the wall-clock budget is spent. A call stuck off-CPU is still
  * stopped after {@value #WALL_LIMIT_FACTOR} times its budget of wall-clock time.
  * <p>
- * Memory is the bytes the thread allocated since the call started (garbage included), read
- * with the time, and before any allocation once {@value #ALLOCATION_CHECK_BYTES} bytes were
- * announced since the last read. Once exceeded, a budget keeps throwing until re-armed. One
- * per sandbox, used by one thread at a time.
+ * Memory is the bytes the thread allocated during the call (garbage included), read with the
+ * time, and before an allocation once {@value #ALLOCATION_CHECK_BYTES} bytes were announced
+ * since the last read. The thread's counter is first read at the first check; before it,
+ * only announced allocations count (and fewer than {@value #CHECK_EVERY} instructions ran).
+ * Once exceeded, a budget keeps throwing until re-armed. One per sandbox, used by one thread
+ * at a time.
  */
 final class CallBudget {
 
@@ -68,6 +70,8 @@ final class CallBudget {
 
 	private long announced;
 
+	private long announcedBeforeStart;
+
 	private long unchecked;
 
 	private @Nullable LuaLimitExceeded exceeded;
@@ -90,8 +94,10 @@ final class CallBudget {
 		this.deadline = this.start + timeoutNanos;
 		this.cpuStart = -1;
 		this.untilCheck = CHECK_EVERY;
-		this.allocationStart = allocatedBytes();
+		// Read at the first check, like the CPU clock: most calls never need either.
+		this.allocationStart = -1;
 		this.announced = 0;
+		this.announcedBeforeStart = 0;
 		this.unchecked = 0;
 		this.exceeded = null;
 		// A handler's queue.publish runs the target queue's hook, with its own budget, on this thread.
@@ -175,7 +181,14 @@ final class CallBudget {
 		}
 		this.announced += this.unchecked;
 		this.unchecked = 0;
-		long used = (allocations != null) ? allocatedBytes() - this.allocationStart : this.announced;
+		long used = this.announced;
+		if (allocations != null && this.allocationStart < 0) {
+			this.allocationStart = allocations.getCurrentThreadAllocatedBytes();
+			this.announcedBeforeStart = this.announced;
+		}
+		else if (allocations != null) {
+			used = allocations.getCurrentThreadAllocatedBytes() - this.allocationStart + this.announcedBeforeStart;
+		}
 		if (used > this.limits.maxAllocatedBytes()) {
 			trip("script exceeded its memory limit of " + this.limits.maxAllocatedBytes() + " bytes", false);
 		}
@@ -210,10 +223,6 @@ final class CallBudget {
 		}
 		// Descheduled or paused: check again when the rest of the CPU budget could be spent.
 		this.deadline = now + (this.timeout - used);
-	}
-
-	private static long allocatedBytes() {
-		return (allocations != null) ? allocations.getCurrentThreadAllocatedBytes() : 0;
 	}
 
 	private static boolean isCpuTimeSupported() {

@@ -39,6 +39,9 @@ final class InstructionLimiter extends DebugLib {
 
 	private LuaValue @Nullable [][] stacks = new LuaValue[16][];
 
+	/** Whether each active call is running a {@code ..}, whose metamethods luaj calls from Java. */
+	private boolean[] concatenating = new boolean[16];
+
 	private int frames;
 
 	InstructionLimiter(CallBudget budget) {
@@ -56,6 +59,7 @@ final class InstructionLimiter extends DebugLib {
 		LuaClosure closure = (this.frames > 0) ? this.closures[this.frames - 1] : null;
 		if (closure != null) {
 			int instruction = closure.p.code[pc];
+			this.concatenating[this.frames - 1] = (instruction & 0x3f) == Lua.OP_CONCAT;
 			switch (instruction & 0x3f) {
 				case Lua.OP_CONCAT -> concat(instruction, this.stacks[this.frames - 1]);
 				case Lua.OP_ADD, Lua.OP_SUB, Lua.OP_MUL, Lua.OP_DIV, Lua.OP_MOD, Lua.OP_POW, Lua.OP_UNM, Lua.OP_EQ,
@@ -97,15 +101,19 @@ final class InstructionLimiter extends DebugLib {
 			this.depth--;
 			this.budget.trip("script exceeded the call depth limit of " + MAX_CALL_DEPTH, false);
 		}
-		// Java code may call back into Lua (metamethods from {@code ..}, sort comparators, gsub
-		// callbacks) after allocating: a call is a point where that is measured.
-		this.budget.checkAllocation();
+		// A __concat metamethod: luaj's .. may have copied a string the limit did not see
+		// (an earlier metamethod's result) since the last one; measure what it allocated.
+		if (this.frames > 0 && this.concatenating[this.frames - 1]) {
+			this.budget.checkAllocation();
+		}
 		if (this.frames == this.closures.length) {
 			this.closures = Arrays.copyOf(this.closures, this.frames * 2);
 			this.stacks = Arrays.copyOf(this.stacks, this.frames * 2);
+			this.concatenating = Arrays.copyOf(this.concatenating, this.frames * 2);
 		}
 		this.closures[this.frames] = closure;
 		this.stacks[this.frames] = stack;
+		this.concatenating[this.frames] = false;
 		this.frames++;
 	}
 
