@@ -34,13 +34,20 @@ final class InstructionLimiter extends DebugLib {
 
 	private int depth;
 
-	/** The closure and registers of each active call, to read the instruction about to run. */
-	private @Nullable LuaClosure[] closures = new LuaClosure[16];
+	/** The running Lua function (null in {@code pcall}) and its registers. */
+	private @Nullable LuaClosure closure;
 
-	private LuaValue @Nullable [][] stacks = new LuaValue[16][];
+	private LuaValue @Nullable [] stack;
 
-	/** Whether each active call is running a {@code ..}, whose metamethods luaj calls from Java. */
-	private boolean[] concatenating = new boolean[16];
+	/** The instruction about to run in {@link #closure}. */
+	private int pc;
+
+	/** The callers of the running function, to resume reading their instructions on return. */
+	private @Nullable LuaClosure[] callers = new LuaClosure[16];
+
+	private LuaValue[] @Nullable [] callerStacks = new LuaValue[16][];
+
+	private int[] callerPcs = new int[16];
 
 	private int frames;
 
@@ -48,23 +55,26 @@ final class InstructionLimiter extends DebugLib {
 		this.budget = budget;
 	}
 
-	/** Starts limiting a new call: no frames are active. */
+	/** Starts limiting a new call: no function is running. */
 	void reset() {
 		this.depth = 0;
 		this.frames = 0;
+		this.closure = null;
+		this.stack = null;
 	}
 
 	@Override
 	public void onInstruction(int pc, Varargs v, int top) {
-		LuaClosure closure = (this.frames > 0) ? this.closures[this.frames - 1] : null;
-		if (closure != null) {
-			int instruction = closure.p.code[pc];
-			this.concatenating[this.frames - 1] = (instruction & 0x3f) == Lua.OP_CONCAT;
+		LuaClosure running = this.closure;
+		LuaValue[] registers = this.stack;
+		if (running != null && registers != null) {
+			this.pc = pc;
+			int instruction = running.p.code[pc];
 			switch (instruction & 0x3f) {
-				case Lua.OP_CONCAT -> concat(instruction, this.stacks[this.frames - 1]);
+				case Lua.OP_CONCAT -> concat(instruction, registers);
 				case Lua.OP_ADD, Lua.OP_SUB, Lua.OP_MUL, Lua.OP_DIV, Lua.OP_MOD, Lua.OP_POW, Lua.OP_UNM, Lua.OP_EQ,
 						Lua.OP_LT, Lua.OP_LE ->
-					operands(instruction, closure.p.k, this.stacks[this.frames - 1]);
+					operands(instruction, running.p.k, registers);
 				default -> {
 				}
 			}
@@ -89,13 +99,16 @@ final class InstructionLimiter extends DebugLib {
 		this.depth--;
 		if (this.frames > 0) {
 			this.frames--;
-			this.closures[this.frames] = null;
-			this.stacks[this.frames] = null;
+			this.closure = this.callers[this.frames];
+			this.stack = this.callerStacks[this.frames];
+			this.pc = this.callerPcs[this.frames];
+			this.callers[this.frames] = null;
+			this.callerStacks[this.frames] = null;
 		}
 		super.onReturn();
 	}
 
-	private void enter(@Nullable LuaClosure closure, LuaValue @Nullable [] stack) {
+	private void enter(@Nullable LuaClosure callee, LuaValue @Nullable [] calleeStack) {
 		// Checked before the frame is pushed: luaj calls no onReturn when onCall throws.
 		if (++this.depth > MAX_CALL_DEPTH) {
 			this.depth--;
@@ -103,18 +116,21 @@ final class InstructionLimiter extends DebugLib {
 		}
 		// A __concat metamethod: luaj's .. may have copied a string the limit did not see
 		// (an earlier metamethod's result) since the last one; measure what it allocated.
-		if (this.frames > 0 && this.concatenating[this.frames - 1]) {
+		if (this.closure != null && (this.closure.p.code[this.pc] & 0x3f) == Lua.OP_CONCAT) {
 			this.budget.checkAllocation();
 		}
-		if (this.frames == this.closures.length) {
-			this.closures = Arrays.copyOf(this.closures, this.frames * 2);
-			this.stacks = Arrays.copyOf(this.stacks, this.frames * 2);
-			this.concatenating = Arrays.copyOf(this.concatenating, this.frames * 2);
+		if (this.frames == this.callers.length) {
+			this.callers = Arrays.copyOf(this.callers, this.frames * 2);
+			this.callerStacks = Arrays.copyOf(this.callerStacks, this.frames * 2);
+			this.callerPcs = Arrays.copyOf(this.callerPcs, this.frames * 2);
 		}
-		this.closures[this.frames] = closure;
-		this.stacks[this.frames] = stack;
-		this.concatenating[this.frames] = false;
+		this.callers[this.frames] = this.closure;
+		this.callerStacks[this.frames] = this.stack;
+		this.callerPcs[this.frames] = this.pc;
 		this.frames++;
+		this.closure = callee;
+		this.stack = calleeStack;
+		this.pc = 0;
 	}
 
 	/** {@code R(A) := R(B) .. ... .. R(C)}: luaj copies every operand into one new string. */
