@@ -308,13 +308,16 @@ class LuaHostileScriptsTests {
 	private static <T> T bounded(String name, String kind, Callable<T> call) throws Exception {
 		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 		long[] allocated = new long[1];
+		long[] cpu = new long[1];
 		FutureTask<T> task = new FutureTask<>(() -> {
 			long before = threads.getCurrentThreadAllocatedBytes();
+			long cpuBefore = threads.getCurrentThreadCpuTime();
 			try {
 				return call.call();
 			}
 			finally {
 				allocated[0] = threads.getCurrentThreadAllocatedBytes() - before;
+				cpu[0] = threads.getCurrentThreadCpuTime() - cpuBefore;
 			}
 		});
 		Thread thread = new Thread(task, "hostile-" + kind);
@@ -323,23 +326,24 @@ class LuaHostileScriptsTests {
 		thread.start();
 		try {
 			T result = task.get(10, TimeUnit.SECONDS);
-			report(name, kind, start, allocated[0], String.valueOf(result));
+			report(name, kind, start, cpu[0], allocated[0], String.valueOf(result));
 			assertThat(allocated[0]).as("bytes allocated").isLessThan(ALLOCATION_BOUND);
 			return result;
 		}
 		catch (TimeoutException ex) {
-			report(name, kind, start, -1, "did not finish");
+			report(name, kind, start, -1, -1, "did not finish");
 			return fail(kind + " '" + name + "' did not finish within 10 s");
 		}
 		catch (ExecutionException ex) {
-			report(name, kind, start, allocated[0], "threw " + ex.getCause());
+			report(name, kind, start, cpu[0], allocated[0], "threw " + ex.getCause());
 			return fail(kind + " '" + name + "' threw at the caller", ex.getCause());
 		}
 	}
 
-	private static void report(String name, String kind, long start, long allocated, String outcome) {
-		System.out.printf("HOSTILE | %s | %s | %d ms | %d MiB | %s%n", kind, name,
-				Duration.ofNanos(System.nanoTime() - start).toMillis(), allocated >> 20,
+	/** One line per call, for comparing runs: wall and CPU time, allocation, outcome. */
+	private static void report(String name, String kind, long start, long cpuNanos, long allocated, String outcome) {
+		System.out.printf("HOSTILE | %s | %s | %d ms | %d ms CPU | %d MiB | %s%n", kind, name,
+				Duration.ofNanos(System.nanoTime() - start).toMillis(), cpuNanos / 1_000_000, allocated >> 20,
 				outcome.length() > 80 ? outcome.substring(0, 80) : outcome);
 	}
 
