@@ -1,157 +1,166 @@
 package dev.fila.lua;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+import org.luaj.vm2.Lua;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaFunction;
+import org.luaj.vm2.LuaNumber;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
 
 /**
- * Stops a script that runs too long or recurses too deep. luaj calls these debug hooks on
- * every instruction and call; the {@code debug} table itself is never given to scripts.
+ * Charges a sandbox's {@link CallBudget} for every instruction and stops a script that
+ * recurses too deep. luaj calls these debug hooks on every instruction and call; the
+ * {@code debug} table itself is never given to scripts.
  * <p>
- * Time is the CPU time the thread spent in the call, so a garbage collection pause or a
- * thread descheduled on a busy machine does not stop a healthy hook. The clock is read every
- * {@value #CHECK_EVERY} instructions (most hooks finish before the first check); the thread's
- * CPU clock only once the wall-clock budget is spent. A call stuck off-CPU is still stopped
- * after {@value #WALL_LIMIT_FACTOR} times its budget of wall-clock time.
- * <p>
- * It throws {@link LuaLimitExceeded}, a Java {@link Error}, because Lua's {@code pcall}
- * catches Lua errors and exceptions but not errors: a script cannot swallow its own timeout.
- * Once tripped it keeps throwing until re-armed. One instance per sandbox, used by one thread
- * at a time.
+ * Most instructions cost one unit. A few run a loop over string bytes in Java, within one
+ * instruction: {@code ..} (luaj copies every operand), comparisons and arithmetic on strings.
+ * Those are charged by size before they run, and a {@code ..} whose result would be longer
+ * than the string limit raises a Lua error instead of allocating it, so doubling a string in a
+ * loop stops at the limit. One instance per sandbox, used by one thread at a time.
  */
 final class InstructionLimiter extends DebugLib {
 
-	private static final int CHECK_EVERY = 256;
-
-	private static final int WALL_LIMIT_FACTOR = 20;
-
-	private static final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-
-	private static final boolean cpuTimeSupported = isCpuTimeSupported();
-
-	private long timeout;
-
-	private long start;
-
-	private long cpuStart;
-
-	private long cpuBeforeStart;
-
 	static final int MAX_CALL_DEPTH = 200;
 
-	private long deadline;
+	/** An upper bound of the length of a number converted to a string by {@code ..}. */
+	private static final int NUMBER_LENGTH = 32;
 
-	private boolean armed;
-
-	private int untilCheck = CHECK_EVERY;
+	private final CallBudget budget;
 
 	private int depth;
 
-	private String limitMessage = "";
+	/** The running Lua function (null in {@code pcall}) and its registers. */
+	private @Nullable LuaClosure closure;
 
-	/**
-	 * Starts limiting a call.
-	 * @param timeoutNanos the longest the call may run
-	 */
-	void arm(long timeoutNanos) {
-		this.timeout = timeoutNanos;
-		this.start = System.nanoTime();
-		this.deadline = this.start + timeoutNanos;
-		this.cpuStart = -1;
-		this.untilCheck = CHECK_EVERY;
-		this.depth = 0;
-		this.limitMessage = "";
-		this.armed = true;
+	private LuaValue @Nullable [] stack;
+
+	/** The instruction about to run in {@link #closure}. */
+	private int pc;
+
+	/** The callers of the running function, to resume reading their instructions on return. */
+	private @Nullable LuaClosure[] callers = new LuaClosure[16];
+
+	private LuaValue[] @Nullable [] callerStacks = new LuaValue[16][];
+
+	private int[] callerPcs = new int[16];
+
+	private int frames;
+
+	InstructionLimiter(CallBudget budget) {
+		this.budget = budget;
 	}
 
-	void disarm() {
-		this.armed = false;
+	/** Starts limiting a new call: no function is running. */
+	void reset() {
+		this.depth = 0;
+		this.frames = 0;
+		this.closure = null;
+		this.stack = null;
 	}
 
 	@Override
 	public void onInstruction(int pc, Varargs v, int top) {
-		if (this.armed && --this.untilCheck <= 0) {
-			this.untilCheck = CHECK_EVERY;
-			checkTime();
+		LuaClosure running = this.closure;
+		LuaValue[] registers = this.stack;
+		if (running != null && registers != null) {
+			this.pc = pc;
+			int instruction = running.p.code[pc];
+			switch (instruction & 0x3f) {
+				case Lua.OP_CONCAT -> concat(instruction, registers);
+				case Lua.OP_ADD, Lua.OP_SUB, Lua.OP_MUL, Lua.OP_DIV, Lua.OP_MOD, Lua.OP_POW, Lua.OP_UNM, Lua.OP_EQ,
+						Lua.OP_LT, Lua.OP_LE ->
+					operands(instruction, running.p.k, registers);
+				default -> {
+				}
+			}
 		}
-		if (!this.limitMessage.isEmpty()) {
-			throw new LuaLimitExceeded(this.limitMessage);
-		}
+		this.budget.work(1);
 	}
 
 	@Override
 	public void onCall(LuaFunction f) {
-		enter();
+		enter(null, null);
 		super.onCall(f);
 	}
 
 	@Override
 	public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
-		enter();
+		enter(c, stack);
 		super.onCall(c, varargs, stack);
 	}
 
 	@Override
 	public void onReturn() {
 		this.depth--;
+		if (this.frames > 0) {
+			this.frames--;
+			this.closure = this.callers[this.frames];
+			this.stack = this.callerStacks[this.frames];
+			this.pc = this.callerPcs[this.frames];
+			this.callers[this.frames] = null;
+			this.callerStacks[this.frames] = null;
+		}
 		super.onReturn();
 	}
 
-	private void enter() {
-		if (this.armed && ++this.depth > MAX_CALL_DEPTH) {
-			trip("script exceeded the call depth limit of " + MAX_CALL_DEPTH);
+	private void enter(@Nullable LuaClosure callee, LuaValue @Nullable [] calleeStack) {
+		// Checked before the frame is pushed: luaj calls no onReturn when onCall throws.
+		if (++this.depth > MAX_CALL_DEPTH) {
+			this.depth--;
+			this.budget.trip("script exceeded the call depth limit of " + MAX_CALL_DEPTH, false);
+		}
+		// A __concat metamethod: luaj's .. may have copied a string the limit did not see
+		// (an earlier metamethod's result) since the last one; measure what it allocated.
+		if (this.closure != null && (this.closure.p.code[this.pc] & 0x3f) == Lua.OP_CONCAT) {
+			this.budget.checkAllocation();
+		}
+		if (this.frames == this.callers.length) {
+			this.callers = Arrays.copyOf(this.callers, this.frames * 2);
+			this.callerStacks = Arrays.copyOf(this.callerStacks, this.frames * 2);
+			this.callerPcs = Arrays.copyOf(this.callerPcs, this.frames * 2);
+		}
+		this.callers[this.frames] = this.closure;
+		this.callerStacks[this.frames] = this.stack;
+		this.callerPcs[this.frames] = this.pc;
+		this.frames++;
+		this.closure = callee;
+		this.stack = calleeStack;
+		this.pc = 0;
+	}
+
+	/** {@code R(A) := R(B) .. ... .. R(C)}: luaj copies every operand into one new string. */
+	private void concat(int instruction, LuaValue[] stack) {
+		int b = instruction >>> 23;
+		int c = (instruction >> 14) & 0x1ff;
+		long length = 0;
+		for (int register = b; register <= c; register++) {
+			LuaValue operand = stack[register];
+			length += (operand instanceof LuaString string) ? string.length()
+					: (operand instanceof LuaNumber) ? NUMBER_LENGTH : 0;
+		}
+		this.budget.string(length);
+	}
+
+	/** Arithmetic and comparisons read string operands whole (to convert or compare them). */
+	private void operands(int instruction, LuaValue[] constants, LuaValue[] stack) {
+		int b = instruction >>> 23;
+		int c = (instruction >> 14) & 0x1ff;
+		long bytes = length((b > 0xff) ? constants[b & 0xff] : stack[b]);
+		if ((instruction & 0x3f) != Lua.OP_UNM) {
+			bytes += length((c > 0xff) ? constants[c & 0xff] : stack[c]);
+		}
+		if (bytes > 0) {
+			this.budget.work(bytes / CallBudget.BYTES_PER_UNIT);
 		}
 	}
 
-	private void checkTime() {
-		long now = System.nanoTime();
-		if (this.cpuStart < 0 && cpuTimeSupported) {
-			// First check: from here on CPU time is measured; before it, assume the thread ran.
-			this.cpuStart = threads.getCurrentThreadCpuTime();
-			this.cpuBeforeStart = now - this.start;
-		}
-		if (now - this.deadline <= 0) {
-			return;
-		}
-		if (!cpuTimeSupported || now - this.start > this.timeout * WALL_LIMIT_FACTOR) {
-			trip("script exceeded its time limit");
-		}
-		long used = threads.getCurrentThreadCpuTime() - this.cpuStart + this.cpuBeforeStart;
-		if (used >= this.timeout) {
-			trip("script exceeded its time limit");
-		}
-		// Descheduled or paused: check again when the rest of the CPU budget could be spent.
-		this.deadline = now + (this.timeout - used);
-	}
-
-	private static boolean isCpuTimeSupported() {
-		try {
-			return threads.isCurrentThreadCpuTimeSupported() && threads.getCurrentThreadCpuTime() >= 0;
-		}
-		catch (UnsupportedOperationException ex) {
-			return false;
-		}
-	}
-
-	private void trip(String message) {
-		this.limitMessage = message;
-		throw new LuaLimitExceeded(message);
-	}
-
-	/** Thrown when a script runs too long or too deep. */
-	static final class LuaLimitExceeded extends Error {
-
-		private static final long serialVersionUID = 1L;
-
-		LuaLimitExceeded(String message) {
-			super(message, null, false, false);
-		}
-
+	private static long length(LuaValue value) {
+		return (value instanceof LuaString string) ? string.length() : 0;
 	}
 
 }

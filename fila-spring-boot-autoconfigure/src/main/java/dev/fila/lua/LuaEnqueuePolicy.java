@@ -3,7 +3,7 @@ package dev.fila.lua;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
@@ -16,6 +16,9 @@ import dev.fila.scheduling.Scheduling;
  * {@code msg} has {@code headers}, {@code payload_size} and {@code queue}; every returned
  * field is optional. When the hook fails, times out or is bypassed, the message is enqueued
  * with the defaults: it is never lost.
+ * <p>
+ * The result is data: its fields are read raw, once, so a metamethod can neither run after
+ * the hook's time limit nor answer the validation one way and the read another.
  */
 final class LuaEnqueuePolicy implements EnqueuePolicy {
 
@@ -33,14 +36,33 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 		message.rawset("headers", LuaValues.table(context.headers()));
 		message.rawset("payload_size", context.payloadSize());
 		message.rawset("queue", context.queue());
-		LuaValue result = this.hook.call(message, LuaEnqueuePolicy::problem);
-		if (result == null || result.isnil()) {
+		Scheduling scheduling = this.hook.call(message, LuaEnqueuePolicy::read);
+		return (scheduling != null) ? scheduling : Scheduling.DEFAULT;
+	}
+
+	/**
+	 * @param result what the hook returned
+	 * @return the scheduling it asks for
+	 * @throws LuaError when it is malformed
+	 */
+	static Scheduling read(LuaValue result) {
+		if (result.isnil()) {
 			return Scheduling.DEFAULT;
 		}
-		LuaValue key = result.get("fairness_key");
-		LuaValue weight = result.get("weight");
-		return new Scheduling(key.isnil() ? Scheduling.DEFAULT_KEY : key.tojstring(),
-				weight.isnil() ? 1 : weight.todouble(), throttleKeys(result.get("throttle_keys")));
+		if (!(result instanceof LuaTable table)) {
+			throw malformed("a " + result.typename() + " instead of a table");
+		}
+		LuaValue key = table.rawget("fairness_key");
+		if (!key.isnil() && !key.isstring()) {
+			throw malformed("fairness_key of type " + key.typename() + " instead of a string");
+		}
+		LuaValue weight = table.rawget("weight");
+		double value = weight.isnumber() ? weight.todouble() : Double.NaN;
+		if (!weight.isnil() && (!(value > 0) || Double.isInfinite(value))) {
+			throw malformed("weight " + weight.tojstring() + " instead of a positive number");
+		}
+		return new Scheduling(key.isnil() ? Scheduling.DEFAULT_KEY : key.tojstring(), weight.isnil() ? 1 : value,
+				throttleKeys(table.rawget("throttle_keys")));
 	}
 
 	private static List<String> throttleKeys(LuaValue keys) {
@@ -50,40 +72,22 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 		if (keys.isstring()) {
 			return List.of(keys.tojstring());
 		}
-		List<String> list = new ArrayList<>();
-		for (int i = 1; i <= keys.length(); i++) {
-			list.add(keys.get(i).tojstring());
+		if (!(keys instanceof LuaTable list)) {
+			throw malformed("throttle_keys of type " + keys.typename() + " instead of a list of strings");
 		}
-		return list;
+		List<String> result = new ArrayList<>();
+		for (int i = 1, n = list.rawlen(); i <= n; i++) {
+			LuaValue key = list.rawget(i);
+			if (!key.isstring()) {
+				throw malformed("a throttle key of type " + key.typename());
+			}
+			result.add(key.tojstring());
+		}
+		return result;
 	}
 
-	private static @Nullable String problem(LuaValue result) {
-		if (result.isnil()) {
-			return null;
-		}
-		if (!result.istable()) {
-			return "a " + result.typename() + " instead of a table";
-		}
-		LuaValue key = result.get("fairness_key");
-		if (!key.isnil() && !key.isstring()) {
-			return "fairness_key of type " + key.typename() + " instead of a string";
-		}
-		LuaValue weight = result.get("weight");
-		if (!weight.isnil() && (!weight.isnumber() || !(weight.todouble() > 0) || Double.isInfinite(weight.todouble()))) {
-			return "weight " + weight.tojstring() + " instead of a positive number";
-		}
-		LuaValue keys = result.get("throttle_keys");
-		if (!keys.isnil() && !keys.isstring()) {
-			if (!keys.istable()) {
-				return "throttle_keys of type " + keys.typename() + " instead of a list of strings";
-			}
-			for (int i = 1; i <= keys.length(); i++) {
-				if (!keys.get(i).isstring()) {
-					return "a throttle key of type " + keys.get(i).typename();
-				}
-			}
-		}
-		return null;
+	private static LuaError malformed(String problem) {
+		return new LuaError(HOOK + " returned " + problem);
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.fila.lua;
 import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
@@ -14,7 +15,8 @@ import dev.fila.scheduling.FailureDecision;
  * Asks a queue's {@code on_failure(msg)} hook whether to retry (and after how long) or
  * dead-letter. {@code msg} has {@code headers}, {@code id}, {@code attempts}, {@code queue}
  * and {@code error}. When the hook fails, times out, is bypassed or returns nothing, the
- * queue's retry settings decide.
+ * queue's retry settings decide. The result's fields are read raw, as in
+ * {@link LuaEnqueuePolicy}.
  */
 final class LuaFailurePolicy implements FailurePolicy {
 
@@ -37,33 +39,44 @@ final class LuaFailurePolicy implements FailurePolicy {
 		message.rawset("attempts", context.attempts());
 		message.rawset("queue", context.queue());
 		message.rawset("error", context.error());
-		LuaValue result = this.hook.call(message, LuaFailurePolicy::problem);
-		if (result == null || result.isnil()) {
-			return this.fallback.onFailure(context);
-		}
-		if ("dlq".equals(result.get("action").tojstring())) {
-			return FailureDecision.deadLetter();
-		}
-		LuaValue delay = result.get("delay_ms");
-		return FailureDecision.retry(Duration.ofMillis(delay.isnil() ? 0 : (long) delay.todouble()));
+		FailureDecision decision = this.hook.call(message, LuaFailurePolicy::read);
+		return (decision != null) ? decision : this.fallback.onFailure(context);
 	}
 
-	private static @Nullable String problem(LuaValue result) {
+	/**
+	 * @param result what the hook returned
+	 * @return the decision it asks for, or {@code null} when it returned nil
+	 * @throws LuaError when it is malformed
+	 */
+	static @Nullable FailureDecision read(LuaValue result) {
 		if (result.isnil()) {
 			return null;
 		}
-		if (!result.istable()) {
-			return "a " + result.typename() + " instead of a table";
+		if (!(result instanceof LuaTable table)) {
+			throw malformed("a " + result.typename() + " instead of a table");
 		}
-		String action = result.get("action").isstring() ? result.get("action").tojstring() : null;
-		if (!"retry".equals(action) && !"dlq".equals(action)) {
-			return "action " + result.get("action").tojstring() + " instead of \"retry\" or \"dlq\"";
+		LuaValue action = table.rawget("action");
+		String name = (action.type() == LuaValue.TSTRING) ? action.tojstring() : null;
+		if ("dlq".equals(name)) {
+			return FailureDecision.deadLetter();
 		}
-		LuaValue delay = result.get("delay_ms");
-		if (!delay.isnil() && (!delay.isnumber() || delay.todouble() < 0)) {
-			return "delay_ms " + delay.tojstring() + " instead of a number of 0 or more";
+		if (!"retry".equals(name)) {
+			throw malformed("action " + action.tojstring() + " instead of \"retry\" or \"dlq\"");
 		}
-		return null;
+		LuaValue delay = table.rawget("delay_ms");
+		if (delay.isnil()) {
+			return FailureDecision.retry(Duration.ZERO);
+		}
+		double millis = delay.isnumber() ? delay.todouble() : Double.NaN;
+		// NaN and infinities are no delay; huge finite values saturate, for the listener to cap.
+		if (!(millis >= 0) || Double.isInfinite(millis)) {
+			throw malformed("delay_ms " + delay.tojstring() + " instead of a finite number of 0 or more");
+		}
+		return FailureDecision.retry(Duration.ofMillis((long) millis));
+	}
+
+	private static LuaError malformed(String problem) {
+		return new LuaError(HOOK + " returned " + problem);
 	}
 
 }

@@ -57,11 +57,6 @@ public final class LuaHandler implements FilaMessageHandler {
 
 	@Override
 	public void handle(LeasedMessage message, Acknowledgement acknowledgement) throws Exception {
-		Loaded handler = this.loaded.get();
-		if (handler == null) {
-			handler = load();
-			this.loaded.set(handler);
-		}
 		LuaTable msg = new LuaTable(0, 6);
 		msg.rawset("id", message.id());
 		msg.rawset("queue", message.queue());
@@ -69,26 +64,46 @@ public final class LuaHandler implements FilaMessageHandler {
 		msg.rawset("attempts", message.attempts());
 		msg.rawset("fairness_key", message.fairnessKey());
 		msg.rawset("enqueued_at", message.enqueuedAt().toEpochMilli());
-		Varargs result;
+		String error;
 		try {
-			result = handler.sandbox().call(handler.function(),
-					LuaValue.varargsOf(LuaString.valueUsing(message.payload()), msg), this.timeoutNanos);
+			Loaded handler = this.loaded.get();
+			if (handler == null) {
+				handler = load();
+				this.loaded.set(handler);
+			}
+			error = handler.sandbox()
+				.call(handler.function(), LuaValue.varargsOf(LuaString.valueUsing(message.payload()), msg),
+						this.timeoutNanos, LuaHandler::returnedError);
 		}
-		catch (InstructionLimiter.LuaLimitExceeded ex) {
-			this.loaded.remove();
-			this.observer.executed(message.queue(), HOOK, "timeout");
-			throw new LuaHandlerException(ex.getMessage());
+		catch (LuaLimitExceeded ex) {
+			failed(message, ex.isTimeout() ? "timeout" : "error", ex.getMessage());
+			return;
 		}
-		catch (LuaError | StackOverflowError ex) {
-			this.loaded.remove();
+		catch (LuaError ex) {
+			failed(message, "error", ex.getMessage());
+			return;
+		}
+		if (error != null) {
 			this.observer.executed(message.queue(), HOOK, "error");
-			throw new LuaHandlerException(ex.getMessage());
-		}
-		if (result.arg1().isnil() && !result.arg(2).isnil()) {
-			this.observer.executed(message.queue(), HOOK, "error");
-			throw new LuaHandlerException(result.arg(2).tojstring());
+			throw new LuaHandlerException(LuaValues.abbreviate(error));
 		}
 		this.observer.executed(message.queue(), HOOK, "success");
+	}
+
+	/** A call that raised an error or exceeded a limit: its sandbox is thrown away. */
+	private void failed(LeasedMessage message, String outcome, @Nullable String error) {
+		this.loaded.remove();
+		this.observer.executed(message.queue(), HOOK, outcome);
+		throw new LuaHandlerException(LuaValues.abbreviate(error));
+	}
+
+	/** @return the error of a {@code return nil, err}, or {@code null} when the handler returned a value */
+	private static @Nullable String returnedError(Varargs results) {
+		if (results.arg1().isnil() && !results.arg(2).isnil()) {
+			// tojstring, not tostring: a __tostring metamethod does not run.
+			return results.arg(2).tojstring();
+		}
+		return null;
 	}
 
 	@Override
@@ -97,7 +112,7 @@ public final class LuaHandler implements FilaMessageHandler {
 	}
 
 	private Loaded load() {
-		LuaSandbox sandbox = LuaSandbox.create();
+		LuaSandbox sandbox = LuaSandbox.create(LuaLimits.HANDLER);
 		sandbox.globals().rawset("fila", LuaValues.filaTable(this.runtimeConfig));
 		LuaTable modules = this.modules;
 		sandbox.globals().rawset("require", new OneArgFunction() {

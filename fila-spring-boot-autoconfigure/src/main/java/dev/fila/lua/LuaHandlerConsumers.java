@@ -76,7 +76,7 @@ public class LuaHandlerConsumers implements SmartInitializingSingleton {
 				handler = new LuaHandler(id, script, this.settings, this.template, this.jsonMapper, this.runtimeConfig,
 						this.observer);
 			}
-			catch (LuaError | InstructionLimiter.LuaLimitExceeded ex) {
+			catch (LuaError | LuaLimitExceeded ex) {
 				throw new FilaConfigurationException(property, script.name(),
 						"a Lua script that returns function(body, msg): " + ex.getMessage(), ex);
 			}

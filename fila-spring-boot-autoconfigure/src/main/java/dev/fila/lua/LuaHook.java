@@ -16,9 +16,10 @@ import dev.fila.core.FilaConfigurationException;
  * Runs one hook function ({@code on_enqueue} or {@code on_failure}) of one queue's script.
  * <p>
  * luaj globals are not thread-safe, so each thread gets its own sandbox running the shared
- * compiled script: no lock on the hot path. A call that errors, times out or returns
+ * compiled script: no lock on the hot path. A call that errors, exceeds a limit or returns
  * something malformed yields {@code null} (the caller applies its defaults) and counts
- * towards the circuit breaker; the failed sandbox is thrown away.
+ * towards the circuit breaker; the failed sandbox is thrown away. The result is read while
+ * the limits still apply, and readers use raw access, so no script code runs after the call.
  */
 final class LuaHook {
 
@@ -55,19 +56,20 @@ final class LuaHook {
 		try {
 			this.loaded.set(load());
 		}
-		catch (RuntimeException | InstructionLimiter.LuaLimitExceeded ex) {
+		catch (RuntimeException | LuaLimitExceeded ex) {
 			throw new FilaConfigurationException(property, script.name(),
 					"a Lua script that defines function " + hookName + "(msg): " + ex.getMessage(), ex);
 		}
 	}
 
 	/**
-	 * Calls the hook.
+	 * Calls the hook and reads its result, both under the hook's limits.
+	 * @param <T> what the result is read into
 	 * @param message the {@code msg} argument
-	 * @param validator checks the returned value: {@code null} when valid, else what is wrong
-	 * @return the first value the hook returned, or {@code null} when the hook was bypassed or failed
+	 * @param reader reads the first returned value; throws {@link LuaError} when it is malformed
+	 * @return what the reader made of the result, or {@code null} when the hook was bypassed or failed
 	 */
-	@Nullable LuaValue call(LuaValue message, Function<LuaValue, @Nullable String> validator) {
+	<T> @Nullable T call(LuaValue message, Function<LuaValue, T> reader) {
 		if (!this.breaker.allowsCall()) {
 			this.observer.executed(this.queue, this.hookName, "bypassed");
 			return null;
@@ -79,26 +81,19 @@ final class LuaHook {
 				hook = load();
 				this.loaded.set(hook);
 			}
-			LuaValue result = hook.sandbox().call(hook.function(), message, this.timeoutNanos).arg1();
-			String problem = validator.apply(result);
-			if (problem != null) {
-				throw new LuaError(this.hookName + " returned " + problem);
-			}
+			T result = hook.sandbox()
+				.call(hook.function(), message, this.timeoutNanos, (results) -> reader.apply(results.arg1()));
 			this.breaker.recordSuccess();
 			outcome = "success";
 			return result;
 		}
-		catch (InstructionLimiter.LuaLimitExceeded ex) {
-			outcome = "timeout";
+		catch (LuaLimitExceeded ex) {
+			outcome = ex.isTimeout() ? "timeout" : "error";
 			failed(ex.getMessage());
 			return null;
 		}
-		catch (LuaError | StackOverflowError ex) {
+		catch (LuaError ex) {
 			failed(ex.getMessage());
-			return null;
-		}
-		catch (RuntimeException ex) {
-			failed(ex.toString());
 			return null;
 		}
 		finally {
@@ -114,7 +109,8 @@ final class LuaHook {
 	private void failed(@Nullable String reason) {
 		this.loaded.remove();
 		boolean opened = this.breaker.recordFailure();
-		logger.warn("Lua {} hook of queue '{}' failed, using defaults: {}", this.hookName, this.queue, reason);
+		logger.warn("Lua {} hook of queue '{}' failed, using defaults: {}", this.hookName, this.queue,
+				LuaValues.abbreviate(reason));
 		if (opened) {
 			logger.warn("Lua {} hook of queue '{}' failed repeatedly: bypassing it (circuit breaker open)",
 					this.hookName, this.queue);
@@ -122,7 +118,7 @@ final class LuaHook {
 	}
 
 	private Loaded load() {
-		LuaSandbox sandbox = LuaSandbox.create();
+		LuaSandbox sandbox = LuaSandbox.create(LuaLimits.HOOK);
 		sandbox.globals().rawset("fila", LuaValues.filaTable(this.config));
 		sandbox.runChunk(this.script.prototype(), this.timeoutNanos * 10);
 		LuaValue function = sandbox.globals().get(this.hookName);

@@ -1,5 +1,7 @@
 package dev.fila.lua;
 
+import java.util.function.Function;
+
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
@@ -14,7 +16,6 @@ import org.luaj.vm2.lib.OsLib;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
-import org.luaj.vm2.lib.VarArgFunction;
 import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
@@ -27,40 +28,49 @@ import org.luaj.vm2.lib.jse.JseMathLib;
  * {@code time} and {@code clock}. There is no {@code debug}, {@code package},
  * {@code require} (handler scripts get a restricted one), {@code coroutine} or
  * {@code luajava}, and no compiler or undumper, so no binary chunk can ever be loaded.
- * {@code string.rep} refuses results over {@value #MAX_STRING_BYTES} bytes.
+ * The {@code string} and {@code table} functions that loop or allocate in Java are
+ * replaced by ones that charge the call's {@link CallBudget}.
  */
 final class LuaSandbox {
-
-	/** Largest string {@code string.rep} may build. */
-	static final int MAX_STRING_BYTES = 1 << 20;
 
 	private static final String[] REMOVED_BASE_FUNCTIONS = { "dofile", "loadfile", "load", "loadstring",
 			"collectgarbage", "print" };
 
 	/** The string library shared by every sandbox through the string metatable: frozen. */
-	private static final LuaTable STRING_LIBRARY = frozenStringLibrary();
+	private static final LuaTable STRING_LIBRARY = ReadOnlyLuaTable
+		.copyOf(BoundedStringLib.replace(library(new StringLib(), "string")));
 
 	private static final LuaTable STRING_METATABLE = stringMetatable();
 
-	private static final LuaTable TABLE_LIBRARY = frozenLibrary(new TableLib(), "table");
+	private static final LuaTable TABLE_LIBRARY = ReadOnlyLuaTable
+		.copyOf(BoundedTableLib.replace(library(new TableLib(), "table")));
 
-	private static final LuaTable MATH_LIBRARY = frozenLibrary(new JseMathLib(), "math");
+	private static final LuaTable MATH_LIBRARY = ReadOnlyLuaTable.copyOf(library(new JseMathLib(), "math"));
 
-	private static final LuaTable BIT32_LIBRARY = frozenLibrary(new Bit32Lib(), "bit32");
+	private static final LuaTable BIT32_LIBRARY = ReadOnlyLuaTable.copyOf(library(new Bit32Lib(), "bit32"));
 
 	private static final LuaTable OS_SUBSET = osSubset();
 
 	private final Globals globals;
 
+	private final CallBudget budget;
+
 	private final InstructionLimiter limiter;
 
-	private LuaSandbox(Globals globals, InstructionLimiter limiter) {
+	private final LuaLimits limits;
+
+	private LuaSandbox(Globals globals, CallBudget budget, InstructionLimiter limiter, LuaLimits limits) {
 		this.globals = globals;
+		this.budget = budget;
 		this.limiter = limiter;
+		this.limits = limits;
 	}
 
-	/** @return a new sandbox with its own globals */
-	static LuaSandbox create() {
+	/**
+	 * @param limits what each call in the sandbox may allocate
+	 * @return a new sandbox with its own globals
+	 */
+	static LuaSandbox create(LuaLimits limits) {
 		Globals globals = new Globals();
 		globals.load(new BaseLib());
 		// Libraries register in package.loaded while loading; package itself is removed below.
@@ -68,6 +78,7 @@ final class LuaSandbox {
 		for (String name : REMOVED_BASE_FUNCTIONS) {
 			globals.rawset(name, LuaValue.NIL);
 		}
+		globals.rawset("tonumber", BoundedStringLib.tonumber(globals.get("tonumber")));
 		globals.rawset("string", STRING_LIBRARY);
 		LuaString.s_metatable = STRING_METATABLE;
 		// Library tables are frozen, so every sandbox can share them.
@@ -75,7 +86,8 @@ final class LuaSandbox {
 		globals.rawset("math", MATH_LIBRARY);
 		globals.rawset("bit32", BIT32_LIBRARY);
 		globals.rawset("os", OS_SUBSET);
-		InstructionLimiter limiter = new InstructionLimiter();
+		CallBudget budget = new CallBudget();
+		InstructionLimiter limiter = new InstructionLimiter(budget);
 		limiter.call(LuaValue.valueOf("debug"), globals);
 		globals.rawset("debug", LuaValue.NIL);
 		globals.rawset("package", LuaValue.NIL);
@@ -84,7 +96,7 @@ final class LuaSandbox {
 		globals.compiler = null;
 		globals.undumper = null;
 		globals.finder = null;
-		return new LuaSandbox(globals, limiter);
+		return new LuaSandbox(globals, budget, limiter, limits);
 	}
 
 	/** @return the sandbox's global table, where hooks define their functions */
@@ -99,67 +111,67 @@ final class LuaSandbox {
 	 * @return what the chunk returned
 	 */
 	Varargs runChunk(Prototype prototype, long timeoutNanos) {
-		return call(new LuaClosure(prototype, this.globals), LuaValue.NONE, timeoutNanos);
+		return call(new LuaClosure(prototype, this.globals), LuaValue.NONE, timeoutNanos, Function.identity());
 	}
 
 	/**
-	 * Calls a Lua function under the time and depth limits.
+	 * Calls a Lua function under the time, depth and memory limits, and reads its results
+	 * while they still apply. Whatever goes wrong inside ends as one of two throwables.
+	 * @param <T> what the results are read into
 	 * @param function the function
 	 * @param arguments its arguments
 	 * @param timeoutNanos the longest it may run
-	 * @return its results
-	 * @throws LuaError when the function raised an error
-	 * @throws InstructionLimiter.LuaLimitExceeded when it ran too long or too deep
+	 * @param reader reads the results; throws {@link LuaError} when they are malformed
+	 * @return what the reader made of the results
+	 * @throws LuaError when the function raised an error, Java code it called failed, or the
+	 * reader refused the results
+	 * @throws LuaLimitExceeded when it ran too long, too deep or out of memory
 	 */
-	Varargs call(LuaValue function, Varargs arguments, long timeoutNanos) {
+	<T> T call(LuaValue function, Varargs arguments, long timeoutNanos, Function<Varargs, T> reader) {
 		// Re-assert the shared string metatable in case other luaj users in the JVM replaced it;
 		// read before writing, so that threads do not contend on the field's cache line.
 		if (LuaString.s_metatable != STRING_METATABLE) {
 			LuaString.s_metatable = STRING_METATABLE;
 		}
-		this.limiter.arm(timeoutNanos);
+		this.limiter.reset();
+		this.budget.arm(timeoutNanos, this.limits);
 		try {
-			return function.invoke(arguments);
+			return reader.apply(function.invoke(arguments));
+		}
+		catch (LuaError | LuaLimitExceeded ex) {
+			throw ex;
+		}
+		catch (StackOverflowError ex) {
+			throw new LuaLimitExceeded("script exceeded the Java stack", false);
+		}
+		catch (OutOfMemoryError ex) {
+			// Last resort: the budget should stop a script long before; what it held is garbage now.
+			throw new LuaLimitExceeded("script ran out of memory", false);
+		}
+		catch (RuntimeException ex) {
+			throw new LuaError(ex);
 		}
 		finally {
-			this.limiter.disarm();
+			this.budget.disarm();
 		}
 	}
 
-	/** Globals to build a library in, so its table can be copied out; never given to scripts. */
-	private static Globals scratchGlobals() {
+	/** @return the library table {@code name} as luaj builds it, in scratch globals never given to scripts */
+	private static LuaTable library(LuaValue library, String name) {
 		Globals scratch = new Globals();
 		scratch.load(new BaseLib());
 		scratch.load(new PackageLib());
-		return scratch;
-	}
-
-	private static LuaTable frozenLibrary(LuaValue library, String name) {
-		Globals scratch = scratchGlobals();
 		scratch.load(library);
-		return ReadOnlyLuaTable.copyOf((LuaTable) scratch.get(name));
+		return (LuaTable) scratch.get(name);
 	}
 
 	private static LuaTable osSubset() {
-		Globals scratch = scratchGlobals();
-		scratch.load(new OsLib());
-		LuaValue os = scratch.get("os");
+		LuaTable os = library(new OsLib(), "os");
 		ReadOnlyLuaTable subset = new ReadOnlyLuaTable();
 		subset.rawset("time", os.get("time"));
 		subset.rawset("clock", os.get("clock"));
 		subset.seal();
 		return subset;
-	}
-
-	private static LuaTable frozenStringLibrary() {
-		Globals scratch = scratchGlobals();
-		scratch.load(new StringLib());
-		LuaTable string = (LuaTable) scratch.get("string");
-		LuaTable copy = new LuaTable();
-		LuaValues.forEach(string, copy::rawset);
-		copy.rawset("dump", LuaValue.NIL);
-		copy.rawset("rep", new BoundedRep(string.get("rep")));
-		return ReadOnlyLuaTable.copyOf(copy);
 	}
 
 	private static LuaTable stringMetatable() {
@@ -168,27 +180,6 @@ final class LuaSandbox {
 		metatable.rawset(LuaValue.METATABLE, LuaValue.valueOf("protected"));
 		metatable.seal();
 		return metatable;
-	}
-
-	/** {@code string.rep} that refuses to build huge strings. */
-	private static final class BoundedRep extends VarArgFunction {
-
-		private final LuaValue rep;
-
-		BoundedRep(LuaValue rep) {
-			this.rep = rep;
-		}
-
-		@Override
-		public Varargs invoke(Varargs args) {
-			long length = (long) args.checkstring(1).length() * Math.max(0, args.checkint(2))
-					+ (long) (args.isnil(3) ? 0 : args.checkstring(3).length()) * Math.max(0, args.checkint(2) - 1);
-			if (length > MAX_STRING_BYTES) {
-				throw new LuaError("string.rep result too large (" + length + " bytes, limit " + MAX_STRING_BYTES + ")");
-			}
-			return this.rep.invoke(args);
-		}
-
 	}
 
 }

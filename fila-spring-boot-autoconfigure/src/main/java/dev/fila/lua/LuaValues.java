@@ -3,6 +3,7 @@ package dev.fila.lua;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
+import org.jspecify.annotations.Nullable;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -14,6 +15,8 @@ import dev.fila.config.RuntimeConfig;
  * Conversions between Fila's Java values and Lua tables.
  */
 final class LuaValues {
+
+	static final int MAX_MESSAGE_LENGTH = 1000;
 
 	private LuaValues() {
 	}
@@ -33,6 +36,17 @@ final class LuaValues {
 			}
 			action.accept(key, next.arg(2));
 		}
+	}
+
+	/**
+	 * @param text an error message, possibly built by a script
+	 * @return the message cut to {@value #MAX_MESSAGE_LENGTH} characters, for logs and headers
+	 */
+	static @Nullable String abbreviate(@Nullable String text) {
+		if (text == null || text.length() <= MAX_MESSAGE_LENGTH) {
+			return text;
+		}
+		return text.substring(0, MAX_MESSAGE_LENGTH) + "... (" + text.length() + " characters)";
 	}
 
 	/** @return a fresh Lua table copy of {@code map}: scripts may change it, nobody sees it */
