@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A fault-injection run against one driver: producers enqueue numbered messages through the
- * queue's hooks (one of them hostile: it loops forever on some messages), two consumers
+ * queue's hooks (both hostile: {@code on_enqueue} loops forever on some messages,
+ * {@code on_failure} loops or answers a result that loops when read), two consumers
  * handle them with handlers that fail at random, and meanwhile the test injects faults one
  * after another: the driver's own (connections killed, the backend paused) and the
  * library's (a consumer stopped and started under load, a batch with one oversized message).
@@ -63,6 +64,21 @@ public final class ChaosScenario {
 			    while true do end
 			  end
 			  return { fairness_key = msg.headers.tenant, weight = 1 }
+			end
+			""";
+
+	/**
+	 * Decides retries: a short delay, except on every third attempt, where it answers a result
+	 * whose fields run forever when read, or loops itself: both must end as the retry settings.
+	 */
+	private static final String ON_FAILURE = """
+			function on_failure(msg)
+			  if msg.attempts % 3 == 0 then
+			    return setmetatable({}, { __index = function() while true do end end })
+			  elseif msg.attempts % 3 == 2 and msg.headers.tenant == "t3" then
+			    while true do end
+			  end
+			  return { action = "retry", delay_ms = 10 }
 			end
 			""";
 
@@ -125,7 +141,7 @@ public final class ChaosScenario {
 	 */
 	public void run(int messages) throws Exception {
 		QueueDefinition definition = new QueueDefinition(this.queue, null, Duration.ofSeconds(2), 1, true,
-				new RetryPolicy(100, Duration.ofMillis(10), 2, Duration.ofMillis(100)), ON_ENQUEUE, null);
+				new RetryPolicy(100, Duration.ofMillis(10), 2, Duration.ofMillis(100)), ON_ENQUEUE, ON_FAILURE);
 		LuaQueuePolicyFactory policies = new LuaQueuePolicyFactory(new DefaultResourceLoader(),
 				new InMemoryRuntimeConfig(Map.of()), LuaSettings.DEFAULTS, LuaObserver.NONE);
 		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of(this.driver.name(), this.driver), this.driver.name()),
