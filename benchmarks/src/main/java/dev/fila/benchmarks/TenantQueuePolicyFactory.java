@@ -2,10 +2,10 @@ package dev.fila.benchmarks;
 
 import java.util.List;
 
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.FailurePolicy;
-import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.Scheduling;
 

@@ -30,6 +30,8 @@ import org.springframework.messaging.handler.annotation.support.DefaultMessageHa
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.fila.client.DefaultFilaAdmin;
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.annotation.FilaListenerAnnotationBeanPostProcessor;
 import dev.fila.annotation.FilaListenerConfigUtils;
 import dev.fila.config.InMemoryRuntimeConfig;
@@ -50,7 +52,7 @@ import dev.fila.lua.LuaObserver;
 import dev.fila.lua.LuaQueuePolicyFactory;
 import dev.fila.observation.FilaEnqueueObservationConvention;
 import dev.fila.observation.FilaListenerObservationConvention;
-import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 
 /**
@@ -176,7 +178,7 @@ public final class FilaAutoConfiguration {
 			ObjectProvider<FilaMetricsRecorder> metricsRecorders, ObjectProvider<ObservationRegistry> observationRegistry,
 			ObjectProvider<FilaObservationSwitch> observationSwitch,
 			ObjectProvider<FilaEnqueueObservationConvention> observationConvention) {
-		FilaTemplate template = new FilaTemplate(queues, converter);
+		DefaultFilaTemplate template = new DefaultFilaTemplate(queues, converter);
 		template.setMetricsRecorder(metricsRecorder(metricsRecorders));
 		observationRegistry.ifAvailable((registry) -> template.setObservationRegistry(observationSwitch
 			.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
@@ -189,7 +191,7 @@ public final class FilaAutoConfiguration {
 	@ConditionalOnMissingBean
 	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig,
 			ObjectProvider<FilaMetricsRecorder> metricsRecorders) {
-		FilaAdmin admin = new FilaAdmin(queues, runtimeConfig);
+		DefaultFilaAdmin admin = new DefaultFilaAdmin(queues, runtimeConfig);
 		admin.setMetricsRecorder(metricsRecorder(metricsRecorders));
 		return admin;
 	}

@@ -3,85 +3,35 @@ package dev.fila.core;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
-
-import dev.fila.config.RuntimeConfig;
-import dev.fila.driver.FilaDriver;
-import dev.fila.driver.QueueSpec;
-import dev.fila.queue.FilaQueues;
-import dev.fila.queue.QueueBinding;
-import dev.fila.queue.QueueNames;
 
 /**
- * Operations on queues, dead-letter queues, throttles and runtime configuration.
+ * Operations on queues, dead-letter queues, throttles and runtime configuration. The
+ * auto-configured implementation is {@code dev.fila.client.DefaultFilaAdmin}.
  */
-public class FilaAdmin {
-
-	private final FilaQueues queues;
-
-	private final RuntimeConfig runtimeConfig;
-
-	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
-
-	public FilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
-		this.queues = queues;
-		this.runtimeConfig = runtimeConfig;
-	}
-
-	/**
-	 * @param metricsRecorder told about redrives
-	 */
-	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
-		this.metricsRecorder = metricsRecorder;
-	}
+public interface FilaAdmin {
 
 	/**
 	 * Creates a queue (and its dead-letter queue) on its configured driver, or on the default
 	 * driver with default settings when it is not declared. Does nothing when it exists.
 	 * @param queue the queue name
 	 */
-	public void createQueue(String queue) {
-		QueueNames.validate(queue);
-		this.queues.binding(queue);
-	}
+	void createQueue(String queue);
 
 	/**
 	 * Deletes a queue, its dead-letter queue and their messages.
 	 * @param queue the queue name
 	 * @return whether the queue existed
 	 */
-	public boolean deleteQueue(String queue) {
-		QueueNames.validate(queue);
-		FilaDriver driver;
-		try {
-			driver = this.queues.existing(queue).driver();
-		}
-		catch (QueueNotFoundException ex) {
-			return false;
-		}
-		this.queues.forget(queue);
-		this.queues.forget(QueueSpec.deadLetterQueueOf(queue));
-		driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
-		return driver.deleteQueue(queue);
-	}
+	boolean deleteQueue(String queue);
 
 	/** @return the names of the queues of every driver, dead-letter queues included, sorted */
-	public List<String> listQueues() {
-		TreeSet<String> names = new TreeSet<>();
-		for (FilaDriver driver : this.queues.drivers().all()) {
-			names.addAll(driver.listQueues());
-		}
-		return List.copyOf(names);
-	}
+	List<String> listQueues();
 
 	/**
 	 * @param queue a queue or dead-letter queue name
 	 * @return pending, in-flight and delayed counts with a per fairness key breakdown
 	 */
-	public QueueStats stats(String queue) {
-		QueueBinding binding = this.queues.existing(queue);
-		return binding.driver().stats(binding.name());
-	}
+	QueueStats stats(String queue);
 
 	/**
 	 * Moves messages from a dead-letter queue back to their source queue as new deliveries.
@@ -89,55 +39,33 @@ public class FilaAdmin {
 	 * @param count the most messages to move
 	 * @return how many moved
 	 */
-	public int redrive(String deadLetterQueue, int count) {
-		if (!QueueSpec.isDeadLetterQueue(deadLetterQueue)) {
-			throw new IllegalArgumentException("'" + deadLetterQueue + "' is not a dead-letter queue (<queue>.dlq)");
-		}
-		if (count < 0) {
-			throw new IllegalArgumentException("count must not be negative, was " + count);
-		}
-		QueueBinding binding = this.queues.existing(deadLetterQueue);
-		int moved = binding.driver().redrive(binding.name(), count);
-		if (moved > 0) {
-			this.metricsRecorder.redriven(QueueNames.sourceOf(deadLetterQueue), binding.driver().name(), moved);
-		}
-		return moved;
-	}
+	int redrive(String deadLetterQueue, int count);
 
 	/**
 	 * Removes every pending and delayed message of a queue.
 	 * @param queue a queue or dead-letter queue name
 	 * @return how many were removed
 	 */
-	public long purge(String queue) {
-		QueueBinding binding = this.queues.existing(queue);
-		return binding.driver().purge(binding.name());
-	}
+	long purge(String queue);
 
 	/**
 	 * Sets a runtime configuration value, visible to the next {@code fila.get(key)}.
 	 * @param key the key
 	 * @param value the value
 	 */
-	public void setConfig(String key, String value) {
-		this.runtimeConfig.set(key, value);
-	}
+	void setConfig(String key, String value);
 
 	/**
 	 * @param key the key
 	 * @return the runtime configuration value, if set
 	 */
-	public Optional<String> getConfig(String key) {
-		return this.runtimeConfig.get(key);
-	}
+	Optional<String> getConfig(String key);
 
 	/**
 	 * @param prefix a key prefix, empty for all
 	 * @return the matching runtime configuration entries, sorted by key
 	 */
-	public Map<String, String> listConfig(String prefix) {
-		return this.runtimeConfig.list(prefix);
-	}
+	Map<String, String> listConfig(String prefix);
 
 	/**
 	 * Creates or changes a throttle on every driver.
@@ -145,14 +73,6 @@ public class FilaAdmin {
 	 * @param rate permits per second, positive
 	 * @param burst bucket size, at least 1
 	 */
-	public void setThrottle(String key, double rate, long burst) {
-		if (!(rate > 0) || burst < 1) {
-			throw new IllegalArgumentException(
-					"Throttle '" + key + "' needs rate > 0 and burst >= 1, was rate=" + rate + ", burst=" + burst);
-		}
-		for (FilaDriver driver : this.queues.drivers().all()) {
-			driver.setThrottle(key, rate, burst);
-		}
-	}
+	void setThrottle(String key, double rate, long burst);
 
 }

@@ -1,99 +1,21 @@
 package dev.fila.core;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.fila.driver.FilaDriver;
-import dev.fila.driver.LeasedMessage;
-import dev.fila.driver.MessageIds;
-import dev.fila.driver.OutgoingMessage;
-import dev.fila.driver.QueueSpec;
-import dev.fila.observation.DefaultFilaEnqueueObservationConvention;
-import dev.fila.observation.FilaEnqueueContext;
-import dev.fila.observation.FilaEnqueueObservationConvention;
-import dev.fila.observation.FilaObservationDocumentation;
-import dev.fila.policy.EnqueueContext;
-import dev.fila.queue.FilaQueues;
-import dev.fila.queue.QueueBinding;
-import dev.fila.queue.QueueNames;
-import dev.fila.scheduling.FailureDecision;
-import dev.fila.scheduling.Scheduling;
 
 /**
  * Sends messages to queues and pulls them: enqueue (one or a batch), request-reply and
  * receive. Payloads are converted with {@link FilaPayloadConverter}: {@code byte[]} as is,
  * {@code String} as UTF-8, anything else as JSON. Each message is scheduled by the queue's
- * enqueue policy ({@code on-enqueue} hook).
- * <p>
- * Every send is a {@code fila.enqueue} observation when an {@link ObservationRegistry} is
- * set: with tracing, the trace context travels to the consumer in the message headers.
+ * enqueue policy ({@code on-enqueue} hook). The auto-configured implementation is
+ * {@code dev.fila.client.DefaultFilaTemplate}.
  */
-public class FilaTemplate {
-
-	private static final Logger logger = LoggerFactory.getLogger(FilaTemplate.class);
+public interface FilaTemplate {
 
 	/** Reply queues are named this plus the correlation id. */
-	public static final String REPLY_QUEUE_PREFIX = "fila-reply-";
-
-	private static final Duration REPLY_LEASE = Duration.ofSeconds(30);
-
-	private static final Duration POLL_SLICE = Duration.ofMillis(200);
-
-	private final FilaQueues queues;
-
-	private final FilaPayloadConverter converter;
-
-	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
-
-	/** Recorders bound per queue, so that an enqueue only increments; temporary reply queues are not bound. */
-	private final Map<String, BoundQueue> boundQueues = new ConcurrentHashMap<>();
-
-	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
-
-	private @Nullable FilaEnqueueObservationConvention observationConvention;
-
-	/** This template's own default convention: it keeps the last queue's tags. */
-	private final DefaultFilaEnqueueObservationConvention defaultObservationConvention =
-			new DefaultFilaEnqueueObservationConvention();
-
-	public FilaTemplate(FilaQueues queues, FilaPayloadConverter converter) {
-		this.queues = queues;
-		this.converter = converter;
-	}
-
-	/**
-	 * @param metricsRecorder told about enqueues and pulled deliveries
-	 */
-	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
-		this.metricsRecorder = metricsRecorder;
-		this.boundQueues.clear();
-	}
-
-	/**
-	 * @param observationRegistry where {@code fila.enqueue} observations go; none by default
-	 */
-	public void setObservationRegistry(ObservationRegistry observationRegistry) {
-		this.observationRegistry = observationRegistry;
-	}
-
-	/**
-	 * @param observationConvention a convention replacing the default one, or {@code null}
-	 */
-	public void setObservationConvention(@Nullable FilaEnqueueObservationConvention observationConvention) {
-		this.observationConvention = observationConvention;
-	}
+	String REPLY_QUEUE_PREFIX = "fila-reply-";
 
 	/**
 	 * Enqueues one message without headers.
@@ -101,9 +23,7 @@ public class FilaTemplate {
 	 * @param payload the payload
 	 * @return the message id
 	 */
-	public String enqueue(String queue, Object payload) {
-		return enqueue(queue, Map.of(), payload);
-	}
+	String enqueue(String queue, Object payload);
 
 	/**
 	 * Enqueues one message.
@@ -112,11 +32,7 @@ public class FilaTemplate {
 	 * @param payload the payload
 	 * @return the message id
 	 */
-	public String enqueue(String queue, Map<String, String> headers, Object payload) {
-		OutboundMessage.checkHeaders(headers, queue);
-		QueueBinding binding = writableBinding(queue);
-		return send(binding, List.of(new OutboundMessage(headers, payload))).get(0);
-	}
+	String enqueue(String queue, Map<String, String> headers, Object payload);
 
 	/**
 	 * Enqueues a batch in one round trip where the driver allows. Elements that are
@@ -127,14 +43,7 @@ public class FilaTemplate {
 	 * @throws MessageTooLargeException when a message breaks the driver's limits; nothing of
 	 * the batch is sent then
 	 */
-	public List<String> enqueueAll(String queue, List<?> messages) {
-		QueueBinding binding = writableBinding(queue);
-		List<OutboundMessage> batch = new ArrayList<>(messages.size());
-		for (Object message : messages) {
-			batch.add((message instanceof OutboundMessage outbound) ? outbound : OutboundMessage.of(message));
-		}
-		return batch.isEmpty() ? List.of() : send(binding, batch);
-	}
+	List<String> enqueueAll(String queue, List<?> messages);
 
 	/**
 	 * Sends a request and waits for its reply over a temporary reply queue on the request
@@ -149,79 +58,8 @@ public class FilaTemplate {
 	 * @return the reply
 	 * @throws FilaTimeoutException when no reply arrives within {@code timeout}
 	 */
-	public <T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
-			Duration timeout) {
-		OutboundMessage.checkHeaders(headers, queue);
-		QueueBinding requestBinding = writableBinding(queue);
-		String correlationId = MessageIds.next();
-		String replyQueue = REPLY_QUEUE_PREFIX + correlationId;
-		FilaDriver driver = requestBinding.driver();
-		driver.createQueue(new QueueSpec(replyQueue, REPLY_LEASE, 1, false));
-		try {
-			Map<String, String> requestHeaders = new HashMap<>(headers);
-			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);
-			requestHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
-			send(requestBinding, List.of(new OutboundMessage(requestHeaders, payload)));
-			long deadline = System.nanoTime() + timeout.toNanos();
-			while (true) {
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					throw new FilaTimeoutException("No reply from queue '" + queue + "' within " + timeout
-							+ " (correlation id " + correlationId + ")");
-				}
-				for (LeasedMessage reply : fetch(driver, replyQueue, Duration.ofNanos(remaining))) {
-					driver.ack(reply);
-					if (correlationId.equals(reply.headers().get(FilaHeaders.CORRELATION_ID))) {
-						return this.converter.fromBytes(reply.payload(), replyType);
-					}
-				}
-			}
-		}
-		finally {
-			driver.deleteQueue(replyQueue);
-		}
-	}
-
-	/**
-	 * Sends a reply to the {@code reply_to} queue of a request, on the driver the request came
-	 * from. A reply queue that no longer exists (its requester gave up) is not re-created, and
-	 * a {@code reply_to} that names a dead-letter queue or no valid queue gets no reply: the
-	 * header comes from the producer, and must not let it write into a queue it could not
-	 * enqueue to. Either is logged at WARN and the request counts as handled.
-	 * @param request the request
-	 * @param driver the driver the request came from
-	 * @param payload the reply payload
-	 * @return whether the reply was sent
-	 */
-	public boolean reply(FilaMessage request, FilaDriver driver, Object payload) {
-		String replyTo = request.headers().get(FilaHeaders.REPLY_TO);
-		if (replyTo == null) {
-			return false;
-		}
-		String problem = QueueNames.problem(QueueSpec.sourceQueueOf(replyTo));
-		if (problem != null || QueueSpec.isDeadLetterQueue(replyTo)) {
-			// A header anyone can set: never a way into names outside the queue name rules.
-			logger.warn("Dropped reply to message {} of queue '{}': its reply_to '{}' is not a reply queue name ({})",
-					request.id(), request.queue(), replyTo, (problem != null) ? problem : "a dead-letter queue");
-			return false;
-		}
-		Map<String, String> headers = new HashMap<>();
-		String correlationId = request.headers().get(FilaHeaders.CORRELATION_ID);
-		if (correlationId != null) {
-			headers.put(FilaHeaders.CORRELATION_ID, correlationId);
-		}
-		byte[] bytes = this.converter.toBytes(payload);
-		try {
-			send(driver, replyTo, 1, (propagated) -> List.of(new OutgoingMessage(merge(headers, propagated), bytes,
-					Scheduling.DEFAULT)));
-			return true;
-		}
-		catch (QueueNotFoundException ex) {
-			logger.warn("Dropped reply to message {} of queue '{}': reply queue '{}' does not exist (the requester "
-					+ "gave up, or never created it)", request.id(), request.queue(), replyTo);
-			return false;
-		}
-	}
+	<T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
+			Duration timeout);
 
 	/**
 	 * Pulls one message, leased for the queue's visibility timeout: call
@@ -230,190 +68,21 @@ public class FilaTemplate {
 	 * @param timeout how long to wait for a message
 	 * @return the delivery, or empty when none arrived in time
 	 */
-	public Optional<FilaDelivery> receive(String queue, Duration timeout) {
-		QueueBinding binding = this.queues.binding(queue);
-		List<LeasedMessage> fetched = fetch(binding.driver(), binding.name(), timeout);
-		if (fetched.isEmpty()) {
-			return Optional.empty();
-		}
-		LeasedMessage message = fetched.get(0);
-		this.metricsRecorder.delivered(FilaMetricsRecorder.PULL_CONSUMER, binding.driver().name(), message);
-		return Optional.of(new Delivery(message, binding, this.metricsRecorder));
-	}
+	Optional<FilaDelivery> receive(String queue, Duration timeout);
 
 	/** @return the payload converter */
-	public FilaPayloadConverter converter() {
-		return this.converter;
-	}
-
-	private List<String> send(QueueBinding binding, List<OutboundMessage> messages) {
-		return send(binding.driver(), binding.name(), messages.size(), (propagated) -> {
-			List<OutgoingMessage> batch = new ArrayList<>(messages.size());
-			for (OutboundMessage message : messages) {
-				batch.add(outgoing(binding, merge(message.headers(), propagated), message.payload()));
-			}
-			return batch;
-		});
-	}
+	FilaPayloadConverter converter();
 
 	/**
-	 * Sends a batch inside a {@code fila.enqueue} observation.
-	 * @param batch builds the messages, given the headers the observation propagates
+	 * Sends a reply to the {@code reply_to} queue of a request, on the driver of the queue the
+	 * request came from. A reply queue that no longer exists (its requester gave up) is not
+	 * re-created, and a {@code reply_to} that names a dead-letter queue or no valid queue gets
+	 * no reply: the header comes from the producer, and must not let it write into a queue it
+	 * could not enqueue to. Either is logged at WARN and the request counts as handled.
+	 * @param request the request
+	 * @param payload the reply payload
+	 * @return whether the reply was sent
 	 */
-	private List<String> send(FilaDriver driver, String queue, int count,
-			Function<Map<String, String>, List<OutgoingMessage>> batch) {
-		FilaEnqueueContext context = new FilaEnqueueContext(queue, driver.name(), count);
-		Observation observation = FilaObservationDocumentation.ENQUEUE.observation(this.observationConvention,
-				this.defaultObservationConvention, () -> context, this.observationRegistry);
-		List<String> ids = observation.observe(() -> {
-			List<String> sent = driver.enqueue(queue, batch.apply(context.getPropagatedHeaders()));
-			context.setMessageIds(sent);
-			return sent;
-		});
-		recordEnqueued(queue, driver.name(), count);
-		return (ids != null) ? ids : List.of();
-	}
-
-	private void recordEnqueued(String queue, String driver, int count) {
-		if (queue.startsWith(REPLY_QUEUE_PREFIX)) {
-			this.metricsRecorder.enqueued(queue, driver, count);
-			return;
-		}
-		BoundQueue bound = this.boundQueues.get(queue);
-		if (bound == null || !bound.driver().equals(driver)) {
-			bound = new BoundQueue(driver, this.metricsRecorder.bindQueue(queue, driver));
-			this.boundQueues.put(queue, bound);
-		}
-		bound.recorder().enqueued(count);
-	}
-
-	private static Map<String, String> merge(Map<String, String> headers, Map<String, String> propagated) {
-		if (propagated.isEmpty()) {
-			return headers;
-		}
-		Map<String, String> merged = new HashMap<>(headers);
-		merged.putAll(propagated);
-		return merged;
-	}
-
-	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload) {
-		byte[] bytes = this.converter.toBytes(payload);
-		Scheduling scheduling = binding.enqueuePolicy()
-			.schedule(new EnqueueContext(binding.name(), headers, bytes.length));
-		return new OutgoingMessage(headers, bytes, scheduling);
-	}
-
-	private QueueBinding writableBinding(String queue) {
-		if (QueueSpec.isDeadLetterQueue(queue)) {
-			QueueNames.validate(queue); // explains that the name is reserved
-		}
-		// Other names are validated when the queue is first bound, not on every enqueue.
-		return this.queues.binding(queue);
-	}
-
-	private static List<LeasedMessage> fetch(FilaDriver driver, String queue, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		try {
-			while (true) {
-				long remaining = deadline - System.nanoTime();
-				Duration slice = Duration.ofNanos(Math.max(0, Math.min(remaining, POLL_SLICE.toNanos())));
-				List<LeasedMessage> fetched = driver.fetch(queue, 1, slice);
-				if (!fetched.isEmpty() || remaining <= 0) {
-					return fetched;
-				}
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return List.of();
-		}
-	}
-
-	private record BoundQueue(String driver, FilaMetricsRecorder.QueueRecorder recorder) {
-	}
-
-	private static final class Delivery implements FilaDelivery {
-
-		private final LeasedMessage message;
-
-		private final QueueBinding binding;
-
-		private final FilaMetricsRecorder metricsRecorder;
-
-		Delivery(LeasedMessage message, QueueBinding binding, FilaMetricsRecorder metricsRecorder) {
-			this.message = message;
-			this.binding = binding;
-			this.metricsRecorder = metricsRecorder;
-		}
-
-		@Override
-		public void ack() {
-			if (!this.binding.driver().ack(this.message)) {
-				throw leaseLost();
-			}
-			this.metricsRecorder.acked(FilaMetricsRecorder.PULL_CONSUMER, this.binding.driver().name(), this.message);
-		}
-
-		@Override
-		public void nack(String error) {
-			FailureDecision decision = this.binding.decideFailure(this.message, error);
-			if (!this.binding.driver().nack(this.message, decision, error)) {
-				throw leaseLost();
-			}
-			this.metricsRecorder.nacked(FilaMetricsRecorder.PULL_CONSUMER, this.binding.driver().name(), this.message,
-					decision instanceof FailureDecision.DeadLetter);
-		}
-
-		private FilaException leaseLost() {
-			return new FilaException("Lease of message " + this.message.id() + " on queue '" + this.message.queue()
-					+ "' was lost: it expired and the message is back in the queue");
-		}
-
-		@Override
-		public String id() {
-			return this.message.id();
-		}
-
-		@Override
-		public String queue() {
-			return this.message.queue();
-		}
-
-		@Override
-		public Map<String, String> headers() {
-			return this.message.headers();
-		}
-
-		@Override
-		public byte[] payload() {
-			return this.message.payload();
-		}
-
-		@Override
-		public String fairnessKey() {
-			return this.message.fairnessKey();
-		}
-
-		@Override
-		public double weight() {
-			return this.message.weight();
-		}
-
-		@Override
-		public List<String> throttleKeys() {
-			return this.message.throttleKeys();
-		}
-
-		@Override
-		public int attempts() {
-			return this.message.attempts();
-		}
-
-		@Override
-		public java.time.Instant enqueuedAt() {
-			return this.message.enqueuedAt();
-		}
-
-	}
+	boolean reply(FilaMessage request, Object payload);
 
 }

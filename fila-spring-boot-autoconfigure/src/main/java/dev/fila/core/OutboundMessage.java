@@ -22,7 +22,7 @@ public record OutboundMessage(Map<String, String> headers, Object payload) {
 	 * @return the headers
 	 * @throws IllegalArgumentException naming the header, when a name or value is {@code null}
 	 */
-	static Map<String, String> checkHeaders(Map<String, String> headers, @Nullable String queue) {
+	public static Map<String, String> checkHeaders(Map<String, String> headers, @Nullable String queue) {
 		if (headers == null) {
 			throw new IllegalArgumentException("Headers must not be null (use an empty map)" + forQueue(queue));
 		}

@@ -55,7 +55,7 @@ public class MethodFilaMessageHandler implements FilaMessageHandler {
 			throw new DeadLetterException("Cannot convert message for " + describe() + ": " + ex.getMessage(), ex);
 		}
 		if (result != null) {
-			this.template.reply(message, this.queues.binding(message.queue()).driver(), result);
+			this.template.reply(message, result);
 		}
 	}
 

@@ -5,7 +5,7 @@ import org.springframework.core.io.ResourceLoader;
 import dev.fila.config.RuntimeConfig;
 import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.FailurePolicy;
-import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.policy.RetryFailurePolicy;
 import dev.fila.queue.QueueDefinition;
 

@@ -12,7 +12,6 @@ import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.QueueSpec;
 import dev.fila.policy.EnqueuePolicy;
-import dev.fila.policy.QueuePolicyFactory;
 import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.RetryPolicy;
 

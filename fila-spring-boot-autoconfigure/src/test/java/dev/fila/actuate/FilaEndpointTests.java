@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 
+import dev.fila.client.DefaultFilaAdmin;
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.actuate.FilaEndpoint.ConfigEntryDescriptor;
 import dev.fila.actuate.FilaEndpoint.FilaDescriptor;
 import dev.fila.actuate.FilaEndpoint.KeyDescriptor;
@@ -29,10 +31,10 @@ import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerEndpoint;
 import dev.fila.listener.FilaListenerRegistry;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.FailurePolicy;
-import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.Scheduling;
@@ -70,11 +72,11 @@ class FilaEndpointTests {
 					dev.fila.scheduling.RetryPolicy.DEFAULT, null, null)),
 			this.policies);
 
-	private final FilaAdmin admin = new FilaAdmin(this.queues, new InMemoryRuntimeConfig(Map.of("weight.acme", "5")));
+	private final FilaAdmin admin = new DefaultFilaAdmin(this.queues, new InMemoryRuntimeConfig(Map.of("weight.acme", "5")));
 
 	private final RecentKeyDeliveries recent = new RecentKeyDeliveries(100);
 
-	private final FilaTemplate template = new FilaTemplate(this.queues,
+	private final DefaultFilaTemplate template = new DefaultFilaTemplate(this.queues,
 			new FilaPayloadConverter(JsonMapper.builder().build()));
 
 	private final FilaListenerRegistry listeners = new FilaListenerRegistry();

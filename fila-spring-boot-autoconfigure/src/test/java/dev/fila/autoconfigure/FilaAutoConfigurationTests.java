@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.annotation.FilaListener;
 import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaConfigurationException;
@@ -19,7 +20,7 @@ import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.FilaListenerRegistry;
-import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -291,7 +292,7 @@ class FilaAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class CustomBeans {
 
-		final FilaTemplate template = new FilaTemplate(null, null);
+		final FilaTemplate template = new DefaultFilaTemplate(null, null);
 
 		@Bean
 		FilaTemplate customTemplate() {

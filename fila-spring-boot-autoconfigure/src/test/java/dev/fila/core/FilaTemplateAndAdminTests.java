@@ -8,13 +8,15 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.fila.client.DefaultFilaAdmin;
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.config.InMemoryRuntimeConfig;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriver;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.FailurePolicy;
-import dev.fila.policy.QueuePolicyFactory;
+import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.RetryPolicy;
@@ -51,10 +53,10 @@ class FilaTemplateAndAdminTests {
 					new RetryPolicy(2, Duration.ofMillis(200), 1, Duration.ofMillis(200)), null, null)),
 			this.policies);
 
-	private final FilaTemplate template = new FilaTemplate(this.queues,
+	private final FilaTemplate template = new DefaultFilaTemplate(this.queues,
 			new FilaPayloadConverter(JsonMapper.builder().build()));
 
-	private final FilaAdmin admin = new FilaAdmin(this.queues, new InMemoryRuntimeConfig(Map.of("seed", "1")));
+	private final FilaAdmin admin = new DefaultFilaAdmin(this.queues, new InMemoryRuntimeConfig(Map.of("seed", "1")));
 
 	@AfterEach
 	void close() {
@@ -200,7 +202,7 @@ class FilaTemplateAndAdminTests {
 		FilaQueues twoDrivers = new FilaQueues(
 				new FilaDrivers(Map.of("memory", this.driver, "other", other), "memory"), Map.of(), this.policies);
 		other.createQueue(new dev.fila.driver.QueueSpec("elsewhere", Duration.ofSeconds(30), 1, true));
-		FilaAdmin twoDriverAdmin = new FilaAdmin(twoDrivers, new InMemoryRuntimeConfig(Map.of()));
+		FilaAdmin twoDriverAdmin = new DefaultFilaAdmin(twoDrivers, new InMemoryRuntimeConfig(Map.of()));
 		assertThat(twoDriverAdmin.stats("elsewhere").driver()).isEqualTo("other");
 		assertThat(twoDriverAdmin.stats("elsewhere.dlq").driver()).isEqualTo("other");
 		assertThat(this.driver.queueExists("elsewhere")).isFalse();

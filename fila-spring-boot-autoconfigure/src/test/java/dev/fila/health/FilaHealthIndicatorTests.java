@@ -21,7 +21,7 @@ import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerEndpoint;
 import dev.fila.listener.FilaListenerRegistry;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -20,7 +20,7 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.memory.MemoryDriver;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueDefinition;

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.core.io.DefaultResourceLoader;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.config.InMemoryRuntimeConfig;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
@@ -79,7 +80,7 @@ class LuaHostileScriptsTests {
 		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("memory", driver), "memory"),
 				Map.of("sink", sink), new LuaQueuePolicyFactory(new DefaultResourceLoader(),
 						new InMemoryRuntimeConfig(Map.of()), LuaSettings.DEFAULTS, LuaObserver.NONE));
-		template = new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		template = new DefaultFilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 	}
 
 	@AfterAll

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.core.io.DefaultResourceLoader;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.config.InMemoryRuntimeConfig;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
@@ -54,7 +55,7 @@ class LuaSandboxEscapeTests {
 				RetryPolicy.DEFAULT, hook, null);
 		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("memory", this.driver), "memory"),
 				Map.of(name, definition), this.policies);
-		FilaTemplate template = new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		FilaTemplate template = new DefaultFilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 		template.enqueue(name, Map.of("tenant", "acme"), "payload");
 		List<LeasedMessage> delivered = this.driver.fetch(name, 10, Duration.ofSeconds(2));
 		assertThat(delivered).hasSize(1);

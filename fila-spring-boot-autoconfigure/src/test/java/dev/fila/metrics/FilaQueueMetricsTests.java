@@ -20,7 +20,7 @@ import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerEndpoint;
 import dev.fila.listener.FilaListenerRegistry;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.FailureDecision;

@@ -30,6 +30,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.annotation.FilaListener;
 import dev.fila.autoconfigure.FilaAutoConfiguration;
 import dev.fila.core.FilaDelivery;
@@ -42,7 +43,7 @@ import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerEndpoint;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,7 +67,7 @@ class FilaObservationTests {
 	private final FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("memory", this.driver), "memory"), Map.of(),
 			new DefaultQueuePolicyFactory());
 
-	private final FilaTemplate template = new FilaTemplate(this.queues,
+	private final DefaultFilaTemplate template = new DefaultFilaTemplate(this.queues,
 			new FilaPayloadConverter(JsonMapper.builder().build()));
 
 	private final FilaListenerContainerFactory factory = new FilaListenerContainerFactory(this.queues, Map.of());
@@ -169,7 +170,7 @@ class FilaObservationTests {
 
 	@Test
 	void withoutARegistryNothingIsAddedToHeaders() {
-		FilaTemplate plain = new FilaTemplate(this.queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		FilaTemplate plain = new DefaultFilaTemplate(this.queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 		plain.enqueue("plain", Map.of("a", "b"), "x");
 		assertThat(plain.receive("plain", Duration.ofSeconds(1)).orElseThrow().headers()).containsOnlyKeys("a");
 	}

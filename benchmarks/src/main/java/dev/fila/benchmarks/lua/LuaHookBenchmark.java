@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.springframework.core.io.DefaultResourceLoader;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.config.InMemoryRuntimeConfig;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
@@ -59,7 +60,7 @@ public final class LuaHookBenchmark {
 		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of("memory", driver), "memory"),
 				Map.of("hooked", definition("hooked", SEED), "plain", definition("plain", null)), lua);
 		queues.createDeclaredQueues();
-		FilaTemplate template = new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		FilaTemplate template = new DefaultFilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 		byte[] payload = new byte[256];
 
 		System.out.println("| measure | producer threads | no hook | seed hook | hook cost per message |");

@@ -1,6 +1,7 @@
-package dev.fila.policy;
+package dev.fila.queue;
 
-import dev.fila.queue.QueueDefinition;
+import dev.fila.policy.EnqueuePolicy;
+import dev.fila.policy.FailurePolicy;
 
 /**
  * Builds the enqueue and failure policies of each queue from its definition. The

@@ -1,9 +1,11 @@
-package dev.fila.policy;
+package dev.fila.queue;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.fila.core.FilaConfigurationException;
-import dev.fila.queue.QueueDefinition;
+import dev.fila.policy.EnqueuePolicy;
+import dev.fila.policy.FailurePolicy;
+import dev.fila.policy.RetryFailurePolicy;
 
 /**
  * Default scheduling on enqueue and the queue's retry settings on failure. Queues that set

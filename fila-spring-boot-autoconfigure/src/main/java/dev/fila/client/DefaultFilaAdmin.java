@@ -1,0 +1,172 @@
+package dev.fila.client;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaMetricsRecorder;
+import dev.fila.core.QueueNotFoundException;
+import dev.fila.core.QueueStats;
+import dev.fila.config.RuntimeConfig;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.QueueSpec;
+import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueueBinding;
+import dev.fila.queue.QueueNames;
+
+/**
+ * Operations on queues, dead-letter queues, throttles and runtime configuration.
+ */
+public class DefaultFilaAdmin implements FilaAdmin {
+
+	private final FilaQueues queues;
+
+	private final RuntimeConfig runtimeConfig;
+
+	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
+
+	public DefaultFilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
+		this.queues = queues;
+		this.runtimeConfig = runtimeConfig;
+	}
+
+	/**
+	 * @param metricsRecorder told about redrives
+	 */
+	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
+		this.metricsRecorder = metricsRecorder;
+	}
+
+	/**
+	 * Creates a queue (and its dead-letter queue) on its configured driver, or on the default
+	 * driver with default settings when it is not declared. Does nothing when it exists.
+	 * @param queue the queue name
+	 */
+	@Override
+	public void createQueue(String queue) {
+		QueueNames.validate(queue);
+		this.queues.binding(queue);
+	}
+
+	/**
+	 * Deletes a queue, its dead-letter queue and their messages.
+	 * @param queue the queue name
+	 * @return whether the queue existed
+	 */
+	@Override
+	public boolean deleteQueue(String queue) {
+		QueueNames.validate(queue);
+		FilaDriver driver;
+		try {
+			driver = this.queues.existing(queue).driver();
+		}
+		catch (QueueNotFoundException ex) {
+			return false;
+		}
+		this.queues.forget(queue);
+		this.queues.forget(QueueSpec.deadLetterQueueOf(queue));
+		driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
+		return driver.deleteQueue(queue);
+	}
+
+	/** @return the names of the queues of every driver, dead-letter queues included, sorted */
+	@Override
+	public List<String> listQueues() {
+		TreeSet<String> names = new TreeSet<>();
+		for (FilaDriver driver : this.queues.drivers().all()) {
+			names.addAll(driver.listQueues());
+		}
+		return List.copyOf(names);
+	}
+
+	/**
+	 * @param queue a queue or dead-letter queue name
+	 * @return pending, in-flight and delayed counts with a per fairness key breakdown
+	 */
+	@Override
+	public QueueStats stats(String queue) {
+		QueueBinding binding = this.queues.existing(queue);
+		return binding.driver().stats(binding.name());
+	}
+
+	/**
+	 * Moves messages from a dead-letter queue back to their source queue as new deliveries.
+	 * @param deadLetterQueue the dead-letter queue, {@code <queue>.dlq}
+	 * @param count the most messages to move
+	 * @return how many moved
+	 */
+	@Override
+	public int redrive(String deadLetterQueue, int count) {
+		if (!QueueSpec.isDeadLetterQueue(deadLetterQueue)) {
+			throw new IllegalArgumentException("'" + deadLetterQueue + "' is not a dead-letter queue (<queue>.dlq)");
+		}
+		if (count < 0) {
+			throw new IllegalArgumentException("count must not be negative, was " + count);
+		}
+		QueueBinding binding = this.queues.existing(deadLetterQueue);
+		int moved = binding.driver().redrive(binding.name(), count);
+		if (moved > 0) {
+			this.metricsRecorder.redriven(QueueNames.sourceOf(deadLetterQueue), binding.driver().name(), moved);
+		}
+		return moved;
+	}
+
+	/**
+	 * Removes every pending and delayed message of a queue.
+	 * @param queue a queue or dead-letter queue name
+	 * @return how many were removed
+	 */
+	@Override
+	public long purge(String queue) {
+		QueueBinding binding = this.queues.existing(queue);
+		return binding.driver().purge(binding.name());
+	}
+
+	/**
+	 * Sets a runtime configuration value, visible to the next {@code fila.get(key)}.
+	 * @param key the key
+	 * @param value the value
+	 */
+	@Override
+	public void setConfig(String key, String value) {
+		this.runtimeConfig.set(key, value);
+	}
+
+	/**
+	 * @param key the key
+	 * @return the runtime configuration value, if set
+	 */
+	@Override
+	public Optional<String> getConfig(String key) {
+		return this.runtimeConfig.get(key);
+	}
+
+	/**
+	 * @param prefix a key prefix, empty for all
+	 * @return the matching runtime configuration entries, sorted by key
+	 */
+	@Override
+	public Map<String, String> listConfig(String prefix) {
+		return this.runtimeConfig.list(prefix);
+	}
+
+	/**
+	 * Creates or changes a throttle on every driver.
+	 * @param key the throttle key
+	 * @param rate permits per second, positive
+	 * @param burst bucket size, at least 1
+	 */
+	@Override
+	public void setThrottle(String key, double rate, long burst) {
+		if (!(rate > 0) || burst < 1) {
+			throw new IllegalArgumentException(
+					"Throttle '" + key + "' needs rate > 0 and burst >= 1, was rate=" + rate + ", burst=" + burst);
+		}
+		for (FilaDriver driver : this.queues.drivers().all()) {
+			driver.setThrottle(key, rate, burst);
+		}
+	}
+
+}
