@@ -9,8 +9,28 @@ import java.time.Duration;
  * @param visibilityTimeout the lease length of a fetched message
  * @param quantum the deficit round robin quantum (credits a key of weight 1 earns per turn)
  * @param deadLetter whether failures past the retry policy go to {@code <name>.dlq}
+ * @param expiresAfter for a temporary queue (a request-reply's reply queue), how long after its
+ * creation any instance may delete it, should its creator not (it crashed); zero for a queue
+ * that lives until deleted. Drivers whose queues die with the application ignore it.
  */
-public record QueueSpec(String name, Duration visibilityTimeout, int quantum, boolean deadLetter) {
+public record QueueSpec(String name, Duration visibilityTimeout, int quantum, boolean deadLetter,
+		Duration expiresAfter) {
+
+	/**
+	 * A queue that lives until deleted.
+	 * @param name the queue name
+	 * @param visibilityTimeout the lease length of a fetched message
+	 * @param quantum the deficit round robin quantum
+	 * @param deadLetter whether failures past the retry policy go to {@code <name>.dlq}
+	 */
+	public QueueSpec(String name, Duration visibilityTimeout, int quantum, boolean deadLetter) {
+		this(name, visibilityTimeout, quantum, deadLetter, Duration.ZERO);
+	}
+
+	/** @return whether the queue is temporary (see {@code expiresAfter}) */
+	public boolean expires() {
+		return !this.expiresAfter.isZero();
+	}
 
 	/** The suffix of dead-letter queue names. */
 	public static final String DLQ_SUFFIX = ".dlq";
