@@ -45,7 +45,7 @@ public class FilaTemplate {
 	private static final Logger logger = LoggerFactory.getLogger(FilaTemplate.class);
 
 	/** Reply queues are named this plus the correlation id. */
-	public static final String REPLY_QUEUE_PREFIX = "fila-reply-";
+	public static final String REPLY_QUEUE_PREFIX = QueueSpec.REPLY_QUEUE_PREFIX;
 
 	private static final Duration REPLY_LEASE = Duration.ofSeconds(30);
 

@@ -32,6 +32,9 @@ public record QueueSpec(String name, Duration visibilityTimeout, int quantum, bo
 		return !this.expiresAfter.isZero();
 	}
 
+	/** The start of reply queue names (request-reply's temporary queues, see FilaTemplate#request). */
+	public static final String REPLY_QUEUE_PREFIX = "fila-reply-";
+
 	/** The suffix of dead-letter queue names. */
 	public static final String DLQ_SUFFIX = ".dlq";
 
@@ -50,6 +53,14 @@ public record QueueSpec(String name, Duration visibilityTimeout, int quantum, bo
 	 */
 	public static String sourceQueueOf(String queue) {
 		return isDeadLetterQueue(queue) ? queue.substring(0, queue.length() - DLQ_SUFFIX.length()) : queue;
+	}
+
+	/**
+	 * @param queue a queue name
+	 * @return whether the name is a request-reply's temporary reply queue's
+	 */
+	public static boolean isReplyQueue(String queue) {
+		return queue.startsWith(REPLY_QUEUE_PREFIX);
 	}
 
 	/**

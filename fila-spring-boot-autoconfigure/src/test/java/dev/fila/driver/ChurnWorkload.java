@@ -38,11 +38,7 @@ public final class ChurnWorkload {
 	 */
 	public static int requestReplies(FilaDriver requester, FilaDriver responder, String queue, int count,
 			int threads) throws Exception {
-		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of(requester.name(), requester), requester.name()),
-				Map.of(queue, new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, false,
-						new RetryPolicy(1, Duration.ofMillis(100), 1, Duration.ofMillis(100)), null, null)),
-				new DefaultQueuePolicyFactory());
-		FilaTemplate template = new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		FilaTemplate template = template(requester, queue);
 		requester.createQueue(new QueueSpec(queue, Duration.ofSeconds(30), 1, false));
 		AtomicBoolean running = new AtomicBoolean(true);
 		ExecutorService pool = Executors.newFixedThreadPool(threads + 2);
@@ -80,6 +76,15 @@ public final class ChurnWorkload {
 			running.set(false);
 			pool.shutdownNow();
 		}
+	}
+
+	/** A template whose only queue is {@code queue}, on {@code driver}. */
+	public static FilaTemplate template(FilaDriver driver, String queue) {
+		FilaQueues queues = new FilaQueues(new FilaDrivers(Map.of(driver.name(), driver), driver.name()),
+				Map.of(queue, new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, false,
+						new RetryPolicy(1, Duration.ofMillis(100), 1, Duration.ofMillis(100)), null, null)),
+				new DefaultQueuePolicyFactory());
+		return new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 	}
 
 	private static Void respond(FilaDriver driver, String queue, AtomicBoolean running) throws InterruptedException {
