@@ -53,13 +53,13 @@ import dev.fila.scheduling.Scheduling;
  * {@code --keys}.
  * <p>
  * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.ChurnSoak
- * --driver=redis|amqp|memory [--requests=100000] [--keys=100000] [--threads=8] [--minutes=10]}
+ * --driver=redis|amqp|memory [--requests=100000] [--keys=100000] [--threads=8] [--minutes=10] [--settle=0]}
  * <p>
  * Redis on 127.0.0.1:6379, RabbitMQ on 127.0.0.1:5672 (guest/guest). On AMQP the keys phase runs
  * with {@code key-shards} 16 (a queue per key would make as many RabbitMQ queues); RabbitMQ
  * queues under the prefix are counted with {@code rabbitmqctl} where it can be run. The
  * request-replies stop at three quarters of {@code --minutes}, the keys at the end of it, and
- * say how far they got.
+ * say how far they got. {@code --settle=N} waits N idle minutes after the keys and measures again.
  */
 public final class ChurnSoak {
 
@@ -72,6 +72,8 @@ public final class ChurnSoak {
 	private final int threads;
 
 	private final long budgetNanos;
+
+	private final int settleMinutes;
 
 	private final long started = System.nanoTime();
 
@@ -87,6 +89,7 @@ public final class ChurnSoak {
 		this.keys = Integer.parseInt(args.getOrDefault("keys", "100000"));
 		this.threads = Integer.parseInt(args.getOrDefault("threads", "8"));
 		this.budgetNanos = TimeUnit.MINUTES.toNanos(Long.parseLong(args.getOrDefault("minutes", "10")));
+		this.settleMinutes = Integer.parseInt(args.getOrDefault("settle", "0"));
 	}
 
 	public static void main(String[] arguments) throws Exception {
@@ -94,7 +97,7 @@ public final class ChurnSoak {
 		for (String argument : arguments) {
 			if (argument.equals("--help")) {
 				System.out.println("ChurnSoak --driver=redis|amqp|memory [--requests=100000] [--keys=100000] "
-						+ "[--threads=8] [--minutes=10]");
+						+ "[--threads=8] [--minutes=10] [--settle=0]");
 				return;
 			}
 			String[] pair = argument.replaceFirst("^--", "").split("=", 2);
@@ -138,6 +141,12 @@ public final class ChurnSoak {
 					done / seconds);
 			after = snapshot("after distinct keys");
 			after.compare(before);
+			if (this.settleMinutes > 0) {
+				// Idle state that is forgotten after a while (AMQP producers: 10 minutes) goes here.
+				Thread.sleep(TimeUnit.MINUTES.toMillis(this.settleMinutes));
+				Snapshot settled = snapshot("after " + this.settleMinutes + " idle minutes");
+				settled.compare(before);
+			}
 			keyed.deleteQueue("tenants");
 			closeQuietly(keyed);
 		}
