@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class ChurnSoak {
 	}
 
 	public static void main(String[] arguments) throws Exception {
-		Map<String, String> args = new java.util.HashMap<>();
+		Map<String, String> args = new HashMap<>();
 		for (String argument : arguments) {
 			if (argument.equals("--help")) {
 				System.out.println("ChurnSoak --driver=redis|amqp|memory [--requests=100000] [--keys=100000] "

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -940,7 +941,7 @@ public class AmqpDriver implements FilaDriver {
 	 * entries it holds, nested entries included.
 	 */
 	Map<String, Integer> footprint() {
-		Map<String, Integer> sizes = new java.util.TreeMap<>();
+		Map<String, Integer> sizes = new TreeMap<>();
 		sizes.put("sessions", this.sessions.size());
 		int sessionKeys = 0;
 		for (QueueSession session : this.sessions.values()) {
