@@ -59,6 +59,12 @@ public class DefaultFilaTemplate implements FilaTemplate {
 
 	private static final Duration POLL_SLICE = Duration.ofMillis(200);
 
+	/**
+	 * How much longer than its request's timeout a reply queue lives should its requester die
+	 * before deleting it; then any instance of a driver that sweeps (Redis) deletes it.
+	 */
+	static final Duration REPLY_QUEUE_GRACE = Duration.ofMinutes(1);
+
 	private final FilaQueues queues;
 
 	private final FilaPayloadConverter converter;
@@ -168,7 +174,7 @@ public class DefaultFilaTemplate implements FilaTemplate {
 		String correlationId = MessageIds.next();
 		String replyQueue = REPLY_QUEUE_PREFIX + correlationId;
 		FilaDriver driver = requestBinding.driver();
-		driver.createQueue(new QueueSpec(replyQueue, REPLY_LEASE, 1, false));
+		driver.createQueue(new QueueSpec(replyQueue, REPLY_LEASE, 1, false, timeout.plus(REPLY_QUEUE_GRACE)));
 		try {
 			Map<String, String> requestHeaders = new HashMap<>(headers);
 			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -65,6 +66,24 @@ public class AmqpDriver implements FilaDriver {
 	private static final int PUBLISH_ATTEMPTS = 6;
 
 	private static final long IDLE_KEY_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/**
+	 * How long the RabbitMQ queues of a reply queue live unused (no consumer, no declare) before
+	 * RabbitMQ deletes them ({@code x-expires}): the reply queues of a requester that died. A
+	 * live request's are never unused: its requester consumes them until it deletes them. One
+	 * value for every instance, because every declare of a queue must carry the same arguments
+	 * (a responder declares the reply queue's key queue without knowing the request).
+	 */
+	static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(5);
+
+	/**
+	 * Keys not published to for this long drop out of this instance's producer caches (declared
+	 * key queues, weights for stats); publishing one again declares its queue again.
+	 */
+	static final Duration FORGET_KEYS_AFTER = Duration.ofMinutes(10);
+
+	/** The longest between two looks for keys to forget. */
+	private static final long MAX_KEY_PRUNE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
 	/** Settings from {@code fila.drivers.<name>.options}. */
 	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
@@ -129,9 +148,18 @@ public class AmqpDriver implements FilaDriver {
 	/** Due times of retries this instance scheduled, per queue and key, for per-key stats. */
 	private final Map<String, Map<String, ConcurrentLinkedQueue<Long>>> localDelays = new ConcurrentHashMap<>();
 
-	private final Map<String, Map<String, Double>> weights = new ConcurrentHashMap<>();
+	/** Per queue and key: the weight last published, for stats, and when (forgotten when idle). */
+	private final Map<String, Map<String, KeyWeight>> weights = new ConcurrentHashMap<>();
+
+	private record KeyWeight(double weight, long publishedAt) {
+	}
 
 	private final Map<String, Object> keyQueueArguments;
+
+	/** {@link #keyQueueArguments} with the {@code x-expires} of reply queues. */
+	private volatile Map<String, Object> replyQueueArguments;
+
+	private volatile long forgetKeysNanos = FORGET_KEYS_AFTER.toNanos();
 
 	private final ScheduledExecutorService timer;
 
@@ -140,6 +168,11 @@ public class AmqpDriver implements FilaDriver {
 
 	/** When housekeeping last looked for idle key queues (timer thread only). */
 	private long lastIdleKeyScan = System.nanoTime();
+
+	/** When housekeeping last forgot due retries and idle keys (timer thread only). */
+	private long lastDelayPrune = System.nanoTime();
+
+	private long lastKeyPrune = System.nanoTime();
 
 	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
 		this(name, connectionFactory, options, MessageLimits.DEFAULTS);
@@ -160,6 +193,7 @@ public class AmqpDriver implements FilaDriver {
 		this.names = new AmqpNames(options.prefix());
 		this.keyLog = new KeyLog(this.channels, this.names.keyLog(), options.keyLogMaxBytes());
 		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
+		replyQueueExpiry(REPLY_QUEUE_EXPIRY);
 		this.timer = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "fila-amqp-" + name);
 			thread.setDaemon(true);
@@ -212,8 +246,21 @@ public class AmqpDriver implements FilaDriver {
 		return this.throttles;
 	}
 
-	Map<String, Object> keyQueueArguments() {
-		return this.keyQueueArguments;
+	/** The arguments of the RabbitMQ queues behind a Fila queue: reply queues expire unused. */
+	Map<String, Object> keyQueueArguments(String queue) {
+		return QueueSpec.isReplyQueue(queue) ? this.replyQueueArguments : this.keyQueueArguments;
+	}
+
+	/** Sets the {@code x-expires} of reply queues; {@link #REPLY_QUEUE_EXPIRY} but in tests. */
+	void replyQueueExpiry(Duration expiry) {
+		Map<String, Object> arguments = new HashMap<>(this.keyQueueArguments);
+		arguments.put("x-expires", expiry.toMillis());
+		this.replyQueueArguments = Map.copyOf(arguments);
+	}
+
+	/** Sets how long unused keys stay in producer caches; {@link #FORGET_KEYS_AFTER} but in tests. */
+	void forgetKeysAfter(Duration idle) {
+		this.forgetKeysNanos = idle.toNanos();
 	}
 
 	boolean sharded() {
@@ -277,10 +324,10 @@ public class AmqpDriver implements FilaDriver {
 	public void createQueue(QueueSpec spec) {
 		this.channels.with((channel) -> {
 			this.keyLog.declare();
-			channel.channel().queueDeclare(this.names.retryQueue(spec.name()), true, false, false,
-					this.keyQueueArguments);
+			Map<String, Object> arguments = keyQueueArguments(spec.name());
+			channel.channel().queueDeclare(this.names.retryQueue(spec.name()), true, false, false, arguments);
 			for (String shard : shardQueues(spec.name())) {
-				channel.channel().queueDeclare(shard, true, false, false, this.keyQueueArguments);
+				channel.channel().queueDeclare(shard, true, false, false, arguments);
 			}
 			channel.publish(List.of(KeyLog.queueRecord(this.names.keyLog(), spec.name())));
 			return null;
@@ -333,6 +380,11 @@ public class AmqpDriver implements FilaDriver {
 		candidates.addAll(this.knownQueues);
 		List<String> existing = new ArrayList<>();
 		for (String queue : candidates) {
+			if (QueueSpec.isReplyQueue(queue) && !this.specs.containsKey(queue)) {
+				// Another instance's, maybe of a requester that died: asking RabbitMQ about a queue
+				// counts as using it, which would keep its x-expires from ever running out.
+				continue;
+			}
 			if (this.channels.readyCount(this.names.retryQueue(queue)) >= 0) {
 				existing.add(queue);
 			}
@@ -386,7 +438,7 @@ public class AmqpDriver implements FilaDriver {
 	 */
 	void publishToKeys(String queue, List<Envelope> envelopes) {
 		Set<String> declared = this.declaredKeys.computeIfAbsent(queue, (name) -> ConcurrentHashMap.newKeySet());
-		Map<String, Double> keyWeights = this.weights.computeIfAbsent(queue, (name) -> new ConcurrentHashMap<>());
+		Map<String, KeyWeight> keyWeights = this.weights.computeIfAbsent(queue, (name) -> new ConcurrentHashMap<>());
 		List<Envelope> pending = envelopes;
 		for (int attempt = 1; !pending.isEmpty(); attempt++) {
 			List<Envelope> batch = pending;
@@ -411,7 +463,8 @@ public class AmqpDriver implements FilaDriver {
 						String keyQueue = keyQueues.computeIfAbsent(key, (name) -> keyQueue(queue, name));
 						if (!declared.contains(key) && newKeys.add(key)) {
 							if (declaredNow.add(keyQueue)) {
-								channel.channel().queueDeclare(keyQueue, true, false, false, this.keyQueueArguments);
+								channel.channel().queueDeclare(keyQueue, true, false, false,
+										keyQueueArguments(queue));
 							}
 							// With expiry on, leaseKeys published the key records already.
 							if (!this.options.sharded() && !this.keyExpiry.enabled()) {
@@ -439,8 +492,10 @@ public class AmqpDriver implements FilaDriver {
 				pause(attempt);
 				continue;
 			}
+			long published = System.nanoTime();
 			for (Envelope envelope : batch) {
-				keyWeights.put(envelope.scheduling().fairnessKey(), envelope.scheduling().weight());
+				keyWeights.put(envelope.scheduling().fairnessKey(),
+						new KeyWeight(envelope.scheduling().weight(), published));
 			}
 			pending = new ArrayList<>();
 			for (Envelope envelope : batch) {
@@ -611,9 +666,13 @@ public class AmqpDriver implements FilaDriver {
 				pause(attempt);
 			}
 		}
-		this.localDelays.computeIfAbsent(queue, (name) -> new ConcurrentHashMap<>())
-			.computeIfAbsent(envelope.scheduling().fairnessKey(), (key) -> new ConcurrentLinkedQueue<>())
-			.add(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+		long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+		// Under the queue's entry, so that housekeeping never drops a key's times as one is added.
+		this.localDelays.compute(queue, (name, perKey) -> {
+			Map<String, ConcurrentLinkedQueue<Long>> keys = (perKey != null) ? perKey : new ConcurrentHashMap<>();
+			keys.computeIfAbsent(envelope.scheduling().fairnessKey(), (key) -> new ConcurrentLinkedQueue<>()).add(due);
+			return keys;
+		});
 	}
 
 	private Map<String, Object> delayQueueArguments(String queue, long millis, long expires) {
@@ -733,7 +792,7 @@ public class AmqpDriver implements FilaDriver {
 			session.barrier();
 		}
 		Map<String, QueueSession.KeyCounts> local = (session != null) ? session.localCounts() : Map.of();
-		Map<String, Double> keyWeights = this.weights.getOrDefault(queue, Map.of());
+		Map<String, KeyWeight> keyWeights = this.weights.getOrDefault(queue, Map.of());
 		Map<String, ConcurrentLinkedQueue<Long>> delays = this.localDelays.getOrDefault(queue, Map.of());
 		Set<String> keys = new LinkedHashSet<>(keysOf(queue));
 		keys.addAll(local.keySet());
@@ -765,7 +824,8 @@ public class AmqpDriver implements FilaDriver {
 				pending += buffered;
 				inFlight += keyInFlight;
 				if (keyPending + keyInFlight + keyDelayed > 0) {
-					double weight = (held != null) ? held.weight() : keyWeights.getOrDefault(key, 1.0);
+					KeyWeight published = keyWeights.get(key);
+					double weight = (held != null) ? held.weight() : (published != null) ? published.weight() : 1.0;
 					keyStats.add(new KeyStats(key, keyPending, keyInFlight, keyDelayed, weight));
 				}
 			}
@@ -900,6 +960,43 @@ public class AmqpDriver implements FilaDriver {
 		return (counters != null) ? counters.throttleLimited().sum() : 0;
 	}
 
+	/**
+	 * Sizes of this instance's state per queue and per key, for tests: each map with how many
+	 * entries it holds, nested entries included.
+	 */
+	Map<String, Integer> footprint() {
+		Map<String, Integer> sizes = new TreeMap<>();
+		sizes.put("sessions", this.sessions.size());
+		int sessionKeys = 0;
+		for (QueueSession session : this.sessions.values()) {
+			sessionKeys += session.localCounts().size();
+		}
+		sizes.put("sessionKeys", sessionKeys);
+		sizes.put("knownQueues", this.knownQueues.size());
+		sizes.put("specs", this.specs.size());
+		sizes.put("counters", this.counters.size());
+		sizes.put("declaredKeys", nestedSize(this.declaredKeys));
+		sizes.put("weights", nestedSize(this.weights));
+		int delays = this.localDelays.size();
+		for (Map<String, ConcurrentLinkedQueue<Long>> perKey : this.localDelays.values()) {
+			delays += perKey.size();
+			for (ConcurrentLinkedQueue<Long> dueTimes : perKey.values()) {
+				delays += dueTimes.size();
+			}
+		}
+		sizes.put("localDelays", delays);
+		sizes.put("declaredDelayQueues", this.declaredDelayQueues.size());
+		return sizes;
+	}
+
+	private static int nestedSize(Map<String, ? extends Object> perQueue) {
+		int size = perQueue.size();
+		for (Object inner : perQueue.values()) {
+			size += (inner instanceof Map<?, ?> map) ? map.size() : ((Collection<?>) inner).size();
+		}
+		return size;
+	}
+
 	/** How many key queues of a Fila queue this instance deleted as idle. */
 	long expiredKeyQueues(String queue) {
 		return this.keyExpiry.counts(queue).expired().sum();
@@ -953,6 +1050,59 @@ public class AmqpDriver implements FilaDriver {
 			}
 		}
 
+		/**
+		 * Forgets what this instance cached of a queue another instance (or this one) deleted:
+		 * above all the reply queues this instance only replied to. Not the spec: this instance
+		 * may have created the queue again since.
+		 */
+		@Override
+		public void dropped(String queue) {
+			AmqpDriver.this.knownQueues.remove(queue);
+			AmqpDriver.this.declaredKeys.remove(queue);
+			AmqpDriver.this.weights.remove(queue);
+			AmqpDriver.this.keyExpiry.forgetQueue(queue);
+		}
+
+	}
+
+	/** Forgets the due times of retries that are due: stats count only those still waiting. */
+	private void forgetDueDelays(long now) {
+		for (String queue : this.localDelays.keySet()) {
+			this.localDelays.computeIfPresent(queue, (name, perKey) -> {
+				perKey.values().removeIf((dueTimes) -> countDue(dueTimes, now) == 0);
+				return perKey.isEmpty() ? null : perKey;
+			});
+		}
+	}
+
+	/**
+	 * Forgets keys no producer of this instance published to for a while (thousands of keys
+	 * come and go, above all with key shards or quorum queues, where key queues never expire):
+	 * their weight (stats fall back to the consumer's, or 1) and that their queue was declared
+	 * (declared again at the next publish, an idempotent round trip). A key with a retry still
+	 * to come stays.
+	 */
+	private void forgetIdleKeys(long now) {
+		for (Map.Entry<String, Map<String, KeyWeight>> perQueue : this.weights.entrySet()) {
+			String queue = perQueue.getKey();
+			Map<String, KeyWeight> keyWeights = perQueue.getValue();
+			Set<String> declared = this.declaredKeys.get(queue);
+			Map<String, ConcurrentLinkedQueue<Long>> delays = this.localDelays.getOrDefault(queue, Map.of());
+			for (Map.Entry<String, KeyWeight> key : keyWeights.entrySet()) {
+				if (now - key.getValue().publishedAt() > this.forgetKeysNanos && !delays.containsKey(key.getKey())
+						&& keyWeights.remove(key.getKey(), key.getValue()) && declared != null) {
+					declared.remove(key.getKey());
+				}
+			}
+			// A publish racing this may put into a map just removed: it loses a cached weight or
+			// declare, nothing else.
+			if (keyWeights.isEmpty()) {
+				this.weights.remove(queue, keyWeights);
+			}
+			if (declared != null && declared.isEmpty()) {
+				this.declaredKeys.remove(queue, declared);
+			}
+		}
 	}
 
 	private static void forgetKey(@Nullable Map<String, ?> perKey, String key) {
@@ -995,6 +1145,14 @@ public class AmqpDriver implements FilaDriver {
 			}
 			if (this.keyExpiry.enabled()) {
 				this.keyLog.abandonStale(this.keyExpiry.abandonNanos);
+			}
+			if (now - this.lastDelayPrune > IDLE_KEY_SCAN_NANOS) {
+				this.lastDelayPrune = now;
+				forgetDueDelays(now);
+			}
+			if (now - this.lastKeyPrune > Math.min(MAX_KEY_PRUNE_NANOS, this.forgetKeysNanos)) {
+				this.lastKeyPrune = now;
+				forgetIdleKeys(now);
 			}
 			if (!this.sessions.isEmpty() && !this.keyLog.isRunning()) {
 				this.keyLog.start();

@@ -78,6 +78,10 @@ final class KeyLog {
 		default void expired(String queue, String key) {
 		}
 
+		/** An instance (this one too) deleted the Fila queue. */
+		default void dropped(String queue) {
+		}
+
 	}
 
 	/** An expiry this instance read and has not seen closed: its record's place in the log. */
@@ -360,7 +364,12 @@ final class KeyLog {
 					recordOf(queue.toString()).delays.add(delay.longValue());
 				}
 			}
-			case "drop" -> this.queues.remove(queue.toString());
+			case "drop" -> {
+				this.queues.remove(queue.toString());
+				for (Events listener : this.listeners) {
+					listener.dropped(queue.toString());
+				}
+			}
 			case "sync" -> {
 				CountDownLatch latch = this.syncs.get(String.valueOf(headers.get(SYNC)));
 				if (latch != null) {

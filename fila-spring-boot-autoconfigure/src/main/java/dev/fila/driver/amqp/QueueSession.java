@@ -306,7 +306,7 @@ final class QueueSession {
 					continue;
 				}
 				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
-				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments())
+				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments(this.queue))
 					.getMessageCount();
 				String tag = lane.consume(rabbitQueue, source.prefetch, new Receiver(channel, generation, source));
 				this.lock.lock();

@@ -537,6 +537,17 @@ final class MemoryQueue {
 		}
 	}
 
+	/** @return how many fairness keys the queue holds state for (for tests) */
+	int keyCount() {
+		this.lock.lock();
+		try {
+			return this.keys.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/**
 	 * An idle key (nothing pending, leased or delayed) keeps its state for when it comes back,
 	 * which with many keys is the common case; idle states are swept once there are

@@ -20,6 +20,14 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * per queue and signals local waiters. A consumer samples the version before it fetches and
  * only waits if it is unchanged, so a message published in between is never missed; waits are
  * bounded anyway, so a lost notification (subscription down) costs at most one wait.
+ * <p>
+ * A queue has an entry here only while a fetch of it runs in this instance ({@link #enter} to
+ * {@link #exit}, counted): every instance hears every queue's notifications, other instances'
+ * reply queues included, and an entry per queue ever notified grew without end. The protocol
+ * stays sound because a fetch samples versions and waits only between its own enter and exit,
+ * and the entry cannot go while it is entered: every notification in that span bumps the very
+ * entry it sampled. A notification that finds no entry has no waiter here to wake; the next
+ * fetch of that queue runs its script before it waits, and so sees the message anyway.
  */
 class QueueSignals implements AutoCloseable {
 
@@ -66,17 +74,39 @@ class QueueSignals implements AutoCloseable {
 	void forget(String queue) {
 	}
 
+	/** A fetch of the queue starts: its entry stays until the matching {@link #exit}. */
+	void enter(String queue) {
+		this.signals.compute(queue, (name, signal) -> {
+			Signal entered = (signal != null) ? signal : new Signal();
+			entered.fetches++;
+			return entered;
+		});
+	}
+
+	/** A fetch of the queue ended: the last one out removes the entry. */
+	void exit(String queue) {
+		this.signals.computeIfPresent(queue, (name, signal) -> (--signal.fetches > 0) ? signal : null);
+	}
+
+	/** Only between {@link #enter} and {@link #exit}. */
 	long version(String queue) {
 		return signal(queue).version;
 	}
 
+	/** Only between {@link #enter} and {@link #exit}. */
 	long wakeUps(String queue) {
 		return signal(queue).wakeUps;
 	}
 
-	/** Wakes local waiters of a queue for good: their fetch returns (see FilaDriver#wakeUp). */
+	/**
+	 * Wakes local waiters of a queue for good: their fetch returns (see FilaDriver#wakeUp). A
+	 * fetch that starts later does not see it, as before: it samples the count when it starts.
+	 */
 	void wakeUp(String queue) {
-		Signal signal = signal(queue);
+		Signal signal = this.signals.get(queue);
+		if (signal == null) {
+			return;
+		}
 		signal.lock.lock();
 		try {
 			signal.wakeUps++;
@@ -88,8 +118,12 @@ class QueueSignals implements AutoCloseable {
 		}
 	}
 
+	/** A notification: creates nothing for a queue no fetch here waits on. */
 	void bump(String queue) {
-		Signal signal = signal(queue);
+		Signal signal = this.signals.get(queue);
+		if (signal == null) {
+			return;
+		}
 		signal.lock.lock();
 		try {
 			signal.version++;
@@ -101,7 +135,8 @@ class QueueSignals implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the queue's version moves past {@code seen} or the time is up.
+	 * Waits until the queue's version moves past {@code seen} or the time is up. Only between
+	 * {@link #enter} and {@link #exit}.
 	 * @throws InterruptedException when interrupted
 	 */
 	void await(String queue, long seen, long nanos) throws InterruptedException {
@@ -118,8 +153,17 @@ class QueueSignals implements AutoCloseable {
 		}
 	}
 
+	/** @return how many queues have an entry here (for tests) */
+	int size() {
+		return this.signals.size();
+	}
+
 	private Signal signal(String queue) {
-		return this.signals.computeIfAbsent(queue, (name) -> new Signal());
+		Signal signal = this.signals.get(queue);
+		if (signal == null) {
+			throw new IllegalStateException("No fetch of queue '" + queue + "' entered");
+		}
+		return signal;
 	}
 
 	@Override
@@ -147,6 +191,9 @@ class QueueSignals implements AutoCloseable {
 		volatile long version;
 
 		volatile long wakeUps;
+
+		/** Fetches between enter and exit; changed only inside the map's compute. */
+		int fetches;
 
 	}
 

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
@@ -59,6 +62,15 @@ public class RedisDriver implements FilaDriver {
 	private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final int MAX_CACHED_QUEUE_KEYS = 10_000;
+
+	/**
+	 * How often an instance deletes temporary queues past their deadline (reply queues of a
+	 * requester that died): one script call, a few more when there is something to delete.
+	 */
+	static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
+
+	/** Most temporary queues one sweep deletes; more wait for the next. */
+	private static final int MAX_SWEPT = 100;
 
 	/** Most acks sent in one script call; larger batches are split. */
 	private static final int MAX_BATCH = 500;
@@ -128,6 +140,11 @@ public class RedisDriver implements FilaDriver {
 
 	private final RedisScripts throttle = RedisScripts.load("throttle");
 
+	private final RedisScripts expiry = RedisScripts.load("expiry");
+
+	/** Sweeps temporary queues past their deadline, every {@link #SWEEP_INTERVAL}. */
+	private final ScheduledExecutorService housekeeping;
+
 	private final ClusterThrottles clusterThrottles;
 
 	private final ReplicaWait replicaWait;
@@ -181,6 +198,15 @@ public class RedisDriver implements FilaDriver {
 		this.throttlePrefix = bytes(keyPrefix + ":throttle:");
 		this.clusterThrottles = new ClusterThrottles(keyPrefix + ":throttle:");
 		this.signals.start();
+		this.housekeeping = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "fila-redis-" + name);
+			thread.setDaemon(true);
+			return thread;
+		});
+		// Spread out, so that instances started together do not sweep together.
+		long first = SWEEP_INTERVAL.toMillis() / 2 + ThreadLocalRandom.current().nextLong(SWEEP_INTERVAL.toMillis());
+		this.housekeeping.scheduleWithFixedDelay(this::sweepQuietly, first, SWEEP_INTERVAL.toMillis(),
+				TimeUnit.MILLISECONDS);
 	}
 
 	@Override
@@ -239,6 +265,11 @@ public class RedisDriver implements FilaDriver {
 		return this.keyPrefix + ":queues";
 	}
 
+	/** The sorted set of temporary queues by deadline (see expiry.lua). */
+	private byte[] expiringKey() {
+		return bytes(this.keyPrefix + ":expiring");
+	}
+
 
 	@Override
 	public void createQueue(QueueSpec spec) {
@@ -246,6 +277,10 @@ public class RedisDriver implements FilaDriver {
 			createOne(connection, spec.name(), spec, spec.deadLetter());
 			if (spec.deadLetter()) {
 				createOne(connection, spec.deadLetterQueue(), spec, false);
+			}
+			if (spec.expires()) {
+				this.expiry.run(connection, ReturnType.INTEGER, expiringKey(), bytes("add"), bytes(spec.name()),
+						bytes(Long.toString(spec.expiresAfter().toMillis())));
 			}
 			return null;
 		});
@@ -262,7 +297,7 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public boolean deleteQueue(String queue) {
-		this.createdQueues.remove(queue);
+		QueueSpec created = this.createdQueues.remove(queue);
 		this.throttleLimited.remove(queue);
 		this.queueKeys.remove(queue);
 		this.clusterThrottles.forget(queue);
@@ -273,7 +308,13 @@ public class RedisDriver implements FilaDriver {
 		while (!chunk.done()) {
 			chunk = deleteChunk(queue, REMOVE_CHUNK);
 		}
-		execute((connection) -> connection.setCommands().sRem(bytes(registryKey()), bytes(queue)));
+		execute((connection) -> {
+			connection.setCommands().sRem(bytes(registryKey()), bytes(queue));
+			if (created != null && created.expires()) {
+				connection.zSetCommands().zRem(expiringKey(), bytes(queue));
+			}
+			return null;
+		});
 		return existed;
 	}
 
@@ -341,6 +382,16 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+		this.signals.enter(queue);
+		try {
+			return fetchWaiting(queue, max, maxWait);
+		}
+		finally {
+			this.signals.exit(queue);
+		}
+	}
+
+	private List<LeasedMessage> fetchWaiting(String queue, int max, Duration maxWait) throws InterruptedException {
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		QueueKeys keys = keys(queue);
 		byte[][] keyAndArgs = { keys.routing(), keys.base(), bytes(Integer.toString(max)), this.throttlePrefix,
@@ -524,6 +575,11 @@ public class RedisDriver implements FilaDriver {
 		}
 	}
 
+	/** @return the queue notifications of this instance (for tests) */
+	QueueSignals signals() {
+		return this.signals;
+	}
+
 	/** @return acks that fewer replicas than {@code wait-replicas} confirmed in time (this instance) */
 	long acksUnconfirmed() {
 		return this.acksUnconfirmed.sum();
@@ -690,8 +746,42 @@ public class RedisDriver implements FilaDriver {
 		execute(RedisConnection::ping);
 	}
 
+	/**
+	 * Deletes temporary queues past their deadline, whoever created them: reply queues of a
+	 * requester that died before deleting its own. A live request's queue is never among them:
+	 * its deadline is the request's timeout and a margin after its creation, on Redis time.
+	 * @return how many queues were deleted
+	 */
+	@SuppressWarnings("unchecked")
+	int sweepExpiredQueues() {
+		List<Object> due = execute((connection) -> this.expiry.run(connection, ReturnType.MULTI, expiringKey(),
+				bytes("take"), bytes(Integer.toString(MAX_SWEPT))));
+		int deleted = 0;
+		for (Object queue : (due != null) ? due : List.of()) {
+			String name = string(queue);
+			deleteQueue(name);
+			deleted++;
+		}
+		if (deleted > 0) {
+			logger.info("Deleted {} temporary queue(s) past their deadline: reply queues of requesters that died",
+					deleted);
+		}
+		return deleted;
+	}
+
+	private void sweepQuietly() {
+		try {
+			sweepExpiredQueues();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Driver '{}': could not sweep expired temporary queues ({}); trying again later", this.name,
+					ex.getMessage());
+		}
+	}
+
 	@Override
 	public void close() {
+		this.housekeeping.shutdownNow();
 		this.signals.close();
 	}
 
