@@ -1,5 +1,7 @@
 package dev.fila.lua;
 
+import java.util.Arrays;
+
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
@@ -37,16 +39,13 @@ final class LuaPattern {
 	private static final long[][] CLASSES = new long[128][];
 
 	static {
-		String letters = "acdglpsuwx";
-		for (int i = 0; i < letters.length(); i++) {
-			char letter = letters.charAt(i);
-			long[] set = new long[4];
+		for (char letter : "acdglpsuwx".toCharArray()) {
+			CLASSES[letter] = new long[4];
 			for (int c = 0; c < 128; c++) {
 				if (inClass(letter, c)) {
-					set[c >>> 6] |= 1L << c;
+					CLASSES[letter][c >>> 6] |= 1L << c;
 				}
 			}
-			CLASSES[letter] = set;
 		}
 	}
 
@@ -56,37 +55,26 @@ final class LuaPattern {
 
 	private final CallBudget budget;
 
+	/** Steps left before the next unit of work is charged. */
 	private int credit = STEPS_PER_UNIT;
 
-	// The compiled items, from offset start of the pattern (after a '^' anchor).
+	// The items compiled so far, from pattern offset start (after a '^' anchor): their kind,
+	// quantifier ('*', '+', '-', '?' or 0), the pattern offset after them, their argument
+	// (BACKREF: the capture number; BALANCE: its two characters), and for CLASS and
+	// FRONTIER four longs of set.
 	private int start = -1;
-
 	private int count;
-
 	private byte[] kinds = new byte[8];
-
-	/** '*', '+', '-', '?' or 0. */
 	private byte[] quantifiers = new byte[8];
-
-	/** The pattern offset after each item. */
 	private int[] ends = new int[8];
-
-	/** BACKREF: the capture number; BALANCE: the two characters. */
 	private int[] args = new int[8];
-
-	/** CLASS and FRONTIER: four longs per item. */
 	private long[] sets = new long[32];
 
-	// The captures of the current attempt.
+	// The captures of the current attempt, and the trail of those it closed.
 	private int level;
-
 	private final int[] captureStart = new int[MAX_CAPTURES];
-
 	private final int[] captureLength = new int[MAX_CAPTURES];
-
-	/** The captures closed so far, so a failed attempt can reopen them. */
 	private final int[] closed = new int[MAX_CAPTURES];
-
 	private int closedCount;
 
 	LuaPattern(LuaString subject, LuaString pattern, CallBudget budget) {
@@ -164,22 +152,19 @@ final class LuaPattern {
 				out.append((byte) c);
 				continue;
 			}
-			int d = (++i < n) ? template.luaByte(i) : -1;
-			if (d == '%') {
-				out.append((byte) '%');
+			if (++i == n) {
+				throw new LuaError("invalid use of '%' in replacement string");
 			}
-			else if (d == '0') {
+			int d = template.luaByte(i);
+			if (d == '0') {
 				out.append(this.subject.substring(soffset, end));
 			}
 			else if (d >= '1' && d <= '9') {
 				out.append(capture(d - '1', soffset, end, " in replacement string").strvalue());
 			}
-			else if (d != -1) {
-				// Undefined by the manual; luaj (unlike C Lua 5.2) keeps the character.
-				out.append((byte) d);
-			}
 			else {
-				throw new LuaError("invalid use of '%' in replacement string");
+				// %% is a '%'; other escapes are undefined by the manual: luaj (unlike C Lua 5.2) keeps the character.
+				out.append((byte) d);
 			}
 		}
 	}
@@ -227,41 +212,27 @@ final class LuaPattern {
 					continue;
 				case CLASS:
 					int q = this.quantifiers[k];
-					if (q == 0) {
-						if (s < length && test(k, s)) {
-							s++;
-							continue;
-						}
-						break tries;
-					}
-					if (q == '?') {
-						if (s < length && test(k, s)) {
-							int end = attempt(s + 1, k + 1, depth + 1);
-							if (end != -1) {
-								return end;
-							}
-						}
-						continue;
-					}
 					if (q == '-') {
+						// Shortest first: the rest of the pattern, then one more character.
 						while (true) {
 							int end = attempt(s, k + 1, depth + 1);
 							if (end != -1) {
 								return end;
 							}
-							if (s < length && test(k, s)) {
-								s++;
-							}
-							else {
+							if (s == length || !test(k, s)) {
 								break tries;
 							}
+							s++;
 						}
 					}
+					// Longest first: as many characters as match (at most one without quantifier
+					// or with '?'), then back off one at a time, down to the least allowed.
+					int least = (q == 0 || q == '+') ? 1 : 0;
+					int most = (q == 0 || q == '?') ? Math.min(1, length - s) : length - s;
 					int n = 0;
-					while (s + n < length && test(k, s + n)) {
+					while (n < most && test(k, s + n)) {
 						n++;
 					}
-					int least = (q == '+') ? 1 : 0;
 					if (n < least) {
 						break tries;
 					}
@@ -432,37 +403,32 @@ final class LuaPattern {
 	 * @return the offset after it
 	 */
 	private int set(int k, int p) {
-		long[] bits = new long[4];
-		int plength = this.pattern.length();
+		int base = k << 2;
+		Arrays.fill(this.sets, base, base + 4, 0L);
 		int c = this.pattern.luaByte(p);
-		int next;
 		if (c == '.') {
-			java.util.Arrays.fill(bits, -1L);
-			next = p + 1;
+			addRange(this.sets, base, 0, 255);
+			return p + 1;
 		}
-		else if (c == '%') {
-			if (p + 1 >= plength) {
-				throw new LuaError("malformed pattern (ends with '%')");
-			}
-			addClass(bits, this.pattern.luaByte(p + 1));
-			next = p + 2;
+		if (c == '[') {
+			return bracket(base, p + 1);
 		}
-		else if (c == '[') {
-			next = bracket(bits, p + 1);
+		if (c != '%') {
+			addRange(this.sets, base, c, c);
+			return p + 1;
 		}
-		else {
-			addRange(bits, c, c);
-			next = p + 1;
+		if (p + 1 >= this.pattern.length()) {
+			throw new LuaError("malformed pattern (ends with '%')");
 		}
-		System.arraycopy(bits, 0, this.sets, k << 2, 4);
-		return next;
+		addClass(this.sets, base, this.pattern.luaByte(p + 1));
+		return p + 2;
 	}
 
 	/**
 	 * A set: first finds its closing ']' (a ']' first in the set, or after '%', is a member),
 	 * then reads the members before it: %x classes, x-y ranges, single characters.
 	 */
-	private int bracket(long[] bits, int p) {
+	private int bracket(int base, int p) {
 		int plength = this.pattern.length();
 		boolean complement = p < plength && this.pattern.luaByte(p) == '^';
 		int first = complement ? p + 1 : p;
@@ -478,40 +444,40 @@ final class LuaPattern {
 		for (int i = first; i < close; i++) {
 			int c = this.pattern.luaByte(i);
 			if (c == '%') {
-				addClass(bits, this.pattern.luaByte(++i));
+				addClass(this.sets, base, this.pattern.luaByte(++i));
 			}
 			else if (i + 2 < close && this.pattern.luaByte(i + 1) == '-') {
-				addRange(bits, c, this.pattern.luaByte(i + 2));
+				addRange(this.sets, base, c, this.pattern.luaByte(i + 2));
 				i += 2;
 			}
 			else {
-				addRange(bits, c, c);
+				addRange(this.sets, base, c, c);
 			}
 		}
-		if (complement) {
-			for (int i = 0; i < 4; i++) {
-				bits[i] = ~bits[i];
-			}
+		for (int i = base; complement && i < base + 4; i++) {
+			this.sets[i] = ~this.sets[i];
 		}
 		return close + 1;
 	}
 
-	/** %x: a class letter, its complement in upper case, else the character itself. */
-	private static void addClass(long[] bits, int letter) {
+	/** Adds %x: a class letter, its complement in upper case, else the character itself. */
+	private static void addClass(long[] sets, int base, int letter) {
 		long[] set = (letter < 128) ? CLASSES[Character.toLowerCase(letter)] : null;
 		if (set == null) {
-			addRange(bits, letter, letter);
+			addRange(sets, base, letter, letter);
 			return;
 		}
-		boolean complement = Character.isUpperCase(letter);
 		for (int i = 0; i < 4; i++) {
-			bits[i] |= complement ? ~set[i] : set[i];
+			sets[base + i] |= Character.isUpperCase(letter) ? ~set[i] : set[i];
 		}
 	}
 
-	private static void addRange(long[] bits, int from, int to) {
-		for (int c = from; c <= to; c++) {
-			bits[c >>> 6] |= 1L << c;
+	/** Adds the characters from..to (none when from > to), a word at a time. */
+	private static void addRange(long[] sets, int base, int from, int to) {
+		for (int w = from >>> 6; w <= to >>> 6; w++) {
+			int lo = Math.max(from, w << 6) & 63;
+			int hi = Math.min(to, (w << 6) + 63) & 63;
+			sets[base + w] |= (-1L >>> (63 - hi)) & (-1L << lo);
 		}
 	}
 
@@ -535,13 +501,15 @@ final class LuaPattern {
 		};
 	}
 
+	/** Doubles the item arrays, announcing the bytes first: a long pattern has many items. */
 	private void grow() {
 		int n = this.kinds.length * 2;
-		this.kinds = java.util.Arrays.copyOf(this.kinds, n);
-		this.quantifiers = java.util.Arrays.copyOf(this.quantifiers, n);
-		this.ends = java.util.Arrays.copyOf(this.ends, n);
-		this.args = java.util.Arrays.copyOf(this.args, n);
-		this.sets = java.util.Arrays.copyOf(this.sets, n * 4);
+		this.budget.allocate(n * 42L);
+		this.kinds = Arrays.copyOf(this.kinds, n);
+		this.quantifiers = Arrays.copyOf(this.quantifiers, n);
+		this.ends = Arrays.copyOf(this.ends, n);
+		this.args = Arrays.copyOf(this.args, n);
+		this.sets = Arrays.copyOf(this.sets, n * 4);
 	}
 
 }
