@@ -27,6 +27,7 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.core.FilaHeaders;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
@@ -39,7 +40,7 @@ import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpDriver;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.driver.redis.RedisDriver;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.RetryPolicy;
@@ -194,7 +195,7 @@ public final class ChurnSoak {
 				Map.of("rpc", new QueueDefinition("rpc", null, Duration.ofSeconds(30), 1, false,
 						new RetryPolicy(1, Duration.ofMillis(100), 1, Duration.ofMillis(100)), null, null)),
 				new DefaultQueuePolicyFactory());
-		FilaTemplate template = new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		FilaTemplate template = new DefaultFilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 		long deadline = System.nanoTime() + Math.min(budgetNanos, Long.MAX_VALUE / 2);
 		AtomicBoolean running = new AtomicBoolean(true);
 		AtomicInteger issued = new AtomicInteger();

@@ -11,10 +11,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.core.FilaHeaders;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
-import dev.fila.policy.DefaultQueuePolicyFactory;
+import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.RetryPolicy;
@@ -84,7 +85,7 @@ public final class ChurnWorkload {
 				Map.of(queue, new QueueDefinition(queue, null, Duration.ofSeconds(30), 1, false,
 						new RetryPolicy(1, Duration.ofMillis(100), 1, Duration.ofMillis(100)), null, null)),
 				new DefaultQueuePolicyFactory());
-		return new FilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
+		return new DefaultFilaTemplate(queues, new FilaPayloadConverter(JsonMapper.builder().build()));
 	}
 
 	private static Void respond(FilaDriver driver, String queue, AtomicBoolean running) throws InterruptedException {
