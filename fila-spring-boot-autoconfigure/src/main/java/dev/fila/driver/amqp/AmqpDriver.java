@@ -192,6 +192,9 @@ public class AmqpDriver implements FilaDriver {
 		this.channels = new AmqpChannels(connectionFactory, Duration.ofSeconds(30));
 		this.names = new AmqpNames(options.prefix());
 		this.keyLog = new KeyLog(this.channels, this.names.keyLog(), options.keyLogMaxBytes());
+		if (options.sharded()) {
+			this.keyLog.limitKeys(SHARD_PLACED_KEYS);
+		}
 		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
 		replyQueueExpiry(REPLY_QUEUE_EXPIRY);
 		this.timer = Executors.newSingleThreadScheduledExecutor((runnable) -> {
@@ -275,6 +278,13 @@ public class AmqpDriver implements FilaDriver {
 	 * not be read in time) falls back to its hash: a shard chosen differently only costs
 	 * fairness, never a message, because every consumer consumes every shard.
 	 */
+	/**
+	 * With key shards, how many keys of a queue get a shard by their place in the key log;
+	 * later keys take the shard of their hash, so that what each instance keeps per key stays
+	 * bounded (about 200 bytes a key) however many keys a queue has seen.
+	 */
+	static final int SHARD_PLACED_KEYS = 10_000;
+
 	String keyQueue(String queue, String key) {
 		if (!this.options.sharded()) {
 			return this.names.keyQueue(queue, key);
@@ -532,7 +542,7 @@ public class AmqpDriver implements FilaDriver {
 				newKeys.add(key);
 			}
 		}
-		if (newKeys.isEmpty()) {
+		if (newKeys.isEmpty() || this.keyLog.keysFull(queue)) {
 			return;
 		}
 		List<Publish> records = new ArrayList<>(newKeys.size());
@@ -986,6 +996,7 @@ public class AmqpDriver implements FilaDriver {
 		}
 		sizes.put("localDelays", delays);
 		sizes.put("declaredDelayQueues", this.declaredDelayQueues.size());
+		sizes.put("logKeys", this.keyLog.keyCount());
 		return sizes;
 	}
 

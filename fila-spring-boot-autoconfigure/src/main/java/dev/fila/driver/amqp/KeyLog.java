@@ -129,6 +129,12 @@ final class KeyLog {
 
 	private long nextOffset = -1;
 
+	/**
+	 * With key shards: how many keys of a queue get a place in the log's order, and are
+	 * remembered at all; 0 for no limit (a queue per key needs every key).
+	 */
+	private volatile int keyLimit;
+
 	KeyLog(AmqpChannels channels, String stream, long maxBytes) {
 		this.channels = channels;
 		this.stream = stream;
@@ -197,8 +203,33 @@ final class KeyLog {
 	}
 
 	/**
+	 * Bounds what this instance keeps per queue to the first {@code limit} keys of the log
+	 * (used with key shards, where later keys take the shard of their hash: every instance
+	 * agrees on which keys those are, since the log's order is the same everywhere).
+	 * @param limit the most keys per queue, at least 1
+	 */
+	void limitKeys(int limit) {
+		this.keyLimit = limit;
+	}
+
+	/** @return the keys this instance keeps something of, over all queues (for tests) */
+	int keyCount() {
+		int count = 0;
+		for (QueueRecord record : this.queues.values()) {
+			count += Math.max(record.keys.size(), Math.max(record.ordinals.size(), record.announcedAt.size()));
+		}
+		return count;
+	}
+
+	/** @return whether the queue's keys have taken every place {@link #limitKeys} allows */
+	boolean keysFull(String queue) {
+		int limit = this.keyLimit;
+		return limit > 0 && recordOf(queue).ordinals.size() >= limit;
+	}
+
+	/**
 	 * @return a key's place among its queue's keys in the log's order, or null while this
-	 * instance has not read the key's record
+	 * instance has not read the key's record (or the key came after the limit)
 	 */
 	@Nullable Integer ordinal(String queue, String key) {
 		return recordOf(queue).ordinals.get(key);
@@ -333,10 +364,16 @@ final class KeyLog {
 			case "key" -> {
 				String key = String.valueOf(headers.get(KEY));
 				QueueRecord record = recordOf(queue.toString());
+				if (keysFull(queue.toString()) && !record.ordinals.containsKey(key)) {
+					// Past the limit: the key's shard is its hash, and nothing of it is kept.
+					break;
+				}
 				record.keys.add(key);
 				if (offset >= 0) {
 					synchronized (record) {
-						record.ordinals.putIfAbsent(key, record.ordinals.size());
+						if (!keysFull(queue.toString())) {
+							record.ordinals.putIfAbsent(key, record.ordinals.size());
+						}
 					}
 					record.announcedAt.put(key, offset);
 				}

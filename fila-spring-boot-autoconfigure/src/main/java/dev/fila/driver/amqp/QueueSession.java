@@ -947,6 +947,17 @@ final class QueueSession {
 			key.awaitedRefill = source.shared();
 			return true;
 		}
+		// Nothing ready and nothing unacked: the queue is drained, and no key it feeds has a
+		// backlog there. Clearing them all at once lets its keys leave the schedule at their next
+		// turn, instead of one key per probe (thousands of keys used once would linger for many
+		// fetches). While messages are unacked a refill may be on its way: only this key then.
+		if (source.unacked.get() == 0) {
+			for (KeyBuffer other : this.keys.values()) {
+				if (other.source == source && other.deliveries.isEmpty() && now - other.refillBy >= 0) {
+					other.backlog = false;
+				}
+			}
+		}
 		key.backlog = false;
 		return false;
 	}
