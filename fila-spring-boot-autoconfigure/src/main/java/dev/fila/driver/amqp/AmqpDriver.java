@@ -996,7 +996,6 @@ public class AmqpDriver implements FilaDriver {
 		}
 		sizes.put("localDelays", delays);
 		sizes.put("declaredDelayQueues", this.declaredDelayQueues.size());
-		sizes.put("logKeys", this.keyLog.keyCount());
 		return sizes;
 	}
 
