@@ -41,15 +41,12 @@ public final class ErrorHeader {
 		int end = 0;
 		int bytes = 0;
 		while (end < error.length()) {
-			char c = error.charAt(end);
-			boolean pair = Character.isHighSurrogate(c) && end + 1 < error.length()
-					&& Character.isLowSurrogate(error.charAt(end + 1));
-			int width = pair ? 4 : MessageLimits.utf8Length(String.valueOf(c));
+			int width = MessageLimits.utf8Width(error, end);
 			if (bytes + width > budget) {
 				break;
 			}
 			bytes += width;
-			end += pair ? 2 : 1;
+			end += (width == 4) ? 2 : 1;
 		}
 		return error.substring(0, end) + marker(total - bytes);
 	}

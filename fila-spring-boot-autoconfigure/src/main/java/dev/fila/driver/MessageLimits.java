@@ -2,6 +2,7 @@ package dev.fila.driver;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -83,12 +84,28 @@ public record MessageLimits(int maxPayloadBytes, int maxHeaderBytes, int maxHead
 	 * @throws MessageTooLargeException for the first message that breaks a limit
 	 */
 	public void check(String driver, String queue, List<OutgoingMessage> messages) {
+		check(() -> driver, queue, messages);
+	}
+
+	/**
+	 * Checks every message of a batch, before any is sent (on every enqueue: the driver's
+	 * description is built only for an error).
+	 * @param driver the driver, named in the message
+	 * @param queue the queue name
+	 * @param messages the batch
+	 * @throws MessageTooLargeException for the first message that breaks a limit
+	 */
+	public void check(FilaDriver driver, String queue, List<OutgoingMessage> messages) {
+		check(() -> driver.type() + " driver '" + driver.name() + "'", queue, messages);
+	}
+
+	private void check(Supplier<String> driver, String queue, List<OutgoingMessage> messages) {
 		for (int i = 0; i < messages.size(); i++) {
 			String problem = problem(messages.get(i));
 			if (problem != null) {
 				throw new MessageTooLargeException(queue, i, "Refused message " + (i + 1) + " of " + messages.size()
 						+ " (index " + i + ") for queue '" + queue + "'; nothing of the batch was sent: " + problem
-						+ ", over what the " + driver + " takes");
+						+ ", over what the " + driver.get() + " takes");
 			}
 		}
 	}
@@ -133,25 +150,31 @@ public record MessageLimits(int maxPayloadBytes, int maxHeaderBytes, int maxHead
 	static int utf8Length(String text) {
 		int bytes = 0;
 		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c < 0x80) {
-				bytes++;
-			}
-			else if (c < 0x800) {
-				bytes += 2;
-			}
-			else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-				bytes += 4;
+			int width = utf8Width(text, i);
+			bytes += width;
+			if (width == 4) {
 				i++;
-			}
-			else if (Character.isSurrogate(c)) {
-				bytes++;
-			}
-			else {
-				bytes += 3;
 			}
 		}
 		return bytes;
+	}
+
+	/**
+	 * @return the UTF-8 bytes of the character at {@code i}: 4 for a surrogate pair (two chars),
+	 * 1 for an unpaired surrogate (its '?')
+	 */
+	static int utf8Width(String text, int i) {
+		char c = text.charAt(i);
+		if (c < 0x80) {
+			return 1;
+		}
+		if (c < 0x800) {
+			return 2;
+		}
+		if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+			return 4;
+		}
+		return Character.isSurrogate(c) ? 1 : 3;
 	}
 
 }

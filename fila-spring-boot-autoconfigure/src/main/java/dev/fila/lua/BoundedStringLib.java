@@ -31,16 +31,16 @@ final class BoundedStringLib {
 		LuaValues.forEach(string, bounded::rawset);
 		bounded.rawset("dump", LuaValue.NIL);
 		bounded.rawset("byte", new Byte());
-		bounded.rawset("char", new Sized(string.get("char"), false));
+		bounded.rawset("char", sized(string.get("char"), false));
 		bounded.rawset("find", new Find(true));
-		bounded.rawset("format", new Format(string.get("format")));
+		bounded.rawset("format", new ChargedFunction(string.get("format"), BoundedStringLib::chargeFormat));
 		bounded.rawset("gmatch", new Gmatch());
 		bounded.rawset("gsub", new Gsub());
-		bounded.rawset("lower", new Sized(string.get("lower"), true));
+		bounded.rawset("lower", sized(string.get("lower"), true));
 		bounded.rawset("match", new Find(false));
 		bounded.rawset("rep", new Rep());
-		bounded.rawset("reverse", new Sized(string.get("reverse"), true));
-		bounded.rawset("upper", new Sized(string.get("upper"), true));
+		bounded.rawset("reverse", sized(string.get("reverse"), true));
+		bounded.rawset("upper", sized(string.get("upper"), true));
 		return bounded;
 	}
 
@@ -49,45 +49,28 @@ final class BoundedStringLib {
 	 * @return {@code tonumber} charging the work of scanning a string
 	 */
 	static LuaValue tonumber(LuaValue tonumber) {
-		return new VarArgFunction() {
-			@Override
-			public Varargs invoke(Varargs args) {
-				LuaValue value = args.arg1();
-				if (value.type() == LuaValue.TSTRING) {
-					CallBudget budget = CallBudget.current();
-					budget.allocate(value.rawlen() * 2L);
-					budget.work(value.rawlen() / CallBudget.BYTES_PER_UNIT);
-				}
-				return tonumber.invoke(args);
+		return new ChargedFunction(tonumber, (args) -> {
+			LuaValue value = args.arg1();
+			if (value.type() == LuaValue.TSTRING) {
+				CallBudget budget = CallBudget.current();
+				budget.allocate(value.rawlen() * 2L);
+				budget.work(value.rawlen() / CallBudget.BYTES_PER_UNIT);
 			}
-		};
+		});
 	}
 
 	/**
 	 * A function whose result is about as long as its string argument (or, for
 	 * {@code string.char}, as its number of arguments): checked and charged before luaj's runs.
 	 */
-	private static final class Sized extends VarArgFunction {
-
-		private final LuaValue function;
-
-		private final boolean ofString;
-
-		Sized(LuaValue function, boolean ofString) {
-			this.function = function;
-			this.ofString = ofString;
-		}
-
-		@Override
-		public Varargs invoke(Varargs args) {
-			long length = this.ofString ? args.checkstring(1).length() : args.narg();
+	private static LuaValue sized(LuaValue function, boolean ofString) {
+		return new ChargedFunction(function, (args) -> {
+			long length = ofString ? args.checkstring(1).length() : args.narg();
 			CallBudget budget = CallBudget.current();
 			budget.string(length);
 			// lower and upper go through a Java String: twice the bytes again.
 			budget.allocate(length * 2);
-			return this.function.invoke(args);
-		}
-
+		});
 	}
 
 	/** {@code string.byte(s, i, j)}: one value per byte, so a long range is charged. */
@@ -151,37 +134,25 @@ final class BoundedStringLib {
 	 * {@code string.format}: refused when its arguments could make a result over the string
 	 * limit ({@code %q} may quadruple a string), else luaj's.
 	 */
-	private static final class Format extends VarArgFunction {
-
-		private final LuaValue format;
-
-		Format(LuaValue format) {
-			this.format = format;
+	private static void chargeFormat(Varargs args) {
+		LuaString template = args.checkstring(1);
+		int quoting = (template.indexOf((byte) 'q', 0) >= 0) ? 4 : 1;
+		long length = template.length();
+		for (int i = 2; i <= args.narg(); i++) {
+			LuaValue arg = args.arg(i);
+			length += FORMAT_ITEM_BYTES + ((arg.type() == LuaValue.TSTRING) ? (long) arg.rawlen() * quoting : 0);
 		}
+		// Each directive may pad even without an argument (then luaj raises an error).
+		length += (long) count(template, (byte) '%') * FORMAT_ITEM_BYTES;
+		CallBudget.current().string(length);
+	}
 
-		@Override
-		public Varargs invoke(Varargs args) {
-			LuaString template = args.checkstring(1);
-			int quoting = (template.indexOf((byte) 'q', 0) >= 0) ? 4 : 1;
-			long length = template.length();
-			for (int i = 2; i <= args.narg(); i++) {
-				LuaValue arg = args.arg(i);
-				length += FORMAT_ITEM_BYTES + ((arg.type() == TSTRING) ? (long) arg.rawlen() * quoting : 0);
-			}
-			// Each directive may pad even without an argument (then luaj raises an error).
-			length += (long) count(template, (byte) '%') * FORMAT_ITEM_BYTES;
-			CallBudget.current().string(length);
-			return this.format.invoke(args);
+	private static int count(LuaString s, byte b) {
+		int n = 0;
+		for (int i = s.indexOf(b, 0); i >= 0; i = s.indexOf(b, i + 1)) {
+			n++;
 		}
-
-		private static int count(LuaString s, byte b) {
-			int n = 0;
-			for (int i = s.indexOf(b, 0); i >= 0; i = s.indexOf(b, i + 1)) {
-				n++;
-			}
-			return n;
-		}
-
+		return n;
 	}
 
 	/** {@code string.find} and {@code string.match}. */

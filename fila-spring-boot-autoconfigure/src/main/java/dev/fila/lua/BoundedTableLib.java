@@ -31,11 +31,15 @@ final class BoundedTableLib {
 		LuaTable bounded = new LuaTable();
 		LuaValues.forEach(table, bounded::rawset);
 		bounded.rawset("concat", new Concat());
-		bounded.rawset("insert", new Shifting(table.get("insert"), true));
-		bounded.rawset("remove", new Shifting(table.get("remove"), false));
+		bounded.rawset("insert", new ChargedFunction(table.get("insert"), (args) -> chargeShift(args, true)));
+		bounded.rawset("remove", new ChargedFunction(table.get("remove"), (args) -> chargeShift(args, false)));
 		bounded.rawset("sort", new Sort(table.get("sort")));
 		bounded.rawset("unpack", new Unpack());
-		bounded.rawset("pack", new Pack(table.get("pack")));
+		bounded.rawset("pack", new ChargedFunction(table.get("pack"), (args) -> {
+			CallBudget budget = CallBudget.current();
+			budget.allocate(args.narg() * 16L);
+			budget.work(args.narg() / 8);
+		}));
 		return bounded;
 	}
 
@@ -65,27 +69,11 @@ final class BoundedTableLib {
 	}
 
 	/** {@code table.insert} and {@code table.remove}: luaj's, after charging the elements they move. */
-	private static final class Shifting extends VarArgFunction {
-
-		private final LuaValue function;
-
-		private final boolean insert;
-
-		Shifting(LuaValue function, boolean insert) {
-			this.function = function;
-			this.insert = insert;
-		}
-
-		@Override
-		public Varargs invoke(Varargs args) {
-			LuaTable table = args.checktable(1);
-			int length = table.rawlen();
-			boolean positioned = this.insert ? args.narg() >= 3 : !args.isnil(2);
-			long moved = positioned ? length - args.checklong(2) + 1 : 1;
-			CallBudget.current().work(Math.max(1, moved));
-			return this.function.invoke(args);
-		}
-
+	private static void chargeShift(Varargs args, boolean insert) {
+		int length = args.checktable(1).rawlen();
+		boolean positioned = insert ? args.narg() >= 3 : !args.isnil(2);
+		long moved = positioned ? length - args.checklong(2) + 1 : 1;
+		CallBudget.current().work(Math.max(1, moved));
 	}
 
 	/** {@code table.sort(list, comp)}: luaj's heap sort, with every comparison charged. */
@@ -142,25 +130,6 @@ final class BoundedTableLib {
 				values[k] = list.rawget((int) (i + k));
 			}
 			return varargsOf(values);
-		}
-
-	}
-
-	/** {@code table.pack(...)}: luaj's, after charging the table it builds. */
-	private static final class Pack extends VarArgFunction {
-
-		private final LuaValue pack;
-
-		Pack(LuaValue pack) {
-			this.pack = pack;
-		}
-
-		@Override
-		public Varargs invoke(Varargs args) {
-			CallBudget budget = CallBudget.current();
-			budget.allocate(args.narg() * 16L);
-			budget.work(args.narg() / 8);
-			return this.pack.invoke(args);
 		}
 
 	}

@@ -30,7 +30,18 @@ public record Scheduling(String fairnessKey, double weight, List<String> throttl
 		if (!(weight > 0) || Double.isInfinite(weight)) {
 			weight = 1;
 		}
-		throttleKeys = (throttleKeys != null) ? throttleKeys.stream().map(Scheduling::wellFormed).toList() : List.of();
+		throttleKeys = (throttleKeys != null) ? wellFormed(throttleKeys) : List.of();
+	}
+
+	/** The keys, copied, each well-formed (see {@link #wellFormed(String)}); no stream per message. */
+	private static List<String> wellFormed(List<String> keys) {
+		List<String> copy = List.copyOf(keys);
+		for (int i = 0; i < copy.size(); i++) {
+			if (wellFormed(copy.get(i)) != copy.get(i)) {
+				return copy.stream().map(Scheduling::wellFormed).toList();
+			}
+		}
+		return copy;
 	}
 
 	/** The key with each unpaired surrogate replaced by {@code ?}; the key itself when it has none. */

@@ -271,20 +271,21 @@ public class AmqpDriver implements FilaDriver {
 	}
 
 	/**
-	 * The RabbitMQ queue a key's messages go to: its own queue, or with {@code key-shards} its
-	 * shard. A key's shard is its place among the queue's keys in the key log (round robin over
-	 * the shards), so the first {@code key-shards} keys of a queue each have a shard of their
-	 * own in every instance. A key whose record this instance has not read yet (the log could
-	 * not be read in time) falls back to its hash: a shard chosen differently only costs
-	 * fairness, never a message, because every consumer consumes every shard.
-	 */
-	/**
 	 * With key shards, how many keys of a queue get a shard by their place in the key log;
 	 * later keys take the shard of their hash, so that what each instance keeps per key stays
 	 * bounded (about 200 bytes a key) however many keys a queue has seen.
 	 */
 	static final int SHARD_PLACED_KEYS = 10_000;
 
+	/**
+	 * The RabbitMQ queue a key's messages go to: its own queue, or with {@code key-shards} its
+	 * shard. A key's shard is its place among the queue's keys in the key log (round robin over
+	 * the shards), so the first {@code key-shards} keys of a queue each have a shard of their
+	 * own in every instance. A key whose record this instance has not read yet (the log could
+	 * not be read in time), or that came after the first {@link #SHARD_PLACED_KEYS}, takes the
+	 * shard of its hash: a shard chosen differently only costs
+	 * fairness, never a message, because every consumer consumes every shard.
+	 */
 	String keyQueue(String queue, String key) {
 		if (!this.options.sharded()) {
 			return this.names.keyQueue(queue, key);
@@ -428,7 +429,7 @@ public class AmqpDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
-		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
+		this.limits.check(this, queue, messages);
 		requireQueue(queue);
 		long now = System.currentTimeMillis();
 		List<Envelope> envelopes = new ArrayList<>(messages.size());

@@ -109,7 +109,7 @@ public class MemoryDriver implements FilaDriver {
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
 		MemoryQueue target = queue(queue);
-		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
+		this.limits.check(this, queue, messages);
 		return target.enqueue(messages);
 	}
 

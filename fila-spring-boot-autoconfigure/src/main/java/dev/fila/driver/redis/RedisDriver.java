@@ -348,7 +348,7 @@ public class RedisDriver implements FilaDriver {
 
 	@Override
 	public List<String> enqueue(String queue, List<OutgoingMessage> messages) {
-		this.limits.check(TYPE + " driver '" + this.name + "'", queue, messages);
+		this.limits.check(this, queue, messages);
 		List<String> ids = new ArrayList<>(messages.size());
 		QueueKeys keys = keys(queue);
 		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
@@ -541,14 +541,7 @@ public class RedisDriver implements FilaDriver {
 
 	private void ackBatch(List<LeasedMessage> batch, boolean[] acked, int offset) {
 		QueueKeys keys = keys(batch.get(0).queue());
-		byte[][] keyAndArgs = new byte[2 + batch.size() * 2][];
-		keyAndArgs[0] = keys.routing();
-		keyAndArgs[1] = keys.base();
-		int i = 2;
-		for (LeasedMessage message : batch) {
-			keyAndArgs[i++] = bytes(message.id());
-			keyAndArgs[i++] = bytes(message.leaseToken());
-		}
+		byte[][] keyAndArgs = leaseArgs(keys, batch);
 		byte[] results = execute((connection) -> {
 			byte[] reply = this.ack.run(connection, ReturnType.VALUE, keyAndArgs);
 			if (this.replicaWait.enabled()) {
@@ -556,8 +549,30 @@ public class RedisDriver implements FilaDriver {
 			}
 			return reply;
 		});
-		for (int j = 0; j < batch.size(); j++) {
-			acked[offset + j] = results != null && j < results.length && results[j] == '1';
+		readOutcomes(results, acked, offset, batch.size());
+	}
+
+	/**
+	 * The keys and arguments of a script over leased messages of one queue: routing key, base,
+	 * then {@code extra} arguments, then each message's id and lease token.
+	 */
+	private static byte[][] leaseArgs(QueueKeys keys, List<LeasedMessage> batch, byte[]... extra) {
+		byte[][] keyAndArgs = new byte[2 + extra.length + batch.size() * 2][];
+		keyAndArgs[0] = keys.routing();
+		keyAndArgs[1] = keys.base();
+		System.arraycopy(extra, 0, keyAndArgs, 2, extra.length);
+		int i = 2 + extra.length;
+		for (LeasedMessage message : batch) {
+			keyAndArgs[i++] = bytes(message.id());
+			keyAndArgs[i++] = bytes(message.leaseToken());
+		}
+		return keyAndArgs;
+	}
+
+	/** Reads a script's reply of one character per message, {@code '1'} for done. */
+	private static void readOutcomes(byte[] results, boolean[] outcomes, int offset, int count) {
+		for (int j = 0; j < count; j++) {
+			outcomes[offset + j] = results != null && j < results.length && results[j] == '1';
 		}
 	}
 
@@ -622,20 +637,9 @@ public class RedisDriver implements FilaDriver {
 		boolean[] extended = new boolean[messages.size()];
 		byte[] leaseMillis = bytes(Long.toString(duration.toMillis()));
 		forEachQueueBatch(messages, (batch, offset) -> {
-			QueueKeys keys = keys(batch.get(0).queue());
-			byte[][] keyAndArgs = new byte[3 + batch.size() * 2][];
-			keyAndArgs[0] = keys.routing();
-			keyAndArgs[1] = keys.base();
-			keyAndArgs[2] = leaseMillis;
-			int i = 3;
-			for (LeasedMessage message : batch) {
-				keyAndArgs[i++] = bytes(message.id());
-				keyAndArgs[i++] = bytes(message.leaseToken());
-			}
+			byte[][] keyAndArgs = leaseArgs(keys(batch.get(0).queue()), batch, leaseMillis);
 			byte[] results = execute((connection) -> this.extend.run(connection, ReturnType.VALUE, keyAndArgs));
-			for (int j = 0; j < batch.size(); j++) {
-				extended[offset + j] = results != null && j < results.length && results[j] == '1';
-			}
+			readOutcomes(results, extended, offset, batch.size());
 		});
 		return extended;
 	}
