@@ -304,11 +304,20 @@ public abstract class DriverContractTests {
 		// a fifth of the contract's 5,000, so the tolerance is wider than its 2 points: on AMQP
 		// a key's buffer refilled by RabbitMQ mid-window gave 87.1% for 'one' once, on a loaded machine.
 		List<String> shared = served.subList(0, 1000);
-		assertThat(percent(shared, "one")).as("share of 'one' in percent").isCloseTo(100 / 1.11, within(4.0));
-		assertThat(percent(shared, "tenth")).as("share of 'tenth' in percent").isCloseTo(10 / 1.11, within(3.0));
+		double tolerance = smallWeightShareTolerance();
+		assertThat(percent(shared, "one")).as("share of 'one' in percent").isCloseTo(100 / 1.11, within(tolerance + 1));
+		assertThat(percent(shared, "tenth")).as("share of 'tenth' in percent").isCloseTo(10 / 1.11, within(tolerance));
 		assertThat(percent(shared, "hundredth")).as("share of 'hundredth' in percent")
 			.isCloseTo(1 / 1.11, within(1.0));
 		assertThat(served).hasSize(1220);
+	}
+
+	/**
+	 * @return how many percentage points the share of the weight-0.1 key may miss by over the
+	 * 1,000 deliveries of the small-weights test (the weight-1 key one more)
+	 */
+	protected double smallWeightShareTolerance() {
+		return 3.0;
 	}
 
 	private static double percent(List<String> keys, String key) {
