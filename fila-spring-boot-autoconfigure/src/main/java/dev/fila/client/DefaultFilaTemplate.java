@@ -380,8 +380,8 @@ public class DefaultFilaTemplate implements FilaTemplate {
 
 		@Override
 		public void nack(String error) {
-			FailureDecision decision = this.binding.decideFailure(this.message, error);
-			if (!this.binding.driver().nack(this.message, decision, error)) {
+			FailureDecision decision = this.binding.fail(this.message, error);
+			if (decision == null) {
 				throw leaseLost();
 			}
 			this.metricsRecorder.nacked(FilaMetricsRecorder.PULL_CONSUMER, this.binding.driver().name(), this.message,

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
@@ -214,14 +215,14 @@ public class FilaListenerContainer {
 	 * its lease expire, and its worker ends once it returns.
 	 * @return the messages whose handler did not finish in time
 	 */
-	public List<LeasedMessage> stop() {
+	public List<FilaMessage> stop() {
 		synchronized (this.lifecycleMonitor) {
 			Run stopping = this.run;
 			if (!this.active || stopping == null) {
 				return List.of();
 			}
 			this.active = false;
-			List<LeasedMessage> unfinished = stopping.stop();
+			List<FilaMessage> unfinished = List.copyOf(stopping.stop());
 			this.run = null;
 			if (unfinished.isEmpty()) {
 				logger.info("Stopped Fila consumer '{}' on queue '{}'", getId(), this.binding.name());
@@ -641,24 +642,19 @@ public class FilaListenerContainer {
 		}
 
 		void fail(String error) {
-			FailureDecision decision;
-			try {
-				decision = FilaListenerContainer.this.binding.decideFailure(this.message, error);
-			}
-			catch (RuntimeException | Error ex) {
-				markSettled();
-				unsettled("nack", ex);
-				return;
-			}
-			settle(decision, error);
+			settle(null, error);
 		}
 
-		void settle(FailureDecision decision, String error) {
+		/** Settles a failure with the given decision, or the failure policy's when it is {@code null}. */
+		void settle(@Nullable FailureDecision given, String error) {
 			markSettled();
+			QueueBinding binding = FilaListenerContainer.this.binding;
 			try {
-				if (driver().nack(this.message, decision, error)) {
+				FailureDecision applied = (given != null) ? binding.settle(this.message, given, error)
+						: binding.fail(this.message, error);
+				if (applied != null) {
 					FilaListenerContainer.this.consumerRecorder.nacked(this.message,
-							decision instanceof FailureDecision.DeadLetter);
+							applied instanceof FailureDecision.DeadLetter);
 				}
 				else {
 					leaseLost(this.message, "nack");

@@ -1,6 +1,6 @@
 package dev.fila.listener;
 
-import dev.fila.driver.LeasedMessage;
+import dev.fila.core.FilaMessage;
 
 /**
  * Handles the messages of one consumer. Returning normally acks (unless the handler
@@ -14,7 +14,7 @@ public interface FilaMessageHandler {
 	 * @param acknowledgement settles the message in manual mode
 	 * @throws Exception when processing failed
 	 */
-	void handle(LeasedMessage message, Acknowledgement acknowledgement) throws Exception;
+	void handle(FilaMessage message, Acknowledgement acknowledgement) throws Exception;
 
 	/** @return whether the handler settles messages itself through the {@link Acknowledgement} */
 	default boolean isManualAcknowledgement() {

@@ -10,8 +10,8 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.messaging.support.GenericMessage;
 
+import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaTemplate;
-import dev.fila.driver.LeasedMessage;
 import dev.fila.queue.FilaQueues;
 
 /**
@@ -44,7 +44,7 @@ public class MethodFilaMessageHandler implements FilaMessageHandler {
 	}
 
 	@Override
-	public void handle(LeasedMessage message, Acknowledgement acknowledgement) throws Exception {
+	public void handle(FilaMessage message, Acknowledgement acknowledgement) throws Exception {
 		GenericMessage<byte[]> springMessage = new GenericMessage<>(message.payload(),
 				new FilaMessageHeaders(message.headers()));
 		Object result;

@@ -10,8 +10,8 @@ import org.luaj.vm2.lib.OneArgFunction;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.fila.config.RuntimeConfig;
+import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaTemplate;
-import dev.fila.driver.LeasedMessage;
 import dev.fila.listener.Acknowledgement;
 import dev.fila.listener.FilaMessageHandler;
 
@@ -56,7 +56,7 @@ public final class LuaHandler implements FilaMessageHandler {
 	}
 
 	@Override
-	public void handle(LeasedMessage message, Acknowledgement acknowledgement) throws Exception {
+	public void handle(FilaMessage message, Acknowledgement acknowledgement) throws Exception {
 		LuaTable msg = new LuaTable(0, 6);
 		msg.rawset("id", message.id());
 		msg.rawset("queue", message.queue());
@@ -91,7 +91,7 @@ public final class LuaHandler implements FilaMessageHandler {
 	}
 
 	/** A call that raised an error or exceeded a limit: its sandbox is thrown away. */
-	private void failed(LeasedMessage message, String outcome, @Nullable String error) {
+	private void failed(FilaMessage message, String outcome, @Nullable String error) {
 		this.loaded.remove();
 		this.observer.executed(message.queue(), HOOK, outcome);
 		throw new LuaHandlerException(LuaValues.abbreviate(error));

@@ -2,11 +2,13 @@ package dev.fila.queue;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.fila.core.FilaMessage;
 import dev.fila.driver.FilaDriver;
+import dev.fila.driver.LeasedMessage;
 import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.FailureContext;
 import dev.fila.policy.FailurePolicy;
@@ -31,8 +33,35 @@ public record QueueBinding(QueueDefinition definition, FilaDriver driver, Enqueu
 	}
 
 	/**
-	 * Asks the queue's failure policy what to do with a failed delivery. A policy that throws
-	 * must not lose the message: it is retried after a second.
+	 * Settles a failed delivery, the one way for the listener and for pulled deliveries: the
+	 * queue's failure policy decides, then the driver retries or dead-letters the message.
+	 * @param message the failed delivery
+	 * @param error why it failed
+	 * @return the decision the driver applied, or {@code null} when the lease was lost (the
+	 * message is back in the queue)
+	 * @throws RuntimeException when the driver could not settle the message; it stays leased
+	 * and is delivered again when its lease expires
+	 */
+	public @Nullable FailureDecision fail(LeasedMessage message, String error) {
+		return settle(message, decideFailure(message, error), error);
+	}
+
+	/**
+	 * Settles a failed delivery with a decision already made, such as a dead-letter at once.
+	 * @param message the failed delivery
+	 * @param decision retry or dead-letter
+	 * @param error why it failed
+	 * @return the decision, or {@code null} when the lease was lost
+	 * @throws RuntimeException when the driver could not settle the message
+	 */
+	public @Nullable FailureDecision settle(LeasedMessage message, FailureDecision decision, String error) {
+		return this.driver.nack(message, decision, error) ? decision : null;
+	}
+
+	/**
+	 * Asks the queue's failure policy what to do with a failed delivery. A policy that throws,
+	 * even an {@link Error} such as a stack overflow, must not lose the message: it is retried
+	 * after a second.
 	 * @param message the failed delivery
 	 * @param error why it failed
 	 * @return retry or dead-letter
@@ -43,7 +72,7 @@ public record QueueBinding(QueueDefinition definition, FilaDriver driver, Enqueu
 		try {
 			return this.failurePolicy.onFailure(context);
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) {
 			logger.warn("Failure policy of queue '{}' failed; retrying message {} after 1s", message.queue(),
 					message.id(), ex);
 			return FailureDecision.retry(Duration.ofSeconds(1));

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.fila.core.FilaMessage;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
@@ -80,7 +81,7 @@ class FilaListenerContainerTests {
 	@Test
 	void runningHandlersLeaseIsExtendedSoASlowHandlerIsNotRedelivered() throws Exception {
 		QueueBinding binding = queue("slow-" + UUID.randomUUID(), Duration.ofMillis(300));
-		List<LeasedMessage> seen = new CopyOnWriteArrayList<>();
+		List<FilaMessage> seen = new CopyOnWriteArrayList<>();
 		FilaListenerContainer container = container(binding, 2, 2, Duration.ofSeconds(5), (message, ack) -> {
 			seen.add(message);
 			Thread.sleep(1500);
@@ -134,7 +135,7 @@ class FilaListenerContainerTests {
 		container.start();
 		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 		await().atMost(Duration.ofSeconds(5)).until(() -> container.getBuffered() == 5);
-		CompletableFuture<List<LeasedMessage>> stopping = CompletableFuture.supplyAsync(container::stop);
+		CompletableFuture<List<FilaMessage>> stopping = CompletableFuture.supplyAsync(container::stop);
 		Thread.sleep(200);
 		assertThat(stopping).isNotDone();
 		release.countDown();
@@ -159,7 +160,7 @@ class FilaListenerContainerTests {
 		enqueue(binding.name(), 1);
 		container.start();
 		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-		List<LeasedMessage> unfinished = container.stop();
+		List<FilaMessage> unfinished = container.stop();
 		assertThat(unfinished).hasSize(1);
 		never.countDown();
 	}

@@ -3,7 +3,6 @@ package dev.fila.driver.memory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.fila.core.FilaHeaders;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.DeadLetterHeaders;
 import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
@@ -148,11 +147,7 @@ public class MemoryDriver implements FilaDriver {
 					message.id(), message.queue(), message.attempts(), error);
 			return true;
 		}
-		Map<String, String> headers = new LinkedHashMap<>(entry.headers);
-		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
-		headers.put(FilaHeaders.ERROR, error);
-		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
-		dlq.enqueueEntries(List.of(entry.moved(Map.copyOf(headers))));
+		dlq.enqueueEntries(List.of(entry.moved(DeadLetterHeaders.added(entry.headers, message, error))));
 		return true;
 	}
 
@@ -176,13 +171,9 @@ public class MemoryDriver implements FilaDriver {
 		List<Entry> drained = queue(deadLetterQueue).drain(count);
 		Map<String, List<Entry>> bySource = new HashMap<>();
 		for (Entry entry : drained) {
-			String source = entry.headers.getOrDefault(FilaHeaders.SOURCE_QUEUE,
-					QueueSpec.sourceQueueOf(deadLetterQueue));
-			Map<String, String> headers = new LinkedHashMap<>(entry.headers);
-			headers.remove(FilaHeaders.ATTEMPTS);
-			headers.remove(FilaHeaders.ERROR);
-			headers.remove(FilaHeaders.SOURCE_QUEUE);
-			bySource.computeIfAbsent(source, (key) -> new ArrayList<>()).add(entry.moved(Map.copyOf(headers)));
+			String source = DeadLetterHeaders.sourceQueue(entry.headers, deadLetterQueue);
+			bySource.computeIfAbsent(source, (key) -> new ArrayList<>())
+				.add(entry.moved(DeadLetterHeaders.removed(entry.headers)));
 		}
 		int moved = 0;
 		for (Map.Entry<String, List<Entry>> group : bySource.entrySet()) {
