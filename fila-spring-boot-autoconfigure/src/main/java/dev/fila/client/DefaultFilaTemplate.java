@@ -36,6 +36,7 @@ import dev.fila.observation.FilaEnqueueContext;
 import dev.fila.observation.FilaEnqueueObservationConvention;
 import dev.fila.observation.FilaObservationDocumentation;
 import dev.fila.policy.EnqueueContext;
+import dev.fila.queue.FailureLog;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
@@ -64,6 +65,9 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	 * before deleting it; then any instance of a driver that sweeps (Redis) deletes it.
 	 */
 	static final Duration REPLY_QUEUE_GRACE = Duration.ofMinutes(1);
+
+	/** Dead letters of deliveries pulled with {@link #receive}, at WARN and rate-limited. */
+	private final FailureLog pulledFailures = FailureLog.forPulledDeliveries();
 
 	private final FilaQueues queues;
 
@@ -261,7 +265,7 @@ public class DefaultFilaTemplate implements FilaTemplate {
 		}
 		LeasedMessage message = fetched.get(0);
 		this.metricsRecorder.delivered(FilaMetricsRecorder.PULL_CONSUMER, binding.driver().name(), message);
-		return Optional.of(new Delivery(message, binding, this.metricsRecorder));
+		return Optional.of(new Delivery(message, binding, this.metricsRecorder, this.pulledFailures));
 	}
 
 	/** @return the payload converter */
@@ -364,7 +368,11 @@ public class DefaultFilaTemplate implements FilaTemplate {
 
 		private final FilaMetricsRecorder metricsRecorder;
 
-		Delivery(LeasedMessage message, QueueBinding binding, FilaMetricsRecorder metricsRecorder) {
+		private final FailureLog failureLog;
+
+		Delivery(LeasedMessage message, QueueBinding binding, FilaMetricsRecorder metricsRecorder,
+				FailureLog failureLog) {
+			this.failureLog = failureLog;
 			this.message = message;
 			this.binding = binding;
 			this.metricsRecorder = metricsRecorder;
@@ -384,8 +392,12 @@ public class DefaultFilaTemplate implements FilaTemplate {
 			if (decision == null) {
 				throw leaseLost();
 			}
+			boolean deadLettered = decision instanceof FailureDecision.DeadLetter;
 			this.metricsRecorder.nacked(FilaMetricsRecorder.PULL_CONSUMER, this.binding.driver().name(), this.message,
-					decision instanceof FailureDecision.DeadLetter);
+					deadLettered);
+			if (deadLettered) {
+				this.failureLog.deadLettered(this.message, error);
+			}
 		}
 
 		private FilaException leaseLost() {

@@ -29,6 +29,7 @@ import dev.fila.observation.DefaultFilaListenerObservationConvention;
 import dev.fila.observation.FilaListenerContext;
 import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.observation.FilaObservationDocumentation;
+import dev.fila.queue.FailureLog;
 import dev.fila.queue.QueueBinding;
 import dev.fila.scheduling.FailureDecision;
 
@@ -108,6 +109,9 @@ public class FilaListenerContainer {
 
 	private volatile @Nullable Run run;
 
+	/** Handler failures and dead letters at WARN, rate-limited. */
+	private final FailureLog failureLog;
+
 	/** Coalesces the workers' acks into batches. */
 	private final AckBatcher acks;
 
@@ -125,6 +129,7 @@ public class FilaListenerContainer {
 		this.handler = handler;
 		this.heartbeats = heartbeats;
 		this.workerExecutor = workerExecutor;
+		this.failureLog = FailureLog.forConsumer(settings.id());
 		this.acks = new AckBatcher(binding.driver(), Math.max(settings.prefetch(), settings.concurrency()),
 				MAX_ACK_BATCH, new AckOutcome());
 	}
@@ -288,13 +293,10 @@ public class FilaListenerContainer {
 				settlement.release();
 			}
 			else if (ex instanceof DeadLetterException) {
-				logger.warn("Message {} on queue '{}' dead-lettered by consumer '{}': {}", message.id(),
-						message.queue(), getId(), error);
 				settlement.settle(FailureDecision.deadLetter(), error);
 			}
 			else {
-				logger.debug("Handler of consumer '{}' failed on message {} of queue '{}' (attempt {})", getId(),
-						message.id(), message.queue(), message.attempts(), ex);
+				this.failureLog.handlerFailed(message, error, ex);
 				settlement.fail(error);
 			}
 		}
@@ -653,8 +655,11 @@ public class FilaListenerContainer {
 				FailureDecision applied = (given != null) ? binding.settle(this.message, given, error)
 						: binding.fail(this.message, error);
 				if (applied != null) {
-					FilaListenerContainer.this.consumerRecorder.nacked(this.message,
-							applied instanceof FailureDecision.DeadLetter);
+					boolean deadLettered = applied instanceof FailureDecision.DeadLetter;
+					FilaListenerContainer.this.consumerRecorder.nacked(this.message, deadLettered);
+					if (deadLettered) {
+						FilaListenerContainer.this.failureLog.deadLettered(this.message, error);
+					}
 				}
 				else {
 					leaseLost(this.message, "nack");

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,11 +27,13 @@ import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.QueueSpec;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.policy.EnqueuePolicy;
 import dev.fila.policy.FailurePolicy;
 import dev.fila.queue.QueuePolicyFactory;
+import dev.fila.queue.FailureLog;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueDefinition;
@@ -150,6 +155,40 @@ class FilaListenerContainerFaultTests {
 		enqueue(this.driver, binding.name(), 3);
 		await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 4);
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.stats(binding.name()).total() == 0);
+	}
+
+	@Test
+	void handlerFailuresAndTheDeadLetterAreWarningsNamingConsumerQueueMessageAndAttempt() {
+		ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+			.getLogger(FailureLog.class);
+		ListAppender<ILoggingEvent> appender = new ListAppender<>();
+		appender.start();
+		log.addAppender(appender);
+		try {
+			QueueBinding binding = queue("visible-" + UUID.randomUUID(), Duration.ofSeconds(30));
+			FilaListenerContainer container = container(binding.name(), 1, 1, Duration.ofSeconds(5),
+					(message, ack) -> {
+						throw new IllegalStateException("card declined");
+					});
+			String id = this.driver
+				.enqueue(binding.name(), List.of(new OutgoingMessage(Map.of(), new byte[0], Scheduling.DEFAULT)))
+				.get(0);
+			container.start();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.driver.stats(QueueSpec.deadLetterQueueOf(binding.name())).pending() == 1);
+			List<String> warnings = appender.list.stream()
+				.filter((event) -> event.getLevel() == Level.WARN)
+				.map(ILoggingEvent::getFormattedMessage)
+				.toList();
+			String on = "Consumer '" + container.getId() + "': ";
+			String failed = on + "handler failed on message " + id + " of queue '" + binding.name() + "' (attempt ";
+			assertThat(warnings).containsExactly(failed + "1): card declined", failed + "2): card declined",
+					failed + "3): card declined",
+					on + "message " + id + " of queue '" + binding.name() + "' dead-lettered after 3 attempt(s): card declined");
+		}
+		finally {
+			log.detachAppender(appender);
+		}
 	}
 
 	@Test
