@@ -49,7 +49,7 @@ public final class LuaHandler implements FilaMessageHandler {
 		ReadOnlyLuaTable available = new ReadOnlyLuaTable();
 		available.rawset("json", LuaJsonModule.create(jsonMapper));
 		available.rawset("logger", LuaLoggerModule.create(consumerId));
-		available.rawset("queue", LuaQueueModule.create(template));
+		available.rawset("queue", LuaQueueModule.create(template, jsonMapper));
 		available.seal();
 		this.modules = available;
 		this.loaded.set(load());

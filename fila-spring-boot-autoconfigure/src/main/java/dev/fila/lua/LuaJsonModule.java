@@ -37,15 +37,7 @@ final class LuaJsonModule {
 		module.rawset("encode", new OneArgFunction() {
 			@Override
 			public LuaValue call(LuaValue value) {
-				CallBudget budget = CallBudget.current();
-				try {
-					String json = mapper.writeValueAsString(new Encoder(budget).toJava(value, 0));
-					budget.string(json.length());
-					return LuaValue.valueOf(json);
-				}
-				catch (JacksonException ex) {
-					throw new LuaError("json.encode: " + ex.getOriginalMessage());
-				}
+				return LuaValue.valueOf(encode(mapper, value, "json.encode"));
 			}
 		});
 		module.rawset("decode", new OneArgFunction() {
@@ -65,6 +57,25 @@ final class LuaJsonModule {
 		});
 		module.seal();
 		return module;
+	}
+
+	/**
+	 * Encodes a Lua value as JSON within the current call's budget.
+	 * @param mapper the application's mapper
+	 * @param value the value
+	 * @param caller the Lua function named in errors
+	 * @return the JSON text
+	 */
+	static String encode(JsonMapper mapper, LuaValue value, String caller) {
+		CallBudget budget = CallBudget.current();
+		try {
+			String json = mapper.writeValueAsString(new Encoder(budget, caller).toJava(value, 0));
+			budget.string(json.length());
+			return json;
+		}
+		catch (JacksonException ex) {
+			throw new LuaError(caller + ": " + ex.getOriginalMessage());
+		}
 	}
 
 	static LuaValue toLua(JsonNode node, CallBudget budget) {
@@ -106,15 +117,18 @@ final class LuaJsonModule {
 
 		private final CallBudget budget;
 
+		private final String caller;
+
 		private long size;
 
-		Encoder(CallBudget budget) {
+		Encoder(CallBudget budget, String caller) {
 			this.budget = budget;
+			this.caller = caller;
 		}
 
 		@Nullable Object toJava(LuaValue value, int depth) {
 			if (depth > MAX_DEPTH) {
-				throw new LuaError("json.encode: nesting deeper than " + MAX_DEPTH);
+				throw new LuaError(this.caller + ": nesting deeper than " + MAX_DEPTH);
 			}
 			grow(VALUE_BYTES);
 			switch (value.type()) {
@@ -130,7 +144,7 @@ final class LuaJsonModule {
 				case LuaValue.TTABLE:
 					return tableToJava((LuaTable) value, depth);
 				default:
-					throw new LuaError("json.encode: cannot encode a " + value.typename());
+					throw new LuaError(this.caller + ": cannot encode a " + value.typename());
 			}
 		}
 

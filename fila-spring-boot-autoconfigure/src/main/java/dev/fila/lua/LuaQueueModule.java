@@ -1,27 +1,31 @@
 package dev.fila.lua;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.ThreeArgFunction;
 
 import dev.fila.core.FilaException;
 import dev.fila.core.FilaTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code queue} module of handler scripts: {@code queue.publish(queue, payload, headers)}
  * enqueues through the {@link FilaTemplate} (so the target queue's {@code on_enqueue} hook
- * applies) and returns the message id.
+ * applies) and returns the message id. A string payload is sent as its bytes, a table as JSON
+ * (as {@code json.encode} makes it).
  */
 final class LuaQueueModule {
 
 	private LuaQueueModule() {
 	}
 
-	static LuaTable create(FilaTemplate template) {
+	static LuaTable create(FilaTemplate template, JsonMapper jsonMapper) {
 		ReadOnlyLuaTable module = new ReadOnlyLuaTable();
 		module.rawset("publish", new ThreeArgFunction() {
 			@Override
@@ -33,9 +37,19 @@ final class LuaQueueModule {
 				else if (!headers.isnil()) {
 					throw new LuaError("queue.publish: headers must be a table");
 				}
-				LuaValue body = payload.checkstring();
-				byte[] bytes = new byte[body.rawlen()];
-				((org.luaj.vm2.LuaString) body).copyInto(0, bytes, 0, bytes.length);
+				byte[] bytes;
+				if (payload.type() == LuaValue.TSTRING) {
+					LuaString body = payload.checkstring();
+					bytes = new byte[body.rawlen()];
+					body.copyInto(0, bytes, 0, bytes.length);
+				}
+				else if (payload.istable()) {
+					bytes = LuaJsonModule.encode(jsonMapper, payload, "queue.publish")
+						.getBytes(StandardCharsets.UTF_8);
+				}
+				else {
+					throw new LuaError("queue.publish: payload must be a string or a table, not a " + payload.typename());
+				}
 				try {
 					return LuaValue.valueOf(template.enqueue(queue.checkjstring(), headerMap, bytes));
 				}

@@ -66,6 +66,31 @@ class LuaHandlerTests {
 	}
 
 	@Test
+	void publishSendsATablePayloadAsJsonAsTheQueueSeedsExampleDoes() {
+		String script = """
+				local queue = require("queue")
+				return function(payload, msg)
+				  queue.publish("lua-published", { id = "task-123", action = "process", data = payload })
+				  local ok, err = pcall(queue.publish, "lua-published", true)
+				  queue.publish("lua-published", tostring(err))
+				  return true
+				end
+				""";
+		this.contextRunner.withPropertyValues("fila.consumers.tasks.handler=" + script).run((context) -> {
+			FilaTemplate template = context.getBean(FilaTemplate.class);
+			template.enqueue("lua-tasks", "raw");
+			FilaDelivery table = template.receive("lua-published", Duration.ofSeconds(5)).orElseThrow();
+			table.ack();
+			assertThat(new String(table.payload(), StandardCharsets.UTF_8))
+				.isEqualTo("{\"id\":\"task-123\",\"action\":\"process\",\"data\":\"raw\"}");
+			FilaDelivery refused = template.receive("lua-published", Duration.ofSeconds(5)).orElseThrow();
+			refused.ack();
+			assertThat(new String(refused.payload(), StandardCharsets.UTF_8))
+				.contains("queue.publish: payload must be a string or a table, not a boolean");
+		});
+	}
+
+	@Test
 	void nilAndAnErrorNackTheMessage() {
 		this.contextRunner.run((context) -> {
 			FilaTemplate template = context.getBean(FilaTemplate.class);
