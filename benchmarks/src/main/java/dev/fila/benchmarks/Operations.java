@@ -10,10 +10,12 @@ import java.util.Locale;
  * <li>{@code none}: as without the actuator. Spring Boot's metrics and observation
  * auto-configurations are excluded, so there is no {@code MeterRegistry} and no
  * {@code ObservationRegistry}: Fila records nothing and observes nothing.</li>
- * <li>{@code meters}: the actuator with Fila's observations turned off the way a user does
- * it, {@code management.observations.enable.fila=false}. Fila's meters are on.</li>
- * <li>{@code all}: the actuator's defaults: Fila's meters, and the {@code fila.enqueue} and
- * {@code fila.listener} observations with Spring Boot's observation-to-metrics handler.</li>
+ * <li>{@code meters}: the actuator with Fila's defaults: its meters, no observations
+ * ({@code fila.template.observation-enabled} and {@code fila.listener.observation-enabled}
+ * are {@code false} unless set).</li>
+ * <li>{@code all}: both observation properties on: Fila's meters, and the
+ * {@code fila.enqueue} and {@code fila.listener} observations with Spring Boot's
+ * observation-to-metrics handler.</li>
  * </ul>
  */
 enum Operations {
@@ -24,9 +26,9 @@ enum Operations {
 			+ "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration,"
 			+ "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration")),
 
-	METERS(List.of("--management.observations.enable.fila=false")),
+	METERS(List.of()),
 
-	ALL(List.of());
+	ALL(List.of("--fila.template.observation-enabled=true", "--fila.listener.observation-enabled=true"));
 
 	private final List<String> springArgs;
 

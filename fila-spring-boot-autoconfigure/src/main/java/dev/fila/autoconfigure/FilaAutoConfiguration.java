@@ -174,15 +174,17 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FilaTemplate filaTemplate(FilaQueues queues, FilaPayloadConverter converter,
+	FilaTemplate filaTemplate(FilaQueues queues, FilaPayloadConverter converter, FilaProperties properties,
 			ObjectProvider<FilaMetricsRecorder> metricsRecorders, ObjectProvider<ObservationRegistry> observationRegistry,
 			ObjectProvider<FilaObservationSwitch> observationSwitch,
 			ObjectProvider<FilaEnqueueObservationConvention> observationConvention) {
 		DefaultFilaTemplate template = new DefaultFilaTemplate(queues, converter);
 		template.setMetricsRecorder(metricsRecorder(metricsRecorders));
-		observationRegistry.ifAvailable((registry) -> template.setObservationRegistry(observationSwitch
-			.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
-			.registryFor("fila.enqueue", registry)));
+		if (properties.getTemplate().isObservationEnabled()) {
+			observationRegistry.ifAvailable((registry) -> template.setObservationRegistry(observationSwitch
+				.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
+				.registryFor("fila.enqueue", registry)));
+		}
 		observationConvention.ifAvailable(template::setObservationConvention);
 		return template;
 	}
@@ -250,9 +252,11 @@ public final class FilaAutoConfiguration {
 					FilaPropertiesResolver.consumers(properties), scriptHandlerIds(consumers));
 			workerExecutor.ifAvailable(factory::setWorkerExecutor);
 			factory.setMetricsRecorder(metricsRecorder(metricsRecorders));
-			observationRegistry.ifAvailable((registry) -> factory.setObservationRegistry(observationSwitch
-				.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
-				.registryFor("fila.listener", registry)));
+			if (properties.getListener().isObservationEnabled()) {
+				observationRegistry.ifAvailable((registry) -> factory.setObservationRegistry(observationSwitch
+					.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)
+					.registryFor("fila.listener", registry)));
+			}
 			observationConvention.ifAvailable(factory::setObservationConvention);
 			return factory;
 		}

@@ -49,6 +49,10 @@ public class FilaProperties {
 
 	private final Lua lua = new Lua();
 
+	private final Template template = new Template();
+
+	private final Listener listener = new Listener();
+
 	public @Nullable String getDefaultDriver() {
 		return this.defaultDriver;
 	}
@@ -99,6 +103,14 @@ public class FilaProperties {
 
 	public Lua getLua() {
 		return this.lua;
+	}
+
+	public Template getTemplate() {
+		return this.template;
+	}
+
+	public Listener getListener() {
+		return this.listener;
 	}
 
 	/**
@@ -484,6 +496,50 @@ public class FilaProperties {
 
 		public void setCooldown(Duration cooldown) {
 			this.cooldown = cooldown;
+		}
+
+	}
+
+	/**
+	 * The FilaTemplate.
+	 */
+	public static class Template {
+
+		/**
+		 * Whether enqueues are fila.enqueue observations (traces, and timers through
+		 * Micrometer's observation handlers), as spring.kafka.template.observation-enabled.
+		 * Fila's meters do not depend on it.
+		 */
+		private boolean observationEnabled;
+
+		public boolean isObservationEnabled() {
+			return this.observationEnabled;
+		}
+
+		public void setObservationEnabled(boolean observationEnabled) {
+			this.observationEnabled = observationEnabled;
+		}
+
+	}
+
+	/**
+	 * Every consumer.
+	 */
+	public static class Listener {
+
+		/**
+		 * Whether handler invocations are fila.listener observations (traces, and timers
+		 * through Micrometer's observation handlers), as
+		 * spring.kafka.listener.observation-enabled. Fila's meters do not depend on it.
+		 */
+		private boolean observationEnabled;
+
+		public boolean isObservationEnabled() {
+			return this.observationEnabled;
+		}
+
+		public void setObservationEnabled(boolean observationEnabled) {
+			this.observationEnabled = observationEnabled;
 		}
 
 	}

@@ -190,6 +190,32 @@ class FilaObservationTests {
 	}
 
 	@Test
+	void observationsAreOffByDefaultAsSpringKafkasAre() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, FilaAutoConfiguration.class))
+			.withBean(RecordingHandler.class)
+			.withBean(RecordingListener.class)
+			.run((context) -> {
+				context.getBean(FilaTemplate.class).enqueue("jobs", "x");
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> context.getBean(RecordingListener.class).received.get() == 1);
+				assertThat(context.getBean(RecordingHandler.class).names).doesNotContain("fila.enqueue",
+						"fila.listener");
+			});
+	}
+
+	@Test
+	void eachObservationIsTurnedOnByItsOwnProperty() {
+		contextRunner().withPropertyValues("fila.listener.observation-enabled=false").run((context) -> {
+			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> context.getBean(RecordingListener.class).received.get() == 1);
+			assertThat(context.getBean(RecordingHandler.class).names).contains("fila.enqueue")
+				.doesNotContain("fila.listener");
+		});
+	}
+
+	@Test
 	void autoConfiguredTemplateAndConsumersUseTheApplicationsObservationRegistry() {
 		contextRunner().run((context) -> {
 			context.getBean(FilaTemplate.class).enqueue("jobs", "x");
@@ -223,6 +249,7 @@ class FilaObservationTests {
 	private static ApplicationContextRunner contextRunner() {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, FilaAutoConfiguration.class))
+			.withPropertyValues("fila.template.observation-enabled=true", "fila.listener.observation-enabled=true")
 			.withBean(RecordingHandler.class)
 			.withBean(RecordingListener.class);
 	}
