@@ -34,7 +34,10 @@ import dev.fila.client.DefaultFilaAdmin;
 import dev.fila.client.DefaultFilaTemplate;
 import dev.fila.annotation.FilaListenerAnnotationBeanPostProcessor;
 import dev.fila.annotation.FilaListenerConfigUtils;
-import dev.fila.config.InMemoryRuntimeConfig;
+import dev.fila.config.SettingsStore;
+import dev.fila.config.SettingsWatcher;
+import dev.fila.config.SharedRuntimeConfig;
+import dev.fila.config.SharedSettings;
 import dev.fila.config.RuntimeConfig;
 import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaMetricsRecorder;
@@ -54,6 +57,7 @@ import dev.fila.observation.FilaEnqueueObservationConvention;
 import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
+import dev.fila.queue.FilaThrottles;
 
 /**
  * Auto-configuration for Fila: drivers from {@code fila.drivers} (a memory driver when none
@@ -152,9 +156,13 @@ public final class FilaAutoConfiguration {
 				LuaObserver.of(observer.orderedStream().toList()));
 	}
 
+	/**
+	 * Throttles are in place before any queue is used: the queues depend on them.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	FilaQueues filaQueues(FilaProperties properties, FilaDrivers drivers, QueuePolicyFactory policies) {
+	FilaQueues filaQueues(FilaProperties properties, FilaDrivers drivers, QueuePolicyFactory policies,
+			FilaThrottles throttles) {
 		FilaQueues queues = new FilaQueues(drivers, FilaPropertiesResolver.queues(properties, drivers), policies);
 		queues.createDeclaredQueues();
 		return queues;
@@ -162,8 +170,35 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RuntimeConfig filaRuntimeConfig(FilaProperties properties) {
-		return new InMemoryRuntimeConfig(properties.getConfig());
+	SettingsStore filaSettingsStore(FilaDrivers drivers) {
+		return drivers.settingsStore();
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	SettingsWatcher filaSettingsWatcher(SettingsStore store) {
+		SettingsWatcher watcher = new SettingsWatcher(store, SettingsWatcher.DEFAULT_INTERVAL);
+		watcher.start();
+		return watcher;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RuntimeConfig filaRuntimeConfig(FilaProperties properties, SettingsStore store, SettingsWatcher watcher) {
+		SharedSettings settings = new SharedSettings(store, SharedRuntimeConfig.NAMESPACE);
+		settings.seed(properties.getConfig(), "fila.config");
+		watcher.watch(settings);
+		return new SharedRuntimeConfig(settings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FilaThrottles filaThrottles(FilaProperties properties, FilaDrivers drivers, SettingsStore store,
+			SettingsWatcher watcher) {
+		FilaThrottles throttles = new FilaThrottles(drivers, new SharedSettings(store, FilaThrottles.NAMESPACE));
+		throttles.seed(FilaPropertiesResolver.throttles(properties));
+		watcher.watch(throttles.settings());
+		return throttles;
 	}
 
 	@Bean
@@ -191,9 +226,9 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig,
+	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig, FilaThrottles throttles,
 			ObjectProvider<FilaMetricsRecorder> metricsRecorders) {
-		DefaultFilaAdmin admin = new DefaultFilaAdmin(queues, runtimeConfig);
+		DefaultFilaAdmin admin = new DefaultFilaAdmin(queues, runtimeConfig, throttles);
 		admin.setMetricsRecorder(metricsRecorder(metricsRecorders));
 		return admin;
 	}

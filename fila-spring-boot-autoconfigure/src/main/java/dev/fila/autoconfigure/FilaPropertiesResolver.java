@@ -17,6 +17,7 @@ import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.ConsumerSettings;
 import dev.fila.lua.LuaSettings;
+import dev.fila.queue.FilaThrottles;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.queue.QueueNames;
 import dev.fila.scheduling.FailureDecision;
@@ -38,8 +39,8 @@ final class FilaPropertiesResolver {
 	}
 
 	/**
-	 * Creates the configured drivers (a memory driver "memory" when none is declared) and
-	 * applies the configured throttles to each.
+	 * Validates the whole configuration, then creates the configured drivers (a memory driver
+	 * "memory" when none is declared).
 	 */
 	static FilaDrivers drivers(FilaProperties properties, List<FilaDriverFactory> factories) {
 		Map<String, FilaDriverFactory> factoriesByType = new LinkedHashMap<>();
@@ -62,13 +63,15 @@ final class FilaPropertiesResolver {
 			drivers.values().forEach(FilaDriver::close);
 			throw ex;
 		}
-		FilaDrivers filaDrivers = new FilaDrivers(drivers, defaultDriver);
-		properties.getThrottles().forEach((key, throttle) -> {
-			for (FilaDriver driver : filaDrivers.all()) {
-				driver.setThrottle(key, throttle.getRate(), burst(throttle));
-			}
-		});
-		return filaDrivers;
+		return new FilaDrivers(drivers, defaultDriver);
+	}
+
+	/** @return the configured throttles (validated with the drivers, by {@link #drivers}) */
+	static Map<String, FilaThrottles.Throttle> throttles(FilaProperties properties) {
+		Map<String, FilaThrottles.Throttle> throttles = new LinkedHashMap<>();
+		properties.getThrottles()
+			.forEach((key, throttle) -> throttles.put(key, new FilaThrottles.Throttle(throttle.getRate(), burst(throttle))));
+		return throttles;
 	}
 
 	/**

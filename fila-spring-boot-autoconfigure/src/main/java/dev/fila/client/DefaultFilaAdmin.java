@@ -9,10 +9,13 @@ import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.config.InMemorySettingsStore;
 import dev.fila.config.RuntimeConfig;
+import dev.fila.config.SharedSettings;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.QueueSpec;
 import dev.fila.queue.FilaQueues;
+import dev.fila.queue.FilaThrottles;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
 
@@ -27,9 +30,27 @@ public class DefaultFilaAdmin implements FilaAdmin {
 
 	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
 
+	private final FilaThrottles throttles;
+
+	/**
+	 * An admin whose throttles live in this JVM.
+	 * @param queues the queues
+	 * @param runtimeConfig the runtime configuration
+	 */
 	public DefaultFilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig) {
+		this(queues, runtimeConfig, new FilaThrottles(queues.drivers(),
+				new SharedSettings(new InMemorySettingsStore(), FilaThrottles.NAMESPACE)));
+	}
+
+	/**
+	 * @param queues the queues
+	 * @param runtimeConfig the runtime configuration
+	 * @param throttles the throttles
+	 */
+	public DefaultFilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig, FilaThrottles throttles) {
 		this.queues = queues;
 		this.runtimeConfig = runtimeConfig;
+		this.throttles = throttles;
 	}
 
 	/**
@@ -153,20 +174,19 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	}
 
 	/**
-	 * Creates or changes a throttle on every driver.
+	 * Creates or changes a throttle on every driver and, where the settings are shared (Redis,
+	 * RabbitMQ), on every instance and across restarts.
 	 * @param key the throttle key
 	 * @param rate permits per second, positive
 	 * @param burst bucket size, at least 1
 	 */
 	@Override
 	public void setThrottle(String key, double rate, long burst) {
-		if (!(rate > 0) || burst < 1) {
-			throw new IllegalArgumentException(
-					"Throttle '" + key + "' needs rate > 0 and burst >= 1, was rate=" + rate + ", burst=" + burst);
+		if (!(rate > 0) || Double.isInfinite(rate) || burst < 1) {
+			throw new IllegalArgumentException("Throttle '" + key + "' needs a finite rate > 0 and burst >= 1, was rate="
+					+ rate + ", burst=" + burst);
 		}
-		for (FilaDriver driver : this.queues.drivers().all()) {
-			driver.setThrottle(key, rate, burst);
-		}
+		this.throttles.set(key, rate, burst);
 	}
 
 }

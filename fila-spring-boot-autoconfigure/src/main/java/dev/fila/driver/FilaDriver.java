@@ -3,6 +3,9 @@ package dev.fila.driver;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.fila.config.SettingsStore;
 import dev.fila.core.QueueStats;
 import dev.fila.scheduling.FailureDecision;
 
@@ -208,6 +211,17 @@ public interface FilaDriver extends AutoCloseable {
 	 */
 	default long throttleLimited(String queue) {
 		return 0;
+	}
+
+	/**
+	 * Where settings shared by the application's instances live (runtime configuration,
+	 * throttles), when the backend can hold them: every instance sees the same values and they
+	 * survive restarts. Optional: a driver without one (the memory driver) returns
+	 * {@code null}, and the settings stay in the JVM.
+	 * @return the store, or {@code null}
+	 */
+	default @Nullable SettingsStore settingsStore() {
+		return null;
 	}
 
 	/**

@@ -1,12 +1,16 @@
 package dev.fila.driver;
 
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.fila.config.InMemorySettingsStore;
+import dev.fila.config.SettingsStore;
 
 /**
  * The configured drivers by name, and which one serves queues that name none.
@@ -54,6 +58,20 @@ public class FilaDrivers implements AutoCloseable {
 	/** @return the default driver's name, or {@code null} */
 	public @Nullable String defaultDriverName() {
 		return this.defaultDriverName;
+	}
+
+	/**
+	 * Where the application's shared settings live: the default driver's store when it has
+	 * one, else the first declared driver's that has one, else this JVM.
+	 * @return the settings store
+	 */
+	public SettingsStore settingsStore() {
+		FilaDriver preferred = (this.defaultDriverName != null) ? this.drivers.get(this.defaultDriverName) : null;
+		SettingsStore store = (preferred != null) ? preferred.settingsStore() : null;
+		for (Iterator<FilaDriver> others = this.drivers.values().iterator(); store == null && others.hasNext();) {
+			store = others.next().settingsStore();
+		}
+		return (store != null) ? store : new InMemorySettingsStore();
 	}
 
 	/** @return every driver */

@@ -31,6 +31,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.fila.config.SettingsStore;
 import dev.fila.core.FilaException;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
@@ -748,6 +749,12 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public void ping() {
 		execute(RedisConnection::ping);
+	}
+
+	/** @return settings in this driver's Redis, under its key prefix (the store holds no state) */
+	@Override
+	public SettingsStore settingsStore() {
+		return new RedisSettingsStore(this.connectionFactory, this.keyPrefix, name());
 	}
 
 	/**
