@@ -73,8 +73,8 @@ final class DriverPropertyNames {
 			}
 			String first = property.getElement(3, Form.UNIFORM);
 			int elements = property.getNumberOfElements();
-			if (elements == 4 && first.equals("type")) {
-				return;
+			if (elements == 4 && (first.equals("type") || first.equals(type))) {
+				return; // the type, or an empty section of its options ("amqp: {}" in YAML)
 			}
 			if (first.equals(type) && elements == 5 && !property.isLastElementIndexed()
 					&& options.contains(property.getElement(4, Form.UNIFORM))) {

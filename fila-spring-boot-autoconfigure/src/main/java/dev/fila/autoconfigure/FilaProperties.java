@@ -115,17 +115,17 @@ public class FilaProperties {
 		/**
 		 * Options of a memory driver.
 		 */
-		private final Memory memory = new Memory();
+		private Memory memory = new Memory();
 
 		/**
 		 * Options of a redis driver.
 		 */
-		private final Redis redis = new Redis();
+		private Redis redis = new Redis();
 
 		/**
 		 * Options of an amqp driver.
 		 */
-		private final Amqp amqp = new Amqp();
+		private Amqp amqp = new Amqp();
 
 		public @Nullable String getType() {
 			return this.type;
@@ -139,12 +139,24 @@ public class FilaProperties {
 			return this.memory;
 		}
 
+		public void setMemory(Memory memory) {
+			this.memory = memory;
+		}
+
 		public Redis getRedis() {
 			return this.redis;
 		}
 
+		public void setRedis(Redis redis) {
+			this.redis = redis;
+		}
+
 		public Amqp getAmqp() {
 			return this.amqp;
+		}
+
+		public void setAmqp(Amqp amqp) {
+			this.amqp = amqp;
 		}
 
 	}

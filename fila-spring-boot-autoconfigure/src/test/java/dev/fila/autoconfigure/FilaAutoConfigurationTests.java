@@ -1,5 +1,7 @@
 package dev.fila.autoconfigure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -9,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.fila.client.DefaultFilaTemplate;
@@ -194,6 +198,24 @@ class FilaAutoConfigurationTests {
 				assertThat(limits.maxHeaderBytes()).isEqualTo(4096);
 				assertThat(limits.payloadProperty()).isEqualTo("fila.drivers.small.memory.max-payload-bytes");
 			});
+	}
+
+	@Test
+	void anEmptySectionOfTheDriversOwnTypeIsAccepted() {
+		this.contextRunner.withInitializer((context) -> {
+			try {
+				new YamlPropertySourceLoader()
+					.load("test", new ByteArrayResource("fila.drivers.small: {type: memory, memory: {}}".getBytes()))
+					.forEach(context.getEnvironment().getPropertySources()::addFirst);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(FilaDrivers.class).get("small").limits().maxPayloadBytes())
+				.isEqualTo(MessageLimits.DEFAULT_MAX_PAYLOAD_BYTES);
+		});
 	}
 
 	@Test
