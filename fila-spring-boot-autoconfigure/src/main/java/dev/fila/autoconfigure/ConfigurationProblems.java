@@ -41,8 +41,22 @@ final class ConfigurationProblems {
 			return check.get();
 		}
 		catch (FilaConfigurationException ex) {
-			this.problems.add(ex);
+			add(ex);
 			return null;
+		}
+	}
+
+	/**
+	 * Keeps a problem, and any problems suppressed in it (a driver factory reports all the bad
+	 * options of a driver in one exception).
+	 * @param problem the problem
+	 */
+	void add(FilaConfigurationException problem) {
+		this.problems.add(problem);
+		for (Throwable suppressed : problem.getSuppressed()) {
+			if (suppressed instanceof FilaConfigurationException other) {
+				this.problems.add(other);
+			}
 		}
 	}
 
@@ -59,7 +73,12 @@ final class ConfigurationProblems {
 			return;
 		}
 		FilaConfigurationException first = this.problems.get(0);
-		this.problems.subList(1, this.problems.size()).forEach(first::addSuppressed);
+		List<Throwable> suppressed = List.of(first.getSuppressed());
+		for (FilaConfigurationException problem : this.problems.subList(1, this.problems.size())) {
+			if (!suppressed.contains(problem)) {
+				first.addSuppressed(problem);
+			}
+		}
 		throw first;
 	}
 

@@ -43,11 +43,7 @@ import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
-import dev.fila.driver.FilaDriverFactory;
 import dev.fila.driver.FilaDrivers;
-import dev.fila.driver.memory.MemoryDriverFactory;
-import dev.fila.driver.amqp.AmqpDriverFactory;
-import dev.fila.driver.redis.RedisDriverFactory;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerRegistry;
 import dev.fila.lua.LuaHandlerConsumers;
@@ -144,8 +140,10 @@ public final class FilaAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	FilaDrivers filaDrivers(FilaProperties properties, ObjectProvider<FilaDriverFactory> factories) {
-		return FilaPropertiesResolver.drivers(properties, factories.orderedStream().toList());
+	FilaDrivers filaDrivers(FilaProperties properties, ObjectProvider<FilaDriverFactory> factories,
+			Environment environment) {
+		return FilaPropertiesResolver.drivers(properties, factories.orderedStream().toList(),
+				DriverPropertyNames.of(environment));
 	}
 
 	@Bean

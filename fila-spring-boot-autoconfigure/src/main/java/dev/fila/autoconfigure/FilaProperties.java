@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for Fila: drivers, queues, throttles, consumers, runtime
@@ -114,7 +115,7 @@ public class FilaProperties {
 	}
 
 	/**
-	 * One driver.
+	 * One driver: its type, and the options of that type under a section named after it.
 	 */
 	public static class Driver {
 
@@ -124,9 +125,19 @@ public class FilaProperties {
 		private @Nullable String type;
 
 		/**
-		 * Driver-specific options, documented per driver in docs/drivers.
+		 * Options of a memory driver.
 		 */
-		private Map<String, String> options = new LinkedHashMap<>();
+		private Memory memory = new Memory();
+
+		/**
+		 * Options of a redis driver.
+		 */
+		private Redis redis = new Redis();
+
+		/**
+		 * Options of an amqp driver.
+		 */
+		private Amqp amqp = new Amqp();
 
 		public @Nullable String getType() {
 			return this.type;
@@ -136,12 +147,237 @@ public class FilaProperties {
 			this.type = type;
 		}
 
-		public Map<String, String> getOptions() {
-			return this.options;
+		public Memory getMemory() {
+			return this.memory;
 		}
 
-		public void setOptions(Map<String, String> options) {
-			this.options = options;
+		public void setMemory(Memory memory) {
+			this.memory = memory;
+		}
+
+		public Redis getRedis() {
+			return this.redis;
+		}
+
+		public void setRedis(Redis redis) {
+			this.redis = redis;
+		}
+
+		public Amqp getAmqp() {
+			return this.amqp;
+		}
+
+		public void setAmqp(Amqp amqp) {
+			this.amqp = amqp;
+		}
+
+	}
+
+	/**
+	 * Message size limits, which every driver type takes.
+	 */
+	public abstract static class DriverLimits {
+
+		/**
+		 * Largest message payload the driver takes; a larger one is refused before anything
+		 * of its batch is sent. From 1KB to 1GB (memory) or 512MB (redis, amqp). A plain
+		 * number is a number of bytes.
+		 */
+		private DataSize maxPayloadBytes = DataSize.ofMegabytes(16);
+
+		/**
+		 * Most header bytes of one message: UTF-8 names and values, with the fairness key and
+		 * throttle keys. From 1KB to 1MB (memory, redis) or 96KB (amqp, so that headers fit
+		 * RabbitMQ's default 128KB frame). A plain number is a number of bytes.
+		 */
+		private DataSize maxHeaderBytes = DataSize.ofKilobytes(64);
+
+		public DataSize getMaxPayloadBytes() {
+			return this.maxPayloadBytes;
+		}
+
+		public void setMaxPayloadBytes(DataSize maxPayloadBytes) {
+			this.maxPayloadBytes = maxPayloadBytes;
+		}
+
+		public DataSize getMaxHeaderBytes() {
+			return this.maxHeaderBytes;
+		}
+
+		public void setMaxHeaderBytes(DataSize maxHeaderBytes) {
+			this.maxHeaderBytes = maxHeaderBytes;
+		}
+
+	}
+
+	/**
+	 * Options of a memory driver: message size limits only.
+	 */
+	public static class Memory extends DriverLimits {
+
+	}
+
+	/**
+	 * Options of a redis driver, which uses Spring Boot's RedisConnectionFactory
+	 * (spring.data.redis.*).
+	 */
+	public static class Redis extends DriverLimits {
+
+		/**
+		 * Prefix of every Redis key the driver writes: drivers or applications with different
+		 * prefixes do not see each other's queues. Non-empty, without braces.
+		 */
+		private String keyPrefix = "fila";
+
+		/**
+		 * Replicas that must confirm an enqueue or ack before it returns (Redis WAIT), 0..16.
+		 * 0 returns once the master has it.
+		 */
+		private int waitReplicas;
+
+		/**
+		 * Longest an enqueue or ack waits for the wait-replicas replicas, from 1ms to 1m.
+		 */
+		private Duration waitTimeout = Duration.ofMillis(100);
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public int getWaitReplicas() {
+			return this.waitReplicas;
+		}
+
+		public void setWaitReplicas(int waitReplicas) {
+			this.waitReplicas = waitReplicas;
+		}
+
+		public Duration getWaitTimeout() {
+			return this.waitTimeout;
+		}
+
+		public void setWaitTimeout(Duration waitTimeout) {
+			this.waitTimeout = waitTimeout;
+		}
+
+	}
+
+	/**
+	 * Options of an amqp driver, which uses Spring Boot's RabbitMQ ConnectionFactory
+	 * (spring.rabbitmq.*).
+	 */
+	public static class Amqp extends DriverLimits {
+
+		/**
+		 * Prefix of the names of the RabbitMQ queues the driver declares: 1..40 characters of
+		 * A-Za-z0-9._-.
+		 */
+		private String prefix = "fila";
+
+		/**
+		 * Whether to declare quorum queues (replicated) instead of classic queues.
+		 */
+		private boolean quorum;
+
+		/**
+		 * Most unacknowledged messages per fairness-key queue, 1..10000.
+		 */
+		private int keyPrefetch = 50;
+
+		/**
+		 * Messages the keys of a queue may buffer together before the per-key prefetch
+		 * shrinks, 1..1000000.
+		 */
+		private int prefetchBudget = 2000;
+
+		/**
+		 * Retention of the key log stream, at least 1MB. A plain number is a number of bytes.
+		 */
+		private DataSize keyLogMaxBytes = DataSize.ofMegabytes(64);
+
+		/**
+		 * How long a queue stays consumed after its last fetch. Positive.
+		 */
+		private Duration sessionIdleTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * RabbitMQ queues per Fila queue over which the fairness keys are spread, 0..1024;
+		 * 0 gives each key a queue of its own. Defaults to 0, or to 16 with quorum queues.
+		 */
+		private @Nullable Integer keyShards;
+
+		/**
+		 * How long an empty key queue stays unused before it is deleted: 0 (never) or at
+		 * least 1s. Not with key shards nor quorum queues.
+		 */
+		private Duration keyIdleExpiry = Duration.ofHours(1);
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
+		}
+
+		public boolean isQuorum() {
+			return this.quorum;
+		}
+
+		public void setQuorum(boolean quorum) {
+			this.quorum = quorum;
+		}
+
+		public int getKeyPrefetch() {
+			return this.keyPrefetch;
+		}
+
+		public void setKeyPrefetch(int keyPrefetch) {
+			this.keyPrefetch = keyPrefetch;
+		}
+
+		public int getPrefetchBudget() {
+			return this.prefetchBudget;
+		}
+
+		public void setPrefetchBudget(int prefetchBudget) {
+			this.prefetchBudget = prefetchBudget;
+		}
+
+		public DataSize getKeyLogMaxBytes() {
+			return this.keyLogMaxBytes;
+		}
+
+		public void setKeyLogMaxBytes(DataSize keyLogMaxBytes) {
+			this.keyLogMaxBytes = keyLogMaxBytes;
+		}
+
+		public Duration getSessionIdleTimeout() {
+			return this.sessionIdleTimeout;
+		}
+
+		public void setSessionIdleTimeout(Duration sessionIdleTimeout) {
+			this.sessionIdleTimeout = sessionIdleTimeout;
+		}
+
+		public @Nullable Integer getKeyShards() {
+			return this.keyShards;
+		}
+
+		public void setKeyShards(@Nullable Integer keyShards) {
+			this.keyShards = keyShards;
+		}
+
+		public Duration getKeyIdleExpiry() {
+			return this.keyIdleExpiry;
+		}
+
+		public void setKeyIdleExpiry(Duration keyIdleExpiry) {
+			this.keyIdleExpiry = keyIdleExpiry;
 		}
 
 	}

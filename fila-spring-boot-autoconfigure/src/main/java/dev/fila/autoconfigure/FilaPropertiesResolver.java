@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.fila.core.FilaConfigurationException;
 import dev.fila.driver.FilaDriver;
-import dev.fila.driver.FilaDriverFactory;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.ConsumerConfig;
@@ -41,8 +41,11 @@ final class FilaPropertiesResolver {
 	/**
 	 * Validates the whole configuration, then creates the configured drivers (a memory driver
 	 * "memory" when none is declared).
+	 * @param properties the properties
+	 * @param factories a factory per driver type whose library is on the classpath
+	 * @param names the properties set under {@code fila.drivers}, to report those no driver takes
 	 */
-	static FilaDrivers drivers(FilaProperties properties, List<FilaDriverFactory> factories) {
+	static FilaDrivers drivers(FilaProperties properties, List<FilaDriverFactory> factories, DriverPropertyNames names) {
 		Map<String, FilaDriverFactory> factoriesByType = new LinkedHashMap<>();
 		factories.forEach((factory) -> factoriesByType.putIfAbsent(factory.type(), factory));
 		Map<String, FilaProperties.Driver> declared = new LinkedHashMap<>(properties.getDrivers());
@@ -51,13 +54,11 @@ final class FilaPropertiesResolver {
 			memory.setType(MemoryDriver.TYPE);
 			declared.put(MemoryDriver.TYPE, memory);
 		}
-		String defaultDriver = validate(properties, declared, factoriesByType);
+		Map<String, Supplier<FilaDriver>> creators = new LinkedHashMap<>();
+		String defaultDriver = validate(properties, declared, factoriesByType, names, creators);
 		Map<String, FilaDriver> drivers = new LinkedHashMap<>();
 		try {
-			declared.forEach((name, driver) -> {
-				FilaDriverFactory factory = factory(name, driver.getType(), factoriesByType);
-				drivers.put(name, factory.create(name, driver.getOptions()));
-			});
+			creators.forEach((name, creator) -> drivers.put(name, creator.get()));
 		}
 		catch (RuntimeException ex) {
 			drivers.values().forEach(FilaDriver::close);
@@ -76,13 +77,29 @@ final class FilaPropertiesResolver {
 
 	/**
 	 * Checks every setting before anything is created, and fails once with all the bad ones,
-	 * driver types first (a wrong type is the cause of most other errors).
+	 * driver types first (a wrong type is the cause of most other errors), then each driver's
+	 * options.
+	 * @param creators receives what creates each driver
 	 * @return the default driver's name, if any
 	 */
 	private static @Nullable String validate(FilaProperties properties, Map<String, FilaProperties.Driver> declared,
-			Map<String, FilaDriverFactory> factoriesByType) {
+			Map<String, FilaDriverFactory> factoriesByType, DriverPropertyNames names,
+			Map<String, Supplier<FilaDriver>> creators) {
 		ConfigurationProblems problems = new ConfigurationProblems();
-		declared.forEach((name, driver) -> problems.check(() -> factory(name, driver.getType(), factoriesByType)));
+		Map<String, FilaDriverFactory> factoryByDriver = new LinkedHashMap<>();
+		declared.forEach((name, driver) -> {
+			FilaDriverFactory factory = problems.get(() -> factory(name, driver.getType(), factoriesByType));
+			if (factory != null) {
+				factoryByDriver.put(name, factory);
+			}
+		});
+		factoryByDriver.forEach((name, factory) -> {
+			names.check(name, factory.type(), problems);
+			Supplier<FilaDriver> creator = problems.get(() -> factory.prepare(name, declared.get(name)));
+			if (creator != null) {
+				creators.put(name, creator);
+			}
+		});
 		String defaultDriver = problems.get(() -> defaultDriver(properties.getDefaultDriver(), declared.keySet()));
 		validateThrottles(properties, problems);
 		if (properties.getDefaultDriver() == null || defaultDriver != null) {

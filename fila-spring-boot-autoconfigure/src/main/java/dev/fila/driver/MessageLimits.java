@@ -39,41 +39,28 @@ public record MessageLimits(int maxPayloadBytes, int maxHeaderBytes, int maxHead
 	/** The longest header name: AMQP field table names are short strings of at most 255 bytes. */
 	public static final int MAX_HEADER_NAME_BYTES = 255;
 
-	/** Option of every driver: {@code fila.drivers.<name>.options.max-payload-bytes}. */
-	public static final String PAYLOAD_OPTION = "max-payload-bytes";
-
-	/** Option of every driver: {@code fila.drivers.<name>.options.max-header-bytes}. */
-	public static final String HEADER_OPTION = "max-header-bytes";
-
 	/** The defaults, with no property named (drivers created in code). */
 	public static final MessageLimits DEFAULTS = new MessageLimits(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_HEADER_BYTES,
 			MAX_HEADERS, MAX_HEADER_NAME_BYTES, null, null);
 
 	/**
-	 * The limits a driver's options set ({@value #PAYLOAD_OPTION}, {@value #HEADER_OPTION}).
-	 * @param driver the driver name
-	 * @param options the driver's options
-	 * @param maxPayload the largest payload limit the driver's backend can take
-	 * @param maxHeader the largest header limit the driver's backend can take
-	 * @return the limits, naming the properties in their errors
-	 * @throws dev.fila.core.FilaConfigurationException when an option is not a number of
-	 * bytes from 1 KiB to the given maximum
+	 * @param maxPayloadBytes the largest payload, in bytes
+	 * @param property the property that sets it, named in errors; {@code null} when fixed
+	 * @return these limits with another payload limit
 	 */
-	public static MessageLimits fromOptions(String driver, Map<String, String> options, int maxPayload, int maxHeader) {
-		int payload = DriverOptions.parse(driver, PAYLOAD_OPTION, options, DEFAULT_MAX_PAYLOAD_BYTES,
-				(value) -> bytes(value, maxPayload), "a number of bytes from 1024 to " + maxPayload);
-		int header = DriverOptions.parse(driver, HEADER_OPTION, options, DEFAULT_MAX_HEADER_BYTES,
-				(value) -> bytes(value, maxHeader), "a number of bytes from 1024 to " + maxHeader);
-		return new MessageLimits(payload, header, MAX_HEADERS, MAX_HEADER_NAME_BYTES,
-				DriverOptions.property(driver, PAYLOAD_OPTION), DriverOptions.property(driver, HEADER_OPTION));
+	public MessageLimits withMaxPayloadBytes(int maxPayloadBytes, @Nullable String property) {
+		return new MessageLimits(maxPayloadBytes, this.maxHeaderBytes, this.maxHeaders, this.maxHeaderNameBytes,
+				property, this.headerProperty);
 	}
 
-	private static int bytes(String value, int max) {
-		int bytes = Integer.parseInt(value);
-		if (bytes < 1024 || bytes > max) {
-			throw new IllegalArgumentException();
-		}
-		return bytes;
+	/**
+	 * @param maxHeaderBytes the most header bytes of one message
+	 * @param property the property that sets it, named in errors; {@code null} when fixed
+	 * @return these limits with another header limit
+	 */
+	public MessageLimits withMaxHeaderBytes(int maxHeaderBytes, @Nullable String property) {
+		return new MessageLimits(this.maxPayloadBytes, maxHeaderBytes, this.maxHeaders, this.maxHeaderNameBytes,
+				this.payloadProperty, property);
 	}
 
 	/**

@@ -5,15 +5,19 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.ObjectProvider;
+
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * Rules the package structure keeps: no cycle between {@code dev.fila} packages (each package,
- * sub-packages included, is a slice of its own), and the public API in {@code dev.fila.core}
- * at the bottom, depending on no other Fila package.
+ * sub-packages included, is a slice of its own), the public API in {@code dev.fila.core}
+ * at the bottom, depending on no other Fila package, and drivers free of Spring Boot: they get
+ * plain values, which {@code dev.fila.autoconfigure} maps from properties.
  */
 class ArchitectureTests {
 
@@ -32,6 +36,15 @@ class ArchitectureTests {
 			.resideInAPackage("dev.fila.core")
 			.should()
 			.dependOnClassesThat(resideInAPackage("dev.fila..").and(not(resideInAPackage("dev.fila.core"))))
+			.check(classes);
+	}
+
+	@Test
+	void driversDependOnNeitherSpringBootNorBeanLookup() {
+		noClasses().that()
+			.resideInAPackage("dev.fila.driver..")
+			.should()
+			.dependOnClassesThat(resideInAPackage("org.springframework.boot..").or(type(ObjectProvider.class)))
 			.check(classes);
 	}
 

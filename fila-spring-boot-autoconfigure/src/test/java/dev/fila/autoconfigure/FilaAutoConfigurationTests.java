@@ -1,14 +1,22 @@
 package dev.fila.autoconfigure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.fila.client.DefaultFilaTemplate;
@@ -18,6 +26,7 @@ import dev.fila.core.FilaConfigurationException;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.FilaListenerRegistry;
 import dev.fila.queue.QueuePolicyFactory;
@@ -26,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import static dev.fila.support.FilaTestSupport.configurationCause;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
 
 class FilaAutoConfigurationTests {
 
@@ -114,7 +124,7 @@ class FilaAutoConfigurationTests {
 	@Test
 	void driverTypeWhoseLibraryIsMissingNamesTheDependency() {
 		this.contextRunner
-			.withClassLoader(new FilteredClassLoader(org.springframework.amqp.rabbit.connection.ConnectionFactory.class))
+			.withClassLoader(new FilteredClassLoader(ConnectionFactory.class))
 			.withPropertyValues("fila.drivers.rabbit.type=amqp")
 			.run((context) -> {
 				assertThat(context).hasFailed();
@@ -140,16 +150,72 @@ class FilaAutoConfigurationTests {
 
 	@Test
 	void amqpDriverRejectsBadOptions() {
-		this.contextRunner
-			.withBean(org.springframework.amqp.rabbit.connection.ConnectionFactory.class,
-					() -> org.mockito.Mockito.mock(org.springframework.amqp.rabbit.connection.ConnectionFactory.class))
-			.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.drivers.rabbit.options.key-prefetch=0")
+		this.contextRunner.withBean(ConnectionFactory.class, () -> mock(ConnectionFactory.class))
+			.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.drivers.rabbit.amqp.key-prefetch=0")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
-				assertThat(failure.getProperty()).isEqualTo("fila.drivers.rabbit.options.key-prefetch");
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.rabbit.amqp.key-prefetch");
+				assertThat(failure.getValue()).isEqualTo("0");
 				assertThat(failure.getMessage()).contains("1..10000");
 			});
+	}
+
+	@Test
+	void keyShardsOutOfRangeNameTheFullProperty() {
+		this.contextRunner.withBean(ConnectionFactory.class, () -> mock(ConnectionFactory.class))
+			.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.drivers.rabbit.amqp.key-shards=-1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.rabbit.amqp.key-shards");
+				assertThat(failure.getValue()).isEqualTo("-1");
+				assertThat(failure.getAllowed()).contains("0..1024");
+			});
+	}
+
+	@Test
+	void aValueOfTheWrongTypeFailsBindingNamingTheFullProperty() {
+		this.contextRunner.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.withPropertyValues("fila.drivers.shared.type=redis", "fila.drivers.shared.redis.wait-timeout=abc")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("abc");
+				BindException bind = bindCause(context.getStartupFailure());
+				assertThat(bind.getName()).hasToString("fila.drivers.shared.redis.wait-timeout");
+			});
+	}
+
+	@Test
+	void typedOptionsReachTheDriver() {
+		this.contextRunner
+			.withPropertyValues("fila.drivers.small.type=memory", "fila.drivers.small.memory.max-payload-bytes=2KB",
+					"fila.drivers.small.memory.max-header-bytes=4096")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				MessageLimits limits = context.getBean(FilaDrivers.class).get("small").limits();
+				assertThat(limits.maxPayloadBytes()).isEqualTo(2048);
+				assertThat(limits.maxHeaderBytes()).isEqualTo(4096);
+				assertThat(limits.payloadProperty()).isEqualTo("fila.drivers.small.memory.max-payload-bytes");
+			});
+	}
+
+	@Test
+	void anEmptySectionOfTheDriversOwnTypeIsAccepted() {
+		this.contextRunner.withInitializer((context) -> {
+			try {
+				new YamlPropertySourceLoader()
+					.load("test", new ByteArrayResource("fila.drivers.small: {type: memory, memory: {}}".getBytes()))
+					.forEach(context.getEnvironment().getPropertySources()::addFirst);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(FilaDrivers.class).get("small").limits().maxPayloadBytes())
+				.isEqualTo(MessageLimits.DEFAULT_MAX_PAYLOAD_BYTES);
+		});
 	}
 
 	@Test
@@ -159,13 +225,49 @@ class FilaAutoConfigurationTests {
 	}
 
 	@Test
-	void redisDriverRejectsUnknownOptions() {
-		this.contextRunner.withBean(RedisConnectionFactory.class, () -> org.mockito.Mockito.mock(RedisConnectionFactory.class))
-			.withPropertyValues("fila.drivers.shared.type=redis", "fila.drivers.shared.options.key-prefx=x")
+	void aSectionOfAnotherDriverTypeIsReported() {
+		this.contextRunner.withBean(ConnectionFactory.class, () -> mock(ConnectionFactory.class))
+			.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.drivers.rabbit.redis.key-prefix=app")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(configurationCause(context.getStartupFailure()).getProperty())
-					.isEqualTo("fila.drivers.shared.options.key-prefx");
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(failure.getProperty()).isEqualTo("fila.drivers.rabbit.redis.key-prefix");
+				assertThat(failure.getValue()).isEqualTo("app");
+				assertThat(failure.getAllowed()).contains("fila.drivers.rabbit.amqp");
+			});
+	}
+
+	@Test
+	void unknownOptionsAndTheRemovedOptionsMapAreReported() {
+		this.contextRunner.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.withPropertyValues("fila.drivers.shared.type=redis", "fila.drivers.shared.redis.key-prefx=x",
+					"fila.drivers.shared.options.key-prefix=y")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(problems(failure)).extracting(FilaConfigurationException::getProperty)
+					.containsExactlyInAnyOrder("fila.drivers.shared.redis.key-prefx",
+							"fila.drivers.shared.options.key-prefix");
+				assertThat(failure.getAllowed()).contains("key-prefix", "wait-replicas");
+			});
+	}
+
+	@Test
+	void everyBadDriverOptionIsReportedAtOnce() {
+		this.contextRunner.withBean(ConnectionFactory.class, () -> mock(ConnectionFactory.class))
+			.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.drivers.rabbit.amqp.key-shards=-1",
+					"fila.drivers.rabbit.amqp.prefix=no spaces", "fila.drivers.rabbit.amqp.key-idle-expiry=500ms",
+					"fila.drivers.rabbit.redis.wait-replicas=1", "fila.queues.q.quantum=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FilaConfigurationException failure = configurationCause(context.getStartupFailure());
+				assertThat(problems(failure)).extracting(FilaConfigurationException::getProperty)
+					.containsExactlyInAnyOrder("fila.drivers.rabbit.redis.wait-replicas",
+							"fila.drivers.rabbit.amqp.prefix", "fila.drivers.rabbit.amqp.key-shards",
+							"fila.drivers.rabbit.amqp.key-idle-expiry", "fila.queues.q.quantum");
+				assertThat(problems(failure)).filteredOn((problem) -> problem.getProperty().endsWith("key-idle-expiry"))
+					.singleElement()
+					.satisfies((problem) -> assertThat(problem.getValue()).isEqualTo("500ms"));
 			});
 	}
 
@@ -277,6 +379,24 @@ class FilaAutoConfigurationTests {
 				"PT0.2S", "at least 1000ms");
 		assertFailure(new String[] { "fila.queues.q.retry.max-delay=25d" }, "fila.queues.q.retry.max-delay", "PT600H",
 				"from 0 to 24 days");
+	}
+
+	private static List<FilaConfigurationException> problems(FilaConfigurationException failure) {
+		List<FilaConfigurationException> problems = new ArrayList<>();
+		problems.add(failure);
+		for (Throwable suppressed : failure.getSuppressed()) {
+			problems.add((FilaConfigurationException) suppressed);
+		}
+		return problems;
+	}
+
+	private static BindException bindCause(Throwable failure) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (current instanceof BindException bind) {
+				return bind;
+			}
+		}
+		throw new AssertionError("No BindException in " + failure, failure);
 	}
 
 	private void assertFailure(String[] properties, String property, String value, String allowedFragment) {

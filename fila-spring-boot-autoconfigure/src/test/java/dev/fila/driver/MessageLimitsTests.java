@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.fila.core.FilaConfigurationException;
 import dev.fila.core.MessageTooLargeException;
 import dev.fila.scheduling.Scheduling;
 
@@ -15,28 +14,17 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class MessageLimitsTests {
 
 	@Test
-	void optionsSetTheLimitsAndTheErrorNamesTheProperty() {
-		MessageLimits limits = MessageLimits.fromOptions("rabbit",
-				Map.of("max-payload-bytes", "2048", "max-header-bytes", "1024"), 1 << 20, 1 << 20);
+	void aMessageOverTheLimitsIsRefusedNamingTheProperty() {
+		MessageLimits limits = MessageLimits.DEFAULTS.withMaxPayloadBytes(2048, "fila.drivers.rabbit.amqp.max-payload-bytes")
+			.withMaxHeaderBytes(1024, "fila.drivers.rabbit.amqp.max-header-bytes");
 		assertThat(limits.maxPayloadBytes()).isEqualTo(2048);
 		assertThat(limits.maxHeaderBytes()).isEqualTo(1024);
 		OutgoingMessage big = new OutgoingMessage(Map.of(), new byte[2049], Scheduling.DEFAULT);
 		assertThatExceptionOfType(MessageTooLargeException.class)
 			.isThrownBy(() -> limits.check("amqp driver 'rabbit'", "orders", List.of(big)))
-			.withMessageContaining("fila.drivers.rabbit.options.max-payload-bytes")
+			.withMessageContaining("fila.drivers.rabbit.amqp.max-payload-bytes")
 			.withMessageContaining("amqp driver 'rabbit'")
 			.satisfies((ex) -> assertThat(ex.getQueue()).isEqualTo("orders"));
-		assertThat(MessageLimits.fromOptions("m", Map.of(), 1 << 20, 1 << 20).maxPayloadBytes())
-			.isEqualTo(MessageLimits.DEFAULT_MAX_PAYLOAD_BYTES);
-	}
-
-	@Test
-	void limitsOutsideWhatTheBackendTakesFailStartUp() {
-		assertThatExceptionOfType(FilaConfigurationException.class)
-			.isThrownBy(() -> MessageLimits.fromOptions("rabbit", Map.of("max-header-bytes", "200000"), 1 << 20, 96 << 10))
-			.withMessageContaining("fila.drivers.rabbit.options.max-header-bytes");
-		assertThatExceptionOfType(FilaConfigurationException.class)
-			.isThrownBy(() -> MessageLimits.fromOptions("m", Map.of("max-payload-bytes", "12"), 1 << 20, 1 << 20));
 	}
 
 	@Test

@@ -27,6 +27,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.FilaDrivers;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.redis.RedisDriver;
 import dev.fila.listener.ConsumerConfig;
@@ -230,8 +231,9 @@ public final class RedisBenchmark {
 	}
 
 	private RedisDriver driver() {
-		return new RedisDriver("redis", this.connectionFactory, this.prefix, this.waitReplicas,
-				Duration.ofMillis(100));
+		return new RedisDriver("redis", this.connectionFactory,
+				RedisDriver.Options.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(this.waitReplicas),
+				MessageLimits.DEFAULTS);
 	}
 
 	private FilaListenerContainer consumer(RedisDriver driver, String queue, Handler handler) {

@@ -85,7 +85,18 @@ public class AmqpDriver implements FilaDriver {
 	/** The longest between two looks for keys to forget. */
 	private static final long MAX_KEY_PRUNE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-	/** Settings from {@code fila.drivers.<name>.options}. */
+	/**
+	 * The driver's settings.
+	 *
+	 * @param prefix the prefix of the RabbitMQ queue names
+	 * @param quorum whether to declare quorum queues
+	 * @param keyPrefetch the most unacknowledged messages per key queue
+	 * @param prefetchBudget how many messages a queue's keys may buffer together
+	 * @param keyLogMaxBytes the retention of the key log stream, in bytes
+	 * @param sessionIdleTimeout how long a queue is consumed after its last fetch
+	 * @param keyShards the queues a Fila queue's keys are spread over; 0 for a queue per key
+	 * @param keyIdleExpiry how long an empty key queue stays unused before it is deleted; 0 for never
+	 */
 	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
 			Duration sessionIdleTimeout, int keyShards, Duration keyIdleExpiry) {
 
@@ -108,6 +119,54 @@ public class AmqpDriver implements FilaDriver {
 		/** Whether keys are spread over a bounded set of shard queues. */
 		boolean sharded() {
 			return this.keyShards > 0;
+		}
+
+		/** @return these options with another queue name prefix */
+		public Options withPrefix(String prefix) {
+			return new Options(prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
+					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with quorum queues or classic ones */
+		public Options withQuorum(boolean quorum) {
+			return new Options(this.prefix, quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
+					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with another per-key prefetch */
+		public Options withKeyPrefetch(int keyPrefetch) {
+			return new Options(this.prefix, this.quorum, keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
+					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with another prefetch budget */
+		public Options withPrefetchBudget(int prefetchBudget) {
+			return new Options(this.prefix, this.quorum, this.keyPrefetch, prefetchBudget, this.keyLogMaxBytes,
+					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with another key log retention */
+		public Options withKeyLogMaxBytes(long keyLogMaxBytes) {
+			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, keyLogMaxBytes,
+					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with another session idle timeout */
+		public Options withSessionIdleTimeout(Duration sessionIdleTimeout) {
+			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
+					sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with another number of key shards */
+		public Options withKeyShards(int keyShards) {
+			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
+					this.sessionIdleTimeout, keyShards, this.keyIdleExpiry);
+		}
+
+		/** @return these options with another key idle expiry */
+		public Options withKeyIdleExpiry(Duration keyIdleExpiry) {
+			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
+					this.sessionIdleTimeout, this.keyShards, keyIdleExpiry);
 		}
 
 	}
@@ -183,7 +242,7 @@ public class AmqpDriver implements FilaDriver {
 	 * @param connectionFactory Spring Boot's RabbitMQ connection factory
 	 * @param options the driver options
 	 * @param limits the largest message the driver takes: headers must fit in one AMQP frame
-	 * (see {@link AmqpDriverFactory#MAX_HEADER_BYTES})
+	 * (at most 96 KiB with RabbitMQ's default {@code frame_max}, see docs/drivers/amqp.md)
 	 */
 	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options, MessageLimits limits) {
 		this.name = name;

@@ -2,7 +2,6 @@ package dev.fila.driver.amqp;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,8 +86,8 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 	@Test
 	void aQueuePerKeyIsStillAvailableOnQuorumQueues() throws Exception {
 		String prefix = AmqpTestSupport.uniquePrefix();
-		AmqpDriver perKey = (AmqpDriver) new AmqpDriverFactory(boot.getBeanProvider(ConnectionFactory.class))
-			.create("amqp", Map.of("prefix", prefix, "quorum", "true", "key-shards", "0"));
+		AmqpDriver perKey = new AmqpDriver("amqp", boot.getBean(ConnectionFactory.class),
+				AmqpDriver.Options.DEFAULTS.withPrefix(prefix).withQuorum(true).withKeyShards(0));
 		try {
 			perKey.createQueue(new QueueSpec("per-key", Duration.ofSeconds(30), 1, false));
 			perKey.enqueue("per-key", List.of(message("a", "tenant-a")));

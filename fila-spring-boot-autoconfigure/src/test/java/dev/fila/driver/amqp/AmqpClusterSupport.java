@@ -54,10 +54,11 @@ final class AmqpClusterSupport {
 		return context;
 	}
 
-	/** An AMQP driver with {@code quorum: true}, built from options the way configuration builds it. */
+	/** An AMQP driver with {@code quorum: true} and the key shards configuration then defaults to. */
 	static AmqpDriver quorumDriver(ObjectProvider<ConnectionFactory> connectionFactory, String prefix) {
-		return (AmqpDriver) new AmqpDriverFactory(connectionFactory).create("amqp",
-				Map.of("prefix", prefix, "quorum", "true"));
+		return new AmqpDriver("amqp", connectionFactory.getObject(), AmqpDriver.Options.DEFAULTS.withPrefix(prefix)
+			.withQuorum(true)
+			.withKeyShards(AmqpDriver.Options.defaultKeyShards(true)));
 	}
 
 	/** The node (fila-a, fila-b or fila-c) a connection factory's connection is open to. */

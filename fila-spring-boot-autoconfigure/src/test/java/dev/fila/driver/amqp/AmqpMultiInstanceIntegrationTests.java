@@ -47,7 +47,7 @@ class AmqpMultiInstanceIntegrationTests {
 		.withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class, FilaAutoConfiguration.class))
 		.withUserConfiguration(Worker.class)
 		.withPropertyValues("spring.rabbitmq.host=127.0.0.1", "fila.drivers.rabbit.type=amqp",
-				"fila.default-driver=rabbit", "fila.drivers.rabbit.options.prefix=" + this.prefix,
+				"fila.default-driver=rabbit", "fila.drivers.rabbit.amqp.prefix=" + this.prefix,
 				"fila.lua.timeout=200ms",
 				"fila.queues.jobs.on-enqueue=function on_enqueue(msg) return { fairness_key = msg.headers.type, "
 						+ "weight = tonumber(msg.headers.w or '1') } end");

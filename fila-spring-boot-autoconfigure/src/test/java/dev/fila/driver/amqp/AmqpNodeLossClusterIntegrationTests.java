@@ -65,7 +65,7 @@ class AmqpNodeLossClusterIntegrationTests {
 		.withUserConfiguration(Worker.class)
 		.withPropertyValues(AmqpClusterSupport.BOOT_PROPERTIES)
 		.withPropertyValues("fila.drivers.rabbit.type=amqp", "fila.default-driver=rabbit",
-				"fila.drivers.rabbit.options.prefix=" + this.prefix, "fila.drivers.rabbit.options.quorum=true",
+				"fila.drivers.rabbit.amqp.prefix=" + this.prefix, "fila.drivers.rabbit.amqp.quorum=true",
 				"fila.lua.timeout=200ms", "fila.queues.node-loss.on-enqueue=function on_enqueue(msg) "
 						+ "return { fairness_key = msg.headers.tenant } end");
 

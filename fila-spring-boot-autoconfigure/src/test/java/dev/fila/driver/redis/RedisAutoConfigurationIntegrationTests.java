@@ -29,7 +29,7 @@ class RedisAutoConfigurationIntegrationTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, FilaAutoConfiguration.class))
 		.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=6379",
-				"fila.drivers.shared.type=redis", "fila.drivers.shared.options.key-prefix=" + this.prefix,
+				"fila.drivers.shared.type=redis", "fila.drivers.shared.redis.key-prefix=" + this.prefix,
 				"fila.queues.orders.visibility-timeout=5s");
 
 	@AfterEach
@@ -57,8 +57,8 @@ class RedisAutoConfigurationIntegrationTests {
 	@Test
 	void replicaWaitOptionsReachTheDriver() {
 		this.contextRunner
-			.withPropertyValues("fila.drivers.shared.options.wait-replicas=1",
-					"fila.drivers.shared.options.wait-timeout=250ms")
+			.withPropertyValues("fila.drivers.shared.redis.wait-replicas=1",
+					"fila.drivers.shared.redis.wait-timeout=250ms")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(FilaDrivers.class).get(null))
@@ -68,18 +68,18 @@ class RedisAutoConfigurationIntegrationTests {
 
 	@Test
 	void invalidReplicaWaitOptionsNameTheProperty() {
-		this.contextRunner.withPropertyValues("fila.drivers.shared.options.wait-replicas=-1").run((context) -> {
+		this.contextRunner.withPropertyValues("fila.drivers.shared.redis.wait-replicas=-1").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(FilaConfigurationException.class)
-				.hasMessageContaining("fila.drivers.shared.options.wait-replicas")
+				.hasMessageContaining("fila.drivers.shared.redis.wait-replicas")
 				.hasMessageContaining("0..16");
 		});
-		this.contextRunner.withPropertyValues("fila.drivers.shared.options.wait-timeout=soon").run((context) -> {
+		this.contextRunner.withPropertyValues("fila.drivers.shared.redis.wait-timeout=2m").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(FilaConfigurationException.class)
-				.hasMessageContaining("fila.drivers.shared.options.wait-timeout")
+				.hasMessageContaining("Invalid value '2m' for fila.drivers.shared.redis.wait-timeout")
 				.hasMessageContaining("100ms");
 		});
 	}

@@ -115,7 +115,7 @@ class RedisClusterIntegrationTests extends DriverContractTests {
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, FilaAutoConfiguration.class))
 			.withUserConfiguration(Responder.class)
 			.withPropertyValues("spring.data.redis.cluster.nodes=" + String.join(",", RedisClusterTestSupport.NODES),
-					"fila.drivers.shared.type=redis", "fila.drivers.shared.options.key-prefix=" + this.prefix,
+					"fila.drivers.shared.type=redis", "fila.drivers.shared.redis.key-prefix=" + this.prefix,
 					"test.queue=" + queue)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();

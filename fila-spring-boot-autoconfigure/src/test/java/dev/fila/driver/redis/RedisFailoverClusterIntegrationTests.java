@@ -107,8 +107,8 @@ class RedisFailoverClusterIntegrationTests {
 			.withUserConfiguration(Worker.class)
 			.withPropertyValues("spring.data.redis.cluster.nodes=" + String.join(",", RedisClusterTestSupport.NODES),
 					"spring.data.redis.timeout=2s", "fila.drivers.shared.type=redis",
-					"fila.drivers.shared.options.key-prefix=" + this.prefix,
-					"fila.drivers.shared.options.wait-replicas=" + waitReplicas,
+					"fila.drivers.shared.redis.key-prefix=" + this.prefix,
+					"fila.drivers.shared.redis.wait-replicas=" + waitReplicas,
 					"fila.queues." + this.queue + ".visibility-timeout=5s", "test.queue=" + this.queue)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();

@@ -45,7 +45,7 @@ class RedisMultiInstanceIntegrationTests {
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, FilaAutoConfiguration.class))
 		.withUserConfiguration(Worker.class)
 		.withPropertyValues("spring.data.redis.host=127.0.0.1", "fila.drivers.shared.type=redis",
-				"fila.drivers.shared.options.key-prefix=" + this.prefix, "fila.lua.timeout=200ms",
+				"fila.drivers.shared.redis.key-prefix=" + this.prefix, "fila.lua.timeout=200ms",
 				"fila.queues.jobs.on-enqueue=function on_enqueue(msg) return { fairness_key = msg.headers.type, "
 						+ "weight = tonumber(msg.headers.w or '1'), throttle_keys = msg.headers.t } end",
 				"fila.throttles.slow.rate=20", "fila.throttles.slow.burst=1");

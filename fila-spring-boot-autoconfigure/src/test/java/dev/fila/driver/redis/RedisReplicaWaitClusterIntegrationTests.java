@@ -14,6 +14,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -35,7 +36,9 @@ class RedisReplicaWaitClusterIntegrationTests extends DriverContractTests {
 
 	@Override
 	protected FilaDriver createDriver() {
-		return new RedisDriver("redis", this.connectionFactory, this.prefix, 1, WAIT_TIMEOUT);
+		return new RedisDriver("redis", this.connectionFactory,
+				RedisDriver.Options.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(1).withWaitTimeout(WAIT_TIMEOUT),
+				MessageLimits.DEFAULTS);
 	}
 
 	@Override

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.Scheduling;
@@ -30,8 +31,9 @@ class RedisReplicaWaitIntegrationTests {
 
 	private final String prefix = RedisTestSupport.uniquePrefix();
 
-	private final RedisDriver driver = new RedisDriver("redis", this.connectionFactory, this.prefix, 1,
-			Duration.ofMillis(50));
+	private final RedisDriver driver = new RedisDriver("redis", this.connectionFactory,
+			RedisDriver.Options.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(1).withWaitTimeout(Duration.ofMillis(50)),
+			MessageLimits.DEFAULTS);
 
 	private final String queue = "wait-" + UUID.randomUUID();
 
