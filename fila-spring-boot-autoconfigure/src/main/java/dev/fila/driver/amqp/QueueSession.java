@@ -52,7 +52,7 @@ final class QueueSession {
 
 	private static final long MAX_RECONNECT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-	private final AmqpDriver driver;
+	private final SessionHost host;
 
 	private final String queue;
 
@@ -118,7 +118,7 @@ final class QueueSession {
 	private volatile long lastUsed = System.nanoTime();
 
 	/** This queue's counters in the driver: they outlive the session. */
-	private final AmqpDriver.QueueCounters counters;
+	private final QueueCounters counters;
 
 	private boolean closed;
 
@@ -153,12 +153,12 @@ final class QueueSession {
 	/** At most one "does this drained key have more?" round trip per interval and session. */
 	static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-	QueueSession(AmqpDriver driver, QueueSpec spec) {
-		this.driver = driver;
+	QueueSession(SessionHost host, QueueSpec spec, QueueCounters counters) {
+		this.host = host;
 		this.queue = spec.name();
 		this.spec = spec;
 		this.drr = new DeficitRoundRobin<>(spec.quantum());
-		this.counters = driver.counters(spec.name());
+		this.counters = counters;
 	}
 
 	String queue() {
@@ -169,10 +169,15 @@ final class QueueSession {
 		this.spec = spec;
 	}
 
+	/** Has newly announced keys consumed on the driver's timer thread. */
+	private void subscribe() {
+		this.host.execute(this::subscribeAnnounced);
+	}
+
 	/** Called by the key log reader when any instance announces a key of this queue. */
 	void keyAnnounced(String key) {
-		this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
-		this.driver.subscribe(this);
+		this.toConsume.add(new Target(this.host.keyQueue(this.queue, key), key));
+		subscribe();
 	}
 
 	List<LeasedMessage> fetch(int max, Duration maxWait) throws InterruptedException {
@@ -242,7 +247,7 @@ final class QueueSession {
 			}
 		}
 		if (!this.toConsume.isEmpty()) {
-			this.driver.subscribe(this);
+			subscribe();
 		}
 	}
 
@@ -284,7 +289,7 @@ final class QueueSession {
 						return;
 					}
 					rabbitQueue = target.rabbitQueue();
-					if (target.key() != null && this.driver.keyLog().expiring(this.queue, target.key())) {
+					if (target.key() != null && this.host.expiring(this.queue, target.key())) {
 						// Consumed when the expiry closes with the queue kept; checked under the lock
 						// that resumeAfterExpiry takes, so that closing cannot slip in between.
 						this.pausedKeys.add(target.key());
@@ -293,20 +298,20 @@ final class QueueSession {
 					if (!this.consumedQueues.add(rabbitQueue)) {
 						continue;
 					}
-					source = new Source(rabbitQueue, this.driver.keyPrefetch(this.consumedQueues.size() - 1));
+					source = new Source(rabbitQueue, this.host.keyPrefetch(this.consumedQueues.size() - 1));
 					lane = lanes.get(this.consumedQueues.size() % lanes.size());
 				}
 				finally {
 					this.lock.unlock();
 				}
 				Channel channel = lane.channel;
-				if (cancelled && this.driver.channels().readyCount(rabbitQueue) < 0) {
+				if (cancelled && this.host.readyCount(rabbitQueue) < 0) {
 					// Deleted and not re-declared: a deleted Fila queue must not come back through us.
 					forgetConsumed(generation, rabbitQueue);
 					continue;
 				}
 				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
-				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments(this.queue))
+				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.host.keyQueueArguments(this.queue))
 					.getMessageCount();
 				String tag = lane.consume(rabbitQueue, source.prefetch, new Receiver(channel, generation, source));
 				this.lock.lock();
@@ -348,7 +353,7 @@ final class QueueSession {
 			this.subscribing.set(false);
 		}
 		if (more || !this.toConsume.isEmpty() || !this.cancelled.isEmpty()) {
-			this.driver.subscribe(this);
+			subscribe();
 		}
 	}
 
@@ -369,12 +374,12 @@ final class QueueSession {
 		List<Lane> lanes = new ArrayList<>(CHANNELS);
 		try {
 			for (int i = 0; i < CHANNELS; i++) {
-				Channel channel = this.driver.channels().open();
+				Channel channel = this.host.openChannel();
 				lanes.add(new Lane(channel));
 				// Handled on the timer: the connection's thread must not wait for the session lock,
 				// whose holder may be waiting for a reply that thread reads.
 				channel.addShutdownListener(
-						(signal) -> this.driver.execute(() -> channelLost(generation, signal)));
+						(signal) -> this.host.execute(() -> channelLost(generation, signal)));
 			}
 			this.barrierQueue = lanes.get(0).channel.queueDeclare("", false, true, false, null).getQueue();
 		}
@@ -394,19 +399,20 @@ final class QueueSession {
 
 	private void consumeAll() throws IOException {
 		consumeRetryQueue();
-		if (this.driver.sharded()) {
-			for (String shard : this.driver.shardQueues(this.queue)) {
+		List<String> shards = this.host.shardQueues(this.queue);
+		if (!shards.isEmpty()) {
+			for (String shard : shards) {
 				this.toConsume.add(new Target(shard, null));
 			}
 		}
 		else {
-			for (String key : this.driver.keyLog().keys(this.queue)) {
-				this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
+			for (String key : this.host.announcedKeys(this.queue)) {
+				this.toConsume.add(new Target(this.host.keyQueue(this.queue, key), key));
 			}
 		}
 		// Hand nothing out until every known key is consumed: the first deliveries are fair too.
 		this.warming = !this.toConsume.isEmpty();
-		this.driver.subscribe(this);
+		subscribe();
 	}
 
 	/**
@@ -487,8 +493,8 @@ final class QueueSession {
 
 	private void consumeRetryQueue() throws IOException {
 		Lane lane = this.lanes.get(0);
-		String retryQueue = this.driver.names().retryQueue(this.queue);
-		String tag = lane.consume(retryQueue, this.driver.keyPrefetch(this.consumedQueues.size()),
+		String retryQueue = this.host.retryQueue(this.queue);
+		String tag = lane.consume(retryQueue, this.host.keyPrefetch(this.consumedQueues.size()),
 				new Receiver(lane.channel, this.generation, null));
 		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null), null));
 		this.consumedQueues.add(retryQueue);
@@ -595,7 +601,7 @@ final class QueueSession {
 		}
 		List<String> throttleKeys = head.envelope.scheduling().throttleKeys();
 		if (!throttleKeys.isEmpty()) {
-			long wait = this.driver.throttles().tryAcquireAll(throttleKeys, System.nanoTime());
+			long wait = this.host.tryAcquireThrottles(throttleKeys, System.nanoTime());
 			if (wait > 0) {
 				this.throttleWait = Math.min(this.throttleWait, wait);
 				return false;
@@ -862,7 +868,7 @@ final class QueueSession {
 	void pauseForExpiry(String key) {
 		this.lock.lock();
 		try {
-			if (!this.driver.keyLog().expiring(this.queue, key)) {
+			if (!this.host.expiring(this.queue, key)) {
 				return;
 			}
 			for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
@@ -898,8 +904,8 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			if (this.pausedKeys.remove(key)) {
-				this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
-				this.driver.subscribe(this);
+				this.toConsume.add(new Target(this.host.keyQueue(this.queue, key), key));
+				subscribe();
 			}
 		}
 		finally {
@@ -941,7 +947,7 @@ final class QueueSession {
 			return false;
 		}
 		this.lastProbe = now;
-		long ready = this.driver.channels().readyCount(source.rabbitQueue);
+		long ready = this.host.readyCount(source.rabbitQueue);
 		if (ready > 0) {
 			key.refillBy = now + REFILL_WAIT_NANOS;
 			key.awaitedRefill = source.shared();
@@ -1013,10 +1019,10 @@ final class QueueSession {
 					// The key queue was deleted. If a producer re-declared it already (its
 					// announcement may have come first), consume it again; otherwise the
 					// producer's announcement will.
-					boolean retryQueue = consumed.rabbitQueue().equals(this.driver.names().retryQueue(this.queue));
+					boolean retryQueue = consumed.rabbitQueue().equals(this.host.retryQueue(this.queue));
 					if (!retryQueue && !this.closed) {
 						this.cancelled.add(consumed.target());
-						this.driver.subscribe(this);
+						subscribe();
 					}
 				}
 			}
