@@ -1,6 +1,5 @@
 package dev.fila.driver.amqp;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,23 +39,8 @@ final class KeyExpiry {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyExpiry.class);
 
-	/** How long a key queue's consumer must hold nothing before the queue expires; 0: never. */
-	final long idleNanos;
-
-	/** How long a key record lets its producer publish to the key queue. */
-	final long leaseNanos;
-
-	/** A producer renews this long before its lease ends, so that a publish never crosses it. */
-	final long renewAheadNanos;
-
-	/** How long an expiry waits for the leases granted before it to run out. */
-	final long waitNanos;
-
-	/** Past this, counted from its record, an expiring instance no longer deletes. */
-	final long cutoffNanos;
-
-	/** Past this, counted from reading its record, an expiry never closed counts as kept. */
-	final long abandonNanos;
+	/** The protocol's decisions and timings; this class carries them out on RabbitMQ. */
+	private final ExpiryProtocol protocol;
 
 	private final AmqpChannels channels;
 
@@ -65,9 +49,6 @@ final class KeyExpiry {
 	private final KeyLog keyLog;
 
 	private final ScheduledExecutorService timer;
-
-	/** Producer leases: per queue, per key, when this instance's lease on the key queue ends. */
-	private final Map<String, Map<String, Long>> leases = new ConcurrentHashMap<>();
 
 	/** The expiries this instance runs: their ids by queue and key (empty while opening). */
 	private final Map<List<String>, String> running = new ConcurrentHashMap<>();
@@ -82,13 +63,9 @@ final class KeyExpiry {
 	record Counts(LongAdder expired, LongAdder kept, LongAdder detoured) {
 	}
 
-	KeyExpiry(Duration idle, AmqpChannels channels, AmqpNames names, KeyLog keyLog, ScheduledExecutorService timer) {
-		this.idleNanos = idle.toNanos();
-		this.leaseNanos = Math.min(this.idleNanos / 4, TimeUnit.MINUTES.toNanos(5));
-		this.renewAheadNanos = this.leaseNanos / 4;
-		this.waitNanos = this.leaseNanos + this.leaseNanos / 2;
-		this.cutoffNanos = this.waitNanos + TimeUnit.SECONDS.toNanos(5);
-		this.abandonNanos = 2 * this.waitNanos + TimeUnit.SECONDS.toNanos(10);
+	KeyExpiry(ExpiryProtocol protocol, AmqpChannels channels, AmqpNames names, KeyLog keyLog,
+			ScheduledExecutorService timer) {
+		this.protocol = protocol;
 		this.channels = channels;
 		this.names = names;
 		this.keyLog = keyLog;
@@ -96,29 +73,43 @@ final class KeyExpiry {
 	}
 
 	boolean enabled() {
-		return this.idleNanos > 0;
+		return this.protocol.enabled();
 	}
 
-	/** Whether this instance may publish to the key queue now (a batch takes far less than the margin). */
-	boolean leased(String queue, String key, long now) {
-		Long end = this.leases.getOrDefault(queue, Map.of()).get(key);
-		return end != null && end - now > this.renewAheadNanos;
+	/** How long a key queue's consumer must hold nothing before the queue expires. */
+	long idleNanos() {
+		return this.protocol.idleNanos;
 	}
 
-	/** A lease from a key record published after {@code start}, with no open expiry seen past it. */
-	void grant(String queue, String key, long start) {
-		this.leases.computeIfAbsent(queue, (name) -> new ConcurrentHashMap<>()).put(key, start + this.leaseNanos);
+	/** The protocol's clock. */
+	long now() {
+		return this.protocol.now();
+	}
+
+	/** Whether this instance may publish to the key queue now (see {@link ExpiryProtocol#leased}). */
+	boolean leased(String queue, String key) {
+		return this.protocol.leased(queue, key);
+	}
+
+	/**
+	 * Takes a lease from a key record published after {@code start}, the log read past it
+	 * (see {@link ExpiryProtocol#lease}).
+	 * @return whether granted; if not, the key's messages go to the retry queue (counted)
+	 */
+	boolean lease(String queue, String key, long start) {
+		if (this.protocol.lease(queue, key, start)) {
+			return true;
+		}
+		counts(queue).detoured().increment();
+		return false;
 	}
 
 	void forget(String queue, String key) {
-		Map<String, Long> keys = this.leases.get(queue);
-		if (keys != null) {
-			keys.remove(key);
-		}
+		this.protocol.forget(queue, key);
 	}
 
 	void forgetQueue(String queue) {
-		this.leases.remove(queue);
+		this.protocol.forgetQueue(queue);
 		this.counts.remove(queue);
 	}
 
@@ -132,12 +123,12 @@ final class KeyExpiry {
 	 */
 	void start(String queue, String key) {
 		List<String> id = List.of(queue, key);
-		if (this.keyLog.expiring(queue, key) || this.running.putIfAbsent(id, "") != null) {
+		if (this.protocol.expiring(queue, key) || this.running.putIfAbsent(id, "") != null) {
 			return;
 		}
 		String keyQueue = this.names.keyQueue(queue, key);
 		try {
-			if (this.channels.readyCount(keyQueue) != 0) {
+			if (!this.protocol.mayOpen(queue, key, this.channels.readyCount(keyQueue))) {
 				this.running.remove(id);
 				return;
 			}
@@ -145,9 +136,10 @@ final class KeyExpiry {
 			this.running.put(id, expiry);
 			this.channels.with((channel) -> channel
 				.publish(List.of(KeyLog.expiringRecord(this.keyLog.stream(), queue, key, expiry))));
-			long opened = System.nanoTime();
+			long opened = this.protocol.now();
 			logger.debug("Queue {}: key '{}' idle; expiring its queue {}", queue, key, keyQueue);
-			this.timer.schedule(() -> finish(queue, key, expiry, opened), this.waitNanos, TimeUnit.NANOSECONDS);
+			this.timer.schedule(() -> finish(queue, key, expiry, opened), this.protocol.waitNanos,
+					TimeUnit.NANOSECONDS);
 		}
 		catch (RuntimeException ex) {
 			this.running.remove(id);
@@ -159,9 +151,7 @@ final class KeyExpiry {
 		boolean expired = false;
 		try {
 			this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
-			Long offset = this.keyLog.expiryOffset(queue, key, expiry);
-			boolean renewed = offset == null || this.keyLog.announcedAfter(queue, key, offset);
-			if (!renewed && System.nanoTime() - opened < this.cutoffNanos) {
+			if (this.protocol.mayDelete(queue, key, expiry, this.keyLog.lastAnnounced(queue, key), opened)) {
 				expired = deleteIfUnusedAndEmpty(this.names.keyQueue(queue, key));
 			}
 		}
@@ -175,7 +165,7 @@ final class KeyExpiry {
 			(expired ? counts(queue).expired() : counts(queue).kept()).increment();
 			if (expired) {
 				logger.info("Queue {}: deleted the queue of key '{}', idle for {} ms", queue, key,
-						TimeUnit.NANOSECONDS.toMillis(this.idleNanos));
+						TimeUnit.NANOSECONDS.toMillis(this.protocol.idleNanos));
 			}
 		}
 		catch (RuntimeException ex) {

@@ -84,10 +84,6 @@ final class KeyLog {
 
 	}
 
-	/** An expiry this instance read and has not seen closed: its record's place in the log. */
-	private record OpenExpiry(long offset, long readAt) {
-	}
-
 	/** What a Fila queue's records say. */
 	static final class QueueRecord {
 
@@ -119,11 +115,8 @@ final class KeyLog {
 
 	private final List<Events> listeners = new CopyOnWriteArrayList<>();
 
-	/**
-	 * Open expiries per queue and key (asked on every lease and subscription), by id. Changed
-	 * on the log's reading thread and by {@link #abandonStale} on the timer: atomically per key.
-	 */
-	private final Map<List<String>, Map<String, OpenExpiry>> openExpiries = new ConcurrentHashMap<>();
+	/** What the expiry records read so far say: which keys' queues are being expired. */
+	private final ExpiryProtocol expiries;
 
 	private @Nullable Channel channel;
 
@@ -135,9 +128,10 @@ final class KeyLog {
 	 */
 	private volatile int keyLimit;
 
-	KeyLog(AmqpChannels channels, String stream, long maxBytes) {
+	KeyLog(AmqpChannels channels, String stream, long maxBytes, ExpiryProtocol expiries) {
 		this.channels = channels;
 		this.stream = stream;
+		this.expiries = expiries;
 		Map<String, Object> arguments = new HashMap<>();
 		arguments.put("x-queue-type", "stream");
 		arguments.put("x-max-length-bytes", maxBytes);
@@ -250,44 +244,31 @@ final class KeyLog {
 
 	/** Whether this instance has read an expiry of the key's queue that is not closed yet. */
 	boolean expiring(String queue, String key) {
-		return this.openExpiries.containsKey(List.of(queue, key));
+		return this.expiries.expiring(queue, key);
 	}
 
-	/** @return where an open expiry's record is in the log, or null if it is closed or not read */
-	@Nullable Long expiryOffset(String queue, String key, String id) {
-		OpenExpiry expiry = this.openExpiries.getOrDefault(List.of(queue, key), Map.of()).get(id);
-		return (expiry != null) ? expiry.offset() : null;
-	}
-
-	/** Whether a key record of the key was read after the given log offset. */
-	boolean announcedAfter(String queue, String key, long offset) {
-		Long announced = recordOf(queue).announcedAt.get(key);
-		return announced != null && announced > offset;
+	/** @return the log offset of the key's latest key record, or null if none was read */
+	@Nullable Long lastAnnounced(String queue, String key) {
+		return recordOf(queue).announcedAt.get(key);
 	}
 
 	/**
-	 * Closes, as kept, expiries read longer ago than the timeout and never closed: their
-	 * instance died or lost RabbitMQ, and gave up deleting long before this.
+	 * Closes, as kept, expiries read too long ago and never closed (see
+	 * {@link ExpiryProtocol#abandoned}): their instance died or lost RabbitMQ.
 	 */
-	void abandonStale(long timeoutNanos) {
-		long now = System.nanoTime();
-		for (Map.Entry<List<String>, Map<String, OpenExpiry>> perKey : this.openExpiries.entrySet()) {
-			String queue = perKey.getKey().get(0);
-			String key = perKey.getKey().get(1);
-			for (Map.Entry<String, OpenExpiry> open : List.copyOf(perKey.getValue().entrySet())) {
-				if (now - open.getValue().readAt() <= timeoutNanos) {
-					continue;
-				}
-				logger.info("Queue {}: the expiry of key '{}' was never closed; keeping the key queue", queue, key);
-				close(queue, key, open.getKey(), false);
-				// Closed in the log too, so that instances that start later do not pause the key again.
-				try {
-					this.channels.with((channel) -> channel
-						.publish(List.of(expiryOutcome(this.stream, queue, key, open.getKey(), false))));
-				}
-				catch (RuntimeException ex) {
-					logger.debug("Could not record an abandoned expiry in {} ({})", this.stream, ex.getMessage());
-				}
+	void abandonStale() {
+		for (ExpiryProtocol.Abandoned expiry : this.expiries.abandoned()) {
+			String queue = expiry.queue();
+			String key = expiry.key();
+			logger.info("Queue {}: the expiry of key '{}' was never closed; keeping the key queue", queue, key);
+			close(queue, key, expiry.id(), false);
+			// Closed in the log too, so that instances that start later do not pause the key again.
+			try {
+				this.channels.with((channel) -> channel
+					.publish(List.of(expiryOutcome(this.stream, queue, key, expiry.id(), false))));
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not record an abandoned expiry in {} ({})", this.stream, ex.getMessage());
 			}
 		}
 	}
@@ -384,12 +365,7 @@ final class KeyLog {
 			}
 			case "expiring" -> {
 				String key = String.valueOf(headers.get(KEY));
-				OpenExpiry expiry = new OpenExpiry(offset, System.nanoTime());
-				this.openExpiries.compute(List.of(queue.toString(), key), (name, open) -> {
-					Map<String, OpenExpiry> ids = (open != null) ? open : new ConcurrentHashMap<>();
-					ids.putIfAbsent(String.valueOf(headers.get(ID)), expiry);
-					return ids;
-				});
+				this.expiries.expiringRead(queue.toString(), key, String.valueOf(headers.get(ID)), offset);
 				for (Events listener : this.listeners) {
 					listener.expiring(queue.toString(), key);
 				}
@@ -418,37 +394,31 @@ final class KeyLog {
 	}
 
 	private void close(String queue, String key, String id, boolean expired) {
-		OpenExpiry[] closed = new OpenExpiry[1];
-		this.openExpiries.computeIfPresent(List.of(queue, key), (name, open) -> {
-			closed[0] = open.remove(id);
-			return open.isEmpty() ? null : open;
-		});
-		OpenExpiry expiry = closed[0];
-		if (expiry == null) {
-			return;
-		}
-		if (expired) {
-			QueueRecord record = recordOf(queue);
-			Long announced = record.announcedAt.get(key);
-			// A producer announced the key after the expiring record, while the queue was being
-			// deleted: it saw the deletion before publishing and declares the queue again, so the
-			// key stays known and is consumed again, not forgotten.
-			boolean announcedSince = announced != null && announced > expiry.offset();
-			if (!announcedSince) {
+		QueueRecord known = this.queues.get(queue);
+		Long announced = (known != null) ? known.announcedAt.get(key) : null;
+		switch (this.expiries.closeRead(queue, key, id, expired, announced)) {
+			case DELETED -> {
+				QueueRecord record = recordOf(queue);
 				record.keys.remove(key);
 				record.announcedAt.remove(key);
 				record.ordinals.remove(key);
+				for (Events listener : this.listeners) {
+					listener.expired(queue, key);
+				}
 			}
-			for (Events listener : this.listeners) {
-				listener.expired(queue, key);
-				if (announcedSince) {
+			case DELETED_AND_ANNOUNCED -> {
+				// The key stays known and is consumed again, not forgotten.
+				for (Events listener : this.listeners) {
+					listener.expired(queue, key);
 					listener.announced(queue, key);
 				}
 			}
-		}
-		else if (!expiring(queue, key)) {
-			for (Events listener : this.listeners) {
-				listener.resumed(queue, key);
+			case RESUMED -> {
+				for (Events listener : this.listeners) {
+					listener.resumed(queue, key);
+				}
+			}
+			case NONE, STILL_EXPIRING -> {
 			}
 		}
 	}

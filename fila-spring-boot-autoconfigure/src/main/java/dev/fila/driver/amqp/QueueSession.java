@@ -5,22 +5,16 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import org.jspecify.annotations.Nullable;
@@ -50,9 +44,7 @@ final class QueueSession {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSession.class);
 
-	private static final long MAX_RECONNECT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
-
-	private final AmqpDriver driver;
+	private final SessionHost host;
 
 	private final String queue;
 
@@ -64,31 +56,8 @@ final class QueueSession {
 
 	private final Map<String, Delivery> leased = new HashMap<>();
 
-	/** What each consumer of the current channel consumes, by consumer tag. */
-	private final Map<String, Consumed> consumers = new HashMap<>();
-
-	private final Set<String> consumedQueues = new HashSet<>();
-
-	/**
-	 * Queues to consume: keys announced in the key log since the last fetch, or (with key
-	 * shards) every shard when the channel opens. Consumed on the driver's timer thread.
-	 */
-	private final ConcurrentLinkedQueue<Target> toConsume = new ConcurrentLinkedQueue<>();
-
-	/**
-	 * Queues whose consumer RabbitMQ cancelled (they were deleted): consumed again only if the
-	 * queue exists again, never re-created by this session. A producer that re-declares a
-	 * deleted key queue announces the key again, which brings it back to {@link #toConsume}.
-	 */
-	private final ConcurrentLinkedQueue<Target> cancelled = new ConcurrentLinkedQueue<>();
-
-	private final AtomicBoolean subscribing = new AtomicBoolean();
-
-	/**
-	 * Keys whose queue an instance is expiring: not consumed (this session cancelled its
-	 * consumer, or skipped the key) until the expiry closes with the queue kept.
-	 */
-	private final Set<String> pausedKeys = new HashSet<>();
+	/** The consumers of the lanes, one per key (or shard) queue and the retry queue. */
+	private final KeyConsumers consumers;
 
 	/** When RabbitMQ was last asked whether a drained key has more; bounds those round trips. */
 	private long lastProbe;
@@ -99,9 +68,9 @@ final class QueueSession {
 
 	/**
 	 * The channels consuming the queue, each carrying a share of the key queues' consumers and
-	 * their acks; null while disconnected. They open and close together: one generation.
+	 * their acks. They open and close together: one generation.
 	 */
-	private @Nullable List<Lane> lanes;
+	private final ConsumerLanes lanes;
 
 	private long generation;
 
@@ -111,14 +80,10 @@ final class QueueSession {
 
 	private long wakeUps;
 
-	private long reconnectAt;
-
-	private long reconnectBackoff = TimeUnit.MILLISECONDS.toNanos(100);
-
 	private volatile long lastUsed = System.nanoTime();
 
 	/** This queue's counters in the driver: they outlive the session. */
-	private final AmqpDriver.QueueCounters counters;
+	private final QueueCounters counters;
 
 	private boolean closed;
 
@@ -127,9 +92,6 @@ final class QueueSession {
 
 	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
 	private boolean paused;
-
-	/** An exclusive empty queue of this session's channel, consumed briefly by {@link #barrier}. */
-	private @Nullable String barrierQueue;
 
 	/** Written by {@link #tryServe}. */
 	private @Nullable Delivery served;
@@ -140,25 +102,25 @@ final class QueueSession {
 	/** Written by {@link #select}: how long a key whose refill is on its way may hold selection up. */
 	private long refillWait;
 
-	/**
-	 * How many channels a session spreads its key queues' consumers over. One: four channels
-	 * (four RabbitMQ channel processes, four client dispatch threads contending for the session
-	 * lock) measured slower in AmqpBenchmark on a 2-core machine, see docs/benchmarks.md.
-	 */
-	static final int CHANNELS = 1;
-
 	/** How long a drained key's refill is awaited before the key counts as empty. */
 	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
 	/** At most one "does this drained key have more?" round trip per interval and session. */
 	static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-	QueueSession(AmqpDriver driver, QueueSpec spec) {
-		this.driver = driver;
+	QueueSession(SessionHost host, QueueSpec spec, QueueCounters counters) {
+		this.host = host;
 		this.queue = spec.name();
 		this.spec = spec;
 		this.drr = new DeficitRoundRobin<>(spec.quantum());
-		this.counters = driver.counters(spec.name());
+		this.counters = counters;
+		this.lanes = new ConsumerLanes(host, spec.name());
+		this.consumers = new KeyConsumers(host, spec.name(), this.lock, this.lanes, new Consuming());
+	}
+
+	/** Called by the key log reader when any instance announces a key of this queue. */
+	void keyAnnounced(String key) {
+		this.consumers.keyAnnounced(key);
 	}
 
 	String queue() {
@@ -167,12 +129,6 @@ final class QueueSession {
 
 	void update(QueueSpec spec) {
 		this.spec = spec;
-	}
-
-	/** Called by the key log reader when any instance announces a key of this queue. */
-	void keyAnnounced(String key) {
-		this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
-		this.driver.subscribe(this);
 	}
 
 	List<LeasedMessage> fetch(int max, Duration maxWait) throws InterruptedException {
@@ -201,8 +157,8 @@ final class QueueSession {
 					return selected;
 				}
 				long wait = Math.min(deadline - now, Math.min(this.throttleWait, this.refillWait));
-				if (this.lanes == null) {
-					wait = Math.min(wait, Math.max(0, this.reconnectAt - now));
+				if (!this.lanes.isOpen()) {
+					wait = Math.min(wait, this.lanes.untilReconnect(now));
 				}
 				this.changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
 			}
@@ -225,188 +181,35 @@ final class QueueSession {
 
 	/** Opens the channel if needed and consumes every key queue not consumed yet. Under the lock. */
 	private void ensureConsuming(long now) {
-		if (this.lanes == null) {
-			if (now - this.reconnectAt < 0) {
+		if (!this.lanes.isOpen()) {
+			if (!this.lanes.reconnectDue(now)) {
 				return;
 			}
 			try {
 				openChannel();
-				this.reconnectBackoff = TimeUnit.MILLISECONDS.toNanos(100);
+				this.lanes.connected();
 			}
 			catch (IOException | RuntimeException ex) {
-				this.reconnectAt = now + this.reconnectBackoff;
-				this.reconnectBackoff = Math.min(this.reconnectBackoff * 2, MAX_RECONNECT_BACKOFF_NANOS);
-				logger.warn("Queue {}: cannot consume from RabbitMQ ({}); retrying", this.queue,
-						AmqpChannels.describe(ex));
+				this.lanes.failed(now, ex);
 				return;
 			}
 		}
-		if (!this.toConsume.isEmpty()) {
-			this.driver.subscribe(this);
-		}
-	}
-
-	/**
-	 * Consumes the key queues announced since the last call. Runs on the driver's timer thread,
-	 * not under the session lock: a queue with thousands of keys takes thousands of round trips,
-	 * during which fetches, acks and heartbeats must go on. Yields after a few hundred keys.
-	 */
-	void subscribeAnnounced() {
-		if (!this.subscribing.compareAndSet(false, true)) {
-			return;
-		}
-		boolean more = false;
-		long generation = -1;
-		try {
-			for (int done = 0; done < 500; done++) {
-				Target target;
-				String rabbitQueue;
-				Source source;
-				Lane lane;
-				boolean cancelled = false;
-				this.lock.lock();
-				try {
-					List<Lane> lanes = this.lanes;
-					generation = this.generation;
-					if (lanes == null || this.paused || this.closed) {
-						return;
-					}
-					target = this.toConsume.poll();
-					if (target == null) {
-						target = this.cancelled.poll();
-						cancelled = target != null;
-					}
-					if (target == null) {
-						if (this.warming) {
-							this.warming = false;
-							this.changed.signalAll();
-						}
-						return;
-					}
-					rabbitQueue = target.rabbitQueue();
-					if (target.key() != null && this.driver.keyLog().expiring(this.queue, target.key())) {
-						// Consumed when the expiry closes with the queue kept; checked under the lock
-						// that resumeAfterExpiry takes, so that closing cannot slip in between.
-						this.pausedKeys.add(target.key());
-						continue;
-					}
-					if (!this.consumedQueues.add(rabbitQueue)) {
-						continue;
-					}
-					source = new Source(rabbitQueue, this.driver.keyPrefetch(this.consumedQueues.size() - 1));
-					lane = lanes.get(this.consumedQueues.size() % lanes.size());
-				}
-				finally {
-					this.lock.unlock();
-				}
-				Channel channel = lane.channel;
-				if (cancelled && this.driver.channels().readyCount(rabbitQueue) < 0) {
-					// Deleted and not re-declared: a deleted Fila queue must not come back through us.
-					forgetConsumed(generation, rabbitQueue);
-					continue;
-				}
-				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
-				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.driver.keyQueueArguments(this.queue))
-					.getMessageCount();
-				String tag = lane.consume(rabbitQueue, source.prefetch, new Receiver(channel, generation, source));
-				this.lock.lock();
-				try {
-					if (generation != this.generation) {
-						return;
-					}
-					this.consumers.put(tag, new Consumed(channel, target, source));
-					if (ready > 0 && target.key() != null) {
-						// RabbitMQ is about to push this key: give it its turn rather than skip it.
-						KeyBuffer buffer = buffer(target.key());
-						buffer.source = source;
-						buffer.backlog = source.prefetch > 1;
-						buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
-						this.drr.activate(buffer, buffer.weight);
-						this.changed.signalAll();
-					}
-				}
-				finally {
-					this.lock.unlock();
-				}
-			}
-			more = true;
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.warn("Queue {}: consuming a key queue failed ({}); reconnecting", this.queue,
-					AmqpChannels.describe(ex));
-			this.lock.lock();
-			try {
-				if (generation == this.generation) {
-					dropChannel();
-				}
-			}
-			finally {
-				this.lock.unlock();
-			}
-		}
-		finally {
-			this.subscribing.set(false);
-		}
-		if (more || !this.toConsume.isEmpty() || !this.cancelled.isEmpty()) {
-			this.driver.subscribe(this);
-		}
-	}
-
-	private void forgetConsumed(long generation, String rabbitQueue) {
-		this.lock.lock();
-		try {
-			if (generation == this.generation) {
-				this.consumedQueues.remove(rabbitQueue);
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.consumers.subscribeIfPending();
 	}
 
 	private void openChannel() throws IOException {
 		long generation = ++this.generation;
-		List<Lane> lanes = new ArrayList<>(CHANNELS);
 		try {
-			for (int i = 0; i < CHANNELS; i++) {
-				Channel channel = this.driver.channels().open();
-				lanes.add(new Lane(channel));
-				// Handled on the timer: the connection's thread must not wait for the session lock,
-				// whose holder may be waiting for a reply that thread reads.
-				channel.addShutdownListener(
-						(signal) -> this.driver.execute(() -> channelLost(generation, signal)));
-			}
-			this.barrierQueue = lanes.get(0).channel.queueDeclare("", false, true, false, null).getQueue();
+			// Handled on the timer: the connection's thread must not wait for the session lock,
+			// whose holder may be waiting for a reply that thread reads.
+			this.lanes.open((signal) -> this.host.execute(() -> channelLost(generation, signal)));
 		}
 		catch (IOException | RuntimeException ex) {
 			this.generation++;
-			lanes.forEach((lane) -> AmqpChannels.closeQuietly(lane.channel));
 			throw ex;
 		}
-		this.lanes = lanes;
-		this.consumers.clear();
-		this.consumedQueues.clear();
-		this.pausedKeys.clear();
-		this.toConsume.clear();
-		this.cancelled.clear();
-		consumeAll();
-	}
-
-	private void consumeAll() throws IOException {
-		consumeRetryQueue();
-		if (this.driver.sharded()) {
-			for (String shard : this.driver.shardQueues(this.queue)) {
-				this.toConsume.add(new Target(shard, null));
-			}
-		}
-		else {
-			for (String key : this.driver.keyLog().keys(this.queue)) {
-				this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
-			}
-		}
-		// Hand nothing out until every known key is consumed: the first deliveries are fair too.
-		this.warming = !this.toConsume.isEmpty();
-		this.driver.subscribe(this);
+		this.consumers.reset();
+		this.consumers.consumeAll();
 	}
 
 	/**
@@ -415,40 +218,16 @@ final class QueueSession {
 	 * the channel. Called without the lock, which the deliveries need.
 	 */
 	void barrier() {
-		List<Lane> lanes;
-		String barrierQueue;
+		ConsumerLanes.Barrier barrier;
 		this.lock.lock();
 		try {
-			lanes = this.lanes;
-			barrierQueue = this.barrierQueue;
+			barrier = this.lanes.barrier();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		if (lanes == null || barrierQueue == null) {
-			return;
-		}
-		try {
-			// The barrier queue is exclusive to the connection, which every lane shares.
-			for (Lane lane : lanes) {
-				CountDownLatch dispatched = new CountDownLatch(1);
-				String tag = lane.channel.basicConsume(barrierQueue, true, new DefaultConsumer(lane.channel) {
-
-					@Override
-					public void handleConsumeOk(String consumerTag) {
-						dispatched.countDown();
-					}
-
-				});
-				dispatched.await(5, TimeUnit.SECONDS);
-				lane.channel.basicCancel(tag);
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.debug("Queue {}: barrier failed ({})", this.queue, AmqpChannels.describe(ex));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		if (barrier != null) {
+			barrier.await();
 		}
 	}
 
@@ -457,7 +236,7 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			this.paused = true;
-			cancelConsumers();
+			this.consumers.cancelConsumers();
 		}
 		catch (IOException | RuntimeException ex) {
 			dropChannel();
@@ -472,8 +251,8 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			this.paused = false;
-			if (this.lanes != null) {
-				consumeAll();
+			if (this.lanes.isOpen()) {
+				this.consumers.consumeAll();
 			}
 			this.changed.signalAll();
 		}
@@ -485,31 +264,10 @@ final class QueueSession {
 		}
 	}
 
-	private void consumeRetryQueue() throws IOException {
-		Lane lane = this.lanes.get(0);
-		String retryQueue = this.driver.names().retryQueue(this.queue);
-		String tag = lane.consume(retryQueue, this.driver.keyPrefetch(this.consumedQueues.size()),
-				new Receiver(lane.channel, this.generation, null));
-		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null), null));
-		this.consumedQueues.add(retryQueue);
-	}
-
-	/** Cancels every consumer of the current channel; nothing new arrives after. Under the lock. */
-	private void cancelConsumers() throws IOException {
-		for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
-			Channel channel = consumer.getValue().channel();
-			if (channel.isOpen()) {
-				channel.basicCancel(consumer.getKey());
-			}
-		}
-		this.consumers.clear();
-		this.consumedQueues.clear();
-	}
-
 	private void channelLost(long generation, ShutdownSignalException signal) {
 		this.lock.lock();
 		try {
-			if (generation != this.generation || this.lanes == null) {
+			if (generation != this.generation || !this.lanes.isOpen()) {
 				return;
 			}
 			if (!signal.isInitiatedByApplication()) {
@@ -525,24 +283,14 @@ final class QueueSession {
 
 	/** Forgets the channel and what it buffered (RabbitMQ requeues it). Under the lock. */
 	private void dropChannel() {
-		List<Lane> lanes = this.lanes;
-		this.lanes = null;
 		this.generation++;
 		this.keys.clear();
 		this.buffered = 0;
 		this.drr = new DeficitRoundRobin<>(this.spec.quantum());
-		this.consumers.clear();
-		this.consumedQueues.clear();
+		this.consumers.dropped();
 		this.warming = false;
-		this.reconnectAt = System.nanoTime();
 		this.changed.signalAll();
-		if (lanes != null) {
-			// All lanes go together: one lost channel requeues its messages, the others' follow.
-			// Not on this thread: it may be the connection's, which a close waits for.
-			List<Channel> channels = new ArrayList<>(lanes.size());
-			lanes.forEach((lane) -> channels.add(lane.channel));
-			AmqpChannels.closeInBackground(channels);
-		}
+		this.lanes.drop();
 	}
 
 	private void select(int max, long now, List<LeasedMessage> selected) {
@@ -595,7 +343,7 @@ final class QueueSession {
 		}
 		List<String> throttleKeys = head.envelope.scheduling().throttleKeys();
 		if (!throttleKeys.isEmpty()) {
-			long wait = this.driver.throttles().tryAcquireAll(throttleKeys, System.nanoTime());
+			long wait = this.host.tryAcquireThrottles(throttleKeys, System.nanoTime());
 			if (wait > 0) {
 				this.throttleWait = Math.min(this.throttleWait, wait);
 				return false;
@@ -722,7 +470,7 @@ final class QueueSession {
 				this.closed = true;
 				this.changed.signalAll();
 				try {
-					cancelConsumers();
+					this.consumers.cancelConsumers();
 				}
 				catch (IOException | RuntimeException ex) {
 					// the channel is going away: nothing more arrives on it anyway
@@ -749,25 +497,9 @@ final class QueueSession {
 		this.lock.lock();
 		try {
 			this.closed = true;
-			List<Lane> lanes = this.lanes;
-			this.lanes = null;
 			this.generation++;
 			this.changed.signalAll();
-			if (lanes != null) {
-				Channel first = lanes.get(0).channel;
-				// Neither waits for RabbitMQ's answer: after a broker restart a channel can look
-				// open and never answer, and a blocking call here would hang for the client's
-				// RPC timeout (10 minutes). Closing the channel gives its unacked messages back.
-				if (this.barrierQueue != null && first.isOpen()) {
-					try {
-						first.queueDeleteNoWait(this.barrierQueue, false, false);
-					}
-					catch (IOException | RuntimeException ex) {
-						// exclusive: it goes with the connection anyway
-					}
-				}
-				lanes.forEach((lane) -> AmqpChannels.abortQuietly(lane.channel));
-			}
+			this.lanes.close();
 		}
 		finally {
 			this.lock.unlock();
@@ -827,95 +559,22 @@ final class QueueSession {
 	 * its messages: candidates for expiry. A few per call.
 	 */
 	List<String> idleKeys(long idleNanos) {
-		this.lock.lock();
-		try {
-			if (this.lanes == null || this.closed || this.paused) {
-				return List.of();
-			}
-			long now = System.nanoTime();
-			List<String> idle = new ArrayList<>();
-			for (Consumed consumed : this.consumers.values()) {
-				Source source = consumed.source();
-				String key = consumed.target().key();
-				if (key != null && source != null && source.unacked.get() == 0
-						&& now - source.lastActivity > idleNanos) {
-					idle.add(key);
-					if (idle.size() >= 20) {
-						break;
-					}
-				}
-			}
-			return idle;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.consumers.idleKeys(idleNanos);
 	}
 
-	/**
-	 * An instance is expiring a key's queue: stop consuming it if this session holds none of its
-	 * messages, so that the delete can go ahead. A session that holds some keeps consuming, and
-	 * RabbitMQ refuses the delete (the queue is in use). Deliveries already on their way to the
-	 * cancelled consumer go back to the queue, which then refuses the delete as not empty.
-	 * Runs on the driver's timer thread.
-	 */
+	/** An instance is expiring a key's queue: stop consuming it if this session holds none of it. */
 	void pauseForExpiry(String key) {
-		this.lock.lock();
-		try {
-			if (!this.driver.keyLog().expiring(this.queue, key)) {
-				return;
-			}
-			for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
-				Consumed consumed = consumer.getValue();
-				Source source = consumed.source();
-				if (!key.equals(consumed.target().key()) || source == null) {
-					continue;
-				}
-				if (source.unacked.get() > 0) {
-					return;
-				}
-				source.cancelled = true;
-				this.consumers.remove(consumer.getKey());
-				this.consumedQueues.remove(consumed.rabbitQueue());
-				this.pausedKeys.add(key);
-				if (consumed.channel().isOpen()) {
-					consumed.channel().basicCancel(consumer.getKey());
-				}
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.debug("Queue {}: cancelling the consumer of key '{}' failed ({})", this.queue, key,
-					AmqpChannels.describe(ex));
-			dropChannel();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.consumers.pauseForExpiry(key);
 	}
 
 	/** The key's expiry closed and its queue stays: consume it again if this session paused it. */
 	void resumeAfterExpiry(String key) {
-		this.lock.lock();
-		try {
-			if (this.pausedKeys.remove(key)) {
-				this.toConsume.add(new Target(this.driver.keyQueue(this.queue, key), key));
-				this.driver.subscribe(this);
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.consumers.resumeAfterExpiry(key);
 	}
 
 	/** The key's queue was deleted: a later announcement of the key brings it back. */
 	void expired(String key) {
-		this.lock.lock();
-		try {
-			this.pausedKeys.remove(key);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.consumers.expired(key);
 	}
 
 	/**
@@ -941,7 +600,7 @@ final class QueueSession {
 			return false;
 		}
 		this.lastProbe = now;
-		long ready = this.driver.channels().readyCount(source.rabbitQueue);
+		long ready = this.host.readyCount(source.rabbitQueue);
 		if (ready > 0) {
 			key.refillBy = now + REFILL_WAIT_NANOS;
 			key.awaitedRefill = source.shared();
@@ -1003,40 +662,58 @@ final class QueueSession {
 		}
 	}
 
-	private void consumerCancelled(long generation, String tag) {
-		this.lock.lock();
-		try {
-			if (generation == this.generation) {
-				Consumed consumed = this.consumers.remove(tag);
-				if (consumed != null) {
-					this.consumedQueues.remove(consumed.rabbitQueue());
-					// The key queue was deleted. If a producer re-declared it already (its
-					// announcement may have come first), consume it again; otherwise the
-					// producer's announcement will.
-					boolean retryQueue = consumed.rabbitQueue().equals(this.driver.names().retryQueue(this.queue));
-					if (!retryQueue && !this.closed) {
-						this.cancelled.add(consumed.target());
-						this.driver.subscribe(this);
-					}
-				}
+	/** What the consumers see of this session. */
+	private final class Consuming implements KeyConsumers.Session {
+
+		@Override
+		public long generation() {
+			return QueueSession.this.generation;
+		}
+
+		@Override
+		public boolean consuming() {
+			return !QueueSession.this.paused && !QueueSession.this.closed;
+		}
+
+		@Override
+		public boolean closed() {
+			return QueueSession.this.closed;
+		}
+
+		@Override
+		public void warming(boolean warming) {
+			QueueSession.this.warming = warming;
+		}
+
+		@Override
+		public void warmedUp() {
+			if (QueueSession.this.warming) {
+				QueueSession.this.warming = false;
+				QueueSession.this.changed.signalAll();
 			}
 		}
-		finally {
-			this.lock.unlock();
+
+		@Override
+		public void refillComing(String key, Source source) {
+			KeyBuffer buffer = buffer(key);
+			buffer.source = source;
+			buffer.backlog = source.prefetch > 1;
+			buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
+			QueueSession.this.drr.activate(buffer, buffer.weight);
+			QueueSession.this.changed.signalAll();
 		}
-	}
 
-	/** A consumer of one of the session's channels: a key queue (with its key) or the retry queue. */
-	private record Consumed(Channel channel, Target target, @Nullable Source source) {
-
-		String rabbitQueue() {
-			return this.target.rabbitQueue();
+		@Override
+		public void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
+				AMQP.BasicProperties properties, byte[] body) {
+			QueueSession.this.received(channel, generation, source, delivery, properties, body);
 		}
 
-	}
+		@Override
+		public void dropChannel() {
+			QueueSession.this.dropChannel();
+		}
 
-	/** A queue to consume: a key's queue (with its key), a shard or the retry queue (no key). */
-	private record Target(String rabbitQueue, @Nullable String key) {
 	}
 
 	/** A key (or shard) queue consumed on the current channel, with its consumer's credit. */
@@ -1080,29 +757,6 @@ final class QueueSession {
 		Source(String rabbitQueue, int prefetch) {
 			this.rabbitQueue = rabbitQueue;
 			this.prefetch = prefetch;
-		}
-
-	}
-
-	/** One of a session's consuming channels, with the prefetch its next consumer gets. */
-	private static final class Lane {
-
-		final Channel channel;
-
-		/** The channel's current {@code basic.qos} (per consumer); -1 before the first. */
-		private int prefetch = -1;
-
-		Lane(Channel channel) {
-			this.channel = channel;
-		}
-
-		/** Consumes a queue with manual acks and the given prefetch, setting it only if it changed. */
-		synchronized String consume(String queue, int prefetch, DefaultConsumer consumer) throws IOException {
-			if (prefetch != this.prefetch) {
-				this.channel.basicQos(prefetch, false);
-				this.prefetch = prefetch;
-			}
-			return this.channel.basicConsume(queue, false, consumer);
 		}
 
 	}
@@ -1208,32 +862,6 @@ final class QueueSession {
 				this.done = true;
 				this.source.unacked.decrementAndGet();
 			}
-		}
-
-	}
-
-	private final class Receiver extends DefaultConsumer {
-
-		private final long generation;
-
-		private final @Nullable Source source;
-
-		Receiver(Channel channel, long generation, @Nullable Source source) {
-			super(channel);
-			this.generation = generation;
-			this.source = source;
-		}
-
-		@Override
-		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-				byte[] body) {
-			received(getChannel(), this.generation, this.source, envelope, properties, body);
-		}
-
-		@Override
-		public void handleCancel(String consumerTag) {
-			// RabbitMQ cancels a consumer when its queue is deleted.
-			consumerCancelled(this.generation, consumerTag);
 		}
 
 	}

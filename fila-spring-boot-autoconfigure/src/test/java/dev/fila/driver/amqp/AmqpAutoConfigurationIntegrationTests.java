@@ -38,7 +38,6 @@ class AmqpAutoConfigurationIntegrationTests {
 		this.contextRunner.withPropertyValues("fila.drivers.rabbit.amqp.key-shards=4").run((context) -> {
 			assertThat(context).hasNotFailed();
 			AmqpDriver driver = (AmqpDriver) context.getBean(FilaDrivers.class).get("rabbit");
-			assertThat(driver.sharded()).isTrue();
 			assertThat(driver.shardQueues("orders")).hasSize(4)
 				.allSatisfy((queue) -> assertThat(queue).startsWith(this.prefix + ":"));
 		});
@@ -49,7 +48,7 @@ class AmqpAutoConfigurationIntegrationTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasNotFailed();
 			AmqpDriver driver = (AmqpDriver) context.getBean(FilaDrivers.class).get("rabbit");
-			assertThat(driver.sharded()).isFalse();
+			assertThat(driver.shardQueues("orders")).isEmpty();
 		});
 	}
 

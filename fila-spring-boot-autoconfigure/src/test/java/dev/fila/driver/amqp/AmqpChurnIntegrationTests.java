@@ -88,7 +88,7 @@ class AmqpChurnIntegrationTests {
 			assertThat(driver.footprint()).isEqualTo(baseline);
 		});
 		// The key log keeps the first keys' places (all 5,000 here, under the limit), no more.
-		assertThat(driver.keyLog().keyCount()).isLessThanOrEqualTo(AmqpDriver.SHARD_PLACED_KEYS);
+		assertThat(driver.keyLog().keyCount()).isLessThanOrEqualTo(AmqpTopology.SHARD_PLACED_KEYS);
 	}
 
 	@Test

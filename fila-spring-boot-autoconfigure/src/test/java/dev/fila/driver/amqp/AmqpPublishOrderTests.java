@@ -25,7 +25,7 @@ class AmqpPublishOrderTests {
 		}
 		Map<String, String> keyQueues = Map.of("key-0", "q.k.key-0", "key-1", "q.k.key-1", "key-2", "q.k.key-2");
 
-		List<String> ids = AmqpDriver.byKeyQueue(batch, keyQueues).stream().map(Envelope::id).toList();
+		List<String> ids = AmqpPublisher.byKeyQueue(batch, keyQueues).stream().map(Envelope::id).toList();
 
 		assertThat(ids).containsExactly("m0", "m3", "m6", "m1", "m4", "m7", "m2", "m5", "m8");
 	}
@@ -36,7 +36,7 @@ class AmqpPublishOrderTests {
 				envelope("a2", "a"), envelope("b2", "b"));
 		Map<String, String> shards = Map.of("a", "q.s.0", "b", "q.s.1", "c", "q.s.0");
 
-		List<String> ids = AmqpDriver.byKeyQueue(batch, shards).stream().map(Envelope::id).toList();
+		List<String> ids = AmqpPublisher.byKeyQueue(batch, shards).stream().map(Envelope::id).toList();
 
 		assertThat(ids).containsExactly("a1", "c1", "a2", "b1", "b2");
 	}
