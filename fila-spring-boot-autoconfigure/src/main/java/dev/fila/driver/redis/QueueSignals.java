@@ -33,6 +33,9 @@ class QueueSignals implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSignals.class);
 
+	/** How long a close waits for a subscribe on its way. */
+	private static final long SUBSCRIBE_GRACE_MILLIS = 5_000;
+
 	private final Map<String, Signal> signals = new ConcurrentHashMap<>();
 
 	private final RedisConnectionFactory connectionFactory;
@@ -41,6 +44,10 @@ class QueueSignals implements AutoCloseable {
 
 	private volatile @Nullable RedisConnection subscription;
 
+	private volatile @Nullable Thread subscriber;
+
+	private volatile boolean closed;
+
 	QueueSignals(RedisConnectionFactory connectionFactory, String channel) {
 		this.connectionFactory = connectionFactory;
 		this.channel = channel.getBytes(StandardCharsets.UTF_8);
@@ -48,19 +55,26 @@ class QueueSignals implements AutoCloseable {
 
 	/** Subscribes in the background; Lettuce resubscribes by itself after a reconnect. */
 	void start() {
-		Thread subscriber = new Thread(() -> {
+		Thread thread = new Thread(() -> {
 			try {
 				RedisConnection connection = this.connectionFactory.getConnection();
 				this.subscription = connection;
+				if (this.closed) {
+					connection.close();
+					return;
+				}
 				connection.subscribe((message, pattern) -> bump(new String(message.getBody(), StandardCharsets.UTF_8)),
 						this.channel);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Could not subscribe to Fila queue notifications; idle consumers will poll", ex);
+				if (!this.closed) {
+					logger.warn("Could not subscribe to Fila queue notifications; idle consumers will poll", ex);
+				}
 			}
 		}, "fila-redis-notifications");
-		subscriber.setDaemon(true);
-		subscriber.start();
+		thread.setDaemon(true);
+		this.subscriber = thread;
+		thread.start();
 	}
 
 	/**
@@ -168,6 +182,19 @@ class QueueSignals implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.closed = true;
+		// A subscribe still on its way must end before its connection closes: a SUBSCRIBE sent
+		// on a connection closed under it waits for Lettuce's command timeout (a minute), and
+		// so would the application's shutdown. It normally takes a round trip.
+		Thread thread = this.subscriber;
+		if (thread != null && thread != Thread.currentThread()) {
+			try {
+				thread.join(SUBSCRIBE_GRACE_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		RedisConnection connection = this.subscription;
 		if (connection != null) {
 			try {
