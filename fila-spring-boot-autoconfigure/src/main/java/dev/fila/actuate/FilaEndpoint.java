@@ -21,6 +21,7 @@ import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaTemplate;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueStats;
+import dev.fila.core.ThrottleStats;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.QueueSpec;
@@ -101,7 +102,22 @@ public class FilaEndpoint {
 				drivers.put(driver.name(), new DriverDescriptor(driver.type(), String.valueOf(ex.getMessage())));
 			}
 		}
-		return new FilaDescriptor(drivers, queues, consumers(null), this.admin.listConfig(""));
+		return new FilaDescriptor(drivers, queues, consumers(null), this.admin.listConfig(""), throttles());
+	}
+
+	private Map<String, ThrottleStatsDescriptor> throttles() {
+		Map<String, ThrottleStatsDescriptor> throttles = new LinkedHashMap<>();
+		try {
+			for (ThrottleStats stats : this.admin.throttles()) {
+				double available = stats.availablePermits();
+				throttles.put(stats.key(), new ThrottleStatsDescriptor(stats.rate(), stats.burst(),
+						Double.isNaN(available) ? null : Math.round(available * 100) / 100.0));
+			}
+		}
+		catch (RuntimeException ex) {
+			// The default driver is unreachable: its error shows under drivers.
+		}
+		return throttles;
 	}
 
 	/**
@@ -295,9 +311,11 @@ public class FilaEndpoint {
 	 * @param queues the queues by name (dead-letter queues appear under their queue)
 	 * @param consumers the consumers by id
 	 * @param config the runtime configuration
+	 * @param throttles the throttles by key
 	 */
 	public record FilaDescriptor(Map<String, DriverDescriptor> drivers, Map<String, QueueSummaryDescriptor> queues,
-			Map<String, ConsumerDescriptor> consumers, Map<String, String> config) {
+			Map<String, ConsumerDescriptor> consumers, Map<String, String> config,
+			Map<String, ThrottleStatsDescriptor> throttles) {
 	}
 
 	/**
@@ -411,6 +429,17 @@ public class FilaEndpoint {
 	 * @param burst the bucket size
 	 */
 	public record ThrottleDescriptor(String key, double rate, long burst) {
+	}
+
+	/**
+	 * A throttle with its bucket's state.
+	 *
+	 * @param rate permits per second
+	 * @param burst the bucket size
+	 * @param availablePermits permits the bucket on the default driver holds now (two decimals),
+	 * or {@code null} when the driver cannot tell
+	 */
+	public record ThrottleStatsDescriptor(double rate, long burst, @Nullable Double availablePermits) {
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.fila.client;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
+import dev.fila.core.ThrottleStats;
 import dev.fila.config.InMemorySettingsStore;
 import dev.fila.config.RuntimeConfig;
 import dev.fila.config.SharedSettings;
@@ -187,6 +189,20 @@ public class DefaultFilaAdmin implements FilaAdmin {
 					+ rate + ", burst=" + burst);
 		}
 		this.throttles.set(key, rate, burst);
+	}
+
+	/**
+	 * @return every throttle, sorted by key, with the permits its bucket on the default driver
+	 * holds now
+	 */
+	@Override
+	public List<ThrottleStats> throttles() {
+		FilaDriver driver = this.queues.drivers().get(null);
+		List<ThrottleStats> stats = new ArrayList<>();
+		this.throttles.all()
+			.forEach((key, throttle) -> stats.add(new ThrottleStats(key, throttle.rate(), throttle.burst(),
+					driver.availablePermits(key))));
+		return stats;
 	}
 
 }

@@ -75,4 +75,10 @@ public interface FilaAdmin {
 	 */
 	void setThrottle(String key, double rate, long burst);
 
+	/**
+	 * @return every throttle, sorted by key, with the permits its bucket on the default
+	 * driver holds now
+	 */
+	List<ThrottleStats> throttles();
+
 }

@@ -191,6 +191,15 @@ public interface FilaDriver extends AutoCloseable {
 	void setThrottle(String key, double rate, long burst);
 
 	/**
+	 * @param key a throttle key
+	 * @return the permits its bucket holds now (shared by every instance where the driver's
+	 * buckets are), or {@code NaN} when unknown
+	 */
+	default double availablePermits(String key) {
+		return Double.NaN;
+	}
+
+	/**
 	 * Counts the leases of a queue that expired: a consumer died or got stuck and the message
 	 * went back to the queue. Optional: drivers that do not count return 0. Read off the hot
 	 * path (metrics refresh), it may cost a round trip.

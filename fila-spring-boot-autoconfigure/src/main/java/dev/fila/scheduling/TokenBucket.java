@@ -88,6 +88,15 @@ public final class TokenBucket {
 		return (long) Math.ceil((1 - this.tokens) / this.rate * 1_000_000_000d);
 	}
 
+	/**
+	 * @param nowNanos the current time
+	 * @return the permits the bucket holds now, fractional between refills
+	 */
+	public double available(long nowNanos) {
+		refill(nowNanos);
+		return this.tokens;
+	}
+
 	public double rate() {
 		return this.rate;
 	}

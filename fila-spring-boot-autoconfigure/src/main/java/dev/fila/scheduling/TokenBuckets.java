@@ -24,6 +24,16 @@ public final class TokenBuckets {
 	}
 
 	/**
+	 * @param key a throttle key
+	 * @param nowNanos the current time
+	 * @return the permits its bucket holds now, or {@code NaN} when there is no such bucket
+	 */
+	public synchronized double available(String key, long nowNanos) {
+		TokenBucket bucket = this.buckets.get(key);
+		return (bucket != null) ? bucket.available(nowNanos) : Double.NaN;
+	}
+
+	/**
 	 * Takes one permit from every bucket of {@code keys}, or none.
 	 * @return 0 when the permits were taken, else nanoseconds until they may be available
 	 */

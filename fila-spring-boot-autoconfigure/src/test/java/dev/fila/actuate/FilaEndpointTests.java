@@ -241,6 +241,11 @@ class FilaEndpointTests {
 		}
 		this.memory.enqueue("t", batch);
 		assertThat(this.memory.fetch("t", 10, Duration.ZERO)).hasSize(3);
+		assertThat(this.endpoint.fila().throttles()).containsOnlyKeys("slow").hasEntrySatisfying("slow", (slow) -> {
+			assertThat(slow.rate()).isEqualTo(2.5);
+			assertThat(slow.burst()).isEqualTo(3);
+			assertThat(slow.availablePermits()).isBetween(0.0, 1.0);
+		});
 	}
 
 	private static Object leased(FilaDelivery delivery) {

@@ -228,6 +228,16 @@ class FilaTemplateAndAdminTests {
 		this.driver.enqueue("throttled", List.of(throttled, throttled));
 		assertThat(this.driver.fetch("throttled", 10, Duration.ofMillis(300))).hasSize(1);
 		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setThrottle("bad", 0, 1));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.admin.setThrottle("bad", Double.POSITIVE_INFINITY, 1));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setThrottle("bad", Double.NaN, 1));
+		this.admin.setThrottle("fast", 100, 7);
+		assertThat(this.admin.throttles()).extracting(ThrottleStats::key).containsExactly("fast", "slow");
+		ThrottleStats fast = this.admin.throttles().get(0);
+		assertThat(fast.rate()).isEqualTo(100);
+		assertThat(fast.burst()).isEqualTo(7);
+		assertThat(fast.availablePermits()).isEqualTo(7);
+		assertThat(this.admin.throttles().get(1).availablePermits()).isBetween(0.0, 0.9);
 	}
 
 	@Test

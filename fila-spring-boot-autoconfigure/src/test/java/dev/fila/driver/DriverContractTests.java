@@ -347,6 +347,24 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void availablePermitsShowAFullBucketThenWhatWasTaken() throws Exception {
+		String queue = createQueue();
+		String throttle = "contract-permits-" + UUID.randomUUID();
+		assertThat(this.driver.availablePermits(throttle)).isNaN();
+		this.driver.setThrottle(throttle, 0.01, 5);
+		assertThat(this.driver.availablePermits(throttle)).isCloseTo(5, within(0.01));
+		this.driver.enqueue(queue,
+				List.of(message("a", "k", 1, List.of(throttle)), message("b", "k", 1, List.of(throttle))));
+		int fetched = 0;
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (fetched < 2 && System.nanoTime() < deadline) {
+			fetched += this.driver.fetch(queue, 2, SHORT_WAIT).size();
+		}
+		assertThat(fetched).isEqualTo(2);
+		assertThat(this.driver.availablePermits(throttle)).isCloseTo(3, within(0.05));
+	}
+
+	@Test
 	void throttledKeyDoesNotBlockOtherKeys() throws Exception {
 		String queue = createQueue();
 		String throttle = "contract-slow-" + UUID.randomUUID();

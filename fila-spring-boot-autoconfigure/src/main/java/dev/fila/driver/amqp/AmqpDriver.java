@@ -404,6 +404,12 @@ public class AmqpDriver implements FilaDriver {
 		this.throttles.set(key, rate, burst, System.nanoTime());
 	}
 
+	/** @return the permits of this instance's bucket: AMQP throttles are per instance */
+	@Override
+	public double availablePermits(String key) {
+		return this.throttles.available(key, System.nanoTime());
+	}
+
 	@Override
 	public long expiredLeases(String queue) {
 		QueueCounters counters = this.sessions.countersIfAny(queue);

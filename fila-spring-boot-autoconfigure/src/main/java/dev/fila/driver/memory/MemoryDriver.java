@@ -202,6 +202,11 @@ public class MemoryDriver implements FilaDriver {
 	}
 
 	@Override
+	public double availablePermits(String key) {
+		return this.throttles.available(key, System.nanoTime());
+	}
+
+	@Override
 	public void ping() {
 		// Always reachable: it lives in this JVM.
 	}

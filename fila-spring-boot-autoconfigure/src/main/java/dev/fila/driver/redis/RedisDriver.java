@@ -762,6 +762,27 @@ public class RedisDriver implements FilaDriver {
 				bytes(Double.toString(rate)), bytes(Long.toString(burst))));
 	}
 
+	/** Reads the bucket as {@code throttle.lua} keeps it and refills it to Redis's clock. */
+	@Override
+	public double availablePermits(String key) {
+		byte[] bucket = bytes(this.keyPrefix + ":throttle:" + key);
+		return execute((connection) -> {
+			List<byte[]> fields = connection.hashCommands()
+				.hMGet(bucket, bytes("rate"), bytes("burst"), bytes("tokens"), bytes("ts"));
+			if (fields == null || fields.size() < 4 || fields.get(0) == null || fields.get(1) == null) {
+				return Double.NaN;
+			}
+			double rate = Double.parseDouble(string(fields.get(0)));
+			double burst = Double.parseDouble(string(fields.get(1)));
+			if (fields.get(2) == null || fields.get(3) == null) {
+				return burst;
+			}
+			Long now = connection.serverCommands().time();
+			double elapsed = (now != null) ? Math.max(0, now - Double.parseDouble(string(fields.get(3)))) : 0;
+			return Math.min(burst, Double.parseDouble(string(fields.get(2))) + elapsed * rate / 1000);
+		});
+	}
+
 	@Override
 	public void ping() {
 		execute(RedisConnection::ping);
