@@ -7,6 +7,11 @@ import java.util.Optional;
 /**
  * Operations on queues, dead-letter queues, throttles and runtime configuration. The
  * auto-configured implementation is {@code dev.fila.client.DefaultFilaAdmin}.
+ * <p>
+ * What every method throws: a {@link FilaException} when the broker fails (unreachable, a
+ * timeout, an error reply), with the driver's exception as its cause;
+ * {@link QueueNotFoundException} (a {@code FilaException}) for a queue no driver has, where a
+ * method names one; {@link IllegalArgumentException} for an argument out of range.
  */
 public interface FilaAdmin {
 
@@ -49,9 +54,11 @@ public interface FilaAdmin {
 	long purge(String queue);
 
 	/**
-	 * Sets a runtime configuration value, visible to the next {@code fila.get(key)}.
+	 * Sets a runtime configuration value, visible to the next {@code fila.get(key)}: on every
+	 * instance within a second and across restarts where the settings are shared (Redis).
 	 * @param key the key
-	 * @param value the value
+	 * @param value the value; {@code null} removes the key, and the configured value (if any)
+	 * applies again at the next start
 	 */
 	void setConfig(String key, String value);
 

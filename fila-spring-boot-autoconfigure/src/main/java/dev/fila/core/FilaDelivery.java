@@ -3,6 +3,8 @@ package dev.fila.core;
 /**
  * A message pulled with {@link FilaTemplate#receive}: leased to the caller until it is
  * acknowledged, negatively acknowledged or its lease (the queue's visibility timeout) runs out.
+ * Both settling methods throw a {@link FilaException} when the broker fails, with the driver's
+ * exception as its cause; the message then stays leased and comes back when its lease ends.
  */
 public interface FilaDelivery extends FilaMessage {
 

@@ -11,6 +11,11 @@ import java.util.Optional;
  * {@code String} as UTF-8, anything else as JSON. Each message is scheduled by the queue's
  * enqueue policy ({@code on-enqueue} hook). The auto-configured implementation is
  * {@code dev.fila.client.DefaultFilaTemplate}.
+ * <p>
+ * What every method throws: a {@link FilaException} when the broker fails (unreachable, a
+ * timeout, an error reply), with the driver's exception as its cause; its subclasses
+ * {@link MessageTooLargeException} and {@link FilaTimeoutException} where a method says so;
+ * {@link IllegalArgumentException} for a bad queue name or header.
  */
 public interface FilaTemplate {
 

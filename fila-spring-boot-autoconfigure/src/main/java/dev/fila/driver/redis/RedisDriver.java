@@ -838,7 +838,7 @@ public class RedisDriver implements FilaDriver {
 		try {
 			return execute(operation);
 		}
-		catch (DataAccessException ex) {
+		catch (FilaException ex) {
 			if (!isNoQueue(ex)) {
 				throw ex;
 			}
@@ -852,7 +852,7 @@ public class RedisDriver implements FilaDriver {
 			try {
 				return execute(operation);
 			}
-			catch (DataAccessException again) {
+			catch (FilaException again) {
 				if (isNoQueue(again)) {
 					throw new QueueNotFoundException(queue);
 				}
@@ -861,9 +861,17 @@ public class RedisDriver implements FilaDriver {
 		}
 	}
 
+	/**
+	 * Runs an operation on a pooled connection.
+	 * @throws FilaException for every Redis failure (a refused connection, a timeout, an error
+	 * reply), with Spring's exception as the cause
+	 */
 	private <T> T execute(Function<RedisConnection, T> operation) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			return operation.apply(connection);
+		}
+		catch (DataAccessException ex) {
+			throw new FilaException("Redis driver '" + this.name + "' failed: " + ex.getMessage(), ex);
 		}
 	}
 

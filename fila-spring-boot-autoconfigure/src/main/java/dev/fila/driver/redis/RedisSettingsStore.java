@@ -7,12 +7,14 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
 
 import dev.fila.config.Setting;
 import dev.fila.config.SettingsStore;
+import dev.fila.core.FilaException;
 
 /**
  * Settings in one Redis hash, {@code P:settings}: field {@code <namespace>/<key>}, value the
@@ -97,6 +99,10 @@ final class RedisSettingsStore implements SettingsStore {
 	private <T> @Nullable T execute(Function<RedisConnection, @Nullable T> operation) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			return operation.apply(connection);
+		}
+		catch (DataAccessException ex) {
+			throw new FilaException("Reading or writing Fila settings in " + this.description + " failed: "
+					+ ex.getMessage(), ex);
 		}
 	}
 
