@@ -76,8 +76,11 @@ class FilaActuatorWebTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		JsonNode fila = body(response).get("components").get("fila");
 		assertThat(fila.get("status").asString()).isEqualTo("UP");
-		assertThat(fila.get("details").get("drivers").get("memory").get("status").asString()).isEqualTo("UP");
-		JsonNode consumer = fila.get("details").get("consumers").get("order-worker");
+		JsonNode memory = fila.get("components").get("memory");
+		assertThat(memory.get("status").asString()).isEqualTo("UP");
+		assertThat(memory.get("details").get("type").asString()).isEqualTo("memory");
+		assertThat(body(get("/actuator/health/fila/memory")).get("status").asString()).isEqualTo("UP");
+		JsonNode consumer = memory.get("details").get("consumers").get("order-worker");
 		assertThat(consumer.get("running").asBoolean()).isTrue();
 		assertThat(consumer.get("queue").asString()).isEqualTo("orders");
 		assertThat(consumer.get("busyWorkers").asInt()).isZero();
