@@ -2,8 +2,10 @@
 # Starts what the integration tests need, so that `mvn -B verify` passes by itself on a fresh
 # machine of this kind: the machine's standalone Redis (6379) and RabbitMQ node
 # (rabbit@localhost, 5672) when they are down, and the local clusters of the
-# *ClusterIntegrationTests (scripts/clusters.sh). Quick when everything is up already.
-# The autoconfigure module's build runs it before its tests (skip with -Dfila.services.skip).
+# *ClusterIntegrationTests (scripts/clusters.sh) unless FILA_CLUSTERS_SKIP=true. Quick when
+# everything is up already. The autoconfigure module's build runs it in pre-integration-test,
+# after the unit tests and before the *IntegrationTests (skip with -Dfila.services.skip=true;
+# -Dfila.clusters.skip=true sets FILA_CLUSTERS_SKIP and leaves the cluster tests out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +34,8 @@ fi
 wait_for RabbitMQ "rabbitmq-diagnostics -q check_port_connectivity" 120
 
 # Redis Cluster 127.0.0.1:7001-7006 and RabbitMQ fila-a/b/c@localhost (5681-5683).
-bash scripts/clusters.sh start
+if [[ "${FILA_CLUSTERS_SKIP:-false}" == true ]]; then
+  echo "Leaving the local clusters alone (fila.clusters.skip)"
+else
+  bash scripts/clusters.sh start
+fi

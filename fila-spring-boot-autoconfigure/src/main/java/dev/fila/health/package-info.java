@@ -1,5 +1,6 @@
 /**
- * The {@code fila} health indicator: driver reachability and consumer state.
+ * The {@code fila} health contributor: one indicator per driver (reachability and the
+ * driver's consumers), composed into one contributor.
  */
 @NullMarked
 package dev.fila.health;

@@ -19,6 +19,8 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -31,7 +33,6 @@ import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaTemplate;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpClusterSupport.RabbitQueue;
-import dev.fila.health.FilaHealthIndicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -160,7 +161,7 @@ class AmqpNodeLossClusterIntegrationTests {
 			assertThat(context).hasNotFailed();
 			ConnectionFactory connectionFactory = context.getBean(ConnectionFactory.class);
 			FilaTemplate template = context.getBean(FilaTemplate.class);
-			FilaHealthIndicator health = context.getBean(FilaHealthIndicator.class);
+			CompositeHealthContributor health = context.getBean("filaHealthContributor", CompositeHealthContributor.class);
 			Thread producer = producer(template);
 			await().atMost(Duration.ofSeconds(60)).until(() -> handlings.size() >= 1000);
 
@@ -205,7 +206,8 @@ class AmqpNodeLossClusterIntegrationTests {
 			});
 
 			// And the application is healthy: it answers, publishes and consumes.
-			assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+			assertThat(health.stream().map((driver) -> ((HealthIndicator) driver.contributor()).health().getStatus()))
+				.containsOnly(Status.UP);
 			List<String> after = new ArrayList<>();
 			for (int i = 0; i < 200; i++) {
 				after.add(template.enqueue(this.queue, Map.of("tenant", "tenant-" + (i % 10)), "after" + i));

@@ -28,13 +28,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The health indicator, the {@code fila} endpoint and the meters over HTTP, in a real web
- * application with the actuator.
+ * application with the actuator, on the memory driver: no broker (their health indicators are
+ * off).
  */
-@SpringBootTest(classes = FilaActuatorWebIntegrationTests.Application.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = FilaActuatorWebTests.Application.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,metrics,fila",
 				"management.endpoint.health.show-details=always", "management.health.redis.enabled=false",
+				"management.health.rabbit.enabled=false",
 				"fila.queues.reports.on-enqueue=function on_enqueue(msg) return { fairness_key = msg.headers.tenant } end" })
-class FilaActuatorWebIntegrationTests {
+class FilaActuatorWebTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -74,8 +76,11 @@ class FilaActuatorWebIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		JsonNode fila = body(response).get("components").get("fila");
 		assertThat(fila.get("status").asString()).isEqualTo("UP");
-		assertThat(fila.get("details").get("drivers").get("memory").get("status").asString()).isEqualTo("UP");
-		JsonNode consumer = fila.get("details").get("consumers").get("order-worker");
+		JsonNode memory = fila.get("components").get("memory");
+		assertThat(memory.get("status").asString()).isEqualTo("UP");
+		assertThat(memory.get("details").get("type").asString()).isEqualTo("memory");
+		assertThat(body(get("/actuator/health/fila/memory")).get("status").asString()).isEqualTo("UP");
+		JsonNode consumer = memory.get("details").get("consumers").get("order-worker");
 		assertThat(consumer.get("running").asBoolean()).isTrue();
 		assertThat(consumer.get("queue").asString()).isEqualTo("orders");
 		assertThat(consumer.get("busyWorkers").asInt()).isZero();

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * virtual threads with {@code spring.threads.virtual.enabled=true} on Java 21+, or the
  * application's own executor.
  */
-class FilaWorkerExecutorIntegrationTests {
+class FilaWorkerExecutorTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(FilaAutoConfiguration.class))

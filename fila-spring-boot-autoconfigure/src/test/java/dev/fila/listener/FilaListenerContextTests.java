@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code @FilaListener} methods in an application context on the memory driver.
  */
-class FilaListenerIntegrationTests {
+class FilaListenerContextTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(FilaAutoConfiguration.class))

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code shutdown-timeout} holds even when it is longer than Spring's
  * {@code spring.lifecycle.timeout-per-shutdown-phase}.
  */
-class FilaListenerShutdownIntegrationTests {
+class FilaListenerShutdownTests {
 
 	static final CountDownLatch started = new CountDownLatch(1);
 
