@@ -59,9 +59,12 @@ import dev.fila.queue.FilaThrottles;
  * Auto-configuration for Fila: drivers from {@code fila.drivers} (a memory driver when none
  * is declared), queues, the template, the admin, and {@code @FilaListener} consumers.
  */
+// After TaskExecutionAutoConfiguration: Boot's applicationTaskExecutor backs off when it finds
+// any Executor bean, and the worker executor is one.
 @AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
 		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-		"org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration" })
+		"org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration",
+		"org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration" })
 @EnableConfigurationProperties(FilaProperties.class)
 public final class FilaAutoConfiguration {
 

@@ -449,4 +449,16 @@ class FilaAutoConfigurationTests {
 		return UUID.randomUUID().toString();
 	}
 
+	@Test
+	void springBootsApplicationTaskExecutorStaysWhateverTheOrderOfAutoConfigurations() {
+		for (AutoConfigurations order : List.of(
+				AutoConfigurations.of(FilaAutoConfiguration.class,
+						org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration.class),
+				AutoConfigurations.of(org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration.class,
+						FilaAutoConfiguration.class))) {
+			new ApplicationContextRunner().withConfiguration(order)
+				.run((context) -> assertThat(context).hasBean("applicationTaskExecutor").hasBean("filaWorkerExecutor"));
+		}
+	}
+
 }
