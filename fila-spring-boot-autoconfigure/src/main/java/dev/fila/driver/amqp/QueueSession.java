@@ -131,9 +131,6 @@ final class QueueSession {
 	/** An exclusive empty queue of this session's channel, consumed briefly by {@link #barrier}. */
 	private @Nullable String barrierQueue;
 
-	/** Written by {@link #tryServe}. */
-	private @Nullable Delivery served;
-
 	/** Written by {@link #tryServe}: the shortest wait for a throttle permit in this selection. */
 	private long throttleWait;
 
@@ -557,12 +554,12 @@ final class QueueSession {
 				this.refillWait = head.refillBy - now;
 				break;
 			}
-			KeyBuffer key = this.drr.next(this::tryServe);
+			Delivery delivery = this.drr.next(this::tryServe);
 			deactivateDrained(now);
-			if (key == null) {
+			if (delivery == null) {
 				break;
 			}
-			Delivery delivery = this.served;
+			KeyBuffer key = delivery.key;
 			this.buffered--;
 			if (key.deliveries.isEmpty() && !key.backlog) {
 				this.drr.deactivate(key);
@@ -580,7 +577,7 @@ final class QueueSession {
 
 	private final List<KeyBuffer> drained = new ArrayList<>();
 
-	private boolean tryServe(KeyBuffer key) {
+	private @Nullable Delivery tryServe(KeyBuffer key) {
 		Delivery head = key.deliveries.peekFirst();
 		if (head == null) {
 			this.drained.add(key);
@@ -591,19 +588,18 @@ final class QueueSession {
 				this.drr.hold();
 				this.refillWait = Math.min(this.refillWait, key.refillBy - now);
 			}
-			return false;
+			return null;
 		}
 		List<String> throttleKeys = head.envelope.scheduling().throttleKeys();
 		if (!throttleKeys.isEmpty()) {
 			long wait = this.driver.throttles().tryAcquireAll(throttleKeys, System.nanoTime());
 			if (wait > 0) {
 				this.throttleWait = Math.min(this.throttleWait, wait);
-				return false;
+				return null;
 			}
 		}
 		key.deliveries.pollFirst();
-		this.served = head;
-		return true;
+		return head;
 	}
 
 	/** Drops keys that were offered with nothing buffered and no refill on its way. */

@@ -77,9 +77,6 @@ final class MemoryQueue {
 	/** Most idle fairness key states kept for reuse. */
 	static final int MAX_IDLE_KEYS = 1 << 17;
 
-	/** Written by {@link #tryServe}: the entry it took. */
-	private @Nullable Entry served;
-
 	/** Written by {@link #tryServe}: the shortest wait for a throttle permit in this selection. */
 	private long throttleWait;
 
@@ -198,11 +195,11 @@ final class MemoryQueue {
 		List<LeasedMessage> selected = new ArrayList<>(Math.min(max, 16));
 		long leaseNanos = this.spec.visibilityTimeout().toNanos();
 		while (selected.size() < max) {
-			KeyState key = this.drr.next(this::tryServe);
-			if (key == null) {
+			Entry entry = this.drr.next(this::tryServe);
+			if (entry == null) {
 				break;
 			}
-			Entry entry = this.served;
+			KeyState key = entry.key;
 			this.pending--;
 			if (key.pending.isEmpty()) {
 				this.drr.deactivate(key);
@@ -221,22 +218,21 @@ final class MemoryQueue {
 		return selected;
 	}
 
-	private boolean tryServe(KeyState key) {
+	private @Nullable Entry tryServe(KeyState key) {
 		Entry head = key.pending.peekFirst();
 		if (head == null) {
-			return false;
+			return null;
 		}
 		List<String> throttleKeys = head.scheduling.throttleKeys();
 		if (!throttleKeys.isEmpty()) {
 			long wait = this.throttles.tryAcquireAll(throttleKeys, System.nanoTime());
 			if (wait > 0) {
 				this.throttleWait = Math.min(this.throttleWait, wait);
-				return false;
+				return null;
 			}
 		}
 		key.pending.pollFirst();
-		this.served = head;
-		return true;
+		return head;
 	}
 
 	boolean ack(LeasedMessage message) {
@@ -336,19 +332,17 @@ final class MemoryQueue {
 			applyDeadlines(System.nanoTime());
 			List<Entry> drained = new ArrayList<>();
 			while (drained.size() < count) {
-				KeyState key = this.drr.next((candidate) -> {
-					this.served = candidate.pending.pollFirst();
-					return this.served != null;
-				});
-				if (key == null) {
+				Entry entry = this.drr.next((candidate) -> candidate.pending.pollFirst());
+				if (entry == null) {
 					break;
 				}
+				KeyState key = entry.key;
 				this.pending--;
 				if (key.pending.isEmpty()) {
 					this.drr.deactivate(key);
 				}
 				forgetKeyIfIdle(key);
-				drained.add(this.served);
+				drained.add(entry);
 			}
 			return drained;
 		}
