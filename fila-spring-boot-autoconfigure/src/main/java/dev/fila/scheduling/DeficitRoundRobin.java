@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -86,10 +85,10 @@ public final class DeficitRoundRobin<K> {
 	}
 
 	/**
-	 * Picks the next key to serve. {@code tryServe} is offered keys in DRR order and must
-	 * serve one message of that key and return {@code true}, or return {@code false} when the
-	 * key cannot serve right now (for example it is throttled). Every active key is offered
-	 * at most once per call.
+	 * Serves the next key. {@code server} is offered keys in DRR order and must serve one item
+	 * of that key and return it, or return {@code null} when the key cannot serve right now
+	 * (for example it is empty or throttled). Every active key is offered at most once per call.
+	 * The server may {@link #deactivate} the key it served (its last item), not another one.
 	 * <p>
 	 * When a whole round serves nothing because every key is still short of one credit (all
 	 * weights small, {@code quantum * weight < 1}), the call does not give up: it skips the
@@ -99,10 +98,11 @@ public final class DeficitRoundRobin<K> {
 	 * rounds played one by one would give. A key that could not serve is not credited for the
 	 * skipped rounds (it does not bank credits while others wait) and not offered again; a key
 	 * that is about to serve can prevent the skip (see {@link #hold()}).
-	 * @param tryServe serves one message of the given key, if it can
-	 * @return the key that was served, or {@code null} when no key could serve
+	 * @param <E> what is served
+	 * @param server serves one item of the given key, if it can
+	 * @return what was served, or {@code null} when no key could serve
 	 */
-	public @Nullable K next(Predicate<K> tryServe) {
+	public <E> @Nullable E next(Server<K, E> server) {
 		long call = ++this.calls;
 		// Each skip ends in a serve or a blocked key, or (rounding) needs one more round: this
 		// bound is never reached but by weights so small that a round adds nothing to 1.
@@ -121,12 +121,13 @@ public final class DeficitRoundRobin<K> {
 					head.inTurn = true;
 				}
 				if (head.deficit >= 1) {
-					if (tryServe.test(head.key)) {
+					E served = server.serve(head.key);
+					if (served != null) {
 						head.deficit -= 1;
 						if (head.deficit < 1 && this.ring.peekFirst() == head) {
 							endTurn(head);
 						}
-						return head.key;
+						return served;
 					}
 					// Blocked keys do not bank credits while others wait.
 					head.deficit = 0;
@@ -147,7 +148,7 @@ public final class DeficitRoundRobin<K> {
 	}
 
 	/**
-	 * Called by {@code tryServe} when the key offered cannot serve right now but is about to
+	 * Called by the server when the key offered cannot serve right now but is about to
 	 * (for example its messages are on their way from the broker): the current call of
 	 * {@link #next} then skips no rounds, so that other keys do not get ahead of it, and
 	 * returns {@code null} if its round serves nothing.
@@ -198,6 +199,18 @@ public final class DeficitRoundRobin<K> {
 	}
 
 	/**
+	 * Returns the active keys in the order {@link #next} would offer them (not a hot path).
+	 * @return a new list of the keys in the ring
+	 */
+	public List<K> activeKeys() {
+		List<K> keys = new ArrayList<>(this.ring.size());
+		for (Entry<K> entry : this.ring) {
+			keys.add(entry.key);
+		}
+		return keys;
+	}
+
+	/**
 	 * Returns whether a key is active.
 	 * @param key the fairness key
 	 * @return whether the key is in the ring
@@ -212,6 +225,23 @@ public final class DeficitRoundRobin<K> {
 	 */
 	public int size() {
 		return this.entries.size();
+	}
+
+	/**
+	 * Serves one item of a key offered by {@link DeficitRoundRobin#next}.
+	 *
+	 * @param <K> the key type
+	 * @param <E> what is served
+	 */
+	@FunctionalInterface
+	public interface Server<K, E> {
+
+		/**
+		 * @param key the key whose turn it is
+		 * @return the item served, or {@code null} when the key cannot serve right now
+		 */
+		@Nullable E serve(K key);
+
 	}
 
 	private static final class Entry<K> {

@@ -34,8 +34,8 @@ class DeficitRoundRobinTests {
 	private List<String> serve(int count, Set<String> blocked) {
 		List<String> served = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
-			String key = this.drr.next((candidate) -> !blocked.contains(candidate)
-					&& this.backlog.get(candidate).pollFirst() != null);
+			String key = this.drr.next((candidate) -> (!blocked.contains(candidate)
+					&& this.backlog.get(candidate).pollFirst() != null) ? candidate : null);
 			if (key == null) {
 				break;
 			}
@@ -80,7 +80,7 @@ class DeficitRoundRobinTests {
 		coarse.activate("b", 1);
 		List<String> served = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
-			String key = coarse.next((candidate) -> left.merge(candidate, -1, Integer::sum) >= 0);
+			String key = coarse.next((candidate) -> (left.merge(candidate, -1, Integer::sum) >= 0) ? candidate : null);
 			served.add(key);
 		}
 		assertThat(served).containsExactly("a", "a", "a", "b", "b", "b", "a", "a", "a", "b", "b", "b");
@@ -168,9 +168,9 @@ class DeficitRoundRobinTests {
 	void heldKeyStopsSmallWeightsFromSkippingAheadOfIt() {
 		add("one", 1, 5);
 		add("small", 0.01, 5);
-		assertThat(this.drr.next((key) -> {
+		assertThat(this.drr.<String>next((key) -> {
 			this.drr.hold(); // neither can serve; "one" is about to
-			return false;
+			return null;
 		})).isNull();
 		assertThat(serve(1, Set.of("one"))).containsExactly("small");
 	}
@@ -205,7 +205,16 @@ class DeficitRoundRobinTests {
 
 	@Test
 	void emptySchedulerReturnsNull() {
-		assertThat(this.drr.next((key) -> true)).isNull();
+		assertThat(this.drr.<String>next((key) -> key)).isNull();
+	}
+
+	@Test
+	void returnsWhatTheServerServed() {
+		add("a", 1, 2);
+		add("b", 1, 2);
+		assertThat(this.drr.<String>next((key) -> key + ":" + this.backlog.get(key).pollFirst())).isEqualTo("a:0");
+		assertThat(this.drr.<String>next((key) -> key + ":" + this.backlog.get(key).pollFirst())).isEqualTo("b:0");
+		assertThat(this.drr.activeKeys()).containsExactly("a", "b");
 	}
 
 	@Test

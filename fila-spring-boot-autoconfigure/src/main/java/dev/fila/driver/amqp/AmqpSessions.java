@@ -161,8 +161,8 @@ final class AmqpSessions {
 		}
 
 		@Override
-		public long tryAcquireThrottles(List<String> throttleKeys, long now) {
-			return this.throttles.tryAcquireAll(throttleKeys, now);
+		public TokenBuckets throttles() {
+			return this.throttles;
 		}
 
 	}

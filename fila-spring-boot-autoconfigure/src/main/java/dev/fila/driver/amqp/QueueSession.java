@@ -2,15 +2,12 @@ package dev.fila.driver.amqp;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.AMQP;
@@ -23,15 +20,20 @@ import org.slf4j.LoggerFactory;
 
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
-import dev.fila.scheduling.DeficitRoundRobin;
+import dev.fila.scheduling.FairScheduler;
+import dev.fila.scheduling.FairScheduler.Readiness;
+import dev.fila.scheduling.Leases;
+import dev.fila.scheduling.NanoClock;
 
 /**
  * This instance's consumption of one Fila queue: a channel that consumes every fairness-key
  * queue (and the retry landing queue) with a small per-consumer prefetch, buffers what
- * RabbitMQ pushes per key, and hands messages out by deficit round robin across the keys,
- * skipping those whose throttles have no permit. Because every key with backlog has messages
- * buffered here, the scheduler chooses across keys exactly as the memory driver does, not
- * only among the messages a FIFO queue happened to push first.
+ * RabbitMQ pushes per key, and hands messages out through a {@link FairScheduler} (deficit
+ * round robin across the keys, skipping those whose throttles have no permit; a key whose
+ * refill RabbitMQ is pushing keeps its turn, see {@link FairScheduler.Refills}). Because
+ * every key with backlog has messages buffered here, the scheduler chooses across keys
+ * exactly as the memory driver does, not only among the messages a FIFO queue happened to
+ * push first.
  * <p>
  * A handed-out message is leased locally: it stays unacked on the channel until its consumer
  * acks or nacks it, its lease is extended by heartbeats, and a lease that runs out republishes
@@ -40,7 +42,8 @@ import dev.fila.scheduling.DeficitRoundRobin;
  * nothing. A session opens on the first fetch and closes after a while without fetches,
  * returning what it buffered.
  */
-final class QueueSession {
+final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery, LeasedMessage>,
+		FairScheduler.Refills<QueueSession.KeyBuffer> {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSession.class);
 
@@ -48,13 +51,14 @@ final class QueueSession {
 
 	private final String queue;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	/** The buffered deliveries per key, the DRR over them and the waits of fetches. */
+	private final FairScheduler<KeyBuffer, Delivery> scheduler;
 
-	private final Condition changed = this.lock.newCondition();
+	private final ReentrantLock lock;
 
 	private final Map<String, KeyBuffer> keys = new HashMap<>();
 
-	private final Map<String, Delivery> leased = new HashMap<>();
+	private final Leases<Delivery> leased = new Leases<>();
 
 	/** The consumers of the lanes, one per key (or shard) queue and the retry queue. */
 	private final KeyConsumers consumers;
@@ -63,8 +67,6 @@ final class QueueSession {
 	private long lastProbe;
 
 	private volatile QueueSpec spec;
-
-	private DeficitRoundRobin<KeyBuffer> drr;
 
 	/**
 	 * The channels consuming the queue, each carrying a share of the key queues' consumers and
@@ -75,10 +77,6 @@ final class QueueSession {
 	private long generation;
 
 	private long leaseSequence;
-
-	private long buffered;
-
-	private long wakeUps;
 
 	private volatile long lastUsed = System.nanoTime();
 
@@ -93,15 +91,6 @@ final class QueueSession {
 	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
 	private boolean paused;
 
-	/** Written by {@link #tryServe}. */
-	private @Nullable Delivery served;
-
-	/** Written by {@link #tryServe}: the shortest wait for a throttle permit in this selection. */
-	private long throttleWait;
-
-	/** Written by {@link #select}: how long a key whose refill is on its way may hold selection up. */
-	private long refillWait;
-
 	/** How long a drained key's refill is awaited before the key counts as empty. */
 	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -112,7 +101,9 @@ final class QueueSession {
 		this.host = host;
 		this.queue = spec.name();
 		this.spec = spec;
-		this.drr = new DeficitRoundRobin<>(spec.quantum());
+		this.scheduler = new FairScheduler<>(spec.quantum(), host.throttles(),
+				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this);
+		this.lock = this.scheduler.lock();
 		this.counters = counters;
 		this.lanes = new ConsumerLanes(host, spec.name());
 		this.consumers = new KeyConsumers(host, spec.name(), this.lock, this.lanes, new Consuming());
@@ -128,55 +119,69 @@ final class QueueSession {
 	}
 
 	void update(QueueSpec spec) {
-		this.spec = spec;
+		this.lock.lock();
+		try {
+			this.scheduler.quantum(spec.quantum());
+			this.spec = spec;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	List<LeasedMessage> fetch(int max, Duration maxWait) throws InterruptedException {
-		long deadline = System.nanoTime() + maxWait.toNanos();
 		this.lastUsed = System.nanoTime();
-		this.lock.lockInterruptibly();
-		try {
-			long wakeUpsSeen = this.wakeUps;
-			List<LeasedMessage> selected = new ArrayList<>(Math.min(max, 16));
-			while (true) {
-				if (this.closed) {
-					return selected;
-				}
-				long now = System.nanoTime();
-				ensureConsuming(now);
-				this.throttleWait = Long.MAX_VALUE;
-				this.refillWait = Long.MAX_VALUE;
-				if (!this.warming) {
-					select(max, now, selected);
-				}
-				// A partial batch waits only for a refill RabbitMQ is known to be pushing.
-				boolean refilling = this.refillWait != Long.MAX_VALUE;
-				if (selected.size() >= max || (!selected.isEmpty() && !refilling) || now - deadline >= 0
-						|| this.wakeUps != wakeUpsSeen) {
-					this.lastUsed = System.nanoTime();
-					return selected;
-				}
-				long wait = Math.min(deadline - now, Math.min(this.throttleWait, this.refillWait));
-				if (!this.lanes.isOpen()) {
-					wait = Math.min(wait, this.lanes.untilReconnect(now));
-				}
-				this.changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
-			}
+		List<LeasedMessage> selected = this.scheduler.fetch(max, maxWait.toNanos(), this);
+		this.lastUsed = System.nanoTime();
+		return selected;
+	}
+
+	/** Before each look of a fetch: (re)connects and consumes; hands out nothing while warming. */
+	@Override
+	public Readiness prepare(long now) {
+		if (this.closed) {
+			return Readiness.STOP;
 		}
-		finally {
-			this.lock.unlock();
-		}
+		ensureConsuming(now);
+		return this.warming ? Readiness.WAIT : Readiness.SELECT;
+	}
+
+	@Override
+	public LeasedMessage lease(Delivery delivery, long now) {
+		delivery.key.inFlight++;
+		delivery.token = this.generation + "/" + (++this.leaseSequence);
+		this.leased.lease(delivery.token, delivery, now + this.spec.visibilityTimeout().toNanos());
+		return delivery.toLeased(this.queue);
+	}
+
+	@Override
+	public long nanosUntilEvent(long now) {
+		return this.lanes.isOpen() ? Long.MAX_VALUE : this.lanes.untilReconnect(now);
+	}
+
+	@Override
+	public void throttled() {
+		this.counters.throttleLimited().increment();
+	}
+
+	/** A key whose buffer ran dry stays scheduled while RabbitMQ may hold more of it. */
+	@Override
+	public boolean mayRefill(KeyBuffer key) {
+		return key.backlog;
+	}
+
+	@Override
+	public long refillWait(KeyBuffer key, long now) {
+		return (key.backlog && refillComing(key, now)) ? key.refillBy - now : -1;
+	}
+
+	@Override
+	public void dropped(KeyBuffer key) {
+		forgetKeyIfIdle(key);
 	}
 
 	void wakeUp() {
-		this.lock.lock();
-		try {
-			this.wakeUps++;
-			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.scheduler.wakeUp();
 	}
 
 	/** Opens the channel if needed and consumes every key queue not consumed yet. Under the lock. */
@@ -254,7 +259,7 @@ final class QueueSession {
 			if (this.lanes.isOpen()) {
 				this.consumers.consumeAll();
 			}
-			this.changed.signalAll();
+			this.scheduler.signalAll();
 		}
 		catch (IOException | RuntimeException ex) {
 			dropChannel();
@@ -285,91 +290,18 @@ final class QueueSession {
 	private void dropChannel() {
 		this.generation++;
 		this.keys.clear();
-		this.buffered = 0;
-		this.drr = new DeficitRoundRobin<>(this.spec.quantum());
+		this.scheduler.clear(null);
 		this.consumers.dropped();
 		this.warming = false;
-		this.changed.signalAll();
+		this.scheduler.signalAll();
 		this.lanes.drop();
-	}
-
-	private void select(int max, long now, List<LeasedMessage> selected) {
-		this.throttleWait = Long.MAX_VALUE;
-		long leaseNanos = this.spec.visibilityTimeout().toNanos();
-		this.refillWait = Long.MAX_VALUE;
-		while (selected.size() < max) {
-			KeyBuffer head = this.drr.head();
-			if (head != null && head.deliveries.isEmpty() && head.backlog && refillComing(head, now)) {
-				// Its turn has come and RabbitMQ is refilling it: wait rather than skip it, or a
-				// consumer faster than the broker would get the broker's order, not fair shares.
-				this.refillWait = head.refillBy - now;
-				break;
-			}
-			KeyBuffer key = this.drr.next(this::tryServe);
-			deactivateDrained(now);
-			if (key == null) {
-				break;
-			}
-			Delivery delivery = this.served;
-			this.buffered--;
-			if (key.deliveries.isEmpty() && !key.backlog) {
-				this.drr.deactivate(key);
-			}
-			key.inFlight++;
-			delivery.token = this.generation + "/" + (++this.leaseSequence);
-			delivery.leaseDeadline = now + leaseNanos;
-			this.leased.put(delivery.token, delivery);
-			selected.add(delivery.toLeased(this.queue));
-		}
-		if (this.throttleWait != Long.MAX_VALUE) {
-			this.counters.throttleLimited().increment();
-		}
-	}
-
-	private final List<KeyBuffer> drained = new ArrayList<>();
-
-	private boolean tryServe(KeyBuffer key) {
-		Delivery head = key.deliveries.peekFirst();
-		if (head == null) {
-			this.drained.add(key);
-			long now = System.nanoTime();
-			if (key.backlog && refillComing(key, now)) {
-				// Its turn has come and RabbitMQ is refilling it: keys of small weights must not
-				// skip rounds ahead of it (see DeficitRoundRobin.next), and the fetch waits for it.
-				this.drr.hold();
-				this.refillWait = Math.min(this.refillWait, key.refillBy - now);
-			}
-			return false;
-		}
-		List<String> throttleKeys = head.envelope.scheduling().throttleKeys();
-		if (!throttleKeys.isEmpty()) {
-			long wait = this.host.tryAcquireThrottles(throttleKeys, System.nanoTime());
-			if (wait > 0) {
-				this.throttleWait = Math.min(this.throttleWait, wait);
-				return false;
-			}
-		}
-		key.deliveries.pollFirst();
-		this.served = head;
-		return true;
-	}
-
-	/** Drops keys that were offered with nothing buffered and no refill on its way. */
-	private void deactivateDrained(long now) {
-		for (KeyBuffer key : this.drained) {
-			if (key.deliveries.isEmpty() && !key.backlog) {
-				this.drr.deactivate(key);
-				forgetKeyIfIdle(key);
-			}
-		}
-		this.drained.clear();
 	}
 
 	/** Takes a leased delivery out of the lease table; null when its lease was lost. */
 	@Nullable Delivery settle(LeasedMessage message) {
 		this.lock.lock();
 		try {
-			Delivery delivery = this.leased.remove(message.leaseToken());
+			Delivery delivery = this.leased.take(message.leaseToken());
 			if (delivery != null) {
 				delivery.key.inFlight--;
 				settled(delivery);
@@ -388,7 +320,7 @@ final class QueueSession {
 	boolean release(LeasedMessage message) {
 		this.lock.lock();
 		try {
-			Delivery delivery = this.leased.remove(message.leaseToken());
+			Delivery delivery = this.leased.take(message.leaseToken());
 			if (delivery == null) {
 				return false;
 			}
@@ -399,10 +331,8 @@ final class QueueSession {
 			}
 			// Still unacked on the channel: back to the head of its key, same attempt number.
 			KeyBuffer key = buffer(delivery.envelope.scheduling().fairnessKey());
-			key.deliveries.addFirst(delivery);
-			this.buffered++;
-			this.drr.activate(key, key.weight);
-			this.changed.signal();
+			this.scheduler.add(key, delivery, key.weight(), true);
+			this.scheduler.signal(1);
 			return true;
 		}
 		finally {
@@ -417,8 +347,7 @@ final class QueueSession {
 			if (delivery == null || !delivery.channel.isOpen()) {
 				return false;
 			}
-			delivery.leaseDeadline = System.nanoTime() + duration.toNanos();
-			return true;
+			return this.leased.extend(message.leaseToken(), System.nanoTime() + duration.toNanos());
 		}
 		finally {
 			this.lock.unlock();
@@ -432,24 +361,20 @@ final class QueueSession {
 	List<Delivery> takeExpiredLeases() {
 		this.lock.lock();
 		try {
-			if (this.leased.isEmpty()) {
-				return List.of();
-			}
 			long now = System.nanoTime();
-			List<Delivery> expired = new ArrayList<>();
-			Iterator<Delivery> iterator = this.leased.values().iterator();
-			while (iterator.hasNext()) {
-				Delivery delivery = iterator.next();
-				if (now - delivery.leaseDeadline >= 0) {
-					iterator.remove();
-					delivery.key.inFlight--;
-					settled(delivery);
-					forgetKeyIfIdle(delivery.key);
-					this.counters.expiredLeases().increment();
-					// On a dead channel RabbitMQ requeued the message already: a copy would be a duplicate.
-					if (delivery.generation == this.generation && delivery.channel.isOpen()) {
-						expired.add(delivery);
+			List<Delivery> expired = List.of();
+			Delivery delivery;
+			while ((delivery = this.leased.pollExpired(now)) != null) {
+				delivery.key.inFlight--;
+				settled(delivery);
+				forgetKeyIfIdle(delivery.key);
+				this.counters.expiredLeases().increment();
+				// On a dead channel RabbitMQ requeued the message already: a copy would be a duplicate.
+				if (delivery.generation == this.generation && delivery.channel.isOpen()) {
+					if (expired.isEmpty()) {
+						expired = new ArrayList<>();
 					}
+					expired.add(delivery);
 				}
 			}
 			return expired;
@@ -468,7 +393,7 @@ final class QueueSession {
 		try {
 			if (stopConsuming) {
 				this.closed = true;
-				this.changed.signalAll();
+				this.scheduler.signalAll();
 				try {
 					this.consumers.cancelConsumers();
 				}
@@ -477,14 +402,11 @@ final class QueueSession {
 				}
 			}
 			List<Delivery> taken = new ArrayList<>();
+			this.scheduler.clear(taken);
 			for (KeyBuffer key : this.keys.values()) {
-				taken.addAll(key.deliveries);
-				key.deliveries.clear();
 				key.backlog = false;
 			}
 			this.keys.values().removeIf((key) -> key.inFlight == 0);
-			this.buffered = 0;
-			this.drr = new DeficitRoundRobin<>(this.spec.quantum());
 			return taken;
 		}
 		finally {
@@ -498,7 +420,7 @@ final class QueueSession {
 		try {
 			this.closed = true;
 			this.generation++;
-			this.changed.signalAll();
+			this.scheduler.signalAll();
 			this.lanes.close();
 		}
 		finally {
@@ -530,7 +452,7 @@ final class QueueSession {
 		try {
 			Map<String, KeyCounts> counts = new HashMap<>();
 			for (KeyBuffer key : this.keys.values()) {
-				counts.put(key.name, new KeyCounts(key.deliveries.size(), key.inFlight, key.weight));
+				counts.put(key.name(), new KeyCounts(key.queued(), key.inFlight, key.weight()));
 			}
 			return counts;
 		}
@@ -612,7 +534,7 @@ final class QueueSession {
 		// fetches). While messages are unacked a refill may be on its way: only this key then.
 		if (source.unacked.get() == 0) {
 			for (KeyBuffer other : this.keys.values()) {
-				if (other.source == source && other.deliveries.isEmpty() && now - other.refillBy >= 0) {
+				if (other.source == source && !other.hasQueued() && now - other.refillBy >= 0) {
 					other.backlog = false;
 				}
 			}
@@ -622,8 +544,8 @@ final class QueueSession {
 	}
 
 	private void forgetKeyIfIdle(KeyBuffer key) {
-		if (key.inFlight == 0 && key.deliveries.isEmpty() && !this.drr.isActive(key)) {
-			this.keys.remove(key.name);
+		if (key.inFlight == 0 && !key.hasQueued() && !this.scheduler.isActive(key)) {
+			this.keys.remove(key.name());
 		}
 	}
 
@@ -639,11 +561,10 @@ final class QueueSession {
 				return;
 			}
 			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
-			key.weight = envelope.scheduling().weight();
 			if (source != null) {
 				source.unacked.incrementAndGet();
 				source.lastActivity = System.nanoTime();
-				source.delivered(key.name);
+				source.delivered(key.name());
 				key.source = source;
 				key.awaitedRefill = false;
 				if (source.prefetch > 1 && source.unacked.get() >= source.prefetch) {
@@ -651,11 +572,10 @@ final class QueueSession {
 					key.backlog = true;
 				}
 			}
-			key.deliveries.addLast(new Delivery(channel, generation, delivery.getDeliveryTag(), envelope, attempts, key,
-					source));
-			this.buffered++;
-			this.drr.activate(key, key.weight);
-			this.changed.signal();
+			this.scheduler.add(key,
+					new Delivery(channel, generation, delivery.getDeliveryTag(), envelope, attempts, key, source),
+					envelope.scheduling().weight(), false);
+			this.scheduler.signal(1);
 		}
 		finally {
 			this.lock.unlock();
@@ -689,7 +609,7 @@ final class QueueSession {
 		public void warmedUp() {
 			if (QueueSession.this.warming) {
 				QueueSession.this.warming = false;
-				QueueSession.this.changed.signalAll();
+				QueueSession.this.scheduler.signalAll();
 			}
 		}
 
@@ -699,8 +619,8 @@ final class QueueSession {
 			buffer.source = source;
 			buffer.backlog = source.prefetch > 1;
 			buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
-			QueueSession.this.drr.activate(buffer, buffer.weight);
-			QueueSession.this.changed.signalAll();
+			QueueSession.this.scheduler.activate(buffer);
+			QueueSession.this.scheduler.signalAll();
 		}
 
 		@Override
@@ -761,14 +681,8 @@ final class QueueSession {
 
 	}
 
-	/** One fairness key's buffered deliveries. */
-	static final class KeyBuffer {
-
-		final String name;
-
-		final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
-
-		double weight = 1;
+	/** One fairness key's buffered deliveries (queued in the scheduler) and what RabbitMQ may hold of it. */
+	static final class KeyBuffer extends FairScheduler.Key<Delivery> {
 
 		int inFlight;
 
@@ -785,10 +699,9 @@ final class QueueSession {
 		long refillBy;
 
 		KeyBuffer(String name) {
-			this.name = name;
+			super(name);
 			this.refillBy = System.nanoTime();
 		}
-
 
 	}
 
@@ -811,8 +724,6 @@ final class QueueSession {
 		final @Nullable Source source;
 
 		String token = "";
-
-		long leaseDeadline;
 
 		/** Whether it was acked or rejected (counted out of its source's unacked). */
 		private volatile boolean done;

@@ -7,6 +7,8 @@ import java.util.Set;
 
 import com.rabbitmq.client.Channel;
 
+import dev.fila.scheduling.TokenBuckets;
+
 /**
  * What a {@link QueueSession} needs of the driver, and nothing more: channels to consume on,
  * the names and arguments of the queues it consumes, what the key log says of their keys, the
@@ -45,10 +47,7 @@ interface SessionHost {
 	/** The prefetch of the next queue consumed, given how many the session consumes already. */
 	int keyPrefetch(int consumedQueues);
 
-	/**
-	 * Takes a permit of each throttle key at once, or none.
-	 * @return 0 when taken, otherwise how long to wait (nanoseconds) for the next permit
-	 */
-	long tryAcquireThrottles(List<String> throttleKeys, long now);
+	/** @return the driver's token buckets, which the session's scheduler takes permits from */
+	TokenBuckets throttles();
 
 }

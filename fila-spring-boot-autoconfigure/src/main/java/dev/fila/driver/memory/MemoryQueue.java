@@ -2,15 +2,12 @@ package dev.fila.driver.memory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -22,44 +19,42 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
-import dev.fila.scheduling.DeficitRoundRobin;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.FairScheduler;
+import dev.fila.scheduling.FairScheduler.Readiness;
+import dev.fila.scheduling.Leases;
+import dev.fila.scheduling.NanoClock;
 import dev.fila.scheduling.Scheduling;
 import dev.fila.scheduling.TokenBuckets;
 
 /**
- * One queue of the memory driver: per fairness key FIFOs scheduled by deficit round robin,
- * leased messages with deadlines, and a delay heap for retries. One lock guards it all;
- * waiting consumers park on a condition and wake on enqueue, on the next lease deadline or
- * retry due time, or when a throttle permits again. No timer thread is needed: deadlines are
- * applied whenever the queue is touched.
+ * One queue of the memory driver: per fairness key FIFOs scheduled by a {@link FairScheduler}
+ * (deficit round robin, throttles, waiting consumers), leased messages with deadlines, and a
+ * delay heap for retries. The scheduler's lock guards it all; waiting consumers wake on
+ * enqueue, on the next lease deadline or retry due time, or when a throttle permits again. No
+ * timer thread is needed: deadlines are applied whenever the queue is touched.
  */
-final class MemoryQueue {
+final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, LeasedMessage> {
 
 	private final String name;
 
 	private final String driverName;
 
-	private final TokenBuckets throttles;
+	private final FairScheduler<KeyState, Entry> scheduler;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	private final ReentrantLock lock;
 
-	private final Condition changed = this.lock.newCondition();
+	private final NanoClock clock;
 
 	private final Map<String, KeyState> keys = new HashMap<>();
 
-	private final Map<String, Entry> leased = new HashMap<>();
-
-	private final PriorityQueue<LeaseDeadline> leaseDeadlines = new PriorityQueue<>(
-			Comparator.comparingLong(LeaseDeadline::deadline));
+	private final Leases<Entry> leases = new Leases<>();
 
 	private final PriorityQueue<Entry> delayed = new PriorityQueue<>(Comparator.comparingLong((Entry e) -> e.dueAt));
 
 	private volatile QueueSpec spec;
 
-	private DeficitRoundRobin<KeyState> drr;
-
-	private long pending;
+	private long leaseNanos;
 
 	private long leaseSequence;
 
@@ -70,25 +65,20 @@ final class MemoryQueue {
 
 	private boolean deleted;
 
-	private long wakeUps;
-
 	private int idleKeys;
 
 	/** Most idle fairness key states kept for reuse. */
 	static final int MAX_IDLE_KEYS = 1 << 17;
 
-	/** Written by {@link #tryServe}: the entry it took. */
-	private @Nullable Entry served;
-
-	/** Written by {@link #tryServe}: the shortest wait for a throttle permit in this selection. */
-	private long throttleWait;
-
 	MemoryQueue(QueueSpec spec, String driverName, TokenBuckets throttles) {
 		this.spec = spec;
+		this.leaseNanos = spec.visibilityTimeout().toNanos();
 		this.name = spec.name();
 		this.driverName = driverName;
-		this.throttles = throttles;
-		this.drr = new DeficitRoundRobin<>(spec.quantum());
+		this.clock = NanoClock.SYSTEM;
+		this.scheduler = new FairScheduler<>(spec.quantum(), throttles, (entry) -> entry.scheduling.throttleKeys(),
+				this.clock, null);
+		this.lock = this.scheduler.lock();
 	}
 
 	String name() {
@@ -102,14 +92,8 @@ final class MemoryQueue {
 	void update(QueueSpec spec) {
 		this.lock.lock();
 		try {
-			if (spec.quantum() != this.spec.quantum()) {
-				DeficitRoundRobin<KeyState> rebuilt = new DeficitRoundRobin<>(spec.quantum());
-				this.keys.values()
-					.stream()
-					.filter((key) -> this.drr.isActive(key))
-					.forEach((key) -> rebuilt.activate(key, key.weight));
-				this.drr = rebuilt;
-			}
+			this.scheduler.quantum(spec.quantum());
+			this.leaseNanos = spec.visibilityTimeout().toNanos();
 			this.spec = spec;
 		}
 		finally {
@@ -129,22 +113,12 @@ final class MemoryQueue {
 				addPending(entry, false);
 				ids.add(entry.id);
 			}
-			signalWaiters(messages.size());
+			this.scheduler.signal(messages.size());
 		}
 		finally {
 			this.lock.unlock();
 		}
 		return ids;
-	}
-
-	/** Wakes as many waiting consumers as there are new messages, not all of them. */
-	private void signalWaiters(int messages) {
-		if (messages == 1) {
-			this.changed.signal();
-		}
-		else {
-			this.changed.signalAll();
-		}
 	}
 
 	/** Adds messages moved from another queue (redrive, dead-lettering), keeping ids. */
@@ -155,7 +129,7 @@ final class MemoryQueue {
 			for (Entry entry : entries) {
 				addPending(entry, false);
 			}
-			this.changed.signalAll();
+			this.scheduler.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -163,80 +137,37 @@ final class MemoryQueue {
 	}
 
 	List<LeasedMessage> fetch(int max, Duration maxWait) throws InterruptedException {
-		long deadline = System.nanoTime() + maxWait.toNanos();
-		this.lock.lockInterruptibly();
-		try {
-			long wakeUpsSeen = this.wakeUps;
-			while (true) {
-				checkNotDeleted();
-				long now = System.nanoTime();
-				applyDeadlines(now);
-				List<LeasedMessage> selected = select(max, now);
-				if (!selected.isEmpty() || now - deadline >= 0 || this.wakeUps != wakeUpsSeen) {
-					return selected;
-				}
-				long wait = deadline - now;
-				wait = Math.min(wait, this.throttleWait);
-				LeaseDeadline nextLease = this.leaseDeadlines.peek();
-				if (nextLease != null) {
-					wait = Math.min(wait, nextLease.deadline - now);
-				}
-				Entry nextDelayed = this.delayed.peek();
-				if (nextDelayed != null) {
-					wait = Math.min(wait, nextDelayed.dueAt - now);
-				}
-				this.changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.scheduler.fetch(max, maxWait.toNanos(), this);
 	}
 
-	private List<LeasedMessage> select(int max, long now) {
-		this.throttleWait = Long.MAX_VALUE;
-		List<LeasedMessage> selected = new ArrayList<>(Math.min(max, 16));
-		long leaseNanos = this.spec.visibilityTimeout().toNanos();
-		while (selected.size() < max) {
-			KeyState key = this.drr.next(this::tryServe);
-			if (key == null) {
-				break;
-			}
-			Entry entry = this.served;
-			this.pending--;
-			if (key.pending.isEmpty()) {
-				this.drr.deactivate(key);
-			}
-			key.inFlight++;
-			entry.attempts++;
-			entry.leaseToken = ++this.leaseSequence;
-			entry.leaseDeadline = now + leaseNanos;
-			this.leased.put(entry.id, entry);
-			this.leaseDeadlines.add(new LeaseDeadline(entry.leaseDeadline, entry, entry.leaseToken));
-			selected.add(entry.toLeased(this.name));
-		}
-		if (this.throttleWait != Long.MAX_VALUE) {
-			this.throttleLimited++;
-		}
-		return selected;
+	/** Before each look of a fetch: applies expired leases and due retries. */
+	@Override
+	public Readiness prepare(long now) {
+		checkNotDeleted();
+		applyDeadlines(now);
+		return Readiness.SELECT;
 	}
 
-	private boolean tryServe(KeyState key) {
-		Entry head = key.pending.peekFirst();
-		if (head == null) {
-			return false;
-		}
-		List<String> throttleKeys = head.scheduling.throttleKeys();
-		if (!throttleKeys.isEmpty()) {
-			long wait = this.throttles.tryAcquireAll(throttleKeys, System.nanoTime());
-			if (wait > 0) {
-				this.throttleWait = Math.min(this.throttleWait, wait);
-				return false;
-			}
-		}
-		key.pending.pollFirst();
-		this.served = head;
-		return true;
+	@Override
+	public LeasedMessage lease(Entry entry, long now) {
+		entry.key.inFlight++;
+		entry.attempts++;
+		String token = Long.toString(++this.leaseSequence);
+		entry.leaseToken = token;
+		this.leases.lease(token, entry, now + this.leaseNanos);
+		return entry.toLeased(this.name);
+	}
+
+	@Override
+	public long nanosUntilEvent(long now) {
+		long wait = this.leases.nanosUntilNextDeadline(now);
+		Entry nextDelayed = this.delayed.peek();
+		return (nextDelayed != null) ? Math.min(wait, nextDelayed.dueAt - now) : wait;
+	}
+
+	@Override
+	public void throttled() {
+		this.throttleLimited++;
 	}
 
 	boolean ack(LeasedMessage message) {
@@ -269,11 +200,11 @@ final class MemoryQueue {
 				addPending(entry, false);
 			}
 			else {
-				entry.dueAt = System.nanoTime() + delayNanos;
+				entry.dueAt = this.clock.nanoTime() + delayNanos;
 				entry.key.delayed++;
 				this.delayed.add(entry);
 			}
-			this.changed.signal();
+			this.scheduler.signal(1);
 			return true;
 		}
 		finally {
@@ -305,7 +236,7 @@ final class MemoryQueue {
 			}
 			entry.attempts--;
 			addPending(entry, true);
-			this.changed.signal();
+			this.scheduler.signal(1);
 			return true;
 		}
 		finally {
@@ -316,13 +247,8 @@ final class MemoryQueue {
 	boolean extendLease(LeasedMessage message, Duration duration) {
 		this.lock.lock();
 		try {
-			Entry entry = leasedEntry(message);
-			if (entry == null) {
-				return false;
-			}
-			entry.leaseDeadline = System.nanoTime() + duration.toNanos();
-			this.leaseDeadlines.add(new LeaseDeadline(entry.leaseDeadline, entry, entry.leaseToken));
-			return true;
+			return leasedEntry(message) != null
+					&& this.leases.extend(message.leaseToken(), this.clock.nanoTime() + duration.toNanos());
 		}
 		finally {
 			this.lock.unlock();
@@ -333,22 +259,12 @@ final class MemoryQueue {
 	List<Entry> drain(int count) {
 		this.lock.lock();
 		try {
-			applyDeadlines(System.nanoTime());
+			applyDeadlines(this.clock.nanoTime());
 			List<Entry> drained = new ArrayList<>();
-			while (drained.size() < count) {
-				KeyState key = this.drr.next((candidate) -> {
-					this.served = candidate.pending.pollFirst();
-					return this.served != null;
-				});
-				if (key == null) {
-					break;
-				}
-				this.pending--;
-				if (key.pending.isEmpty()) {
-					this.drr.deactivate(key);
-				}
-				forgetKeyIfIdle(key);
-				drained.add(this.served);
+			Entry entry;
+			while (drained.size() < count && (entry = this.scheduler.take()) != null) {
+				forgetKeyIfIdle(entry.key);
+				drained.add(entry);
 			}
 			return drained;
 		}
@@ -360,12 +276,10 @@ final class MemoryQueue {
 	long purge() {
 		this.lock.lock();
 		try {
-			long removed = this.pending + this.delayed.size();
+			long removed = this.scheduler.size() + this.delayed.size();
 			this.delayed.clear();
-			this.pending = 0;
-			this.drr = new DeficitRoundRobin<>(this.spec.quantum());
+			this.scheduler.clear(null);
 			this.keys.values().removeIf((key) -> {
-				key.pending.clear();
 				key.delayed = 0;
 				return key.inFlight == 0;
 			});
@@ -380,17 +294,17 @@ final class MemoryQueue {
 	QueueStats stats() {
 		this.lock.lock();
 		try {
-			applyDeadlines(System.nanoTime());
+			applyDeadlines(this.clock.nanoTime());
 			List<KeyStats> keyStats = new ArrayList<>(this.keys.size());
 			for (KeyState key : this.keys.values()) {
 				if (key.idle) {
 					continue;
 				}
-				keyStats.add(new KeyStats(key.name, key.pending.size(), key.inFlight, key.delayed, key.weight));
+				keyStats.add(new KeyStats(key.name(), key.queued(), key.inFlight, key.delayed, key.weight()));
 			}
 			keyStats.sort(Comparator.comparingLong(KeyStats::pending).reversed().thenComparing(KeyStats::key));
-			return new QueueStats(this.name, this.driverName, this.pending, this.leased.size(), this.delayed.size(),
-					keyStats);
+			return new QueueStats(this.name, this.driverName, this.scheduler.size(), this.leases.size(),
+					this.delayed.size(), keyStats);
 		}
 		finally {
 			this.lock.unlock();
@@ -400,7 +314,7 @@ final class MemoryQueue {
 	int leaseDeadlineCount() {
 		this.lock.lock();
 		try {
-			return this.leaseDeadlines.size();
+			return this.leases.deadlineCount();
 		}
 		finally {
 			this.lock.unlock();
@@ -418,14 +332,7 @@ final class MemoryQueue {
 	}
 
 	void wakeUp() {
-		this.lock.lock();
-		try {
-			this.wakeUps++;
-			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.scheduler.wakeUp();
 	}
 
 	long throttleLimited() {
@@ -436,7 +343,7 @@ final class MemoryQueue {
 		this.lock.lock();
 		try {
 			this.deleted = true;
-			this.changed.signalAll();
+			this.scheduler.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -451,18 +358,12 @@ final class MemoryQueue {
 
 	/** Expired leases go back to the head of their key; due retries to its tail. */
 	private void applyDeadlines(long now) {
-		LeaseDeadline lease;
-		while ((lease = this.leaseDeadlines.peek()) != null && lease.deadline - now <= 0) {
-			this.leaseDeadlines.poll();
-			Entry entry = lease.entry;
-			if (entry.leaseToken == lease.token && entry.leaseDeadline == lease.deadline
-					&& this.leased.get(entry.id) == entry) {
-				this.leased.remove(entry.id);
-				entry.key.inFlight--;
-				entry.leaseToken = 0;
-				this.expiredLeases++;
-				addPending(entry, true);
-			}
+		Entry entry;
+		while ((entry = this.leases.pollExpired(now)) != null) {
+			entry.key.inFlight--;
+			entry.leaseToken = null;
+			this.expiredLeases++;
+			addPending(entry, true);
 		}
 		Entry due;
 		while ((due = this.delayed.peek()) != null && due.dueAt - now <= 0) {
@@ -474,7 +375,7 @@ final class MemoryQueue {
 
 	private void addPending(Entry entry, boolean atHead) {
 		KeyState key = entry.key;
-		if (key == null || this.keys.get(key.name) != key) {
+		if (key == null || this.keys.get(key.name()) != key) {
 			key = this.keys.computeIfAbsent(entry.scheduling.fairnessKey(), KeyState::new);
 			entry.key = key;
 		}
@@ -482,59 +383,22 @@ final class MemoryQueue {
 			key.idle = false;
 			this.idleKeys--;
 		}
-		key.weight = entry.scheduling.weight();
-		if (atHead) {
-			key.pending.addFirst(entry);
-		}
-		else {
-			key.pending.addLast(entry);
-		}
-		this.drr.activate(key, key.weight);
-		this.pending++;
+		this.scheduler.add(key, entry, entry.scheduling.weight(), atHead);
 	}
 
 	private @Nullable Entry leasedEntry(LeasedMessage message) {
-		Entry entry = this.leased.get(message.id());
-		if (entry == null || entry.leaseToken != parseToken(message.leaseToken())) {
-			return null;
-		}
-		return entry;
-	}
-
-	private static long parseToken(String token) {
-		try {
-			return Long.parseLong(token);
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
+		Entry entry = this.leases.get(message.leaseToken());
+		return (entry != null && entry.id.equals(message.id())) ? entry : null;
 	}
 
 	private @Nullable Entry takeLeased(LeasedMessage message) {
 		Entry entry = leasedEntry(message);
 		if (entry != null) {
-			this.leased.remove(entry.id);
+			this.leases.take(message.leaseToken());
 			entry.key.inFlight--;
-			entry.leaseToken = 0;
-			compactLeaseDeadlines();
+			entry.leaseToken = null;
 		}
 		return entry;
-	}
-
-	/**
-	 * Settled leases leave their deadline in the heap until it passes (removal from the middle
-	 * of a heap is linear). So that they do not pile up (with their payloads) for a whole
-	 * visibility timeout under load, the heap is rebuilt from the live leases whenever it holds
-	 * four times as many deadlines: amortized constant time per settle.
-	 */
-	private void compactLeaseDeadlines() {
-		int size = this.leaseDeadlines.size();
-		if (size > 1024 && size > 4 * this.leased.size()) {
-			this.leaseDeadlines.clear();
-			for (Entry live : this.leased.values()) {
-				this.leaseDeadlines.add(new LeaseDeadline(live.leaseDeadline, live, live.leaseToken));
-			}
-		}
 	}
 
 	/** @return how many fairness keys the queue holds state for (for tests) */
@@ -554,7 +418,7 @@ final class MemoryQueue {
 	 * {@value #MAX_IDLE_KEYS} of them, which bounds their memory.
 	 */
 	private void forgetKeyIfIdle(KeyState key) {
-		if (!key.idle && key.pending.isEmpty() && key.inFlight == 0 && key.delayed == 0) {
+		if (!key.idle && !key.hasQueued() && key.inFlight == 0 && key.delayed == 0) {
 			key.idle = true;
 			if (++this.idleKeys > MAX_IDLE_KEYS) {
 				this.keys.values().removeIf((candidate) -> candidate.idle);
@@ -564,22 +428,16 @@ final class MemoryQueue {
 	}
 
 	/** The state of one fairness key. */
-	static final class KeyState {
-
-		final String name;
-
-		final ArrayDeque<Entry> pending = new ArrayDeque<>(2);
+	static final class KeyState extends FairScheduler.Key<Entry> {
 
 		boolean idle;
-
-		double weight = 1;
 
 		int inFlight;
 
 		int delayed;
 
 		KeyState(String name) {
-			this.name = name;
+			super(name);
 		}
 
 	}
@@ -601,9 +459,8 @@ final class MemoryQueue {
 
 		int attempts;
 
-		long leaseToken;
-
-		long leaseDeadline;
+		/** Its lease token while it is leased. */
+		@Nullable String leaseToken;
 
 		long dueAt;
 
@@ -618,7 +475,7 @@ final class MemoryQueue {
 		LeasedMessage toLeased(String queue) {
 			return new LeasedMessage(this.id, queue, this.headers, this.payload, this.scheduling.fairnessKey(),
 					this.scheduling.weight(), this.scheduling.throttleKeys(), this.attempts,
-					Instant.ofEpochMilli(this.enqueuedAtMillis), Long.toString(this.leaseToken));
+					Instant.ofEpochMilli(this.enqueuedAtMillis), this.leaseToken);
 		}
 
 		/** A copy for another queue (dead-lettering, redrive): a new delivery history. */
@@ -626,9 +483,6 @@ final class MemoryQueue {
 			return new Entry(this.id, headers, this.payload, this.scheduling, this.enqueuedAtMillis);
 		}
 
-	}
-
-	private record LeaseDeadline(long deadline, Entry entry, long token) {
 	}
 
 }

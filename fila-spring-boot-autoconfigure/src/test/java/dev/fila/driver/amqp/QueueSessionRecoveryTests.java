@@ -24,6 +24,8 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.Scheduling;
 
+import dev.fila.scheduling.TokenBuckets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -239,6 +241,8 @@ class QueueSessionRecoveryTests {
 
 		final AtomicInteger opened = new AtomicInteger();
 
+		private final TokenBuckets throttles = new TokenBuckets();
+
 		private final Deque<Object> toOpen = new ArrayDeque<>();
 
 		private final Deque<Runnable> pending = new ConcurrentLinkedDeque<>();
@@ -319,8 +323,8 @@ class QueueSessionRecoveryTests {
 		}
 
 		@Override
-		public long tryAcquireThrottles(List<String> throttleKeys, long now) {
-			return 0;
+		public TokenBuckets throttles() {
+			return this.throttles;
 		}
 
 	}

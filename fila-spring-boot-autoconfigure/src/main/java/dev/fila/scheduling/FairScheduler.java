@@ -1,0 +1,469 @@
+package dev.fila.scheduling;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-process scheduler: items queued per fairness key, handed out by deficit round robin
+ * across the keys, skipping items whose throttles have no permit, to consumers that block until
+ * something can be handed out or their wait runs out.
+ * <p>
+ * Its lock guards it and whatever else its owner (a driver's queue) keeps: the owner takes
+ * {@link #lock()} around its own operations, and calls every method but {@link #fetch} and
+ * {@link #wakeUp} with it held. The owner keeps its keys (subclasses of {@link Key}, so that a
+ * key's queue and its owner's state are one object) and decides when a key is forgotten.
+ * Items are never copied or wrapped: the scheduler allocates nothing per item.
+ *
+ * @param <K> the key type
+ * @param <E> the item type
+ */
+public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
+
+	/** The shortest wait of a fetch, so that a wait just short of a deadline does not spin. */
+	static final long MIN_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+	private static final long NONE = Long.MAX_VALUE;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
+	private final NanoClock clock;
+
+	private final TokenBuckets throttles;
+
+	private final Function<E, List<String>> throttleKeys;
+
+	private final @Nullable Refills<K> refills;
+
+	private final DeficitRoundRobin.Server<K, E> throttledServer = (key) -> serve(key, true);
+
+	private final DeficitRoundRobin.Server<K, E> plainServer = (key) -> serve(key, false);
+
+	/** Keys offered with nothing queued in the current call of the DRR (only with refills). */
+	private final List<K> drained = new ArrayList<>();
+
+	private DeficitRoundRobin<K> drr;
+
+	private double quantum;
+
+	private long size;
+
+	private long wakeUps;
+
+	/** The shortest wait for a throttle permit in the current selection, or {@link #NONE}. */
+	private long throttleWait;
+
+	/** The shortest wait for a key's refill in the current selection, or {@link #NONE}. */
+	private long refillWait;
+
+	/**
+	 * @param quantum the DRR quantum, positive
+	 * @param throttles the token buckets of the throttle keys
+	 * @param throttleKeys an item's throttle keys
+	 * @param clock the time source
+	 * @param refills keys that may stay scheduled with nothing queued, or {@code null} when a
+	 * key leaves the schedule as soon as its queue is empty
+	 */
+	public FairScheduler(double quantum, TokenBuckets throttles, Function<E, List<String>> throttleKeys,
+			NanoClock clock, @Nullable Refills<K> refills) {
+		this.drr = new DeficitRoundRobin<>(quantum);
+		this.quantum = quantum;
+		this.throttles = throttles;
+		this.throttleKeys = throttleKeys;
+		this.clock = clock;
+		this.refills = refills;
+	}
+
+	/**
+	 * @return the lock guarding the scheduler and its owner's state
+	 */
+	public ReentrantLock lock() {
+		return this.lock;
+	}
+
+	/**
+	 * @return the time source
+	 */
+	public NanoClock clock() {
+		return this.clock;
+	}
+
+	/**
+	 * Queues an item and schedules its key. Wakes no one: see {@link #signal}.
+	 * @param key the item's key
+	 * @param item the item
+	 * @param weight the key's weight from now on, positive
+	 * @param atHead whether it goes before the key's other items (a lease given back)
+	 */
+	public void add(K key, E item, double weight, boolean atHead) {
+		key.weight = weight;
+		if (atHead) {
+			key.queued.addFirst(item);
+		}
+		else {
+			key.queued.addLast(item);
+		}
+		this.drr.activate(key, weight);
+		this.size++;
+	}
+
+	/**
+	 * Schedules a key with nothing queued, whose items are on their way (see {@link Refills}).
+	 * @param key the key
+	 */
+	public void activate(K key) {
+		this.drr.activate(key, key.weight);
+	}
+
+	/**
+	 * @param key a key
+	 * @return whether it is scheduled
+	 */
+	public boolean isActive(K key) {
+		return this.drr.isActive(key);
+	}
+
+	/**
+	 * @return the number of items queued
+	 */
+	public long size() {
+		return this.size;
+	}
+
+	/**
+	 * Changes the DRR quantum; scheduled keys stay, in their order, with their turns reset.
+	 * @param quantum the new quantum, positive
+	 */
+	public void quantum(double quantum) {
+		if (quantum != this.quantum) {
+			DeficitRoundRobin<K> rebuilt = new DeficitRoundRobin<>(quantum);
+			for (K key : this.drr.activeKeys()) {
+				rebuilt.activate(key, key.weight);
+			}
+			this.drr = rebuilt;
+			this.quantum = quantum;
+		}
+	}
+
+	/**
+	 * Takes the next item in DRR order, throttles ignored (moving items elsewhere).
+	 * @return the item, or {@code null} when nothing is queued
+	 */
+	public @Nullable E take() {
+		E item = this.drr.next(this.plainServer);
+		dropDrained();
+		return item;
+	}
+
+	/**
+	 * Empties every key's queue and unschedules every key.
+	 * @param into receives the items, key by key, or {@code null} to drop them
+	 */
+	public void clear(@Nullable Collection<? super E> into) {
+		for (K key : this.drr.activeKeys()) {
+			if (into != null) {
+				into.addAll(key.queued);
+			}
+			key.queued.clear();
+		}
+		this.drr = new DeficitRoundRobin<>(this.quantum);
+		this.size = 0;
+	}
+
+	/**
+	 * Wakes waiting fetches for new items: one for one item, all for more.
+	 * @param items how many items were added
+	 */
+	public void signal(int items) {
+		if (items == 1) {
+			this.changed.signal();
+		}
+		else {
+			this.changed.signalAll();
+		}
+	}
+
+	/** Wakes every waiting fetch, to look again (something else changed). */
+	public void signalAll() {
+		this.changed.signalAll();
+	}
+
+	/** Makes every waiting fetch return what it has now, even nothing. Takes the lock. */
+	public void wakeUp() {
+		this.lock.lock();
+		try {
+			this.wakeUps++;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Hands out up to {@code max} items, waiting up to {@code maxWaitNanos} for the first. Waits
+	 * until an item is added, a throttle permits, a refill is due, the fetcher's next event (for
+	 * example a lease deadline) or {@link #wakeUp}. A partial batch returns at once, unless a
+	 * key whose turn it is awaits a refill (see {@link Refills}).
+	 * @param <R> what the fetcher makes of a handed-out item
+	 * @param max the most items to hand out, positive
+	 * @param maxWaitNanos the longest wait
+	 * @param fetcher the owner's part: prepares each selection and leases what is handed out
+	 * @return what the fetcher made of the items handed out, possibly none
+	 * @throws InterruptedException when the thread is interrupted
+	 */
+	public <R> List<R> fetch(int max, long maxWaitNanos, Fetcher<E, R> fetcher) throws InterruptedException {
+		long deadline = this.clock.nanoTime() + maxWaitNanos;
+		this.lock.lockInterruptibly();
+		try {
+			long wakeUpsSeen = this.wakeUps;
+			List<R> selected = new ArrayList<>(Math.min(max, 16));
+			while (true) {
+				long now = this.clock.nanoTime();
+				Readiness readiness = fetcher.prepare(now);
+				if (readiness == Readiness.STOP) {
+					return selected;
+				}
+				this.throttleWait = NONE;
+				this.refillWait = NONE;
+				if (readiness == Readiness.SELECT) {
+					select(max, now, selected, fetcher);
+				}
+				boolean refilling = this.refillWait != NONE;
+				if (selected.size() >= max || (!selected.isEmpty() && !refilling) || now - deadline >= 0
+						|| this.wakeUps != wakeUpsSeen) {
+					return selected;
+				}
+				long wait = Math.min(deadline - now, Math.min(this.throttleWait, this.refillWait));
+				wait = Math.min(wait, fetcher.nanosUntilEvent(now));
+				this.clock.await(this.changed, Math.max(wait, MIN_WAIT_NANOS));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private <R> void select(int max, long now, List<R> selected, Fetcher<E, R> fetcher) {
+		while (selected.size() < max) {
+			if (this.refills != null) {
+				K head = this.drr.head();
+				if (head != null && head.queued.isEmpty()) {
+					long wait = this.refills.refillWait(head, now);
+					if (wait >= 0) {
+						// Its turn has come and its items are on their way: wait rather than skip
+						// it, or a consumer faster than the source would get the source's order.
+						this.refillWait = wait;
+						break;
+					}
+				}
+			}
+			E item = this.drr.next(this.throttledServer);
+			dropDrained();
+			if (item == null) {
+				break;
+			}
+			selected.add(fetcher.lease(item, now));
+		}
+		if (this.throttleWait != NONE) {
+			fetcher.throttled();
+		}
+	}
+
+	/** The DRR's server: one item of the key, if it has one and its throttles permit. */
+	private @Nullable E serve(K key, boolean throttled) {
+		E head = key.queued.peekFirst();
+		if (head == null) {
+			if (this.refills != null) {
+				this.drained.add(key);
+				long now = this.clock.nanoTime();
+				long wait = this.refills.refillWait(key, now);
+				if (wait >= 0) {
+					// Keys of small weights must not skip rounds ahead of it, and the fetch waits.
+					this.drr.hold();
+					this.refillWait = Math.min(this.refillWait, wait);
+				}
+			}
+			return null;
+		}
+		if (throttled) {
+			List<String> keys = this.throttleKeys.apply(head);
+			if (!keys.isEmpty()) {
+				long wait = this.throttles.tryAcquireAll(keys, this.clock.nanoTime());
+				if (wait > 0) {
+					this.throttleWait = Math.min(this.throttleWait, wait);
+					return null;
+				}
+			}
+		}
+		key.queued.pollFirst();
+		this.size--;
+		if (key.queued.isEmpty() && (this.refills == null || !this.refills.mayRefill(key))) {
+			this.drr.deactivate(key);
+		}
+		return head;
+	}
+
+	/** Unschedules keys that were offered with nothing queued and no refill on its way. */
+	private void dropDrained() {
+		Refills<K> refills = this.refills;
+		if (this.drained.isEmpty() || refills == null) {
+			return;
+		}
+		for (int i = 0; i < this.drained.size(); i++) {
+			K key = this.drained.get(i);
+			if (key.queued.isEmpty() && !refills.mayRefill(key)) {
+				this.drr.deactivate(key);
+				refills.dropped(key);
+			}
+		}
+		this.drained.clear();
+	}
+
+	/**
+	 * A fairness key: its queued items and weight. Owners subclass it with their own per-key
+	 * state; the queue is the scheduler's.
+	 *
+	 * @param <E> the item type
+	 */
+	public static class Key<E> {
+
+		private final String name;
+
+		final ArrayDeque<E> queued = new ArrayDeque<>(2);
+
+		double weight = 1;
+
+		protected Key(String name) {
+			this.name = name;
+		}
+
+		public final String name() {
+			return this.name;
+		}
+
+		/**
+		 * @return the weight of its latest item
+		 */
+		public final double weight() {
+			return this.weight;
+		}
+
+		/**
+		 * Sets the weight used when the key is next scheduled.
+		 * @param weight the weight, positive
+		 */
+		public final void weight(double weight) {
+			this.weight = weight;
+		}
+
+		/**
+		 * @return the number of items queued
+		 */
+		public final int queued() {
+			return this.queued.size();
+		}
+
+		/**
+		 * @return whether items are queued
+		 */
+		public final boolean hasQueued() {
+			return !this.queued.isEmpty();
+		}
+
+	}
+
+	/** What a fetch does at each look, as {@link Fetcher#prepare} decides. */
+	public enum Readiness {
+
+		/** Hand out what can be. */
+		SELECT,
+
+		/** Hand out nothing yet, but wait (items are not ready to be handed out). */
+		WAIT,
+
+		/** Return what was handed out so far. */
+		STOP
+
+	}
+
+	/**
+	 * The owner's part of a {@link #fetch}, called with the lock held.
+	 *
+	 * @param <E> the item type
+	 * @param <R> what an item handed out becomes
+	 */
+	public interface Fetcher<E, R> {
+
+		/**
+		 * Called before each look: applies what time brought (for example expired leases).
+		 * @param now the current time
+		 * @return whether to select, only wait or return; may throw to fail the fetch
+		 */
+		Readiness prepare(long now);
+
+		/**
+		 * Leases an item handed out.
+		 * @param item the item
+		 * @param now the time of the selection
+		 * @return what the fetch returns for it
+		 */
+		R lease(E item, long now);
+
+		/**
+		 * @param now the current time
+		 * @return nanoseconds until something the owner expects may make items available (a
+		 * lease deadline, a retry due), {@link Long#MAX_VALUE} for nothing
+		 */
+		default long nanosUntilEvent(long now) {
+			return Long.MAX_VALUE;
+		}
+
+		/** Called once per look in which a throttle held an item back. */
+		default void throttled() {
+		}
+
+	}
+
+	/**
+	 * Keys whose items arrive from elsewhere in batches (a broker's prefetch): a key whose queue
+	 * ran empty may stay scheduled while more of it is on its way, so that its turn is waited
+	 * for rather than skipped.
+	 *
+	 * @param <K> the key type
+	 */
+	public interface Refills<K> {
+
+		/**
+		 * A cheap check, after a key's last queued item was handed out.
+		 * @param key a key with nothing queued
+		 * @return whether it stays scheduled for items that may come
+		 */
+		boolean mayRefill(K key);
+
+		/**
+		 * @param key a key with nothing queued, whose turn it is
+		 * @param now the current time
+		 * @return nanoseconds until its refill is expected, or a negative number when none is
+		 * coming (it then leaves the schedule unless {@link #mayRefill} says otherwise)
+		 */
+		long refillWait(K key, long now);
+
+		/**
+		 * Called when a key left the schedule with nothing queued.
+		 * @param key the key
+		 */
+		void dropped(K key);
+
+	}
+
+}

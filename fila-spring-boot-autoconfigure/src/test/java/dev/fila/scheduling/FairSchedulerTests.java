@@ -1,0 +1,388 @@
+package dev.fila.scheduling;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+
+import org.junit.jupiter.api.Test;
+
+import dev.fila.scheduling.FairScheduler.Readiness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class FairSchedulerTests {
+
+	private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+	private final FakeClock clock = new FakeClock();
+
+	private final TokenBuckets throttles = new TokenBuckets();
+
+	private final Map<String, TestKey> keys = new HashMap<>();
+
+	private final TestFetcher fetcher = new TestFetcher();
+
+	private FairScheduler<TestKey, Item> scheduler = new FairScheduler<>(1, this.throttles, Item::throttleKeys,
+			this.clock, null);
+
+	@Test
+	void sharesByWeight() throws InterruptedException {
+		add("light", 1, 400);
+		add("heavy", 3, 400);
+		List<Item> served = fetchAll(400, 10);
+		assertThat(served.subList(0, 4)).extracting(Item::key).containsExactly("light", "heavy", "heavy", "heavy");
+		assertThat(count(served, "heavy")).isEqualTo(300);
+		assertThat(count(served, "light")).isEqualTo(100);
+		assertThat(this.clock.waits).isEmpty();
+	}
+
+	@Test
+	void smallWeightsGetTheirShare() throws InterruptedException {
+		add("one", 1, 2000);
+		add("tenth", 0.1, 2000);
+		add("hundredth", 0.01, 2000);
+		List<Item> served = fetchAll(1110, 37);
+		assertThat(count(served, "one")).isCloseTo(1000, within(2L));
+		assertThat(count(served, "tenth")).isCloseTo(100, within(2L));
+		assertThat(count(served, "hundredth")).isCloseTo(10, within(2L));
+		assertThat(this.clock.waits).isEmpty();
+	}
+
+	@Test
+	void smallWeightAloneIsServedWithoutWaiting() throws InterruptedException {
+		add("tenth", 0.1, 5);
+		assertThat(fetch(5, SECOND)).extracting(Item::seq).containsExactly(0, 1, 2, 3, 4);
+		assertThat(this.clock.waits).isEmpty();
+	}
+
+	@Test
+	void itemsOfAKeyComeInOrderAndAGivenBackItemFirst() throws InterruptedException {
+		add("a", 1, 3);
+		Item first = fetch(1, 0).get(0);
+		this.scheduler.add(key("a"), first, 1, true);
+		assertThat(fetch(3, 0)).extracting(Item::seq).containsExactly(0, 1, 2);
+	}
+
+	@Test
+	void throttledKeyDoesNotHoldBackOthers() throws InterruptedException {
+		this.throttles.set("t", 1, 1, this.clock.now);
+		add("limited", 1, 3, "t");
+		add("free", 1, 3);
+		List<Item> served = fetch(10, SECOND / 10);
+		assertThat(served).extracting(Item::key).containsExactly("limited", "free", "free", "free");
+		assertThat(this.fetcher.throttled).isEqualTo(1);
+		assertThat(this.scheduler.size()).isEqualTo(2);
+	}
+
+	@Test
+	void throttledFetchWaitsUntilThePermit() throws InterruptedException {
+		this.throttles.set("t", 4, 1, this.clock.now);
+		add("a", 1, 3, "t");
+		assertThat(fetch(10, 10 * SECOND)).extracting(Item::seq).containsExactly(0);
+		long start = this.clock.now;
+		assertThat(fetch(10, 10 * SECOND)).extracting(Item::seq).containsExactly(1);
+		// One wait, of exactly the time to the next permit at 4 per second; not the whole 10 s.
+		assertThat(this.clock.waits).containsExactly(SECOND / 4);
+		assertThat(this.clock.now - start).isEqualTo(SECOND / 4);
+	}
+
+	@Test
+	void takeIgnoresThrottles() {
+		this.throttles.set("t", 1, 1, this.clock.now);
+		add("a", 1, 3, "t");
+		List<Integer> taken = new ArrayList<>();
+		Item item;
+		while ((item = this.scheduler.take()) != null) {
+			taken.add(item.seq());
+		}
+		assertThat(taken).containsExactly(0, 1, 2);
+		assertThat(this.scheduler.size()).isZero();
+		assertThat(this.scheduler.isActive(key("a"))).isFalse();
+	}
+
+	@Test
+	void timeoutIsHonoured() throws InterruptedException {
+		long start = this.clock.now;
+		assertThat(fetch(1, 3 * SECOND)).isEmpty();
+		assertThat(this.clock.now - start).isEqualTo(3 * SECOND);
+		assertThat(this.clock.waits).containsExactly(3 * SECOND);
+	}
+
+	@Test
+	void aWaitEndsAtTheFetchersNextEvent() throws InterruptedException {
+		this.fetcher.eventEvery = SECOND;
+		assertThat(fetch(1, 3 * SECOND)).isEmpty();
+		assertThat(this.clock.waits).containsExactly(SECOND, SECOND, SECOND);
+	}
+
+	@Test
+	void aShortWaitIsNotASpin() throws InterruptedException {
+		assertThat(fetch(1, 10_000)).isEmpty();
+		assertThat(this.clock.waits).containsExactly(FairScheduler.MIN_WAIT_NANOS);
+	}
+
+	@Test
+	void blockingFetchWakesOnAdd() throws Exception {
+		this.clock.realWaits = true;
+		long start = this.clock.now;
+		CompletableFuture<List<Item>> fetched = CompletableFuture.supplyAsync(() -> fetchUnchecked(5, 3600 * SECOND));
+		assertThat(this.clock.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+		this.scheduler.lock().lock();
+		try {
+			add("a", 1, 1);
+			this.scheduler.signal(1);
+		}
+		finally {
+			this.scheduler.lock().unlock();
+		}
+		assertThat(fetched.get(10, TimeUnit.SECONDS)).extracting(Item::key).containsExactly("a");
+		// Woken by the signal, not by a timeout of the (fake) hour.
+		assertThat(this.clock.timedOut).isZero();
+		assertThat(this.clock.now).isEqualTo(start);
+	}
+
+	@Test
+	void wakeUpReturnsAWaitingFetchEmptyHanded() throws Exception {
+		this.clock.realWaits = true;
+		CompletableFuture<List<Item>> fetched = CompletableFuture.supplyAsync(() -> fetchUnchecked(5, 3600 * SECOND));
+		assertThat(this.clock.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+		this.scheduler.wakeUp();
+		assertThat(fetched.get(10, TimeUnit.SECONDS)).isEmpty();
+		assertThat(this.clock.timedOut).isZero();
+	}
+
+	@Test
+	void leasesExpireByTheClock() throws InterruptedException {
+		this.fetcher.leaseNanos = 30 * SECOND;
+		add("a", 1, 1);
+		assertThat(fetch(1, 0)).extracting(Item::seq).containsExactly(0);
+		long start = this.clock.now;
+		// Nothing queued: the fetch waits for the lease deadline, then gets the item again.
+		assertThat(fetch(1, 60 * SECOND)).extracting(Item::seq).containsExactly(0);
+		assertThat(this.clock.now - start).isEqualTo(30 * SECOND);
+		assertThat(this.fetcher.expired).isEqualTo(1);
+	}
+
+	@Test
+	void aKeyAwaitingItsRefillKeepsItsTurn() throws InterruptedException {
+		TestRefills refills = new TestRefills();
+		this.scheduler = new FairScheduler<>(1, this.throttles, Item::throttleKeys, this.clock, refills);
+		TestKey coming = key("coming");
+		refills.refilling.put(coming, SECOND / 100);
+		this.scheduler.activate(coming);
+		add("other", 1, 3);
+		this.clock.onAwait = () -> this.scheduler.add(coming, new Item("coming", 0, List.of()), 1, false);
+		assertThat(fetch(2, SECOND)).extracting(Item::key).containsExactly("coming", "other");
+		assertThat(this.clock.waits).containsExactly(SECOND / 100);
+		assertThat(this.scheduler.isActive(coming)).isTrue();
+		// No more on its way: it leaves the schedule when next offered with nothing queued.
+		refills.refilling.remove(coming);
+		assertThat(fetch(5, 0)).extracting(Item::key).containsExactly("other", "other");
+		assertThat(this.scheduler.isActive(coming)).isFalse();
+		assertThat(refills.dropped).contains(coming);
+	}
+
+	@Test
+	void aFetchReturnsWhatItHasWhenStopped() throws InterruptedException {
+		add("a", 1, 1);
+		this.fetcher.readiness = Readiness.STOP;
+		assertThat(fetch(1, SECOND)).isEmpty();
+		this.fetcher.readiness = Readiness.WAIT;
+		assertThat(fetch(1, SECOND)).isEmpty();
+		assertThat(this.clock.waits).containsExactly(SECOND);
+		this.fetcher.readiness = Readiness.SELECT;
+		assertThat(fetch(1, SECOND)).hasSize(1);
+	}
+
+	@Test
+	void clearGivesBackEverythingQueued() {
+		add("a", 1, 2);
+		add("b", 1, 1);
+		List<Item> cleared = new ArrayList<>();
+		this.scheduler.clear(cleared);
+		assertThat(cleared).extracting(Item::key).containsExactly("a", "a", "b");
+		assertThat(this.scheduler.size()).isZero();
+		assertThat(key("a").hasQueued()).isFalse();
+		assertThat(this.scheduler.take()).isNull();
+	}
+
+	@Test
+	void aNewQuantumKeepsTheScheduledKeys() throws InterruptedException {
+		add("a", 1, 4);
+		add("b", 1, 4);
+		this.scheduler.quantum(2);
+		assertThat(fetch(8, 0)).extracting(Item::key)
+			.containsExactly("a", "a", "b", "b", "a", "a", "b", "b");
+	}
+
+	private void add(String name, double weight, int count, String... throttleKeys) {
+		TestKey key = key(name);
+		int first = key.queued();
+		for (int i = 0; i < count; i++) {
+			this.scheduler.add(key, new Item(name, first + i, List.of(throttleKeys)), weight, false);
+		}
+	}
+
+	private TestKey key(String name) {
+		return this.keys.computeIfAbsent(name, TestKey::new);
+	}
+
+	private List<Item> fetch(int max, long maxWaitNanos) throws InterruptedException {
+		return this.scheduler.fetch(max, maxWaitNanos, this.fetcher);
+	}
+
+	private List<Item> fetchUnchecked(int max, long maxWaitNanos) {
+		try {
+			return fetch(max, maxWaitNanos);
+		}
+		catch (InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private List<Item> fetchAll(int count, int batch) throws InterruptedException {
+		List<Item> served = new ArrayList<>();
+		while (served.size() < count) {
+			served.addAll(fetch(Math.min(batch, count - served.size()), 0));
+		}
+		return served;
+	}
+
+	private static long count(List<Item> items, String key) {
+		long count = 0;
+		for (Item item : items) {
+			if (item.key().equals(key)) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	record Item(String key, int seq, List<String> throttleKeys) {
+	}
+
+	static final class TestKey extends FairScheduler.Key<Item> {
+
+		TestKey(String name) {
+			super(name);
+		}
+
+	}
+
+	/** Leases like a driver: an expired lease puts its item back at the head of its key. */
+	final class TestFetcher implements FairScheduler.Fetcher<Item, Item> {
+
+		final Leases<Item> leases = new Leases<>();
+
+		Readiness readiness = Readiness.SELECT;
+
+		long leaseNanos = 3600 * SECOND;
+
+		long eventEvery = Long.MAX_VALUE;
+
+		int throttled;
+
+		int expired;
+
+		private int tokens;
+
+		@Override
+		public Readiness prepare(long now) {
+			Item item;
+			while ((item = this.leases.pollExpired(now)) != null) {
+				this.expired++;
+				FairSchedulerTests.this.scheduler.add(key(item.key()), item, 1, true);
+			}
+			return this.readiness;
+		}
+
+		@Override
+		public Item lease(Item item, long now) {
+			this.leases.lease(Integer.toString(++this.tokens), item, now + this.leaseNanos);
+			return item;
+		}
+
+		@Override
+		public long nanosUntilEvent(long now) {
+			return Math.min(this.eventEvery, this.leases.nanosUntilNextDeadline(now));
+		}
+
+		@Override
+		public void throttled() {
+			this.throttled++;
+		}
+
+	}
+
+	static final class TestRefills implements FairScheduler.Refills<TestKey> {
+
+		final Map<TestKey, Long> refilling = new HashMap<>();
+
+		final List<TestKey> dropped = new ArrayList<>();
+
+		@Override
+		public boolean mayRefill(TestKey key) {
+			return this.refilling.containsKey(key);
+		}
+
+		@Override
+		public long refillWait(TestKey key, long now) {
+			Long wait = this.refilling.get(key);
+			return (wait != null) ? wait : -1;
+		}
+
+		@Override
+		public void dropped(TestKey key) {
+			this.dropped.add(key);
+		}
+
+	}
+
+	/**
+	 * Time that passes only in waits: a wait that nobody ends moves the clock by its whole
+	 * length at once. With {@code realWaits} a wait really blocks until signalled (at most a
+	 * few real seconds, after which it counts as timed out).
+	 */
+	static final class FakeClock implements NanoClock {
+
+		volatile long now = 1_000_000_000L;
+
+		final List<Long> waits = new ArrayList<>();
+
+		final CountDownLatch waiting = new CountDownLatch(1);
+
+		volatile boolean realWaits;
+
+		volatile int timedOut;
+
+		Runnable onAwait = () -> {
+		};
+
+		@Override
+		public long nanoTime() {
+			return this.now;
+		}
+
+		@Override
+		public void await(Condition condition, long nanos) throws InterruptedException {
+			this.waits.add(nanos);
+			if (this.realWaits) {
+				this.waiting.countDown();
+				if (condition.await(5, TimeUnit.SECONDS)) {
+					return;
+				}
+				this.timedOut++;
+			}
+			this.now += nanos;
+			this.onAwait.run();
+		}
+
+	}
+
+}
