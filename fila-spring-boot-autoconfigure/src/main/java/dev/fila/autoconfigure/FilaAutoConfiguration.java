@@ -54,6 +54,7 @@ import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.FilaThrottles;
+import dev.fila.queue.StoredQueueDefinitions;
 
 /**
  * Auto-configuration for Fila: drivers from {@code fila.drivers} (a memory driver when none
@@ -165,6 +166,7 @@ public final class FilaAutoConfiguration {
 	FilaQueues filaQueues(FilaProperties properties, FilaDrivers drivers, QueuePolicyFactory policies,
 			FilaThrottles throttles) {
 		FilaQueues queues = new FilaQueues(drivers, FilaPropertiesResolver.queues(properties, drivers), policies);
+		queues.setStoredDefinitions(new StoredQueueDefinitions(policies));
 		queues.createDeclaredQueues();
 		return queues;
 	}

@@ -49,6 +49,11 @@ public class LuaQueuePolicyFactory implements QueuePolicyFactory {
 		return new LuaFailurePolicy(hook(queue, LuaFailurePolicy.HOOK, "on-failure", queue.onFailure()), retry);
 	}
 
+	@Override
+	public String hookText(QueueDefinition queue, String hook) {
+		return LuaScript.text(hook, "fila.queues." + queue.name(), this.resourceLoader);
+	}
+
 	private LuaHook hook(QueueDefinition queue, String hookName, String propertyName, String source) {
 		String property = "fila.queues." + queue.name() + "." + propertyName;
 		LuaScript script = LuaScript.compile(source, property, this.resourceLoader);

@@ -37,7 +37,7 @@ record LuaScript(String name, Prototype prototype) {
 	 */
 	static LuaScript compile(String value, String property, ResourceLoader resourceLoader) {
 		String trimmed = value.strip();
-		boolean location = !trimmed.contains("\n") && LOCATION.matcher(trimmed).matches();
+		boolean location = isLocation(trimmed);
 		String name = location ? trimmed : property;
 		String source = location ? read(trimmed, property, resourceLoader) : value;
 		Globals compiler = new Globals();
@@ -49,6 +49,22 @@ record LuaScript(String name, Prototype prototype) {
 			throw new FilaConfigurationException(property, location ? trimmed : "(inline script)",
 					"a Lua script that compiles; " + name + " does not: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * @param value a resource location or inline Lua text
+	 * @param property the property it was configured under, for error messages
+	 * @param resourceLoader loads resource locations
+	 * @return the script's text: what a resource holds, or the inline text
+	 * @throws FilaConfigurationException when the resource is missing
+	 */
+	static String text(String value, String property, ResourceLoader resourceLoader) {
+		String trimmed = value.strip();
+		return isLocation(trimmed) ? read(trimmed, property, resourceLoader) : value;
+	}
+
+	private static boolean isLocation(String trimmed) {
+		return !trimmed.contains("\n") && LOCATION.matcher(trimmed).matches();
 	}
 
 	private static String read(String location, String property, ResourceLoader resourceLoader) {

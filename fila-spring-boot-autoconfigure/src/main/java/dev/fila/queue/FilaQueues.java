@@ -17,9 +17,10 @@ import dev.fila.scheduling.RetryPolicy;
 
 /**
  * Resolves queue names to {@link QueueBinding bindings}. Declared queues are created on their
- * driver at start-up; a queue used but not declared is created on the default driver with
- * default settings the first time it is used. A dead-letter queue resolves to the driver of
- * the queue it belongs to.
+ * driver at start-up, and their definitions stored with them where the driver shares settings
+ * ({@link StoredQueueDefinitions}); a queue used but not declared takes the stored definition,
+ * else the defaults, on the default driver, the first time it is used. A dead-letter queue
+ * resolves to the driver of the queue it belongs to.
  */
 public class FilaQueues {
 
@@ -31,15 +32,30 @@ public class FilaQueues {
 
 	private final Map<String, QueueBinding> bindings = new ConcurrentHashMap<>();
 
+	private @Nullable StoredQueueDefinitions storedDefinitions;
+
 	public FilaQueues(FilaDrivers drivers, Map<String, QueueDefinition> declared, QueuePolicyFactory policies) {
 		this.drivers = drivers;
 		this.declared = Map.copyOf(declared);
 		this.policies = policies;
 	}
 
-	/** Creates every declared queue on its driver. */
+	/**
+	 * @param storedDefinitions where declared definitions are stored and undeclared queues
+	 * find theirs; without it an undeclared queue gets the defaults
+	 */
+	public void setStoredDefinitions(@Nullable StoredQueueDefinitions storedDefinitions) {
+		this.storedDefinitions = storedDefinitions;
+	}
+
+	/** Creates every declared queue on its driver, and stores its definition there. */
 	public void createDeclaredQueues() {
-		this.declared.keySet().forEach(this::binding);
+		for (String name : this.declared.keySet()) {
+			QueueBinding binding = binding(name);
+			if (this.storedDefinitions != null) {
+				this.storedDefinitions.declared(binding.definition(), binding.driver());
+			}
+		}
 	}
 
 	/**
@@ -56,11 +72,28 @@ public class FilaQueues {
 		if (QueueSpec.isDeadLetterQueue(queue)) {
 			QueueBinding source = binding(QueueNames.sourceOf(queue));
 			return this.bindings.computeIfAbsent(queue, (dlq) -> bind(deadLetterDefinition(source.definition(), dlq),
-					source.driver()));
+					source.driver(), true));
 		}
-		QueueDefinition definition = this.declared.getOrDefault(queue, QueueDefinition.withDefaults(queue));
-		return this.bindings.computeIfAbsent(queue,
-				(name) -> bind(definition, this.drivers.get(definition.driver())));
+		QueueDefinition declaredDefinition = this.declared.get(queue);
+		if (declaredDefinition != null) {
+			return this.bindings.computeIfAbsent(queue,
+					(name) -> bind(declaredDefinition, this.drivers.get(declaredDefinition.driver()), true));
+		}
+		return this.bindings.computeIfAbsent(queue, (name) -> bindUndeclared(name, this.drivers.get(null)));
+	}
+
+	/**
+	 * An undeclared queue takes the definition stored with it, hooks included; without one it
+	 * gets the defaults, and a queue that exists in a shared backend keeps the settings it has
+	 * there (an undeclared use never overwrites what a declaration stored).
+	 */
+	private QueueBinding bindUndeclared(String queue, FilaDriver driver) {
+		QueueDefinition stored = (this.storedDefinitions != null) ? this.storedDefinitions.stored(queue, driver) : null;
+		if (stored != null) {
+			return bind(stored, driver, true);
+		}
+		boolean shared = driver.settingsStore() != null;
+		return bind(QueueDefinition.withDefaults(queue), driver, !shared || !driver.queueExists(queue));
 	}
 
 	/**
@@ -98,7 +131,9 @@ public class FilaQueues {
 		}
 		for (FilaDriver driver : this.drivers.all()) {
 			if (driver.queueExists(queue)) {
-				QueueDefinition definition = QueueDefinition.withDefaults(queue);
+				QueueDefinition stored = (this.storedDefinitions != null)
+						? this.storedDefinitions.stored(queue, driver) : null;
+				QueueDefinition definition = (stored != null) ? stored : QueueDefinition.withDefaults(queue);
 				return this.bindings.computeIfAbsent(queue, (name) -> new QueueBinding(definition, driver,
 						this.policies.enqueuePolicy(definition), this.policies.failurePolicy(definition)));
 			}
@@ -118,7 +153,7 @@ public class FilaQueues {
 			return binding(queue);
 		}
 		QueueNames.validate(queue);
-		return this.bindings.computeIfAbsent(queue, (name) -> bind(QueueDefinition.withDefaults(name), driver));
+		return this.bindings.computeIfAbsent(queue, (name) -> bind(QueueDefinition.withDefaults(name), driver, true));
 	}
 
 	/**
@@ -152,14 +187,16 @@ public class FilaQueues {
 		return this.drivers;
 	}
 
-	private QueueBinding bind(QueueDefinition definition, FilaDriver driver) {
+	private QueueBinding bind(QueueDefinition definition, FilaDriver driver, boolean create) {
 		if (QueueSpec.isDeadLetterQueue(definition.name())) {
 			// A dead letter that fails again is retried with back-off, never dropped: a DLQ has no DLQ.
 			RetryPolicy retry = definition.retry();
 			return new QueueBinding(definition, driver, EnqueuePolicy.DEFAULT,
 					(context) -> FailureDecision.retry(retry.delayAfter(context.attempts())));
 		}
-		driver.createQueue(definition.toSpec());
+		if (create) {
+			driver.createQueue(definition.toSpec());
+		}
 		return new QueueBinding(definition, driver, this.policies.enqueuePolicy(definition),
 				this.policies.failurePolicy(definition));
 	}

@@ -23,4 +23,15 @@ public interface QueuePolicyFactory {
 	 */
 	FailurePolicy failurePolicy(QueueDefinition queue);
 
+	/**
+	 * The text of a hook, stored with the queue's definition so that an instance that uses the
+	 * queue without declaring it (a producer service) runs the same hooks.
+	 * @param queue the queue definition
+	 * @param hook the hook as configured: a resource location or inline text
+	 * @return the hook's text; by default the value as configured
+	 */
+	default String hookText(QueueDefinition queue, String hook) {
+		return hook;
+	}
+
 }
