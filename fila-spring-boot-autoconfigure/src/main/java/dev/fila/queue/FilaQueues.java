@@ -72,28 +72,23 @@ public class FilaQueues {
 		if (QueueSpec.isDeadLetterQueue(queue)) {
 			QueueBinding source = binding(QueueNames.sourceOf(queue));
 			return this.bindings.computeIfAbsent(queue, (dlq) -> bind(deadLetterDefinition(source.definition(), dlq),
-					source.driver(), true));
+					source.driver()));
 		}
 		QueueDefinition declaredDefinition = this.declared.get(queue);
 		if (declaredDefinition != null) {
 			return this.bindings.computeIfAbsent(queue,
-					(name) -> bind(declaredDefinition, this.drivers.get(declaredDefinition.driver()), true));
+					(name) -> bind(declaredDefinition, this.drivers.get(declaredDefinition.driver())));
 		}
 		return this.bindings.computeIfAbsent(queue, (name) -> bindUndeclared(name, this.drivers.get(null)));
 	}
 
 	/**
-	 * An undeclared queue takes the definition stored with it, hooks included; without one it
-	 * gets the defaults, and a queue that exists in a shared backend keeps the settings it has
-	 * there (an undeclared use never overwrites what a declaration stored).
+	 * An undeclared queue takes the definition stored with it, hooks included (so an undeclared
+	 * use never overwrites what a declaration stored); without one, the defaults.
 	 */
 	private QueueBinding bindUndeclared(String queue, FilaDriver driver) {
 		QueueDefinition stored = (this.storedDefinitions != null) ? this.storedDefinitions.stored(queue, driver) : null;
-		if (stored != null) {
-			return bind(stored, driver, true);
-		}
-		boolean shared = driver.settingsStore() != null;
-		return bind(QueueDefinition.withDefaults(queue), driver, !shared || !driver.queueExists(queue));
+		return bind((stored != null) ? stored : QueueDefinition.withDefaults(queue), driver);
 	}
 
 	/**
@@ -153,7 +148,7 @@ public class FilaQueues {
 			return binding(queue);
 		}
 		QueueNames.validate(queue);
-		return this.bindings.computeIfAbsent(queue, (name) -> bind(QueueDefinition.withDefaults(name), driver, true));
+		return this.bindings.computeIfAbsent(queue, (name) -> bind(QueueDefinition.withDefaults(name), driver));
 	}
 
 	/**
@@ -187,16 +182,14 @@ public class FilaQueues {
 		return this.drivers;
 	}
 
-	private QueueBinding bind(QueueDefinition definition, FilaDriver driver, boolean create) {
+	private QueueBinding bind(QueueDefinition definition, FilaDriver driver) {
 		if (QueueSpec.isDeadLetterQueue(definition.name())) {
 			// A dead letter that fails again is retried with back-off, never dropped: a DLQ has no DLQ.
 			RetryPolicy retry = definition.retry();
 			return new QueueBinding(definition, driver, EnqueuePolicy.DEFAULT,
 					(context) -> FailureDecision.retry(retry.delayAfter(context.attempts())));
 		}
-		if (create) {
-			driver.createQueue(definition.toSpec());
-		}
+		driver.createQueue(definition.toSpec());
 		return new QueueBinding(definition, driver, this.policies.enqueuePolicy(definition),
 				this.policies.failurePolicy(definition));
 	}

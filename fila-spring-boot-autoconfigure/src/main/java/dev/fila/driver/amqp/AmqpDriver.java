@@ -14,6 +14,7 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.fila.config.SettingsStore;
 import dev.fila.core.FilaException;
 import dev.fila.core.QueueStats;
 import dev.fila.driver.FilaDriver;
@@ -149,6 +150,9 @@ public class AmqpDriver implements FilaDriver {
 
 	private final KeyLog keyLog;
 
+	/** Runtime config and throttles shared by every instance; read from the stream on first use. */
+	private final AmqpSettingsStore settings;
+
 	private final TokenBuckets throttles = new TokenBuckets();
 
 	private final PublishedKeys publishedKeys = new PublishedKeys();
@@ -190,6 +194,7 @@ public class AmqpDriver implements FilaDriver {
 		ExpiryProtocol expiries = new ExpiryProtocol(expires ? options.keyIdleExpiry() : Duration.ZERO,
 				System::nanoTime);
 		this.keyLog = new KeyLog(this.channels, names.keyLog(), options.keyLogMaxBytes(), expiries);
+		this.settings = new AmqpSettingsStore(this.channels, names.settings(), name);
 		if (options.sharded()) {
 			this.keyLog.limitKeys(AmqpTopology.SHARD_PLACED_KEYS);
 		}
@@ -436,7 +441,13 @@ public class AmqpDriver implements FilaDriver {
 		}
 		this.sessions.clear();
 		this.keyLog.close();
+		this.settings.close();
 		this.channels.close();
+	}
+
+	@Override
+	public SettingsStore settingsStore() {
+		return this.settings;
 	}
 
 	// For tests in this package

@@ -15,16 +15,19 @@ import java.util.HexFormat;
  * <li>{@code fila:orders:retry}: where delayed retries land when their delay is over; its
  * existence is the Fila queue's existence;</li>
  * <li>{@code fila:orders:delay:<ms>}: one TTL queue per retry delay;</li>
- * <li>{@code fila:keys}: the driver's key log, a stream of queue and key announcements.</li>
+ * <li>{@code fila:keys}: the driver's key log, a stream of queue and key announcements;</li>
+ * <li>{@code fila:settings}: the driver's settings (runtime configuration, throttles), a
+ * stream of changes.</li>
  * </ul>
  * <h2>Why two different queues or keys never share a name</h2>
  * A name is its parts joined with {@code :}. Every part that comes from outside (prefix, queue
  * name, key) is {@linkplain #escape escaped} first: characters other than
  * {@code A-Za-z0-9._-@} become {@code %XX} per UTF-8 byte, so an escaped part never holds a
  * {@code :} (nor a {@code #}), and escaping is reversible (it is percent-encoding, {@code %}
- * itself included). The fixed parts ({@code keys}, {@code k}, {@code s}, {@code retry},
+ * itself included). The fixed parts ({@code keys}, {@code settings}, {@code k}, {@code s}, {@code retry},
  * {@code delay}) and the numbers hold no {@code :} either. Splitting a name at {@code :}
- * therefore gives back its parts: two parts ({@code <prefix>:keys}) for the key log, three or
+ * therefore gives back its parts: two parts ({@code <prefix>:keys}, {@code <prefix>:settings})
+ * for the driver's streams, three or
  * four ({@code <prefix>:<queue>:<kind>[:<key or number>]}) for a queue's RabbitMQ queues,
  * and the kind says what the last part is. So distinct (prefix, kind, queue, key, shard or
  * delay) tuples give distinct names, whatever characters queue names and keys hold (dots
@@ -73,6 +76,10 @@ final class AmqpNames {
 
 	String keyLog() {
 		return name(this.escapedPrefix, "keys");
+	}
+
+	String settings() {
+		return name(this.escapedPrefix, "settings");
 	}
 
 	String keyQueue(String queue, String key) {

@@ -35,11 +35,12 @@ final class AmqpTestSupport {
 				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), keyShards, defaults.keyIdleExpiry());
 	}
 
-	/** Deletes the key log stream of a prefix (the queues are deleted through the driver). */
+	/** Deletes the key log and settings streams of a prefix (the queues are deleted through the driver). */
 	static void deleteKeyLog(CachingConnectionFactory factory, String prefix) {
 		try (var connection = factory.createConnection()) {
 			var channel = connection.createChannel(false);
 			channel.queueDelete(new AmqpNames(prefix).keyLog());
+			channel.queueDelete(new AmqpNames(prefix).settings());
 			channel.close();
 		}
 		catch (Exception ex) {
