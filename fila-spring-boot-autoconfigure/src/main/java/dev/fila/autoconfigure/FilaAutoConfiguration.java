@@ -47,6 +47,7 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.listener.FilaListenerContainerFactory;
 import dev.fila.listener.FilaListenerRegistry;
 import dev.fila.lua.LuaHandlerConsumers;
+import dev.fila.lua.LuaHookRegistry;
 import dev.fila.lua.LuaObserver;
 import dev.fila.lua.LuaQueuePolicyFactory;
 import dev.fila.observation.FilaEnqueueObservationConvention;
@@ -153,9 +154,15 @@ public final class FilaAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	QueuePolicyFactory filaQueuePolicyFactory(FilaProperties properties, ResourceLoader resourceLoader,
-			RuntimeConfig runtimeConfig, ObjectProvider<LuaObserver> observer) {
+			RuntimeConfig runtimeConfig, ObjectProvider<LuaObserver> observer, LuaHookRegistry hooks) {
 		return new LuaQueuePolicyFactory(resourceLoader, runtimeConfig, FilaPropertiesResolver.luaSettings(properties),
-				LuaObserver.of(observer.orderedStream().toList()));
+				LuaObserver.of(observer.orderedStream().toList()), hooks);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LuaHookRegistry filaLuaHookRegistry() {
+		return new LuaHookRegistry();
 	}
 
 	/**

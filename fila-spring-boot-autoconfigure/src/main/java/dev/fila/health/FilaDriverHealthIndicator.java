@@ -78,12 +78,29 @@ public class FilaDriverHealthIndicator implements HealthIndicator {
 	 */
 	public static CompositeHealthContributor composite(FilaDrivers drivers,
 			@Nullable FilaListenerRegistry listenerRegistry, Executor pingExecutor, Duration pingTimeout) {
-		Map<String, FilaDriver> byName = new LinkedHashMap<>();
+		return composite(drivers, listenerRegistry, pingExecutor, pingTimeout, Map.of());
+	}
+
+	/**
+	 * One contributor with a {@link FilaDriverHealthIndicator} per driver, named after the
+	 * driver, then the given other components (such as {@code lua}).
+	 * @param drivers the drivers
+	 * @param listenerRegistry the consumers to describe, {@code null} for none
+	 * @param pingExecutor runs the pings
+	 * @param pingTimeout longest a ping may take
+	 * @param others more components by name
+	 * @return the composite contributor
+	 */
+	public static CompositeHealthContributor composite(FilaDrivers drivers,
+			@Nullable FilaListenerRegistry listenerRegistry, Executor pingExecutor, Duration pingTimeout,
+			Map<String, HealthIndicator> others) {
+		Map<String, HealthIndicator> components = new LinkedHashMap<>();
 		for (FilaDriver driver : drivers.all()) {
-			byName.put(driver.name(), driver);
+			components.put(driver.name(),
+					new FilaDriverHealthIndicator(driver, listenerRegistry, pingExecutor, pingTimeout));
 		}
-		return CompositeHealthContributor.fromMap(byName,
-				(driver) -> new FilaDriverHealthIndicator(driver, listenerRegistry, pingExecutor, pingTimeout));
+		others.forEach(components::putIfAbsent);
+		return CompositeHealthContributor.fromMap(components);
 	}
 
 	@Override

@@ -32,12 +32,20 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 
 	@Override
 	public Scheduling schedule(EnqueueContext context) {
+		Scheduling scheduling = this.hook.call(message(context), LuaEnqueuePolicy::read);
+		return (scheduling != null) ? scheduling : Scheduling.DEFAULT;
+	}
+
+	/**
+	 * @param context the enqueue
+	 * @return the hook's {@code msg}
+	 */
+	static LuaTable message(EnqueueContext context) {
 		LuaTable message = new LuaTable(0, 3);
 		message.rawset("headers", LuaValues.table(context.headers()));
 		message.rawset("payload_size", context.payloadSize());
 		message.rawset("queue", context.queue());
-		Scheduling scheduling = this.hook.call(message, LuaEnqueuePolicy::read);
-		return (scheduling != null) ? scheduling : Scheduling.DEFAULT;
+		return message;
 	}
 
 	/**

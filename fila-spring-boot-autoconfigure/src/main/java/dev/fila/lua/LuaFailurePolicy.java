@@ -33,14 +33,22 @@ final class LuaFailurePolicy implements FailurePolicy {
 
 	@Override
 	public FailureDecision onFailure(FailureContext context) {
+		FailureDecision decision = this.hook.call(message(context), LuaFailurePolicy::read);
+		return (decision != null) ? decision : this.fallback.onFailure(context);
+	}
+
+	/**
+	 * @param context the failure
+	 * @return the hook's {@code msg}
+	 */
+	static LuaTable message(FailureContext context) {
 		LuaTable message = new LuaTable(0, 5);
 		message.rawset("headers", LuaValues.table(context.headers()));
 		message.rawset("id", context.messageId());
 		message.rawset("attempts", context.attempts());
 		message.rawset("queue", context.queue());
 		message.rawset("error", context.error());
-		FailureDecision decision = this.hook.call(message, LuaFailurePolicy::read);
-		return (decision != null) ? decision : this.fallback.onFailure(context);
+		return message;
 	}
 
 	/**

@@ -1,5 +1,8 @@
 package dev.fila.lua;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -11,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.fila.config.RuntimeConfig;
 import dev.fila.core.FilaConfigurationException;
+import dev.fila.queue.LogLimit;
 
 /**
  * Runs one hook function ({@code on_enqueue} or {@code on_failure}) of one queue's script.
@@ -41,6 +45,22 @@ final class LuaHook {
 
 	private final ThreadLocal<@Nullable Loaded> loaded = new ThreadLocal<>();
 
+	private final LongSupplier nanoTime;
+
+	/** Failures at WARN, but not one line per message: a broken hook fails on every one. */
+	private final LogLimit failureLog = new LogLimit(5, Duration.ofSeconds(10));
+
+	private final AtomicLong errors = new AtomicLong();
+
+	private final AtomicLong timeouts = new AtomicLong();
+
+	private volatile @Nullable String lastError;
+
+	private volatile @Nullable Instant lastErrorAt;
+
+	/** Calls made at start-up, before any message, so that the first real calls run warm. */
+	static final int WARM_UP_CALLS = 20;
+
 	/**
 	 * @throws FilaConfigurationException when the script does not define the hook function
 	 */
@@ -53,6 +73,7 @@ final class LuaHook {
 		this.timeoutNanos = settings.hookTimeout().toNanos();
 		this.breaker = new LuaCircuitBreaker(settings.failureThreshold(), settings.cooldown(), nanoTime);
 		this.observer = observer;
+		this.nanoTime = nanoTime;
 		try {
 			this.loaded.set(load());
 		}
@@ -89,6 +110,9 @@ final class LuaHook {
 		}
 		catch (LuaLimitExceeded ex) {
 			outcome = ex.isTimeout() ? "timeout" : "error";
+			if (ex.isTimeout()) {
+				this.timeouts.incrementAndGet();
+			}
 			failed(ex.getMessage());
 			return null;
 		}
@@ -101,6 +125,34 @@ final class LuaHook {
 		}
 	}
 
+	/**
+	 * Runs the hook on a sample message a few times, before any message arrives: the first
+	 * calls of a JVM load classes and run interpreted, and would otherwise risk the hook's time
+	 * limit (10 ms by default) on the first messages. Nothing is counted or logged; a call that
+	 * fails (the sample lacks what the hook expects) only ends the warm-up.
+	 * @param sample a message of the shape the hook gets
+	 */
+	void warmUp(LuaValue sample) {
+		Loaded hook = this.loaded.get();
+		if (hook == null) {
+			return;
+		}
+		try {
+			for (int i = 0; i < WARM_UP_CALLS; i++) {
+				hook.sandbox().call(hook.function(), sample, this.timeoutNanos * 10, (results) -> results.arg1());
+			}
+		}
+		catch (LuaError | LuaLimitExceeded ex) {
+			this.loaded.remove();
+		}
+	}
+
+	/** @return what the hook has been doing */
+	LuaHookState state() {
+		return new LuaHookState(this.queue, this.hookName, this.breaker.isOpen(), this.errors.get(),
+				this.timeouts.get(), this.lastError, this.lastErrorAt);
+	}
+
 	/** @return whether the circuit breaker currently bypasses the hook */
 	boolean isBypassed() {
 		return this.breaker.isOpen();
@@ -108,9 +160,16 @@ final class LuaHook {
 
 	private void failed(@Nullable String reason) {
 		this.loaded.remove();
+		String error = LuaValues.abbreviate(reason);
+		this.errors.incrementAndGet();
+		this.lastError = error;
+		this.lastErrorAt = Instant.now();
 		boolean opened = this.breaker.recordFailure();
-		logger.warn("Lua {} hook of queue '{}' failed, using defaults: {}", this.hookName, this.queue,
-				LuaValues.abbreviate(reason));
+		long left = this.failureLog.admit(this.nanoTime.getAsLong());
+		if (left >= 0) {
+			logger.warn("Lua {} hook of queue '{}' failed, using defaults: {}{}", this.hookName, this.queue, error,
+					(left > 0) ? " (" + left + " more failures not logged in the last 10s)" : "");
+		}
 		if (opened) {
 			logger.warn("Lua {} hook of queue '{}' failed repeatedly: bypassing it (circuit breaker open)",
 					this.hookName, this.queue);

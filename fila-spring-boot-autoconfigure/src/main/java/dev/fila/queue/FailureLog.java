@@ -1,7 +1,6 @@
 package dev.fila.queue;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -29,9 +28,9 @@ public final class FailureLog {
 
 	private final LongSupplier nanoClock;
 
-	private final Limit handlerFailures = new Limit();
+	private final LogLimit handlerFailures = new LogLimit(PER_WINDOW, WINDOW);
 
-	private final Limit deadLetters = new Limit();
+	private final LogLimit deadLetters = new LogLimit(PER_WINDOW, WINDOW);
 
 	FailureLog(String source, LongSupplier nanoClock) {
 		this.source = source;
@@ -84,41 +83,6 @@ public final class FailureLog {
 
 	private static String left(long skipped) {
 		return (skipped > 0) ? " (" + skipped + " more not logged in the last " + WINDOW.toSeconds() + "s)" : "";
-	}
-
-	/** A fixed window of {@value #PER_WINDOW} lines. */
-	private static final class Limit {
-
-		private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(WINDOW.toSeconds());
-
-		private long windowStart;
-
-		private boolean started;
-
-		private int logged;
-
-		private long skipped;
-
-		/**
-		 * @return -1 when this line is left out, else how many were left out since the last
-		 * line logged
-		 */
-		synchronized long admit(long now) {
-			if (!this.started || now - this.windowStart >= WINDOW_NANOS) {
-				this.started = true;
-				this.windowStart = now;
-				this.logged = 0;
-			}
-			if (this.logged >= PER_WINDOW) {
-				this.skipped++;
-				return -1;
-			}
-			this.logged++;
-			long left = this.skipped;
-			this.skipped = 0;
-			return left;
-		}
-
 	}
 
 }

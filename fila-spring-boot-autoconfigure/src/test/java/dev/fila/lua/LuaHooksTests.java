@@ -260,4 +260,55 @@ class LuaHooksTests {
 			.withMessageContaining("does not define function on_enqueue");
 	}
 
+	@Test
+	void hooksAreWarmedUpAtStartWithoutCountingOrLogging() {
+		String counting = "function on_enqueue(msg) n = (n or 0) + 1 return { fairness_key = tostring(n) } end";
+		// Same thread as the compilation: its sandbox ran the warm-up calls.
+		assertThat(enqueue(counting, Map.of()).fairnessKey()).isEqualTo(Integer.toString(LuaHook.WARM_UP_CALLS + 1));
+		assertThat(this.outcomes).containsExactly("on_enqueue:success");
+		LuaHookRegistry registry = new LuaHookRegistry();
+		LuaQueuePolicyFactory factory = new LuaQueuePolicyFactory(new DefaultResourceLoader(), this.config,
+				new LuaSettings(Duration.ofMillis(50), Duration.ofSeconds(1), 3, Duration.ofSeconds(10)),
+				LuaObserver.NONE, registry);
+		// The sample has no headers: a hook that needs one fails the warm-up, which counts nothing.
+		factory.enqueuePolicy(queue("function on_enqueue(msg) return { fairness_key = msg.headers.tenant:upper() } end",
+				null));
+		assertThat(registry.states()).singleElement().satisfies((state) -> {
+			assertThat(state.errors()).isZero();
+			assertThat(state.circuitBreakerOpen()).isFalse();
+		});
+	}
+
+	@Test
+	void aHookFailingOnEveryMessageLogsFiveLinesAWindowAndCountsEveryFailure() {
+		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+			.getLogger(LuaHook.class);
+		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+				new ch.qos.logback.core.read.ListAppender<>();
+		appender.start();
+		logger.addAppender(appender);
+		try {
+			LuaHookRegistry registry = new LuaHookRegistry();
+			LuaQueuePolicyFactory factory = new LuaQueuePolicyFactory(new DefaultResourceLoader(), this.config,
+					new LuaSettings(Duration.ofMillis(50), Duration.ofSeconds(1), 1000, Duration.ofSeconds(10)),
+					LuaObserver.NONE, registry);
+			EnqueuePolicy policy = factory.enqueuePolicy(queue("function on_enqueue(msg) error('boom') end", null));
+			for (int i = 0; i < 20; i++) {
+				assertThat(policy.schedule(new EnqueueContext("q", Map.of(), 1))).isEqualTo(Scheduling.DEFAULT);
+			}
+			assertThat(appender.list).hasSize(5)
+				.allSatisfy((event) -> assertThat(event.getFormattedMessage())
+					.startsWith("Lua on_enqueue hook of queue 'q' failed, using defaults: ")
+					.contains("boom"));
+			assertThat(registry.states()).singleElement().satisfies((state) -> {
+				assertThat(state.errors()).isEqualTo(20);
+				assertThat(state.lastError()).contains("boom");
+				assertThat(state.lastErrorAt()).isNotNull();
+			});
+		}
+		finally {
+			logger.detachAppender(appender);
+		}
+	}
+
 }

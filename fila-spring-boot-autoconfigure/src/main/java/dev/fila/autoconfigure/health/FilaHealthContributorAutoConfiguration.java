@@ -1,5 +1,6 @@
 package dev.fila.autoconfigure.health;
 
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,7 +20,9 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import dev.fila.autoconfigure.FilaAutoConfiguration;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.health.FilaDriverHealthIndicator;
+import dev.fila.health.LuaHooksHealthIndicator;
 import dev.fila.listener.FilaListenerRegistry;
+import dev.fila.lua.LuaHookRegistry;
 
 /**
  * Auto-configuration of the {@code fila} health contributor, when Spring Boot's health
@@ -38,6 +41,9 @@ import dev.fila.listener.FilaListenerRegistry;
 @ConditionalOnEnabledHealthIndicator("fila")
 public final class FilaHealthContributorAutoConfiguration {
 
+	/** The component with the Lua hooks' state, beside one per driver. */
+	public static final String LUA_COMPONENT = "lua";
+
 	/** Name of an application's {@link Executor} bean for the drivers' pings. */
 	public static final String PING_EXECUTOR_BEAN_NAME = "filaHealthExecutor";
 
@@ -45,10 +51,14 @@ public final class FilaHealthContributorAutoConfiguration {
 	@ConditionalOnMissingBean(name = { "filaHealthIndicator", "filaHealthContributor" })
 	CompositeHealthContributor filaHealthContributor(FilaDrivers drivers,
 			ObjectProvider<FilaListenerRegistry> listenerRegistry,
-			@Qualifier(PING_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> pingExecutor, Environment environment) {
+			@Qualifier(PING_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> pingExecutor, Environment environment,
+			ObjectProvider<LuaHookRegistry> hooks) {
+		LuaHookRegistry registry = hooks.getIfAvailable();
+		Map<String, HealthIndicator> others = (registry != null)
+				? Map.of(LUA_COMPONENT, new LuaHooksHealthIndicator(registry)) : Map.of();
 		return FilaDriverHealthIndicator.composite(drivers, listenerRegistry.getIfAvailable(),
 				pingExecutor.getIfAvailable(() -> defaultPingExecutor(environment)),
-				FilaDriverHealthIndicator.DEFAULT_PING_TIMEOUT);
+				FilaDriverHealthIndicator.DEFAULT_PING_TIMEOUT, others);
 	}
 
 	/**

@@ -45,7 +45,7 @@ class FilaHealthContributorAutoConfigurationTests {
 				assertThat(context).hasBean("filaHealthContributor");
 				CompositeHealthDescriptor fila = fila(context.getBean(HealthEndpoint.class));
 				assertThat(fila.getStatus()).isEqualTo(Status.UP);
-				assertThat(fila.getComponents()).containsOnlyKeys("local", "spare");
+				assertThat(fila.getComponents()).containsOnlyKeys("local", "spare", "lua");
 				IndicatedHealthDescriptor local = (IndicatedHealthDescriptor) fila.getComponents().get("local");
 				assertThat(local.getStatus()).isEqualTo(Status.UP);
 				assertThat(local.getDetails()).containsEntry("type", "memory");
@@ -55,7 +55,7 @@ class FilaHealthContributorAutoConfigurationTests {
 	@Test
 	void theDefaultMemoryDriverIsAComponentToo() {
 		this.contextRunner.run((context) -> assertThat(fila(context.getBean(HealthEndpoint.class)).getComponents())
-			.containsOnlyKeys("memory"));
+			.containsOnlyKeys("memory", "lua"));
 	}
 
 	@Test
@@ -66,7 +66,8 @@ class FilaHealthContributorAutoConfigurationTests {
 			assertThat(fila.getStatus()).isEqualTo(Status.DOWN);
 			Map<String, Status> statuses = new LinkedHashMap<>();
 			fila.getComponents().forEach((name, component) -> statuses.put(name, component.getStatus()));
-			assertThat(statuses).containsExactly(Map.entry("memory", Status.UP), Map.entry("shared", Status.DOWN));
+			assertThat(statuses).containsOnly(Map.entry("memory", Status.UP), Map.entry("shared", Status.DOWN),
+					Map.entry("lua", Status.UP));
 			assertThat(((IndicatedHealthDescriptor) fila.getComponents().get("shared")).getDetails())
 				.containsEntry("error", "Connection refused");
 			assertThat(endpoint.healthForPath("fila", "memory").getStatus()).isEqualTo(Status.UP);
@@ -119,6 +120,31 @@ class FilaHealthContributorAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(FilaTemplate.class)
 				.doesNotHaveBean("filaHealthContributor"));
+	}
+
+	@Test
+	void aFailingHookShowsItsErrorsAndItsOpenCircuitBreakerInTheLuaComponent() {
+		this.contextRunner
+			.withPropertyValues("fila.queues.orders.on-enqueue=function on_enqueue(msg) error('no tenant') end",
+					"fila.lua.circuit-breaker.failure-threshold=3")
+			.run((context) -> {
+				for (int i = 0; i < 4; i++) {
+					context.getBean(dev.fila.core.FilaTemplate.class).enqueue("orders", "o");
+				}
+				IndicatedHealthDescriptor lua = (IndicatedHealthDescriptor) fila(context.getBean(HealthEndpoint.class))
+					.getComponents()
+					.get("lua");
+				assertThat(lua.getStatus()).isEqualTo(Status.UP);
+				assertThat(lua.getDetails()).containsOnlyKeys("orders.on_enqueue");
+				@SuppressWarnings("unchecked")
+				java.util.Map<String, Object> hook = (java.util.Map<String, Object>) lua.getDetails()
+					.get("orders.on_enqueue");
+				assertThat(hook)
+					.containsEntry("circuitBreaker", "open")
+					.containsEntry("errors", 3L)
+					.containsEntry("timeouts", 0L)
+					.hasEntrySatisfying("lastError", (error) -> assertThat(error.toString()).contains("no tenant"));
+			});
 	}
 
 	private static CompositeHealthDescriptor fila(HealthEndpoint endpoint) {
