@@ -91,7 +91,7 @@ class RedisChunkedRemovalIntegrationTests {
 		this.driver.nack(delayed, FailureDecision.retry(Duration.ofMinutes(5)), "later");
 		int calls = 0;
 		long removed = 0;
-		RedisDriver.Chunk chunk;
+		Chunk chunk;
 		do {
 			chunk = this.driver.purgeChunk(queue, 1000);
 			assertThat(chunk.count()).as("messages one call removed").isLessThanOrEqualTo(1000);
@@ -153,7 +153,7 @@ class RedisChunkedRemovalIntegrationTests {
 		String queue = createQueue();
 		fill(queue, LARGE);
 		this.driver.fetch(queue, 500, Duration.ofSeconds(2));
-		RedisDriver.Chunk first = this.driver.deleteChunk(queue, 1000);
+		Chunk first = this.driver.deleteChunk(queue, 1000);
 		assertThat(first.count()).as("the queue existed").isEqualTo(1);
 		assertThat(first.done()).isFalse();
 		assertThat(this.driver.queueExists(queue)).isFalse();
@@ -171,7 +171,7 @@ class RedisChunkedRemovalIntegrationTests {
 		String queue = createQueue();
 		String dlq = QueueSpec.deadLetterQueueOf(queue);
 		fill(dlq, LARGE);
-		RedisDriver.Chunk chunk = this.driver.redriveChunk(dlq, 500);
+		Chunk chunk = this.driver.redriveChunk(dlq, 500);
 		assertThat(chunk.count()).isEqualTo(500);
 		assertThat(chunk.done()).isFalse();
 		assertThat(this.driver.redrive(dlq, Integer.MAX_VALUE)).isEqualTo(LARGE - 500);

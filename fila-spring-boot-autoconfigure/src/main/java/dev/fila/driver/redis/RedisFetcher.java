@@ -1,0 +1,173 @@
+package dev.fila.driver.redis;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
+
+import dev.fila.driver.LeasedMessage;
+
+import static dev.fila.driver.redis.RedisValues.bytes;
+import static dev.fila.driver.redis.RedisValues.string;
+
+/**
+ * Fetches: the fetch script schedules and leases in Redis; an idle fetch waits for a
+ * notification of its queue ({@link QueueSignals}), for when the script says something may
+ * become deliverable, or at most {@link #IDLE_RECHECK_NANOS}, and asks again.
+ */
+final class RedisFetcher {
+
+	/** Longest an idle fetch waits before asking Redis again, notification or not. */
+	private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private final RedisQueues queues;
+
+	private final QueueSignals signals;
+
+	private final MessageJson json;
+
+	private final byte[] throttlePrefix;
+
+	private final ClusterThrottles clusterThrottles;
+
+	/** Fetch scripts that reported a throttle holding a message back, by queue (this instance only). */
+	private final Map<String, LongAdder> throttleLimited = new ConcurrentHashMap<>();
+
+	private final RedisScripts fetch = RedisScripts.load("fetch");
+
+	/**
+	 * @param queues the queues
+	 * @param signals the notifications idle fetches wait for
+	 * @param json decodes headers and throttle keys
+	 * @param throttlePrefix the prefix of throttle bucket keys, {@code <prefix>:throttle:}
+	 */
+	RedisFetcher(RedisQueues queues, QueueSignals signals, MessageJson json, String throttlePrefix) {
+		this.queues = queues;
+		this.signals = signals;
+		this.json = json;
+		this.throttlePrefix = bytes(throttlePrefix);
+		this.clusterThrottles = new ClusterThrottles(throttlePrefix);
+	}
+
+	List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+		this.signals.enter(queue);
+		try {
+			return fetchWaiting(queue, max, maxWait);
+		}
+		finally {
+			this.signals.exit(queue);
+		}
+	}
+
+	private List<LeasedMessage> fetchWaiting(String queue, int max, Duration maxWait) throws InterruptedException {
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		QueueKeys keys = this.queues.keys(queue);
+		byte[][] keyAndArgs = { keys.routing(), keys.base(), bytes(Integer.toString(max)), this.throttlePrefix,
+				keys.name() };
+		this.signals.watch(queue);
+		long wakeUpsSeen = this.signals.wakeUps(queue);
+		while (true) {
+			long seen = this.signals.version(queue);
+			FetchReply reply = this.queues.onQueue(queue, (connection) -> fetchOnce(connection, queue, max, keyAndArgs));
+			MissingMessages.warnIfAny(queue, "a fetch", ((Number) reply.values().get(4)).longValue());
+			List<LeasedMessage> leased = leasedMessages(queue, reply.values());
+			if (reply.throttled()) {
+				this.throttleLimited.computeIfAbsent(queue, (name) -> new LongAdder()).increment();
+			}
+			long remaining = deadline - System.nanoTime();
+			if (!leased.isEmpty() || remaining <= 0 || this.signals.wakeUps(queue) != wakeUpsSeen) {
+				return leased;
+			}
+			if (reply.retryAtOnce()) {
+				continue;
+			}
+			long hint = reply.hintMillis();
+			long wait = Math.min(remaining, IDLE_RECHECK_NANOS);
+			if (hint >= 0) {
+				wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(hint + 1));
+			}
+			this.signals.await(queue, seen, wait);
+		}
+	}
+
+	/**
+	 * One fetch script call. On Redis Cluster, throttle buckets live in other slots: permits are
+	 * taken before the call and what it did not spend is given back after (see ClusterThrottles).
+	 */
+	@SuppressWarnings("unchecked")
+	private FetchReply fetchOnce(RedisConnection connection, String queue, int max, byte[][] keyAndArgs) {
+		if (!(connection instanceof RedisClusterConnection)) {
+			List<Object> reply = this.fetch.run(connection, ReturnType.MULTI, keyAndArgs);
+			return new FetchReply(reply, ((Number) reply.get(1)).longValue(), isThrottled(reply), false);
+		}
+		ClusterThrottles.Taken taken = this.clusterThrottles.take(connection, queue, max);
+		List<byte[]> args = new ArrayList<>(Arrays.asList(keyAndArgs));
+		args.addAll(taken.arguments());
+		List<Object> reply = this.fetch.run(connection, ReturnType.MULTI, args.toArray(new byte[0][]));
+		Map<String, Long> spent = new LinkedHashMap<>();
+		List<Object> pairs = (List<Object>) reply.get(3);
+		for (int i = 0; i + 1 < pairs.size(); i += 2) {
+			spent.put(string(pairs.get(i)), ((Number) pairs.get(i + 1)).longValue());
+		}
+		boolean unasked = this.clusterThrottles.settle(connection, queue, taken, spent);
+		long hint = ((Number) reply.get(1)).longValue();
+		boolean throttled = isThrottled(reply);
+		if (throttled && taken.refillMillis() >= 0 && (hint < 0 || taken.refillMillis() < hint)) {
+			hint = taken.refillMillis();
+		}
+		return new FetchReply(reply, hint, throttled, unasked);
+	}
+
+	private static boolean isThrottled(List<Object> reply) {
+		return ((Number) reply.get(2)).longValue() > 0;
+	}
+
+	/**
+	 * @param values the fetch script's reply
+	 * @param hintMillis when something may become deliverable, or -1
+	 * @param throttled whether a throttle held a message back
+	 * @param retryAtOnce whether a message waited for a throttle key no permits were taken of
+	 */
+	private record FetchReply(List<Object> values, long hintMillis, boolean throttled, boolean retryAtOnce) {
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<LeasedMessage> leasedMessages(String queue, List<Object> reply) {
+		List<Object> items = (List<Object>) reply.get(0);
+		List<LeasedMessage> leased = new ArrayList<>(items.size());
+		for (Object item : items) {
+			List<Object> fields = (List<Object>) item;
+			String throttles = string(fields.get(3));
+			leased.add(new LeasedMessage(string(fields.get(0)), queue,
+					this.json.decodeHeaders((byte[]) fields.get(4)), (byte[]) fields.get(5), string(fields.get(1)),
+					Double.parseDouble(string(fields.get(2))), this.json.decodeThrottleKeys(throttles),
+					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6)))),
+					string(fields.get(8))));
+		}
+		return leased;
+	}
+
+	/** @return how many fetches a throttle held a message back in (this instance) */
+	long throttleLimited(String queue) {
+		LongAdder count = this.throttleLimited.get(queue);
+		return (count != null) ? count.sum() : 0;
+	}
+
+	/** Forgets this instance's fetch state of a deleted queue. */
+	void forget(String queue) {
+		this.throttleLimited.remove(queue);
+		this.clusterThrottles.forget(queue);
+		this.signals.forget(queue);
+	}
+
+}
