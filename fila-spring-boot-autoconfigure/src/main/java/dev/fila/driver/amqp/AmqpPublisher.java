@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.fila.core.FilaException;
-import dev.fila.core.FilaHeaders;
+import dev.fila.driver.DeadLetterHeaders;
 import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
@@ -328,11 +328,8 @@ final class AmqpPublisher {
 		if (!this.topology.queueExists(dlq)) {
 			this.createQueue.accept(new QueueSpec(dlq, spec.visibilityTimeout(), spec.quantum(), false));
 		}
-		Map<String, String> headers = new LinkedHashMap<>(delivery.envelope.headers());
-		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
-		headers.put(FilaHeaders.ERROR, ErrorHeader.value(error));
-		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
-		Envelope dead = new Envelope(delivery.envelope.id(), Map.copyOf(headers), delivery.envelope.payload(),
+		Map<String, String> headers = DeadLetterHeaders.added(delivery.envelope.headers(), message, error);
+		Envelope dead = new Envelope(delivery.envelope.id(), headers, delivery.envelope.payload(),
 				delivery.envelope.scheduling(), 0, delivery.envelope.enqueuedAt());
 		publishToKeys(dlq, List.of(dead));
 	}
@@ -341,11 +338,7 @@ final class AmqpPublisher {
 	void redrive(String source, List<LeasedMessage> deadLetters) {
 		List<Envelope> envelopes = new ArrayList<>(deadLetters.size());
 		for (LeasedMessage message : deadLetters) {
-			Map<String, String> headers = new LinkedHashMap<>(message.headers());
-			headers.remove(FilaHeaders.ATTEMPTS);
-			headers.remove(FilaHeaders.ERROR);
-			headers.remove(FilaHeaders.SOURCE_QUEUE);
-			envelopes.add(new Envelope(message.id(), Map.copyOf(headers), message.payload(),
+			envelopes.add(new Envelope(message.id(), DeadLetterHeaders.removed(message.headers()), message.payload(),
 					new Scheduling(message.fairnessKey(), message.weight(), message.throttleKeys()), 0,
 					message.enqueuedAt().toEpochMilli()));
 		}
