@@ -23,7 +23,6 @@ import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
-import dev.fila.driver.amqp.QueueSession.Delivery;
 import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.TokenBuckets;
 

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.fila.driver.amqp.QueueSession.Delivery;
 
 /**
  * What the driver's timer does every 100 ms: republishes the messages of expired leases,

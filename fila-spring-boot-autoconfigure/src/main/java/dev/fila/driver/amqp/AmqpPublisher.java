@@ -24,7 +24,6 @@ import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpChannels.Publish;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
 import dev.fila.driver.amqp.PublishedKeys.KeyWeight;
-import dev.fila.driver.amqp.QueueSession.Delivery;
 import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.Scheduling;
 

@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.fila.driver.amqp.ConsumerLanes.Lane;
-import dev.fila.driver.amqp.QueueSession.Source;
 
 /**
  * The consumers of a {@link QueueSession}: one per key queue (or shard) and one on the retry
@@ -52,10 +51,10 @@ final class KeyConsumers {
 		void warmedUp();
 
 		/** RabbitMQ is about to push a key consumed just now: its turn must wait for it. */
-		void refillComing(String key, Source source);
+		void refillComing(String key, KeySource source);
 
 		/** A delivery of one of the consumers; called on the connection's thread, without the lock. */
-		void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
+		void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
 				AMQP.BasicProperties properties, byte[] body);
 
 		/** Forgets the lanes and what they buffered, to reconnect. */
@@ -155,7 +154,7 @@ final class KeyConsumers {
 			for (int done = 0; done < 500; done++) {
 				Target target;
 				String rabbitQueue;
-				Source source;
+				KeySource source;
 				Lane lane;
 				boolean cancelled = false;
 				this.lock.lock();
@@ -184,7 +183,7 @@ final class KeyConsumers {
 					if (!this.consumedQueues.add(rabbitQueue)) {
 						continue;
 					}
-					source = new Source(rabbitQueue, this.host.keyPrefetch(this.consumedQueues.size() - 1));
+					source = new KeySource(rabbitQueue, this.host.keyPrefetch(this.consumedQueues.size() - 1));
 					lane = lanes.get(this.consumedQueues.size() % lanes.size());
 				}
 				finally {
@@ -302,7 +301,7 @@ final class KeyConsumers {
 			long now = System.nanoTime();
 			List<String> idle = new ArrayList<>();
 			for (Consumed consumed : this.consumers.values()) {
-				Source source = consumed.source();
+				KeySource source = consumed.source();
 				String key = consumed.target().key();
 				if (key != null && source != null && source.unacked.get() == 0
 						&& now - source.lastActivity > idleNanos) {
@@ -334,7 +333,7 @@ final class KeyConsumers {
 			}
 			for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
 				Consumed consumed = consumer.getValue();
-				Source source = consumed.source();
+				KeySource source = consumed.source();
 				if (!key.equals(consumed.target().key()) || source == null) {
 					continue;
 				}
@@ -409,7 +408,7 @@ final class KeyConsumers {
 	}
 
 	/** A consumer of one of the session's channels: a key queue (with its key) or the retry queue. */
-	private record Consumed(Channel channel, Target target, @Nullable Source source) {
+	private record Consumed(Channel channel, Target target, @Nullable KeySource source) {
 
 		String rabbitQueue() {
 			return this.target.rabbitQueue();
@@ -425,9 +424,9 @@ final class KeyConsumers {
 
 		private final long generation;
 
-		private final @Nullable Source source;
+		private final @Nullable KeySource source;
 
-		Receiver(Channel channel, long generation, @Nullable Source source) {
+		Receiver(Channel channel, long generation, @Nullable KeySource source) {
 			super(channel);
 			this.generation = generation;
 			this.source = source;

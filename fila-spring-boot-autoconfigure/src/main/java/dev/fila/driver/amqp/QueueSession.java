@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.AMQP;
@@ -42,8 +41,8 @@ import dev.fila.scheduling.NanoClock;
  * nothing. A session opens on the first fetch and closes after a while without fetches,
  * returning what it buffered.
  */
-final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery, LeasedMessage>,
-		FairScheduler.Refills<QueueSession.KeyBuffer> {
+final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessage>,
+		FairScheduler.Refills<KeyBuffer> {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSession.class);
 
@@ -509,7 +508,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		if (now - key.refillBy < 0) {
 			return true;
 		}
-		Source source = key.source;
+		KeySource source = key.source;
 		if (source == null || source.unacked.get() >= source.prefetch) {
 			return false;
 		}
@@ -549,7 +548,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		}
 	}
 
-	private void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
+	private void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
 			AMQP.BasicProperties properties, byte[] body) {
 		AmqpMessages.Envelope envelope = AmqpMessages.envelope(properties, body);
 		int attempts = envelope.priorAttempts() + 1 + (delivery.isRedeliver() ? 1 : 0);
@@ -614,7 +613,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		}
 
 		@Override
-		public void refillComing(String key, Source source) {
+		public void refillComing(String key, KeySource source) {
 			KeyBuffer buffer = buffer(key);
 			buffer.source = source;
 			buffer.backlog = source.prefetch > 1;
@@ -624,7 +623,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		}
 
 		@Override
-		public void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
+		public void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
 				AMQP.BasicProperties properties, byte[] body) {
 			QueueSession.this.received(channel, generation, source, delivery, properties, body);
 		}
@@ -632,147 +631,6 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		@Override
 		public void dropChannel() {
 			QueueSession.this.dropChannel();
-		}
-
-	}
-
-	/** A key (or shard) queue consumed on the current channel, with its consumer's credit. */
-	static final class Source {
-
-		final String rabbitQueue;
-
-		final int prefetch;
-
-		/**
-		 * Its deliveries not acked or rejected yet: RabbitMQ's unacked count for its consumer.
-		 * Counted down outside the session lock, when the ack or reject is sent.
-		 */
-		final AtomicInteger unacked = new AtomicInteger();
-
-		/** When it last delivered or had a delivery settled; from when its consumer started. */
-		long lastActivity = System.nanoTime();
-
-		/** Set when its consumer was cancelled for an expiry: what still arrives goes back. */
-		boolean cancelled;
-
-		/** The keys it delivered, while they were one (a shard can carry several keys). */
-		private @Nullable String onlyKey;
-
-		private boolean shared;
-
-		void delivered(String key) {
-			if (this.onlyKey == null) {
-				this.onlyKey = key;
-			}
-			else if (!this.shared && !this.onlyKey.equals(key)) {
-				this.shared = true;
-			}
-		}
-
-		/** Whether it delivered messages of more than one key: its ready messages may be any of theirs. */
-		boolean shared() {
-			return this.shared;
-		}
-
-		Source(String rabbitQueue, int prefetch) {
-			this.rabbitQueue = rabbitQueue;
-			this.prefetch = prefetch;
-		}
-
-	}
-
-	/** One fairness key's buffered deliveries (queued in the scheduler) and what RabbitMQ may hold of it. */
-	static final class KeyBuffer extends FairScheduler.Key<Delivery> {
-
-		int inFlight;
-
-		/** The queue its latest delivery came from; null before one came from a key or shard queue. */
-		@Nullable Source source;
-
-		/** Whether it waited for a refill of a shard since its last delivery (see refillComing). */
-		boolean awaitedRefill;
-
-		/** Whether RabbitMQ may hold more of this key than it pushed (the prefetch was full). */
-		boolean backlog;
-
-		/** Until when a refill is expected (RabbitMQ said the key queue has ready messages). */
-		long refillBy;
-
-		KeyBuffer(String name) {
-			super(name);
-			this.refillBy = System.nanoTime();
-		}
-
-	}
-
-	/** A message RabbitMQ delivered to this session, buffered or leased. */
-	static final class Delivery {
-
-		final Channel channel;
-
-		final long generation;
-
-		final long tag;
-
-		final AmqpMessages.Envelope envelope;
-
-		final int attempts;
-
-		final KeyBuffer key;
-
-		/** The key or shard queue it came from; null for the retry queue. */
-		final @Nullable Source source;
-
-		String token = "";
-
-		/** Whether it was acked or rejected (counted out of its source's unacked). */
-		private volatile boolean done;
-
-		Delivery(Channel channel, long generation, long tag, AmqpMessages.Envelope envelope, int attempts,
-				KeyBuffer key, @Nullable Source source) {
-			this.source = source;
-			this.channel = channel;
-			this.generation = generation;
-			this.tag = tag;
-			this.envelope = envelope;
-			this.attempts = attempts;
-			this.key = key;
-		}
-
-		LeasedMessage toLeased(String queue) {
-			AmqpMessages.Envelope e = this.envelope;
-			return new LeasedMessage(e.id(), queue, e.headers(), e.payload(), e.scheduling().fairnessKey(),
-					e.scheduling().weight(), e.scheduling().throttleKeys(), this.attempts,
-					AmqpMessages.instant(e.enqueuedAt()), this.token);
-		}
-
-		/** Gives the message back to RabbitMQ, which requeues it. */
-		void reject() {
-			AmqpChannels.rejectQuietly(this.channel, this.tag);
-			done();
-		}
-
-		/** Acks on the channel it came from; false when that channel is gone. */
-		boolean ack() {
-			try {
-				if (!this.channel.isOpen()) {
-					return false;
-				}
-				this.channel.basicAck(this.tag, false);
-				done();
-				return true;
-			}
-			catch (IOException | RuntimeException ex) {
-				return false;
-			}
-		}
-
-		/** No longer unacked in RabbitMQ: RabbitMQ may push a replacement if the key has more. */
-		private void done() {
-			if (this.source != null && !this.done) {
-				this.done = true;
-				this.source.unacked.decrementAndGet();
-			}
 		}
 
 	}
