@@ -6,7 +6,7 @@ import dev.fila.scheduling.FairScheduler;
 
 /**
  * One fairness key's buffered deliveries (queued in the session's scheduler) and what RabbitMQ
- * may hold of it.
+ * may hold of it; see {@link KeyBuffers} for how a refill is awaited.
  */
 final class KeyBuffer extends FairScheduler.Key<Delivery> {
 
@@ -15,7 +15,7 @@ final class KeyBuffer extends FairScheduler.Key<Delivery> {
 	/** The queue its latest delivery came from; null before one came from a key or shard queue. */
 	@Nullable KeySource source;
 
-	/** Whether it waited for a refill of a shard since its last delivery (see QueueSession#refillComing). */
+	/** Whether it waited for a refill of a shard since its last delivery (see KeyBuffers#refillWait). */
 	boolean awaitedRefill;
 
 	/** Whether RabbitMQ may hold more of this key than it pushed (the prefetch was full). */

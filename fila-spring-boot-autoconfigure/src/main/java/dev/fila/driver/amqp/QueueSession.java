@@ -3,10 +3,8 @@ package dev.fila.driver.amqp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.AMQP;
@@ -29,7 +27,7 @@ import dev.fila.scheduling.NanoClock;
  * queue (and the retry landing queue) with a small per-consumer prefetch, buffers what
  * RabbitMQ pushes per key, and hands messages out through a {@link FairScheduler} (deficit
  * round robin across the keys, skipping those whose throttles have no permit; a key whose
- * refill RabbitMQ is pushing keeps its turn, see {@link FairScheduler.Refills}). Because
+ * refill RabbitMQ is pushing keeps its turn, see {@link KeyBuffers}). Because
  * every key with backlog has messages buffered here, the scheduler chooses across keys
  * exactly as the memory driver does, not only among the messages a FIFO queue happened to
  * push first.
@@ -41,8 +39,7 @@ import dev.fila.scheduling.NanoClock;
  * nothing. A session opens on the first fetch and closes after a while without fetches,
  * returning what it buffered.
  */
-final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessage>,
-		FairScheduler.Refills<KeyBuffer> {
+final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessage> {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSession.class);
 
@@ -55,15 +52,13 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 
 	private final ReentrantLock lock;
 
-	private final Map<String, KeyBuffer> keys = new HashMap<>();
+	/** The keys it buffered messages of, and whether RabbitMQ may refill a drained one. */
+	private final KeyBuffers keys;
 
 	private final Leases<Delivery> leased = new Leases<>();
 
 	/** The consumers of the lanes, one per key (or shard) queue and the retry queue. */
 	private final KeyConsumers consumers;
-
-	/** When RabbitMQ was last asked whether a drained key has more; bounds those round trips. */
-	private long lastProbe;
 
 	private volatile QueueSpec spec;
 
@@ -90,18 +85,13 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
 	private boolean paused;
 
-	/** How long a drained key's refill is awaited before the key counts as empty. */
-	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-	/** At most one "does this drained key have more?" round trip per interval and session. */
-	static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
 	QueueSession(SessionHost host, QueueSpec spec, QueueCounters counters) {
 		this.host = host;
 		this.queue = spec.name();
 		this.spec = spec;
+		this.keys = new KeyBuffers(host, this::scheduled);
 		this.scheduler = new FairScheduler<>(spec.quantum(), host.throttles(),
-				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this);
+				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this.keys);
 		this.lock = this.scheduler.lock();
 		this.counters = counters;
 		this.lanes = new ConsumerLanes(host, spec.name());
@@ -163,20 +153,9 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.counters.throttleLimited().increment();
 	}
 
-	/** A key whose buffer ran dry stays scheduled while RabbitMQ may hold more of it. */
-	@Override
-	public boolean mayRefill(KeyBuffer key) {
-		return key.backlog;
-	}
-
-	@Override
-	public long refillWait(KeyBuffer key, long now) {
-		return (key.backlog && refillComing(key, now)) ? key.refillBy - now : -1;
-	}
-
-	@Override
-	public void dropped(KeyBuffer key) {
-		forgetKeyIfIdle(key);
+	/** Whether the key is in the scheduler's rotation; such a key is not forgotten. */
+	private boolean scheduled(KeyBuffer key) {
+		return this.scheduler.isActive(key);
 	}
 
 	void wakeUp() {
@@ -304,7 +283,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 			if (delivery != null) {
 				delivery.key.inFlight--;
 				settled(delivery);
-				forgetKeyIfIdle(delivery.key);
+				this.keys.forgetIfIdle(delivery.key);
 				if (!delivery.channel.isOpen()) {
 					return null;
 				}
@@ -325,11 +304,11 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 			}
 			delivery.key.inFlight--;
 			if (delivery.generation != this.generation || !delivery.channel.isOpen()) {
-				forgetKeyIfIdle(delivery.key);
+				this.keys.forgetIfIdle(delivery.key);
 				return false;
 			}
 			// Still unacked on the channel: back to the head of its key, same attempt number.
-			KeyBuffer key = buffer(delivery.envelope.scheduling().fairnessKey());
+			KeyBuffer key = this.keys.get(delivery.envelope.scheduling().fairnessKey());
 			this.scheduler.add(key, delivery, key.weight(), true);
 			this.scheduler.signal(1);
 			return true;
@@ -366,7 +345,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 			while ((delivery = this.leased.pollExpired(now)) != null) {
 				delivery.key.inFlight--;
 				settled(delivery);
-				forgetKeyIfIdle(delivery.key);
+				this.keys.forgetIfIdle(delivery.key);
 				this.counters.expiredLeases().increment();
 				// On a dead channel RabbitMQ requeued the message already: a copy would be a duplicate.
 				if (delivery.generation == this.generation && delivery.channel.isOpen()) {
@@ -402,10 +381,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 			}
 			List<Delivery> taken = new ArrayList<>();
 			this.scheduler.clear(taken);
-			for (KeyBuffer key : this.keys.values()) {
-				key.backlog = false;
-			}
-			this.keys.values().removeIf((key) -> key.inFlight == 0);
+			this.keys.emptied();
 			return taken;
 		}
 		finally {
@@ -441,27 +417,15 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		}
 	}
 
-	/** What this instance holds of one key, for stats. */
-	record KeyCounts(long buffered, long inFlight, double weight) {
-	}
-
 	/** Per key: buffered here (pending to the user) and leased; for stats. */
-	Map<String, KeyCounts> localCounts() {
+	Map<String, KeyBuffers.KeyCounts> localCounts() {
 		this.lock.lock();
 		try {
-			Map<String, KeyCounts> counts = new HashMap<>();
-			for (KeyBuffer key : this.keys.values()) {
-				counts.put(key.name(), new KeyCounts(key.queued(), key.inFlight, key.weight()));
-			}
-			return counts;
+			return this.keys.counts();
 		}
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	private KeyBuffer buffer(String key) {
-		return this.keys.computeIfAbsent(key, KeyBuffer::new);
 	}
 
 	/**
@@ -498,56 +462,6 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.consumers.expired(key);
 	}
 
-	/**
-	 * Whether RabbitMQ is about to push more of a key whose buffer ran dry: it has credit left
-	 * (fewer unacked than the prefetch) and its queue has ready messages. Asks RabbitMQ at most
-	 * once per refill wait; the answer stands for that long. A shard's ready messages may be
-	 * other keys': there a key waits for its refill once, until one of its messages arrives.
-	 */
-	private boolean refillComing(KeyBuffer key, long now) {
-		if (now - key.refillBy < 0) {
-			return true;
-		}
-		KeySource source = key.source;
-		if (source == null || source.unacked.get() >= source.prefetch) {
-			return false;
-		}
-		if (key.awaitedRefill) {
-			key.awaitedRefill = false;
-			key.backlog = false;
-			return false;
-		}
-		if (now - this.lastProbe < PROBE_INTERVAL_NANOS) {
-			return false;
-		}
-		this.lastProbe = now;
-		long ready = this.host.readyCount(source.rabbitQueue);
-		if (ready > 0) {
-			key.refillBy = now + REFILL_WAIT_NANOS;
-			key.awaitedRefill = source.shared();
-			return true;
-		}
-		// Nothing ready and nothing unacked: the queue is drained, and no key it feeds has a
-		// backlog there. Clearing them all at once lets its keys leave the schedule at their next
-		// turn, instead of one key per probe (thousands of keys used once would linger for many
-		// fetches). While messages are unacked a refill may be on its way: only this key then.
-		if (source.unacked.get() == 0) {
-			for (KeyBuffer other : this.keys.values()) {
-				if (other.source == source && !other.hasQueued() && now - other.refillBy >= 0) {
-					other.backlog = false;
-				}
-			}
-		}
-		key.backlog = false;
-		return false;
-	}
-
-	private void forgetKeyIfIdle(KeyBuffer key) {
-		if (key.inFlight == 0 && !key.hasQueued() && !this.scheduler.isActive(key)) {
-			this.keys.remove(key.name());
-		}
-	}
-
 	private void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
 			AMQP.BasicProperties properties, byte[] body) {
 		AmqpMessages.Envelope envelope = AmqpMessages.envelope(properties, body);
@@ -559,17 +473,9 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 				AmqpChannels.rejectQuietly(channel, delivery.getDeliveryTag());
 				return;
 			}
-			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
+			KeyBuffer key = this.keys.get(envelope.scheduling().fairnessKey());
 			if (source != null) {
-				source.unacked.incrementAndGet();
-				source.lastActivity = System.nanoTime();
-				source.delivered(key.name());
-				key.source = source;
-				key.awaitedRefill = false;
-				if (source.prefetch > 1 && source.unacked.get() >= source.prefetch) {
-					// RabbitMQ filled the consumer's prefetch: it may well hold more of this key.
-					key.backlog = true;
-				}
+				this.keys.delivered(key, source);
 			}
 			this.scheduler.add(key,
 					new Delivery(channel, generation, delivery.getDeliveryTag(), envelope, attempts, key, source),
@@ -614,11 +520,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 
 		@Override
 		public void refillComing(String key, KeySource source) {
-			KeyBuffer buffer = buffer(key);
-			buffer.source = source;
-			buffer.backlog = source.prefetch > 1;
-			buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
-			QueueSession.this.scheduler.activate(buffer);
+			QueueSession.this.scheduler.activate(QueueSession.this.keys.refillComing(key, source));
 			QueueSession.this.scheduler.signalAll();
 		}
 
