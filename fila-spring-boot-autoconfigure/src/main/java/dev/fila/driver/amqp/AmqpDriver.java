@@ -301,7 +301,7 @@ public class AmqpDriver implements FilaDriver {
 
 	private @Nullable Delivery settle(LeasedMessage message) {
 		QueueSession session = this.sessions.get(message.queue());
-		return (session != null) ? session.settle(message) : null;
+		return (session != null) ? session.leases().settle(message) : null;
 	}
 
 	@Override
@@ -330,13 +330,13 @@ public class AmqpDriver implements FilaDriver {
 	@Override
 	public boolean release(LeasedMessage message) {
 		QueueSession session = this.sessions.get(message.queue());
-		return session != null && session.release(message);
+		return session != null && session.leases().release(message);
 	}
 
 	@Override
 	public boolean extendLease(LeasedMessage message, Duration duration) {
 		QueueSession session = this.sessions.get(message.queue());
-		return session != null && session.extendLease(message, duration);
+		return session != null && session.leases().extend(message, duration);
 	}
 
 	@Override

@@ -68,7 +68,7 @@ final class AmqpHousekeeping implements Runnable {
 				this.lastIdleKeyScan = now;
 			}
 			for (QueueSession session : this.sessions.all()) {
-				List<Delivery> expired = session.takeExpiredLeases();
+				List<Delivery> expired = session.leases().takeExpired();
 				if (!expired.isEmpty()) {
 					logger.info("Queue {}: {} leases expired; delivering those messages again", session.queue(),
 							expired.size());

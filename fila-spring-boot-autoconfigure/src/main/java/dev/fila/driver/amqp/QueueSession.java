@@ -19,7 +19,6 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FairScheduler;
 import dev.fila.scheduling.FairScheduler.Readiness;
-import dev.fila.scheduling.Leases;
 import dev.fila.scheduling.NanoClock;
 
 /**
@@ -55,7 +54,8 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	/** The keys it buffered messages of, and whether RabbitMQ may refill a drained one. */
 	private final KeyBuffers keys;
 
-	private final Leases<Delivery> leased = new Leases<>();
+	/** What it handed out, leased until settled. */
+	private final DeliveryLeases leases;
 
 	/** The consumers of the lanes, one per key (or shard) queue and the retry queue. */
 	private final KeyConsumers consumers;
@@ -69,8 +69,6 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	private final ConsumerLanes lanes;
 
 	private long generation;
-
-	private long leaseSequence;
 
 	private volatile long lastUsed = System.nanoTime();
 
@@ -94,6 +92,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this.keys);
 		this.lock = this.scheduler.lock();
 		this.counters = counters;
+		this.leases = new DeliveryLeases(this.scheduler, this.keys, counters, () -> this.generation);
 		this.lanes = new ConsumerLanes(host, spec.name());
 		this.consumers = new KeyConsumers(host, spec.name(), this.lock, this.lanes, new Consuming());
 	}
@@ -137,9 +136,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 
 	@Override
 	public LeasedMessage lease(Delivery delivery, long now) {
-		delivery.key.inFlight++;
-		delivery.token = this.generation + "/" + (++this.leaseSequence);
-		this.leased.lease(delivery.token, delivery, now + this.spec.visibilityTimeout().toNanos());
+		this.leases.lease(delivery, now + this.spec.visibilityTimeout().toNanos());
 		return delivery.toLeased(this.queue);
 	}
 
@@ -275,91 +272,9 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.lanes.drop();
 	}
 
-	/** Takes a leased delivery out of the lease table; null when its lease was lost. */
-	@Nullable Delivery settle(LeasedMessage message) {
-		this.lock.lock();
-		try {
-			Delivery delivery = this.leased.take(message.leaseToken());
-			if (delivery != null) {
-				delivery.key.inFlight--;
-				settled(delivery);
-				this.keys.forgetIfIdle(delivery.key);
-				if (!delivery.channel.isOpen()) {
-					return null;
-				}
-			}
-			return delivery;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	boolean release(LeasedMessage message) {
-		this.lock.lock();
-		try {
-			Delivery delivery = this.leased.take(message.leaseToken());
-			if (delivery == null) {
-				return false;
-			}
-			delivery.key.inFlight--;
-			if (delivery.generation != this.generation || !delivery.channel.isOpen()) {
-				this.keys.forgetIfIdle(delivery.key);
-				return false;
-			}
-			// Still unacked on the channel: back to the head of its key, same attempt number.
-			KeyBuffer key = this.keys.get(delivery.envelope.scheduling().fairnessKey());
-			this.scheduler.add(key, delivery, key.weight(), true);
-			this.scheduler.signal(1);
-			return true;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	boolean extendLease(LeasedMessage message, Duration duration) {
-		this.lock.lock();
-		try {
-			Delivery delivery = this.leased.get(message.leaseToken());
-			if (delivery == null || !delivery.channel.isOpen()) {
-				return false;
-			}
-			return this.leased.extend(message.leaseToken(), System.nanoTime() + duration.toNanos());
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/**
-	 * Leases that ran out, taken out of the lease table for the driver to republish; those of a
-	 * channel that died are only dropped (RabbitMQ requeued their messages when it closed).
-	 */
-	List<Delivery> takeExpiredLeases() {
-		this.lock.lock();
-		try {
-			long now = System.nanoTime();
-			List<Delivery> expired = List.of();
-			Delivery delivery;
-			while ((delivery = this.leased.pollExpired(now)) != null) {
-				delivery.key.inFlight--;
-				settled(delivery);
-				this.keys.forgetIfIdle(delivery.key);
-				this.counters.expiredLeases().increment();
-				// On a dead channel RabbitMQ requeued the message already: a copy would be a duplicate.
-				if (delivery.generation == this.generation && delivery.channel.isOpen()) {
-					if (expired.isEmpty()) {
-						expired = new ArrayList<>();
-					}
-					expired.add(delivery);
-				}
-			}
-			return expired;
-		}
-		finally {
-			this.lock.unlock();
-		}
+	/** Its leases: settled, released, extended and expired through the driver. */
+	DeliveryLeases leases() {
+		return this.leases;
 	}
 
 	/**
@@ -404,17 +319,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	}
 
 	boolean isIdle(long idleNanos) {
-		return System.nanoTime() - this.lastUsed > idleNanos && leasedCount() == 0;
-	}
-
-	int leasedCount() {
-		this.lock.lock();
-		try {
-			return this.leased.size();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return System.nanoTime() - this.lastUsed > idleNanos && this.leases.size() == 0;
 	}
 
 	/** Per key: buffered here (pending to the user) and leased; for stats. */
@@ -425,17 +330,6 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		}
 		finally {
 			this.lock.unlock();
-		}
-	}
-
-	/**
-	 * A key-queue delivery is settled here. It stays unacked in RabbitMQ (counted in its
-	 * source) until {@link Delivery#ack} or {@link Delivery#reject} runs, after a retry's copy
-	 * was published: until then the key's queue must not look idle to an expiry.
-	 */
-	private void settled(Delivery delivery) {
-		if (delivery.source != null && delivery.generation == this.generation) {
-			delivery.source.lastActivity = System.nanoTime();
 		}
 	}
 
