@@ -79,7 +79,7 @@ final class AmqpHousekeeping implements Runnable {
 					closeSession(session);
 				}
 				else if (scanIdleKeys) {
-					for (String key : session.idleKeys(this.keyExpiry.idleNanos())) {
+					for (String key : session.consumers().idleKeys(this.keyExpiry.idleNanos())) {
 						this.keyExpiry.start(session.queue(), key);
 					}
 				}

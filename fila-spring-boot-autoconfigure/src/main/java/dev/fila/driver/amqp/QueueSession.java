@@ -97,11 +97,6 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.consumers = new KeyConsumers(host, spec.name(), this.lock, this.lanes, new Consuming());
 	}
 
-	/** Called by the key log reader when any instance announces a key of this queue. */
-	void keyAnnounced(String key) {
-		this.consumers.keyAnnounced(key);
-	}
-
 	String queue() {
 		return this.queue;
 	}
@@ -334,26 +329,11 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	}
 
 	/**
-	 * Keys whose queue this session has consumed for the given time without holding any of
-	 * its messages: candidates for expiry. A few per call.
+	 * Its consumers, which the key log's events and the expiry of idle key queues reach
+	 * directly: announced keys to consume, keys to pause while their queue may be deleted.
 	 */
-	List<String> idleKeys(long idleNanos) {
-		return this.consumers.idleKeys(idleNanos);
-	}
-
-	/** An instance is expiring a key's queue: stop consuming it if this session holds none of it. */
-	void pauseForExpiry(String key) {
-		this.consumers.pauseForExpiry(key);
-	}
-
-	/** The key's expiry closed and its queue stays: consume it again if this session paused it. */
-	void resumeAfterExpiry(String key) {
-		this.consumers.resumeAfterExpiry(key);
-	}
-
-	/** The key's queue was deleted: a later announcement of the key brings it back. */
-	void expired(String key) {
-		this.consumers.expired(key);
+	KeyConsumers consumers() {
+		return this.consumers;
 	}
 
 	private void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
