@@ -11,10 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,40 +24,11 @@ import dev.fila.driver.amqp.ConsumerLanes.Lane;
  * are consumed on the driver's timer thread, a few hundred at a time; a consumer RabbitMQ
  * cancels (its queue was deleted) is consumed again only if its queue exists again; a key
  * being expired is not consumed until its expiry closes with the queue kept. Shares the
- * session's lock, and reaches the session's buffer only through {@link Session}.
+ * session's lock, and reaches the session's buffer only through {@link ConsumingSession}.
  */
 final class KeyConsumers {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyConsumers.class);
-
-	/** What the consumers need of their session; called under the session's lock but for {@code received}. */
-	interface Session {
-
-		/** The lanes' generation: it changes whenever they open or close. */
-		long generation();
-
-		/** Whether the session takes deliveries: neither paused (a purge) nor closed. */
-		boolean consuming();
-
-		boolean closed();
-
-		/** Whether the session hands nothing out until the keys known at the start are consumed. */
-		void warming(boolean warming);
-
-		/** Every key known at the start is consumed: the session may hand messages out. */
-		void warmedUp();
-
-		/** RabbitMQ is about to push a key consumed just now: its turn must wait for it. */
-		void refillComing(String key, KeySource source);
-
-		/** A delivery of one of the consumers; called on the connection's thread, without the lock. */
-		void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
-				AMQP.BasicProperties properties, byte[] body);
-
-		/** Forgets the lanes and what they buffered, to reconnect. */
-		void dropChannel();
-
-	}
 
 	private final SessionHost host;
 
@@ -70,7 +38,7 @@ final class KeyConsumers {
 
 	private final ConsumerLanes lanes;
 
-	private final Session session;
+	private final ConsumingSession session;
 
 	/** What each consumer of the current channel consumes, by consumer tag. */
 	private final Map<String, Consumed> consumers = new HashMap<>();
@@ -98,7 +66,7 @@ final class KeyConsumers {
 	 */
 	private final Set<String> pausedKeys = new HashSet<>();
 
-	KeyConsumers(SessionHost host, String queue, ReentrantLock lock, ConsumerLanes lanes, Session session) {
+	KeyConsumers(SessionHost host, String queue, ReentrantLock lock, ConsumerLanes lanes, ConsumingSession session) {
 		this.host = host;
 		this.queue = queue;
 		this.lock = lock;
@@ -198,7 +166,8 @@ final class KeyConsumers {
 				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
 				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.host.keyQueueArguments(this.queue))
 					.getMessageCount();
-				String tag = lane.consume(rabbitQueue, source.prefetch, new Receiver(channel, generation, source));
+				String tag = lane.consume(rabbitQueue, source.prefetch,
+						new LaneConsumer(channel, this, this.session, generation, source));
 				this.lock.lock();
 				try {
 					if (generation != this.session.generation()) {
@@ -271,7 +240,7 @@ final class KeyConsumers {
 		Lane lane = this.lanes.lanes().get(0);
 		String retryQueue = this.host.retryQueue(this.queue);
 		String tag = lane.consume(retryQueue, this.host.keyPrefetch(this.consumedQueues.size()),
-				new Receiver(lane.channel, this.session.generation(), null));
+				new LaneConsumer(lane.channel, this, this.session, this.session.generation(), null));
 		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null), null));
 		this.consumedQueues.add(retryQueue);
 	}
@@ -384,7 +353,8 @@ final class KeyConsumers {
 		}
 	}
 
-	private void consumerCancelled(long generation, String tag) {
+	/** RabbitMQ cancelled a consumer: its queue was deleted. */
+	void consumerCancelled(long generation, String tag) {
 		this.lock.lock();
 		try {
 			if (generation == this.session.generation()) {
@@ -418,32 +388,6 @@ final class KeyConsumers {
 
 	/** A queue to consume: a key's queue (with its key), a shard or the retry queue (no key). */
 	private record Target(String rabbitQueue, @Nullable String key) {
-	}
-
-	private final class Receiver extends DefaultConsumer {
-
-		private final long generation;
-
-		private final @Nullable KeySource source;
-
-		Receiver(Channel channel, long generation, @Nullable KeySource source) {
-			super(channel);
-			this.generation = generation;
-			this.source = source;
-		}
-
-		@Override
-		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-				byte[] body) {
-			KeyConsumers.this.session.received(getChannel(), this.generation, this.source, envelope, properties, body);
-		}
-
-		@Override
-		public void handleCancel(String consumerTag) {
-			// RabbitMQ cancels a consumer when its queue is deleted.
-			consumerCancelled(this.generation, consumerTag);
-		}
-
 	}
 
 }

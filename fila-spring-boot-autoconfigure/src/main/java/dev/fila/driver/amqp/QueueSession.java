@@ -362,7 +362,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	}
 
 	/** What the consumers see of this session. */
-	private final class Consuming implements KeyConsumers.Session {
+	private final class Consuming implements ConsumingSession {
 
 		@Override
 		public long generation() {
