@@ -101,7 +101,7 @@ final class AmqpPublisher {
 							}
 							// With expiry on, leaseKeys published the key records already.
 							if (!this.topology.sharded() && !this.keyExpiry.enabled()) {
-								publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+								publishes.add(KeyLogRecords.keyRecord(this.names.keyLog(), queue, key));
 							}
 						}
 					}
@@ -170,7 +170,7 @@ final class AmqpPublisher {
 		}
 		List<Publish> records = new ArrayList<>(newKeys.size());
 		for (String key : newKeys) {
-			records.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+			records.add(KeyLogRecords.keyRecord(this.names.keyLog(), queue, key));
 		}
 		this.channels.with((channel) -> channel.publish(records));
 		try {
@@ -201,7 +201,7 @@ final class AmqpPublisher {
 		}
 		List<Publish> records = new ArrayList<>(unleased.size());
 		for (String key : unleased) {
-			records.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+			records.add(KeyLogRecords.keyRecord(this.names.keyLog(), queue, key));
 		}
 		long start = this.keyExpiry.now();
 		this.channels.with((channel) -> channel.publish(records));
@@ -290,7 +290,7 @@ final class AmqpPublisher {
 					if (declare) {
 						channel.channel().queueDeclare(delayQueue, true, false, false,
 								this.topology.delayQueueArguments(queue, millis, expires));
-						publishes.add(KeyLog.delayRecord(this.names.keyLog(), queue, millis));
+						publishes.add(KeyLogRecords.delayRecord(this.names.keyLog(), queue, millis));
 					}
 					publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
 					Set<String> back = channel.publish(publishes);

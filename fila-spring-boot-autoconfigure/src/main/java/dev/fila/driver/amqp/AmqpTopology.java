@@ -135,7 +135,7 @@ final class AmqpTopology {
 			for (String shard : shardQueues(spec.name())) {
 				channel.channel().queueDeclare(shard, true, false, false, arguments);
 			}
-			channel.publish(List.of(KeyLog.queueRecord(this.names.keyLog(), spec.name())));
+			channel.publish(List.of(KeyLogRecords.queueRecord(this.names.keyLog(), spec.name())));
 			return null;
 		});
 		this.specs.put(spec.name(), spec);
@@ -150,7 +150,7 @@ final class AmqpTopology {
 			for (String rabbitQueue : rabbitQueues) {
 				channel.channel().queueDelete(rabbitQueue);
 			}
-			channel.publish(List.of(KeyLog.dropRecord(this.names.keyLog(), queue)));
+			channel.publish(List.of(KeyLogRecords.dropRecord(this.names.keyLog(), queue)));
 			return null;
 		});
 		this.knownQueues.remove(queue);

@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
 
 import dev.fila.core.FilaException;
 
+import static dev.fila.driver.amqp.KeyLogRecords.DELAY;
+import static dev.fila.driver.amqp.KeyLogRecords.ID;
+import static dev.fila.driver.amqp.KeyLogRecords.KEY;
+import static dev.fila.driver.amqp.KeyLogRecords.OP;
+import static dev.fila.driver.amqp.KeyLogRecords.QUEUE;
+import static dev.fila.driver.amqp.KeyLogRecords.SYNC;
+
 /**
  * The driver's key log: a RabbitMQ stream ({@code <prefix>:keys}) of announcements, which is
  * how every application instance learns which fairness-key queues and delay queues a Fila
@@ -44,18 +51,6 @@ import dev.fila.core.FilaException;
 final class KeyLog {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyLog.class);
-
-	static final String OP = "op";
-
-	static final String QUEUE = "q";
-
-	static final String KEY = "k";
-
-	static final String DELAY = "d";
-
-	static final String SYNC = "s";
-
-	static final String ID = "i";
 
 	/** How long a {@link #sync} may wait for the log to be read up to it. */
 	static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
@@ -149,39 +144,6 @@ final class KeyLog {
 		this.listeners.add(listener);
 	}
 
-	static AmqpChannels.Publish queueRecord(String stream, String queue) {
-		return record(stream, Map.of(OP, "queue", QUEUE, queue));
-	}
-
-	static AmqpChannels.Publish keyRecord(String stream, String queue, String key) {
-		return record(stream, Map.of(OP, "key", QUEUE, queue, KEY, key));
-	}
-
-	static AmqpChannels.Publish delayRecord(String stream, String queue, long delay) {
-		return record(stream, Map.of(OP, "delay", QUEUE, queue, DELAY, delay));
-	}
-
-	static AmqpChannels.Publish expiringRecord(String stream, String queue, String key, String id) {
-		return record(stream, Map.of(OP, "expiring", QUEUE, queue, KEY, key, ID, id));
-	}
-
-	/** Closes an expiry: {@code expired} when the queue was deleted, {@code kept} otherwise. */
-	static AmqpChannels.Publish expiryOutcome(String stream, String queue, String key, String id, boolean expired) {
-		return record(stream, Map.of(OP, expired ? "expired" : "kept", QUEUE, queue, KEY, key, ID, id));
-	}
-
-	static AmqpChannels.Publish dropRecord(String stream, String queue) {
-		return record(stream, Map.of(OP, "drop", QUEUE, queue));
-	}
-
-	private static AmqpChannels.Publish record(String stream, Map<String, Object> headers) {
-		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString())
-			.deliveryMode(2)
-			.headers(headers)
-			.build();
-		return new AmqpChannels.Publish(stream, properties, new byte[0]);
-	}
-
 	String stream() {
 		return this.stream;
 	}
@@ -265,7 +227,7 @@ final class KeyLog {
 			// Closed in the log too, so that instances that start later do not pause the key again.
 			try {
 				this.channels.with((channel) -> channel
-					.publish(List.of(expiryOutcome(this.stream, queue, key, expiry.id(), false))));
+					.publish(List.of(KeyLogRecords.expiryOutcome(this.stream, queue, key, expiry.id(), false))));
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Could not record an abandoned expiry in {} ({})", this.stream, ex.getMessage());
@@ -292,7 +254,7 @@ final class KeyLog {
 		CountDownLatch seen = new CountDownLatch(1);
 		this.syncs.put(id, seen);
 		try {
-			AmqpChannels.Publish marker = record(this.stream, Map.of(OP, "sync", SYNC, id));
+			AmqpChannels.Publish marker = KeyLogRecords.syncRecord(this.stream, id);
 			this.channels.with((channel) -> channel.publish(List.of(marker)));
 			if (!seen.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new FilaException("The key log " + this.stream + " was not read within " + timeout);

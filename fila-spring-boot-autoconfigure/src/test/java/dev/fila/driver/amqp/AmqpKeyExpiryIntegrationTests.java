@@ -122,8 +122,8 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 		assertThat(this.driver.ack(fetchOne(queue))).isTrue();
 		String keyQueue = amqp().names().keyQueue(queue, "tenant-a");
 		// An instance opens an expiry of the key and dies before closing it.
-		amqp().channels().with((channel) -> channel.publish(List.of(KeyLog.expiringRecord(amqp().names().keyLog(),
-				queue, "tenant-a", "expiry-of-a-dead-instance"))));
+		amqp().channels().with((channel) -> channel.publish(List.of(KeyLogRecords.expiringRecord(
+				amqp().names().keyLog(), queue, "tenant-a", "expiry-of-a-dead-instance"))));
 		await().atMost(Duration.ofSeconds(5)).until(() -> consumers(keyQueue) == 0);
 
 		// Straight into the key queue, as a producer holding a lease from before would.
