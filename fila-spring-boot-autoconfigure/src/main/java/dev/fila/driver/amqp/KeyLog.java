@@ -55,60 +55,17 @@ final class KeyLog {
 	/** How long a {@link #sync} may wait for the log to be read up to it. */
 	static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
 
-	/** What instances hear from the log, per queue and key; called on the log's reading thread. */
-	interface Events {
-
-		/** A key was announced (again: a producer renewed its lease or re-declared the queue). */
-		void announced(String queue, String key);
-
-		/** An instance opened an expiry of the key's queue. */
-		default void expiring(String queue, String key) {
-		}
-
-		/** The key's last open expiry closed and the queue stays (kept, or given up as abandoned). */
-		default void resumed(String queue, String key) {
-		}
-
-		/** The key's queue was deleted: producers declare it again before they publish. */
-		default void expired(String queue, String key) {
-		}
-
-		/** An instance (this one too) deleted the Fila queue. */
-		default void dropped(String queue) {
-		}
-
-	}
-
-	/** What a Fila queue's records say. */
-	static final class QueueRecord {
-
-		final Set<String> keys = ConcurrentHashMap.newKeySet();
-
-		/**
-		 * Each key's place among the queue's keys, in the order of their first record in the log:
-		 * the same in every instance that read the same log, which is what lets them agree on a
-		 * key's shard without talking to each other.
-		 */
-		final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
-
-		final Set<Long> delays = ConcurrentHashMap.newKeySet();
-
-		/** Per key: the log offset of its latest key record. */
-		final Map<String, Long> announcedAt = new ConcurrentHashMap<>();
-
-	}
-
 	private final AmqpChannels channels;
 
 	private final String stream;
 
 	private final Map<String, Object> streamArguments;
 
-	private final Map<String, QueueRecord> queues = new ConcurrentHashMap<>();
+	private final Map<String, KeyLogQueue> queues = new ConcurrentHashMap<>();
 
 	private final Map<String, CountDownLatch> syncs = new ConcurrentHashMap<>();
 
-	private final List<Events> listeners = new CopyOnWriteArrayList<>();
+	private final List<KeyLogListener> listeners = new CopyOnWriteArrayList<>();
 
 	/** What the expiry records read so far say: which keys' queues are being expired. */
 	private final ExpiryProtocol expiries;
@@ -140,7 +97,7 @@ final class KeyLog {
 	}
 
 	/** Listeners hear of every key event of any queue. */
-	void listen(Events listener) {
+	void listen(KeyLogListener listener) {
 		this.listeners.add(listener);
 	}
 
@@ -171,7 +128,7 @@ final class KeyLog {
 	/** @return the keys this instance keeps something of, over all queues (for tests) */
 	int keyCount() {
 		int count = 0;
-		for (QueueRecord record : this.queues.values()) {
+		for (KeyLogQueue record : this.queues.values()) {
 			count += Math.max(record.keys.size(), Math.max(record.ordinals.size(), record.announcedAt.size()));
 		}
 		return count;
@@ -240,8 +197,8 @@ final class KeyLog {
 		return new ArrayList<>(this.queues.keySet());
 	}
 
-	private QueueRecord recordOf(String queue) {
-		return this.queues.computeIfAbsent(queue, (name) -> new QueueRecord());
+	private KeyLogQueue recordOf(String queue) {
+		return this.queues.computeIfAbsent(queue, (name) -> new KeyLogQueue());
 	}
 
 	/**
@@ -306,7 +263,7 @@ final class KeyLog {
 			case "queue" -> recordOf(queue.toString());
 			case "key" -> {
 				String key = String.valueOf(headers.get(KEY));
-				QueueRecord record = recordOf(queue.toString());
+				KeyLogQueue record = recordOf(queue.toString());
 				if (keysFull(queue.toString()) && !record.ordinals.containsKey(key)) {
 					// Past the limit: the key's shard is its hash, and nothing of it is kept.
 					break;
@@ -321,14 +278,14 @@ final class KeyLog {
 					record.announcedAt.put(key, offset);
 				}
 				// Announced again too: a producer re-declared a deleted key queue, to be consumed again.
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.announced(queue.toString(), key);
 				}
 			}
 			case "expiring" -> {
 				String key = String.valueOf(headers.get(KEY));
 				this.expiries.expiringRead(queue.toString(), key, String.valueOf(headers.get(ID)), offset);
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.expiring(queue.toString(), key);
 				}
 			}
@@ -341,7 +298,7 @@ final class KeyLog {
 			}
 			case "drop" -> {
 				this.queues.remove(queue.toString());
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.dropped(queue.toString());
 				}
 			}
@@ -356,27 +313,27 @@ final class KeyLog {
 	}
 
 	private void close(String queue, String key, String id, boolean expired) {
-		QueueRecord known = this.queues.get(queue);
+		KeyLogQueue known = this.queues.get(queue);
 		Long announced = (known != null) ? known.announcedAt.get(key) : null;
 		switch (this.expiries.closeRead(queue, key, id, expired, announced)) {
 			case DELETED -> {
-				QueueRecord record = recordOf(queue);
+				KeyLogQueue record = recordOf(queue);
 				record.keys.remove(key);
 				record.announcedAt.remove(key);
 				record.ordinals.remove(key);
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.expired(queue, key);
 				}
 			}
 			case DELETED_AND_ANNOUNCED -> {
 				// The key stays known and is consumed again, not forgotten.
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.expired(queue, key);
 					listener.announced(queue, key);
 				}
 			}
 			case RESUMED -> {
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.resumed(queue, key);
 				}
 			}

@@ -4,7 +4,7 @@ package dev.fila.driver.amqp;
  * Keeps sessions and producers in step with what the key log says about keys: a key announced
  * is consumed, a key being expired is paused, a key whose queue was deleted is forgotten.
  */
-final class KeyLogEvents implements KeyLog.Events {
+final class KeyLogEvents implements KeyLogListener {
 
 	private final AmqpSessions sessions;
 
