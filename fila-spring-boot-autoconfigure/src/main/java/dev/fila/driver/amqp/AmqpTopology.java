@@ -31,7 +31,7 @@ final class AmqpTopology {
 
 	private final AmqpNames names;
 
-	private final AmqpDriver.Options options;
+	private final AmqpDriverOptions options;
 
 	private final KeyLog keyLog;
 
@@ -46,7 +46,7 @@ final class AmqpTopology {
 	/** {@link #keyQueueArguments} with the {@code x-expires} of reply queues. */
 	private volatile Map<String, Object> replyQueueArguments;
 
-	AmqpTopology(AmqpChannels channels, AmqpNames names, AmqpDriver.Options options, KeyLog keyLog,
+	AmqpTopology(AmqpChannels channels, AmqpNames names, AmqpDriverOptions options, KeyLog keyLog,
 			PublishedKeys publishedKeys) {
 		this.channels = channels;
 		this.names = names;

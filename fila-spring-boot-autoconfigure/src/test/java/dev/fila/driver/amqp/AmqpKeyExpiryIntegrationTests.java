@@ -44,8 +44,8 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 	}
 
 	private AmqpDriver instance(CachingConnectionFactory factory) {
-		AmqpDriver.Options defaults = AmqpTestSupport.options(this.prefix, 0);
-		return new AmqpDriver("amqp", factory, new AmqpDriver.Options(this.prefix, false, defaults.keyPrefetch(),
+		AmqpDriverOptions defaults = AmqpTestSupport.options(this.prefix, 0);
+		return new AmqpDriver("amqp", factory, new AmqpDriverOptions(this.prefix, false, defaults.keyPrefetch(),
 				defaults.prefetchBudget(), defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), 0, EXPIRY));
 	}
 
