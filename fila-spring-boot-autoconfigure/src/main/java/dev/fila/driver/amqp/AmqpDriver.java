@@ -45,15 +45,6 @@ public class AmqpDriver implements FilaDriver {
 
 	private static final Logger logger = LoggerFactory.getLogger(AmqpDriver.class);
 
-	/**
-	 * How long the RabbitMQ queues of a reply queue live unused (no consumer, no declare) before
-	 * RabbitMQ deletes them ({@code x-expires}): the reply queues of a requester that died. A
-	 * live request's are never unused: its requester consumes them until it deletes them. One
-	 * value for every instance, because every declare of a queue must carry the same arguments
-	 * (a responder declares the reply queue's key queue without knowing the request).
-	 */
-	static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(5);
-
 	private final String name;
 
 	private final AmqpChannels channels;
@@ -374,7 +365,7 @@ public class AmqpDriver implements FilaDriver {
 		return this.topology.shardQueues(queue);
 	}
 
-	/** Sets the {@code x-expires} of reply queues; {@link #REPLY_QUEUE_EXPIRY} but in tests. */
+	/** Sets the {@code x-expires} of reply queues; {@link AmqpTopology#REPLY_QUEUE_EXPIRY} but in tests. */
 	void replyQueueExpiry(Duration expiry) {
 		this.topology.replyQueueExpiry(expiry);
 	}
