@@ -26,17 +26,16 @@ import dev.fila.scheduling.NanoClock;
  * queue (and the retry landing queue) with a small per-consumer prefetch, buffers what
  * RabbitMQ pushes per key, and hands messages out through a {@link FairScheduler} (deficit
  * round robin across the keys, skipping those whose throttles have no permit; a key whose
- * refill RabbitMQ is pushing keeps its turn, see {@link KeyBuffers}). Because
- * every key with backlog has messages buffered here, the scheduler chooses across keys
- * exactly as the memory driver does, not only among the messages a FIFO queue happened to
- * push first.
+ * refill RabbitMQ is pushing keeps its turn, see {@link KeyBuffers}). Because every key with
+ * backlog has messages buffered here, the scheduler chooses across keys exactly as the memory
+ * driver does, not only among the messages a FIFO queue happened to push first.
  * <p>
- * A handed-out message is leased locally: it stays unacked on the channel until its consumer
- * acks or nacks it, its lease is extended by heartbeats, and a lease that runs out republishes
- * the message with one more attempt (the stuck delivery is then acked and its late ack fails).
- * If the channel dies, RabbitMQ requeues everything unacked: the process that died loses
- * nothing. A session opens on the first fetch and closes after a while without fetches,
- * returning what it buffered.
+ * A handed-out message is leased locally ({@link DeliveryLeases}): it stays unacked on the
+ * channel until its consumer acks or nacks it, its lease is extended by heartbeats, and a
+ * lease that runs out republishes the message with one more attempt (the stuck delivery is
+ * then acked and its late ack fails). If the channel dies, RabbitMQ requeues everything
+ * unacked: the process that died loses nothing. A session opens on the first fetch and closes
+ * after a while without fetches, returning what it buffered.
  */
 final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessage> {
 
