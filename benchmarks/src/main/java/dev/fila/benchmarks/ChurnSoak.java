@@ -38,6 +38,7 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpDriver;
+import dev.fila.driver.amqp.AmqpDriverOptions;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.driver.redis.RedisDriver;
 import dev.fila.queue.DefaultQueuePolicyFactory;
@@ -162,8 +163,8 @@ public final class ChurnSoak {
 			case "memory" -> new MemoryDriver("memory");
 			case "redis" -> new RedisDriver("redis", redis(), this.prefix);
 			case "amqp" -> {
-				AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
-				yield new AmqpDriver("amqp", rabbit(), new AmqpDriver.Options(this.prefix + ((keyShards > 0) ? "-s" : ""),
+				AmqpDriverOptions defaults = AmqpDriverOptions.DEFAULTS;
+				yield new AmqpDriver("amqp", rabbit(), new AmqpDriverOptions(this.prefix + ((keyShards > 0) ? "-s" : ""),
 						false, defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
 						defaults.sessionIdleTimeout(), keyShards, defaults.keyIdleExpiry()));
 			}

@@ -14,6 +14,7 @@ import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.amqp.AmqpDriver;
+import dev.fila.driver.amqp.AmqpDriverOptions;
 
 /**
  * Creates {@link AmqpDriver AMQP drivers} from {@code fila.drivers.<name>.amqp.*}, on Spring
@@ -66,7 +67,7 @@ final class AmqpDriverFactory implements FilaDriverFactory {
 		}
 		check(amqp, checks);
 		checks.throwIfAny();
-		AmqpDriver.Options options = options(amqp);
+		AmqpDriverOptions options = options(amqp);
 		MessageLimits limits = checks.toMessageLimits(amqp);
 		return () -> new AmqpDriver(name, factory, options, limits);
 	}
@@ -79,7 +80,7 @@ final class AmqpDriverFactory implements FilaDriverFactory {
 				"a size of at least 1MB (1048576 bytes)");
 		checks.check("session-idle-timeout", amqp.getSessionIdleTimeout(),
 				(timeout) -> !timeout.isNegative() && !timeout.isZero(), "a positive duration such as 30s");
-		checks.range("key-shards", amqp.getKeyShards(), 0, AmqpDriver.Options.MAX_KEY_SHARDS,
+		checks.range("key-shards", amqp.getKeyShards(), 0, AmqpDriverOptions.MAX_KEY_SHARDS,
 				" (0: a queue per fairness key)");
 		checks.check("key-idle-expiry", amqp.getKeyIdleExpiry(),
 				(expiry) -> expiry.isZero() || expiry.compareTo(Duration.ofSeconds(1)) >= 0,
@@ -91,20 +92,20 @@ final class AmqpDriverFactory implements FilaDriverFactory {
 	 * @param amqp checked options
 	 * @return the driver's options; {@code key-shards} defaults by {@code quorum}
 	 */
-	static AmqpDriver.Options options(FilaProperties.Amqp amqp) {
+	static AmqpDriverOptions options(FilaProperties.Amqp amqp) {
 		PropertyMapper map = PropertyMapper.get();
-		AmqpDriver.Options options = AmqpDriver.Options.DEFAULTS;
-		options = map.from(amqp::getPrefix).to(options, AmqpDriver.Options::withPrefix);
-		options = map.from(amqp::isQuorum).to(options, AmqpDriver.Options::withQuorum);
-		options = map.from(amqp::getKeyPrefetch).to(options, AmqpDriver.Options::withKeyPrefetch);
-		options = map.from(amqp::getPrefetchBudget).to(options, AmqpDriver.Options::withPrefetchBudget);
+		AmqpDriverOptions options = AmqpDriverOptions.DEFAULTS;
+		options = map.from(amqp::getPrefix).to(options, AmqpDriverOptions::withPrefix);
+		options = map.from(amqp::isQuorum).to(options, AmqpDriverOptions::withQuorum);
+		options = map.from(amqp::getKeyPrefetch).to(options, AmqpDriverOptions::withKeyPrefetch);
+		options = map.from(amqp::getPrefetchBudget).to(options, AmqpDriverOptions::withPrefetchBudget);
 		options = map.from(amqp::getKeyLogMaxBytes).as(DataSize::toBytes).to(options,
-				AmqpDriver.Options::withKeyLogMaxBytes);
-		options = map.from(amqp::getSessionIdleTimeout).to(options, AmqpDriver.Options::withSessionIdleTimeout);
+				AmqpDriverOptions::withKeyLogMaxBytes);
+		options = map.from(amqp::getSessionIdleTimeout).to(options, AmqpDriverOptions::withSessionIdleTimeout);
 		options = map.from(amqp::getKeyShards)
-			.orFrom(() -> AmqpDriver.Options.defaultKeyShards(amqp.isQuorum()))
-			.to(options, AmqpDriver.Options::withKeyShards);
-		return map.from(amqp::getKeyIdleExpiry).to(options, AmqpDriver.Options::withKeyIdleExpiry);
+			.orFrom(() -> AmqpDriverOptions.defaultKeyShards(amqp.isQuorum()))
+			.to(options, AmqpDriverOptions::withKeyShards);
+		return map.from(amqp::getKeyIdleExpiry).to(options, AmqpDriverOptions::withKeyIdleExpiry);
 	}
 
 }

@@ -10,7 +10,7 @@ import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.util.unit.DataSize;
 
 import dev.fila.core.FilaConfigurationException;
-import dev.fila.driver.amqp.AmqpDriver;
+import dev.fila.driver.amqp.AmqpDriverOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -27,7 +27,7 @@ class AmqpDriverFactoryTests {
 
 	@Test
 	void thePropertiesDefaultsAreTheDriversDefaults() {
-		assertThat(AmqpDriverFactory.options(this.amqp)).isEqualTo(AmqpDriver.Options.DEFAULTS);
+		assertThat(AmqpDriverFactory.options(this.amqp)).isEqualTo(AmqpDriverOptions.DEFAULTS);
 	}
 
 	@Test
@@ -40,7 +40,7 @@ class AmqpDriverFactoryTests {
 		this.amqp.setKeyShards(8);
 		this.amqp.setKeyIdleExpiry(Duration.ofMinutes(10));
 		assertThat(AmqpDriverFactory.options(this.amqp))
-			.isEqualTo(new AmqpDriver.Options("app", false, 10, 500, 8L << 20, Duration.ofSeconds(5), 8,
+			.isEqualTo(new AmqpDriverOptions("app", false, 10, 500, 8L << 20, Duration.ofSeconds(5), 8,
 					Duration.ofMinutes(10)));
 	}
 

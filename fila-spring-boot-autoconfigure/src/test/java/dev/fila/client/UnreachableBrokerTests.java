@@ -25,6 +25,7 @@ import dev.fila.core.FilaTemplate;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.amqp.AmqpDriver;
+import dev.fila.driver.amqp.AmqpDriverOptions;
 import dev.fila.driver.redis.RedisDriver;
 import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
@@ -96,7 +97,7 @@ class UnreachableBrokerTests {
 		}
 		this.rabbit = new CachingConnectionFactory("127.0.0.1", 1);
 		this.rabbit.setConnectionTimeout(1000);
-		return new AmqpDriver("down", this.rabbit, AmqpDriver.Options.DEFAULTS);
+		return new AmqpDriver("down", this.rabbit, AmqpDriverOptions.DEFAULTS);
 	}
 
 	private static void assertFails(Supplier<?> call) {

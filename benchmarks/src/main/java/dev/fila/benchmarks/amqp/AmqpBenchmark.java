@@ -25,6 +25,7 @@ import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.amqp.AmqpDriver;
+import dev.fila.driver.amqp.AmqpDriverOptions;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerContainerFactory;
@@ -219,10 +220,10 @@ public final class AmqpBenchmark {
 	}
 
 	private AmqpDriver driver() {
-		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
-		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(this.prefix, this.quorum,
+		AmqpDriverOptions defaults = AmqpDriverOptions.DEFAULTS;
+		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriverOptions(this.prefix, this.quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout(), AmqpDriver.Options.defaultKeyShards(this.quorum), defaults.keyIdleExpiry()));
+				defaults.sessionIdleTimeout(), AmqpDriverOptions.defaultKeyShards(this.quorum), defaults.keyIdleExpiry()));
 	}
 
 	/** A Fila consumer of the benchmark's shape: {@value #CONSUMERS} workers, prefetch {@value #PREFETCH}. */

@@ -20,6 +20,7 @@ import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpDriver;
+import dev.fila.driver.amqp.AmqpDriverOptions;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.scheduling.Scheduling;
 
@@ -104,8 +105,8 @@ public final class QuorumCostBenchmark {
 	private void round(int keys, boolean quorum, int shards) throws Exception {
 		String prefix = "fila-qcost-" + UUID.randomUUID().toString().substring(0, 8);
 		String queue = "cost";
-		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
-		AmqpDriver driver = new AmqpDriver("amqp", this.connectionFactory, new AmqpDriver.Options(prefix, quorum,
+		AmqpDriverOptions defaults = AmqpDriverOptions.DEFAULTS;
+		AmqpDriver driver = new AmqpDriver("amqp", this.connectionFactory, new AmqpDriverOptions(prefix, quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
 				defaults.sessionIdleTimeout(), shards, defaults.keyIdleExpiry()));
 		FilaListenerContainer container = null;

@@ -24,7 +24,6 @@ import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
-import dev.fila.driver.amqp.QueueSession.Delivery;
 import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.TokenBuckets;
 
@@ -46,101 +45,6 @@ public class AmqpDriver implements FilaDriver {
 	public static final String TYPE = "amqp";
 
 	private static final Logger logger = LoggerFactory.getLogger(AmqpDriver.class);
-
-	/**
-	 * How long the RabbitMQ queues of a reply queue live unused (no consumer, no declare) before
-	 * RabbitMQ deletes them ({@code x-expires}): the reply queues of a requester that died. A
-	 * live request's are never unused: its requester consumes them until it deletes them. One
-	 * value for every instance, because every declare of a queue must carry the same arguments
-	 * (a responder declares the reply queue's key queue without knowing the request).
-	 */
-	static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(5);
-
-	/**
-	 * The driver's settings.
-	 *
-	 * @param prefix the prefix of the RabbitMQ queue names
-	 * @param quorum whether to declare quorum queues
-	 * @param keyPrefetch the most unacknowledged messages per key queue
-	 * @param prefetchBudget how many messages a queue's keys may buffer together
-	 * @param keyLogMaxBytes the retention of the key log stream, in bytes
-	 * @param sessionIdleTimeout how long a queue is consumed after its last fetch
-	 * @param keyShards the queues a Fila queue's keys are spread over; 0 for a queue per key
-	 * @param keyIdleExpiry how long an empty key queue stays unused before it is deleted; 0 for never
-	 */
-	public record Options(String prefix, boolean quorum, int keyPrefetch, int prefetchBudget, long keyLogMaxBytes,
-			Duration sessionIdleTimeout, int keyShards, Duration keyIdleExpiry) {
-
-		/** The defaults. */
-		public static final Options DEFAULTS = new Options("fila", false, 50, 2000, 64L << 20, Duration.ofSeconds(30),
-				0, Duration.ofHours(1));
-
-		/** The most key shards a queue may have. */
-		public static final int MAX_KEY_SHARDS = 1024;
-
-		/**
-		 * The default number of key shards: none (a queue per key) on classic queues, 16 on quorum
-		 * queues, where every queue is a Raft group on every node and thousands of them do not
-		 * scale (see docs/scaling.md).
-		 */
-		public static int defaultKeyShards(boolean quorum) {
-			return quorum ? 16 : 0;
-		}
-
-		/** Whether keys are spread over a bounded set of shard queues. */
-		boolean sharded() {
-			return this.keyShards > 0;
-		}
-
-		/** @return these options with another queue name prefix */
-		public Options withPrefix(String prefix) {
-			return new Options(prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
-					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with quorum queues or classic ones */
-		public Options withQuorum(boolean quorum) {
-			return new Options(this.prefix, quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
-					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with another per-key prefetch */
-		public Options withKeyPrefetch(int keyPrefetch) {
-			return new Options(this.prefix, this.quorum, keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
-					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with another prefetch budget */
-		public Options withPrefetchBudget(int prefetchBudget) {
-			return new Options(this.prefix, this.quorum, this.keyPrefetch, prefetchBudget, this.keyLogMaxBytes,
-					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with another key log retention */
-		public Options withKeyLogMaxBytes(long keyLogMaxBytes) {
-			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, keyLogMaxBytes,
-					this.sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with another session idle timeout */
-		public Options withSessionIdleTimeout(Duration sessionIdleTimeout) {
-			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
-					sessionIdleTimeout, this.keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with another number of key shards */
-		public Options withKeyShards(int keyShards) {
-			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
-					this.sessionIdleTimeout, keyShards, this.keyIdleExpiry);
-		}
-
-		/** @return these options with another key idle expiry */
-		public Options withKeyIdleExpiry(Duration keyIdleExpiry) {
-			return new Options(this.prefix, this.quorum, this.keyPrefetch, this.prefetchBudget, this.keyLogMaxBytes,
-					this.sessionIdleTimeout, this.keyShards, keyIdleExpiry);
-		}
-
-	}
 
 	private final String name;
 
@@ -172,7 +76,7 @@ public class AmqpDriver implements FilaDriver {
 	/** Deletes idle key queues; disabled with key shards, whose queues are a fixed set. */
 	private final KeyExpiry keyExpiry;
 
-	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options) {
+	public AmqpDriver(String name, ConnectionFactory connectionFactory, AmqpDriverOptions options) {
 		this(name, connectionFactory, options, MessageLimits.DEFAULTS);
 	}
 
@@ -183,7 +87,7 @@ public class AmqpDriver implements FilaDriver {
 	 * @param limits the largest message the driver takes: headers must fit in one AMQP frame
 	 * (at most 96 KiB with RabbitMQ's default {@code frame_max}, see docs/drivers/amqp.md)
 	 */
-	public AmqpDriver(String name, ConnectionFactory connectionFactory, Options options, MessageLimits limits) {
+	public AmqpDriver(String name, ConnectionFactory connectionFactory, AmqpDriverOptions options, MessageLimits limits) {
 		this.name = name;
 		this.limits = limits;
 		this.channels = new AmqpChannels(connectionFactory, Duration.ofSeconds(30));
@@ -307,7 +211,7 @@ public class AmqpDriver implements FilaDriver {
 
 	private @Nullable Delivery settle(LeasedMessage message) {
 		QueueSession session = this.sessions.get(message.queue());
-		return (session != null) ? session.settle(message) : null;
+		return (session != null) ? session.leases().settle(message) : null;
 	}
 
 	@Override
@@ -336,13 +240,13 @@ public class AmqpDriver implements FilaDriver {
 	@Override
 	public boolean release(LeasedMessage message) {
 		QueueSession session = this.sessions.get(message.queue());
-		return session != null && session.release(message);
+		return session != null && session.leases().release(message);
 	}
 
 	@Override
 	public boolean extendLease(LeasedMessage message, Duration duration) {
 		QueueSession session = this.sessions.get(message.queue());
-		return session != null && session.extendLease(message, duration);
+		return session != null && session.leases().extend(message, duration);
 	}
 
 	@Override
@@ -472,7 +376,7 @@ public class AmqpDriver implements FilaDriver {
 		return this.topology.shardQueues(queue);
 	}
 
-	/** Sets the {@code x-expires} of reply queues; {@link #REPLY_QUEUE_EXPIRY} but in tests. */
+	/** Sets the {@code x-expires} of reply queues; {@link AmqpTopology#REPLY_QUEUE_EXPIRY} but in tests. */
 	void replyQueueExpiry(Duration expiry) {
 		this.topology.replyQueueExpiry(expiry);
 	}

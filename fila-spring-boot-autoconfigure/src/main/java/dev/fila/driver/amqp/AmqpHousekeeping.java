@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.fila.driver.amqp.QueueSession.Delivery;
 
 /**
  * What the driver's timer does every 100 ms: republishes the messages of expired leases,
@@ -69,7 +68,7 @@ final class AmqpHousekeeping implements Runnable {
 				this.lastIdleKeyScan = now;
 			}
 			for (QueueSession session : this.sessions.all()) {
-				List<Delivery> expired = session.takeExpiredLeases();
+				List<Delivery> expired = session.leases().takeExpired();
 				if (!expired.isEmpty()) {
 					logger.info("Queue {}: {} leases expired; delivering those messages again", session.queue(),
 							expired.size());
@@ -80,7 +79,7 @@ final class AmqpHousekeeping implements Runnable {
 					closeSession(session);
 				}
 				else if (scanIdleKeys) {
-					for (String key : session.idleKeys(this.keyExpiry.idleNanos())) {
+					for (String key : session.consumers().idleKeys(this.keyExpiry.idleNanos())) {
 						this.keyExpiry.start(session.queue(), key);
 					}
 				}

@@ -17,14 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.fila.core.FilaException;
-import dev.fila.core.FilaHeaders;
+import dev.fila.driver.DeadLetterHeaders;
 import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpChannels.Publish;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
 import dev.fila.driver.amqp.PublishedKeys.KeyWeight;
-import dev.fila.driver.amqp.QueueSession.Delivery;
 import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.Scheduling;
 
@@ -102,7 +101,7 @@ final class AmqpPublisher {
 							}
 							// With expiry on, leaseKeys published the key records already.
 							if (!this.topology.sharded() && !this.keyExpiry.enabled()) {
-								publishes.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+								publishes.add(KeyLogRecords.keyRecord(this.names.keyLog(), queue, key));
 							}
 						}
 					}
@@ -171,7 +170,7 @@ final class AmqpPublisher {
 		}
 		List<Publish> records = new ArrayList<>(newKeys.size());
 		for (String key : newKeys) {
-			records.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+			records.add(KeyLogRecords.keyRecord(this.names.keyLog(), queue, key));
 		}
 		this.channels.with((channel) -> channel.publish(records));
 		try {
@@ -202,7 +201,7 @@ final class AmqpPublisher {
 		}
 		List<Publish> records = new ArrayList<>(unleased.size());
 		for (String key : unleased) {
-			records.add(KeyLog.keyRecord(this.names.keyLog(), queue, key));
+			records.add(KeyLogRecords.keyRecord(this.names.keyLog(), queue, key));
 		}
 		long start = this.keyExpiry.now();
 		this.channels.with((channel) -> channel.publish(records));
@@ -291,7 +290,7 @@ final class AmqpPublisher {
 					if (declare) {
 						channel.channel().queueDeclare(delayQueue, true, false, false,
 								this.topology.delayQueueArguments(queue, millis, expires));
-						publishes.add(KeyLog.delayRecord(this.names.keyLog(), queue, millis));
+						publishes.add(KeyLogRecords.delayRecord(this.names.keyLog(), queue, millis));
 					}
 					publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
 					Set<String> back = channel.publish(publishes);
@@ -328,11 +327,8 @@ final class AmqpPublisher {
 		if (!this.topology.queueExists(dlq)) {
 			this.createQueue.accept(new QueueSpec(dlq, spec.visibilityTimeout(), spec.quantum(), false));
 		}
-		Map<String, String> headers = new LinkedHashMap<>(delivery.envelope.headers());
-		headers.put(FilaHeaders.ATTEMPTS, Integer.toString(message.attempts()));
-		headers.put(FilaHeaders.ERROR, ErrorHeader.value(error));
-		headers.put(FilaHeaders.SOURCE_QUEUE, message.queue());
-		Envelope dead = new Envelope(delivery.envelope.id(), Map.copyOf(headers), delivery.envelope.payload(),
+		Map<String, String> headers = DeadLetterHeaders.added(delivery.envelope.headers(), message, error);
+		Envelope dead = new Envelope(delivery.envelope.id(), headers, delivery.envelope.payload(),
 				delivery.envelope.scheduling(), 0, delivery.envelope.enqueuedAt());
 		publishToKeys(dlq, List.of(dead));
 	}
@@ -341,11 +337,7 @@ final class AmqpPublisher {
 	void redrive(String source, List<LeasedMessage> deadLetters) {
 		List<Envelope> envelopes = new ArrayList<>(deadLetters.size());
 		for (LeasedMessage message : deadLetters) {
-			Map<String, String> headers = new LinkedHashMap<>(message.headers());
-			headers.remove(FilaHeaders.ATTEMPTS);
-			headers.remove(FilaHeaders.ERROR);
-			headers.remove(FilaHeaders.SOURCE_QUEUE);
-			envelopes.add(new Envelope(message.id(), Map.copyOf(headers), message.payload(),
+			envelopes.add(new Envelope(message.id(), DeadLetterHeaders.removed(message.headers()), message.payload(),
 					new Scheduling(message.fairnessKey(), message.weight(), message.throttleKeys()), 0,
 					message.enqueuedAt().toEpochMilli()));
 		}

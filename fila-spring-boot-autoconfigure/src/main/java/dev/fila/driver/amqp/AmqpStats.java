@@ -42,7 +42,7 @@ final class AmqpStats {
 			// Count what RabbitMQ already pushed to this instance as buffered, not as lost.
 			session.barrier();
 		}
-		Map<String, QueueSession.KeyCounts> local = (session != null) ? session.localCounts() : Map.of();
+		Map<String, KeyBuffers.KeyCounts> local = (session != null) ? session.localCounts() : Map.of();
 		Map<String, KeyWeight> keyWeights = this.publishedKeys.weightsIfAny(queue);
 		Map<String, ConcurrentLinkedQueue<Long>> delays = this.publishedKeys.delays(queue);
 		Set<String> keys = new LinkedHashSet<>(this.topology.keysOf(queue));
@@ -67,7 +67,7 @@ final class AmqpStats {
 			for (String key : keysOfQueue.getValue()) {
 				boolean alone = keysOfQueue.getValue().size() == 1;
 				long ready = alone ? readyByQueue.getOrDefault(keysOfQueue.getKey(), 0L) : 0;
-				QueueSession.KeyCounts held = local.get(key);
+				KeyBuffers.KeyCounts held = local.get(key);
 				long buffered = (held != null) ? held.buffered() : 0;
 				long keyPending = ready + buffered;
 				long keyInFlight = (held != null) ? held.inFlight() : 0;

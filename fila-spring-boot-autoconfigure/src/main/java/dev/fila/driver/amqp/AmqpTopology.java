@@ -27,11 +27,20 @@ final class AmqpTopology {
 	 */
 	static final int SHARD_PLACED_KEYS = 10_000;
 
+	/**
+	 * How long the RabbitMQ queues of a reply queue live unused (no consumer, no declare) before
+	 * RabbitMQ deletes them ({@code x-expires}): the reply queues of a requester that died. A
+	 * live request's are never unused: its requester consumes them until it deletes them. One
+	 * value for every instance, because every declare of a queue must carry the same arguments
+	 * (a responder declares the reply queue's key queue without knowing the request).
+	 */
+	static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(5);
+
 	private final AmqpChannels channels;
 
 	private final AmqpNames names;
 
-	private final AmqpDriver.Options options;
+	private final AmqpDriverOptions options;
 
 	private final KeyLog keyLog;
 
@@ -46,7 +55,7 @@ final class AmqpTopology {
 	/** {@link #keyQueueArguments} with the {@code x-expires} of reply queues. */
 	private volatile Map<String, Object> replyQueueArguments;
 
-	AmqpTopology(AmqpChannels channels, AmqpNames names, AmqpDriver.Options options, KeyLog keyLog,
+	AmqpTopology(AmqpChannels channels, AmqpNames names, AmqpDriverOptions options, KeyLog keyLog,
 			PublishedKeys publishedKeys) {
 		this.channels = channels;
 		this.names = names;
@@ -54,7 +63,7 @@ final class AmqpTopology {
 		this.keyLog = keyLog;
 		this.publishedKeys = publishedKeys;
 		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
-		replyQueueExpiry(AmqpDriver.REPLY_QUEUE_EXPIRY);
+		replyQueueExpiry(REPLY_QUEUE_EXPIRY);
 	}
 
 	AmqpNames names() {
@@ -70,7 +79,7 @@ final class AmqpTopology {
 		return QueueSpec.isReplyQueue(queue) ? this.replyQueueArguments : this.keyQueueArguments;
 	}
 
-	/** Sets the {@code x-expires} of reply queues; {@link AmqpDriver#REPLY_QUEUE_EXPIRY} but in tests. */
+	/** Sets the {@code x-expires} of reply queues; {@link #REPLY_QUEUE_EXPIRY} but in tests. */
 	void replyQueueExpiry(Duration expiry) {
 		Map<String, Object> arguments = new HashMap<>(this.keyQueueArguments);
 		arguments.put("x-expires", expiry.toMillis());
@@ -135,7 +144,7 @@ final class AmqpTopology {
 			for (String shard : shardQueues(spec.name())) {
 				channel.channel().queueDeclare(shard, true, false, false, arguments);
 			}
-			channel.publish(List.of(KeyLog.queueRecord(this.names.keyLog(), spec.name())));
+			channel.publish(List.of(KeyLogRecords.queueRecord(this.names.keyLog(), spec.name())));
 			return null;
 		});
 		this.specs.put(spec.name(), spec);
@@ -150,7 +159,7 @@ final class AmqpTopology {
 			for (String rabbitQueue : rabbitQueues) {
 				channel.channel().queueDelete(rabbitQueue);
 			}
-			channel.publish(List.of(KeyLog.dropRecord(this.names.keyLog(), queue)));
+			channel.publish(List.of(KeyLogRecords.dropRecord(this.names.keyLog(), queue)));
 			return null;
 		});
 		this.knownQueues.remove(queue);

@@ -11,16 +11,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.fila.driver.amqp.ConsumerLanes.Lane;
-import dev.fila.driver.amqp.QueueSession.Source;
 
 /**
  * The consumers of a {@link QueueSession}: one per key queue (or shard) and one on the retry
@@ -28,40 +24,11 @@ import dev.fila.driver.amqp.QueueSession.Source;
  * are consumed on the driver's timer thread, a few hundred at a time; a consumer RabbitMQ
  * cancels (its queue was deleted) is consumed again only if its queue exists again; a key
  * being expired is not consumed until its expiry closes with the queue kept. Shares the
- * session's lock, and reaches the session's buffer only through {@link Session}.
+ * session's lock, and reaches the session's buffer only through {@link ConsumingSession}.
  */
 final class KeyConsumers {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyConsumers.class);
-
-	/** What the consumers need of their session; called under the session's lock but for {@code received}. */
-	interface Session {
-
-		/** The lanes' generation: it changes whenever they open or close. */
-		long generation();
-
-		/** Whether the session takes deliveries: neither paused (a purge) nor closed. */
-		boolean consuming();
-
-		boolean closed();
-
-		/** Whether the session hands nothing out until the keys known at the start are consumed. */
-		void warming(boolean warming);
-
-		/** Every key known at the start is consumed: the session may hand messages out. */
-		void warmedUp();
-
-		/** RabbitMQ is about to push a key consumed just now: its turn must wait for it. */
-		void refillComing(String key, Source source);
-
-		/** A delivery of one of the consumers; called on the connection's thread, without the lock. */
-		void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
-				AMQP.BasicProperties properties, byte[] body);
-
-		/** Forgets the lanes and what they buffered, to reconnect. */
-		void dropChannel();
-
-	}
 
 	private final SessionHost host;
 
@@ -71,7 +38,7 @@ final class KeyConsumers {
 
 	private final ConsumerLanes lanes;
 
-	private final Session session;
+	private final ConsumingSession session;
 
 	/** What each consumer of the current channel consumes, by consumer tag. */
 	private final Map<String, Consumed> consumers = new HashMap<>();
@@ -99,7 +66,7 @@ final class KeyConsumers {
 	 */
 	private final Set<String> pausedKeys = new HashSet<>();
 
-	KeyConsumers(SessionHost host, String queue, ReentrantLock lock, ConsumerLanes lanes, Session session) {
+	KeyConsumers(SessionHost host, String queue, ReentrantLock lock, ConsumerLanes lanes, ConsumingSession session) {
 		this.host = host;
 		this.queue = queue;
 		this.lock = lock;
@@ -155,7 +122,7 @@ final class KeyConsumers {
 			for (int done = 0; done < 500; done++) {
 				Target target;
 				String rabbitQueue;
-				Source source;
+				KeySource source;
 				Lane lane;
 				boolean cancelled = false;
 				this.lock.lock();
@@ -184,7 +151,7 @@ final class KeyConsumers {
 					if (!this.consumedQueues.add(rabbitQueue)) {
 						continue;
 					}
-					source = new Source(rabbitQueue, this.host.keyPrefetch(this.consumedQueues.size() - 1));
+					source = new KeySource(rabbitQueue, this.host.keyPrefetch(this.consumedQueues.size() - 1));
 					lane = lanes.get(this.consumedQueues.size() % lanes.size());
 				}
 				finally {
@@ -199,7 +166,8 @@ final class KeyConsumers {
 				// Declaring first makes consuming safe even if the key queue was deleted meanwhile.
 				int ready = channel.queueDeclare(rabbitQueue, true, false, false, this.host.keyQueueArguments(this.queue))
 					.getMessageCount();
-				String tag = lane.consume(rabbitQueue, source.prefetch, new Receiver(channel, generation, source));
+				String tag = lane.consume(rabbitQueue, source.prefetch,
+						new LaneConsumer(channel, this, this.session, generation, source));
 				this.lock.lock();
 				try {
 					if (generation != this.session.generation()) {
@@ -272,7 +240,7 @@ final class KeyConsumers {
 		Lane lane = this.lanes.lanes().get(0);
 		String retryQueue = this.host.retryQueue(this.queue);
 		String tag = lane.consume(retryQueue, this.host.keyPrefetch(this.consumedQueues.size()),
-				new Receiver(lane.channel, this.session.generation(), null));
+				new LaneConsumer(lane.channel, this, this.session, this.session.generation(), null));
 		this.consumers.put(tag, new Consumed(lane.channel, new Target(retryQueue, null), null));
 		this.consumedQueues.add(retryQueue);
 	}
@@ -302,7 +270,7 @@ final class KeyConsumers {
 			long now = System.nanoTime();
 			List<String> idle = new ArrayList<>();
 			for (Consumed consumed : this.consumers.values()) {
-				Source source = consumed.source();
+				KeySource source = consumed.source();
 				String key = consumed.target().key();
 				if (key != null && source != null && source.unacked.get() == 0
 						&& now - source.lastActivity > idleNanos) {
@@ -334,7 +302,7 @@ final class KeyConsumers {
 			}
 			for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
 				Consumed consumed = consumer.getValue();
-				Source source = consumed.source();
+				KeySource source = consumed.source();
 				if (!key.equals(consumed.target().key()) || source == null) {
 					continue;
 				}
@@ -385,7 +353,8 @@ final class KeyConsumers {
 		}
 	}
 
-	private void consumerCancelled(long generation, String tag) {
+	/** RabbitMQ cancelled a consumer: its queue was deleted. */
+	void consumerCancelled(long generation, String tag) {
 		this.lock.lock();
 		try {
 			if (generation == this.session.generation()) {
@@ -409,7 +378,7 @@ final class KeyConsumers {
 	}
 
 	/** A consumer of one of the session's channels: a key queue (with its key) or the retry queue. */
-	private record Consumed(Channel channel, Target target, @Nullable Source source) {
+	private record Consumed(Channel channel, Target target, @Nullable KeySource source) {
 
 		String rabbitQueue() {
 			return this.target.rabbitQueue();
@@ -419,32 +388,6 @@ final class KeyConsumers {
 
 	/** A queue to consume: a key's queue (with its key), a shard or the retry queue (no key). */
 	private record Target(String rabbitQueue, @Nullable String key) {
-	}
-
-	private final class Receiver extends DefaultConsumer {
-
-		private final long generation;
-
-		private final @Nullable Source source;
-
-		Receiver(Channel channel, long generation, @Nullable Source source) {
-			super(channel);
-			this.generation = generation;
-			this.source = source;
-		}
-
-		@Override
-		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-				byte[] body) {
-			KeyConsumers.this.session.received(getChannel(), this.generation, this.source, envelope, properties, body);
-		}
-
-		@Override
-		public void handleCancel(String consumerTag) {
-			// RabbitMQ cancels a consumer when its queue is deleted.
-			consumerCancelled(this.generation, consumerTag);
-		}
-
 	}
 
 }

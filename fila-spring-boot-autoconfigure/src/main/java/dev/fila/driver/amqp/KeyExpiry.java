@@ -135,7 +135,7 @@ final class KeyExpiry {
 			String expiry = UUID.randomUUID().toString();
 			this.running.put(id, expiry);
 			this.channels.with((channel) -> channel
-				.publish(List.of(KeyLog.expiringRecord(this.keyLog.stream(), queue, key, expiry))));
+				.publish(List.of(KeyLogRecords.expiringRecord(this.keyLog.stream(), queue, key, expiry))));
 			long opened = this.protocol.now();
 			logger.debug("Queue {}: key '{}' idle; expiring its queue {}", queue, key, keyQueue);
 			this.timer.schedule(() -> finish(queue, key, expiry, opened), this.protocol.waitNanos,
@@ -161,7 +161,7 @@ final class KeyExpiry {
 		try {
 			boolean outcome = expired;
 			this.channels.with((channel) -> channel
-				.publish(List.of(KeyLog.expiryOutcome(this.keyLog.stream(), queue, key, expiry, outcome))));
+				.publish(List.of(KeyLogRecords.expiryOutcome(this.keyLog.stream(), queue, key, expiry, outcome))));
 			(expired ? counts(queue).expired() : counts(queue).kept()).increment();
 			if (expired) {
 				logger.info("Queue {}: deleted the queue of key '{}', idle for {} ms", queue, key,
@@ -191,7 +191,7 @@ final class KeyExpiry {
 			String key = expiry.getKey().get(1);
 			try {
 				this.channels.with((channel) -> channel.publish(List.of(
-						KeyLog.expiryOutcome(this.keyLog.stream(), queue, key, expiry.getValue(), false))));
+						KeyLogRecords.expiryOutcome(this.keyLog.stream(), queue, key, expiry.getValue(), false))));
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Queue {}: could not close the expiry of key '{}' ({})", queue, key, ex.getMessage());

@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
 
 import dev.fila.core.FilaException;
 
+import static dev.fila.driver.amqp.KeyLogRecords.DELAY;
+import static dev.fila.driver.amqp.KeyLogRecords.ID;
+import static dev.fila.driver.amqp.KeyLogRecords.KEY;
+import static dev.fila.driver.amqp.KeyLogRecords.OP;
+import static dev.fila.driver.amqp.KeyLogRecords.QUEUE;
+import static dev.fila.driver.amqp.KeyLogRecords.SYNC;
+
 /**
  * The driver's key log: a RabbitMQ stream ({@code <prefix>:keys}) of announcements, which is
  * how every application instance learns which fairness-key queues and delay queues a Fila
@@ -45,63 +52,8 @@ final class KeyLog {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyLog.class);
 
-	static final String OP = "op";
-
-	static final String QUEUE = "q";
-
-	static final String KEY = "k";
-
-	static final String DELAY = "d";
-
-	static final String SYNC = "s";
-
-	static final String ID = "i";
-
 	/** How long a {@link #sync} may wait for the log to be read up to it. */
 	static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
-
-	/** What instances hear from the log, per queue and key; called on the log's reading thread. */
-	interface Events {
-
-		/** A key was announced (again: a producer renewed its lease or re-declared the queue). */
-		void announced(String queue, String key);
-
-		/** An instance opened an expiry of the key's queue. */
-		default void expiring(String queue, String key) {
-		}
-
-		/** The key's last open expiry closed and the queue stays (kept, or given up as abandoned). */
-		default void resumed(String queue, String key) {
-		}
-
-		/** The key's queue was deleted: producers declare it again before they publish. */
-		default void expired(String queue, String key) {
-		}
-
-		/** An instance (this one too) deleted the Fila queue. */
-		default void dropped(String queue) {
-		}
-
-	}
-
-	/** What a Fila queue's records say. */
-	static final class QueueRecord {
-
-		final Set<String> keys = ConcurrentHashMap.newKeySet();
-
-		/**
-		 * Each key's place among the queue's keys, in the order of their first record in the log:
-		 * the same in every instance that read the same log, which is what lets them agree on a
-		 * key's shard without talking to each other.
-		 */
-		final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
-
-		final Set<Long> delays = ConcurrentHashMap.newKeySet();
-
-		/** Per key: the log offset of its latest key record. */
-		final Map<String, Long> announcedAt = new ConcurrentHashMap<>();
-
-	}
 
 	private final AmqpChannels channels;
 
@@ -109,11 +61,11 @@ final class KeyLog {
 
 	private final Map<String, Object> streamArguments;
 
-	private final Map<String, QueueRecord> queues = new ConcurrentHashMap<>();
+	private final Map<String, KeyLogQueue> queues = new ConcurrentHashMap<>();
 
 	private final Map<String, CountDownLatch> syncs = new ConcurrentHashMap<>();
 
-	private final List<Events> listeners = new CopyOnWriteArrayList<>();
+	private final List<KeyLogListener> listeners = new CopyOnWriteArrayList<>();
 
 	/** What the expiry records read so far say: which keys' queues are being expired. */
 	private final ExpiryProtocol expiries;
@@ -145,41 +97,8 @@ final class KeyLog {
 	}
 
 	/** Listeners hear of every key event of any queue. */
-	void listen(Events listener) {
+	void listen(KeyLogListener listener) {
 		this.listeners.add(listener);
-	}
-
-	static AmqpChannels.Publish queueRecord(String stream, String queue) {
-		return record(stream, Map.of(OP, "queue", QUEUE, queue));
-	}
-
-	static AmqpChannels.Publish keyRecord(String stream, String queue, String key) {
-		return record(stream, Map.of(OP, "key", QUEUE, queue, KEY, key));
-	}
-
-	static AmqpChannels.Publish delayRecord(String stream, String queue, long delay) {
-		return record(stream, Map.of(OP, "delay", QUEUE, queue, DELAY, delay));
-	}
-
-	static AmqpChannels.Publish expiringRecord(String stream, String queue, String key, String id) {
-		return record(stream, Map.of(OP, "expiring", QUEUE, queue, KEY, key, ID, id));
-	}
-
-	/** Closes an expiry: {@code expired} when the queue was deleted, {@code kept} otherwise. */
-	static AmqpChannels.Publish expiryOutcome(String stream, String queue, String key, String id, boolean expired) {
-		return record(stream, Map.of(OP, expired ? "expired" : "kept", QUEUE, queue, KEY, key, ID, id));
-	}
-
-	static AmqpChannels.Publish dropRecord(String stream, String queue) {
-		return record(stream, Map.of(OP, "drop", QUEUE, queue));
-	}
-
-	private static AmqpChannels.Publish record(String stream, Map<String, Object> headers) {
-		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString())
-			.deliveryMode(2)
-			.headers(headers)
-			.build();
-		return new AmqpChannels.Publish(stream, properties, new byte[0]);
 	}
 
 	String stream() {
@@ -209,7 +128,7 @@ final class KeyLog {
 	/** @return the keys this instance keeps something of, over all queues (for tests) */
 	int keyCount() {
 		int count = 0;
-		for (QueueRecord record : this.queues.values()) {
+		for (KeyLogQueue record : this.queues.values()) {
 			count += Math.max(record.keys.size(), Math.max(record.ordinals.size(), record.announcedAt.size()));
 		}
 		return count;
@@ -265,7 +184,7 @@ final class KeyLog {
 			// Closed in the log too, so that instances that start later do not pause the key again.
 			try {
 				this.channels.with((channel) -> channel
-					.publish(List.of(expiryOutcome(this.stream, queue, key, expiry.id(), false))));
+					.publish(List.of(KeyLogRecords.expiryOutcome(this.stream, queue, key, expiry.id(), false))));
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Could not record an abandoned expiry in {} ({})", this.stream, ex.getMessage());
@@ -278,8 +197,8 @@ final class KeyLog {
 		return new ArrayList<>(this.queues.keySet());
 	}
 
-	private QueueRecord recordOf(String queue) {
-		return this.queues.computeIfAbsent(queue, (name) -> new QueueRecord());
+	private KeyLogQueue recordOf(String queue) {
+		return this.queues.computeIfAbsent(queue, (name) -> new KeyLogQueue());
 	}
 
 	/**
@@ -292,7 +211,7 @@ final class KeyLog {
 		CountDownLatch seen = new CountDownLatch(1);
 		this.syncs.put(id, seen);
 		try {
-			AmqpChannels.Publish marker = record(this.stream, Map.of(OP, "sync", SYNC, id));
+			AmqpChannels.Publish marker = KeyLogRecords.syncRecord(this.stream, id);
 			this.channels.with((channel) -> channel.publish(List.of(marker)));
 			if (!seen.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new FilaException("The key log " + this.stream + " was not read within " + timeout);
@@ -344,7 +263,7 @@ final class KeyLog {
 			case "queue" -> recordOf(queue.toString());
 			case "key" -> {
 				String key = String.valueOf(headers.get(KEY));
-				QueueRecord record = recordOf(queue.toString());
+				KeyLogQueue record = recordOf(queue.toString());
 				if (keysFull(queue.toString()) && !record.ordinals.containsKey(key)) {
 					// Past the limit: the key's shard is its hash, and nothing of it is kept.
 					break;
@@ -359,14 +278,14 @@ final class KeyLog {
 					record.announcedAt.put(key, offset);
 				}
 				// Announced again too: a producer re-declared a deleted key queue, to be consumed again.
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.announced(queue.toString(), key);
 				}
 			}
 			case "expiring" -> {
 				String key = String.valueOf(headers.get(KEY));
 				this.expiries.expiringRead(queue.toString(), key, String.valueOf(headers.get(ID)), offset);
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.expiring(queue.toString(), key);
 				}
 			}
@@ -379,7 +298,7 @@ final class KeyLog {
 			}
 			case "drop" -> {
 				this.queues.remove(queue.toString());
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.dropped(queue.toString());
 				}
 			}
@@ -394,27 +313,27 @@ final class KeyLog {
 	}
 
 	private void close(String queue, String key, String id, boolean expired) {
-		QueueRecord known = this.queues.get(queue);
+		KeyLogQueue known = this.queues.get(queue);
 		Long announced = (known != null) ? known.announcedAt.get(key) : null;
 		switch (this.expiries.closeRead(queue, key, id, expired, announced)) {
 			case DELETED -> {
-				QueueRecord record = recordOf(queue);
+				KeyLogQueue record = recordOf(queue);
 				record.keys.remove(key);
 				record.announcedAt.remove(key);
 				record.ordinals.remove(key);
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.expired(queue, key);
 				}
 			}
 			case DELETED_AND_ANNOUNCED -> {
 				// The key stays known and is consumed again, not forgotten.
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.expired(queue, key);
 					listener.announced(queue, key);
 				}
 			}
 			case RESUMED -> {
-				for (Events listener : this.listeners) {
+				for (KeyLogListener listener : this.listeners) {
 					listener.resumed(queue, key);
 				}
 			}

@@ -4,7 +4,7 @@ package dev.fila.driver.amqp;
  * Keeps sessions and producers in step with what the key log says about keys: a key announced
  * is consumed, a key being expired is paused, a key whose queue was deleted is forgotten.
  */
-final class KeyLogEvents implements KeyLog.Events {
+final class KeyLogEvents implements KeyLogListener {
 
 	private final AmqpSessions sessions;
 
@@ -26,7 +26,7 @@ final class KeyLogEvents implements KeyLog.Events {
 		QueueSession session = this.sessions.get(queue);
 		// Shards are all consumed from the start: a new key adds nothing to consume.
 		if (session != null && !this.topology.sharded()) {
-			session.keyAnnounced(key);
+			session.consumers().keyAnnounced(key);
 		}
 	}
 
@@ -34,7 +34,7 @@ final class KeyLogEvents implements KeyLog.Events {
 	public void expiring(String queue, String key) {
 		QueueSession session = this.sessions.get(queue);
 		if (session != null) {
-			this.sessions.host().execute(() -> session.pauseForExpiry(key));
+			this.sessions.host().execute(() -> session.consumers().pauseForExpiry(key));
 		}
 	}
 
@@ -42,7 +42,7 @@ final class KeyLogEvents implements KeyLog.Events {
 	public void resumed(String queue, String key) {
 		QueueSession session = this.sessions.get(queue);
 		if (session != null) {
-			session.resumeAfterExpiry(key);
+			session.consumers().resumeAfterExpiry(key);
 		}
 	}
 
@@ -52,7 +52,7 @@ final class KeyLogEvents implements KeyLog.Events {
 		this.publishedKeys.keyExpired(queue, key);
 		QueueSession session = this.sessions.get(queue);
 		if (session != null) {
-			session.expired(key);
+			session.consumers().expired(key);
 		}
 	}
 

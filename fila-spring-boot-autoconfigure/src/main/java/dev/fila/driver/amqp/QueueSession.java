@@ -3,11 +3,8 @@ package dev.fila.driver.amqp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.AMQP;
@@ -22,7 +19,6 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FairScheduler;
 import dev.fila.scheduling.FairScheduler.Readiness;
-import dev.fila.scheduling.Leases;
 import dev.fila.scheduling.NanoClock;
 
 /**
@@ -30,20 +26,18 @@ import dev.fila.scheduling.NanoClock;
  * queue (and the retry landing queue) with a small per-consumer prefetch, buffers what
  * RabbitMQ pushes per key, and hands messages out through a {@link FairScheduler} (deficit
  * round robin across the keys, skipping those whose throttles have no permit; a key whose
- * refill RabbitMQ is pushing keeps its turn, see {@link FairScheduler.Refills}). Because
- * every key with backlog has messages buffered here, the scheduler chooses across keys
- * exactly as the memory driver does, not only among the messages a FIFO queue happened to
- * push first.
+ * refill RabbitMQ is pushing keeps its turn, see {@link KeyBuffers}). Because every key with
+ * backlog has messages buffered here, the scheduler chooses across keys exactly as the memory
+ * driver does, not only among the messages a FIFO queue happened to push first.
  * <p>
- * A handed-out message is leased locally: it stays unacked on the channel until its consumer
- * acks or nacks it, its lease is extended by heartbeats, and a lease that runs out republishes
- * the message with one more attempt (the stuck delivery is then acked and its late ack fails).
- * If the channel dies, RabbitMQ requeues everything unacked: the process that died loses
- * nothing. A session opens on the first fetch and closes after a while without fetches,
- * returning what it buffered.
+ * A handed-out message is leased locally ({@link DeliveryLeases}): it stays unacked on the
+ * channel until its consumer acks or nacks it, its lease is extended by heartbeats, and a
+ * lease that runs out republishes the message with one more attempt (the stuck delivery is
+ * then acked and its late ack fails). If the channel dies, RabbitMQ requeues everything
+ * unacked: the process that died loses nothing. A session opens on the first fetch and closes
+ * after a while without fetches, returning what it buffered.
  */
-final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery, LeasedMessage>,
-		FairScheduler.Refills<QueueSession.KeyBuffer> {
+final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessage> {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueSession.class);
 
@@ -56,15 +50,14 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 
 	private final ReentrantLock lock;
 
-	private final Map<String, KeyBuffer> keys = new HashMap<>();
+	/** The keys it buffered messages of, and whether RabbitMQ may refill a drained one. */
+	private final KeyBuffers keys;
 
-	private final Leases<Delivery> leased = new Leases<>();
+	/** What it handed out, leased until settled. */
+	private final DeliveryLeases leases;
 
 	/** The consumers of the lanes, one per key (or shard) queue and the retry queue. */
 	private final KeyConsumers consumers;
-
-	/** When RabbitMQ was last asked whether a drained key has more; bounds those round trips. */
-	private long lastProbe;
 
 	private volatile QueueSpec spec;
 
@@ -75,8 +68,6 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 	private final ConsumerLanes lanes;
 
 	private long generation;
-
-	private long leaseSequence;
 
 	private volatile long lastUsed = System.nanoTime();
 
@@ -91,27 +82,18 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
 	private boolean paused;
 
-	/** How long a drained key's refill is awaited before the key counts as empty. */
-	static final long REFILL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-	/** At most one "does this drained key have more?" round trip per interval and session. */
-	static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
 	QueueSession(SessionHost host, QueueSpec spec, QueueCounters counters) {
 		this.host = host;
 		this.queue = spec.name();
 		this.spec = spec;
+		this.keys = new KeyBuffers(host, this::scheduled);
 		this.scheduler = new FairScheduler<>(spec.quantum(), host.throttles(),
-				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this);
+				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this.keys);
 		this.lock = this.scheduler.lock();
 		this.counters = counters;
+		this.leases = new DeliveryLeases(this.scheduler, this.keys, counters, () -> this.generation);
 		this.lanes = new ConsumerLanes(host, spec.name());
 		this.consumers = new KeyConsumers(host, spec.name(), this.lock, this.lanes, new Consuming());
-	}
-
-	/** Called by the key log reader when any instance announces a key of this queue. */
-	void keyAnnounced(String key) {
-		this.consumers.keyAnnounced(key);
 	}
 
 	String queue() {
@@ -148,9 +130,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 
 	@Override
 	public LeasedMessage lease(Delivery delivery, long now) {
-		delivery.key.inFlight++;
-		delivery.token = this.generation + "/" + (++this.leaseSequence);
-		this.leased.lease(delivery.token, delivery, now + this.spec.visibilityTimeout().toNanos());
+		this.leases.lease(delivery, now + this.spec.visibilityTimeout().toNanos());
 		return delivery.toLeased(this.queue);
 	}
 
@@ -164,20 +144,9 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		this.counters.throttleLimited().increment();
 	}
 
-	/** A key whose buffer ran dry stays scheduled while RabbitMQ may hold more of it. */
-	@Override
-	public boolean mayRefill(KeyBuffer key) {
-		return key.backlog;
-	}
-
-	@Override
-	public long refillWait(KeyBuffer key, long now) {
-		return (key.backlog && refillComing(key, now)) ? key.refillBy - now : -1;
-	}
-
-	@Override
-	public void dropped(KeyBuffer key) {
-		forgetKeyIfIdle(key);
+	/** Whether the key is in the scheduler's rotation; such a key is not forgotten. */
+	private boolean scheduled(KeyBuffer key) {
+		return this.scheduler.isActive(key);
 	}
 
 	void wakeUp() {
@@ -297,91 +266,9 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		this.lanes.drop();
 	}
 
-	/** Takes a leased delivery out of the lease table; null when its lease was lost. */
-	@Nullable Delivery settle(LeasedMessage message) {
-		this.lock.lock();
-		try {
-			Delivery delivery = this.leased.take(message.leaseToken());
-			if (delivery != null) {
-				delivery.key.inFlight--;
-				settled(delivery);
-				forgetKeyIfIdle(delivery.key);
-				if (!delivery.channel.isOpen()) {
-					return null;
-				}
-			}
-			return delivery;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	boolean release(LeasedMessage message) {
-		this.lock.lock();
-		try {
-			Delivery delivery = this.leased.take(message.leaseToken());
-			if (delivery == null) {
-				return false;
-			}
-			delivery.key.inFlight--;
-			if (delivery.generation != this.generation || !delivery.channel.isOpen()) {
-				forgetKeyIfIdle(delivery.key);
-				return false;
-			}
-			// Still unacked on the channel: back to the head of its key, same attempt number.
-			KeyBuffer key = buffer(delivery.envelope.scheduling().fairnessKey());
-			this.scheduler.add(key, delivery, key.weight(), true);
-			this.scheduler.signal(1);
-			return true;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	boolean extendLease(LeasedMessage message, Duration duration) {
-		this.lock.lock();
-		try {
-			Delivery delivery = this.leased.get(message.leaseToken());
-			if (delivery == null || !delivery.channel.isOpen()) {
-				return false;
-			}
-			return this.leased.extend(message.leaseToken(), System.nanoTime() + duration.toNanos());
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/**
-	 * Leases that ran out, taken out of the lease table for the driver to republish; those of a
-	 * channel that died are only dropped (RabbitMQ requeued their messages when it closed).
-	 */
-	List<Delivery> takeExpiredLeases() {
-		this.lock.lock();
-		try {
-			long now = System.nanoTime();
-			List<Delivery> expired = List.of();
-			Delivery delivery;
-			while ((delivery = this.leased.pollExpired(now)) != null) {
-				delivery.key.inFlight--;
-				settled(delivery);
-				forgetKeyIfIdle(delivery.key);
-				this.counters.expiredLeases().increment();
-				// On a dead channel RabbitMQ requeued the message already: a copy would be a duplicate.
-				if (delivery.generation == this.generation && delivery.channel.isOpen()) {
-					if (expired.isEmpty()) {
-						expired = new ArrayList<>();
-					}
-					expired.add(delivery);
-				}
-			}
-			return expired;
-		}
-		finally {
-			this.lock.unlock();
-		}
+	/** Its leases: settled, released, extended and expired through the driver. */
+	DeliveryLeases leases() {
+		return this.leases;
 	}
 
 	/**
@@ -403,10 +290,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 			}
 			List<Delivery> taken = new ArrayList<>();
 			this.scheduler.clear(taken);
-			for (KeyBuffer key : this.keys.values()) {
-				key.backlog = false;
-			}
-			this.keys.values().removeIf((key) -> key.inFlight == 0);
+			this.keys.emptied();
 			return taken;
 		}
 		finally {
@@ -429,127 +313,29 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 	}
 
 	boolean isIdle(long idleNanos) {
-		return System.nanoTime() - this.lastUsed > idleNanos && leasedCount() == 0;
-	}
-
-	int leasedCount() {
-		this.lock.lock();
-		try {
-			return this.leased.size();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/** What this instance holds of one key, for stats. */
-	record KeyCounts(long buffered, long inFlight, double weight) {
+		return System.nanoTime() - this.lastUsed > idleNanos && this.leases.size() == 0;
 	}
 
 	/** Per key: buffered here (pending to the user) and leased; for stats. */
-	Map<String, KeyCounts> localCounts() {
+	Map<String, KeyBuffers.KeyCounts> localCounts() {
 		this.lock.lock();
 		try {
-			Map<String, KeyCounts> counts = new HashMap<>();
-			for (KeyBuffer key : this.keys.values()) {
-				counts.put(key.name(), new KeyCounts(key.queued(), key.inFlight, key.weight()));
-			}
-			return counts;
+			return this.keys.counts();
 		}
 		finally {
 			this.lock.unlock();
 		}
 	}
 
-	private KeyBuffer buffer(String key) {
-		return this.keys.computeIfAbsent(key, KeyBuffer::new);
-	}
-
 	/**
-	 * A key-queue delivery is settled here. It stays unacked in RabbitMQ (counted in its
-	 * source) until {@link Delivery#ack} or {@link Delivery#reject} runs, after a retry's copy
-	 * was published: until then the key's queue must not look idle to an expiry.
+	 * Its consumers, which the key log's events and the expiry of idle key queues reach
+	 * directly: announced keys to consume, keys to pause while their queue may be deleted.
 	 */
-	private void settled(Delivery delivery) {
-		if (delivery.source != null && delivery.generation == this.generation) {
-			delivery.source.lastActivity = System.nanoTime();
-		}
+	KeyConsumers consumers() {
+		return this.consumers;
 	}
 
-	/**
-	 * Keys whose queue this session has consumed for the given time without holding any of
-	 * its messages: candidates for expiry. A few per call.
-	 */
-	List<String> idleKeys(long idleNanos) {
-		return this.consumers.idleKeys(idleNanos);
-	}
-
-	/** An instance is expiring a key's queue: stop consuming it if this session holds none of it. */
-	void pauseForExpiry(String key) {
-		this.consumers.pauseForExpiry(key);
-	}
-
-	/** The key's expiry closed and its queue stays: consume it again if this session paused it. */
-	void resumeAfterExpiry(String key) {
-		this.consumers.resumeAfterExpiry(key);
-	}
-
-	/** The key's queue was deleted: a later announcement of the key brings it back. */
-	void expired(String key) {
-		this.consumers.expired(key);
-	}
-
-	/**
-	 * Whether RabbitMQ is about to push more of a key whose buffer ran dry: it has credit left
-	 * (fewer unacked than the prefetch) and its queue has ready messages. Asks RabbitMQ at most
-	 * once per refill wait; the answer stands for that long. A shard's ready messages may be
-	 * other keys': there a key waits for its refill once, until one of its messages arrives.
-	 */
-	private boolean refillComing(KeyBuffer key, long now) {
-		if (now - key.refillBy < 0) {
-			return true;
-		}
-		Source source = key.source;
-		if (source == null || source.unacked.get() >= source.prefetch) {
-			return false;
-		}
-		if (key.awaitedRefill) {
-			key.awaitedRefill = false;
-			key.backlog = false;
-			return false;
-		}
-		if (now - this.lastProbe < PROBE_INTERVAL_NANOS) {
-			return false;
-		}
-		this.lastProbe = now;
-		long ready = this.host.readyCount(source.rabbitQueue);
-		if (ready > 0) {
-			key.refillBy = now + REFILL_WAIT_NANOS;
-			key.awaitedRefill = source.shared();
-			return true;
-		}
-		// Nothing ready and nothing unacked: the queue is drained, and no key it feeds has a
-		// backlog there. Clearing them all at once lets its keys leave the schedule at their next
-		// turn, instead of one key per probe (thousands of keys used once would linger for many
-		// fetches). While messages are unacked a refill may be on its way: only this key then.
-		if (source.unacked.get() == 0) {
-			for (KeyBuffer other : this.keys.values()) {
-				if (other.source == source && !other.hasQueued() && now - other.refillBy >= 0) {
-					other.backlog = false;
-				}
-			}
-		}
-		key.backlog = false;
-		return false;
-	}
-
-	private void forgetKeyIfIdle(KeyBuffer key) {
-		if (key.inFlight == 0 && !key.hasQueued() && !this.scheduler.isActive(key)) {
-			this.keys.remove(key.name());
-		}
-	}
-
-	private void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
+	private void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
 			AMQP.BasicProperties properties, byte[] body) {
 		AmqpMessages.Envelope envelope = AmqpMessages.envelope(properties, body);
 		int attempts = envelope.priorAttempts() + 1 + (delivery.isRedeliver() ? 1 : 0);
@@ -560,17 +346,9 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 				AmqpChannels.rejectQuietly(channel, delivery.getDeliveryTag());
 				return;
 			}
-			KeyBuffer key = buffer(envelope.scheduling().fairnessKey());
+			KeyBuffer key = this.keys.get(envelope.scheduling().fairnessKey());
 			if (source != null) {
-				source.unacked.incrementAndGet();
-				source.lastActivity = System.nanoTime();
-				source.delivered(key.name());
-				key.source = source;
-				key.awaitedRefill = false;
-				if (source.prefetch > 1 && source.unacked.get() >= source.prefetch) {
-					// RabbitMQ filled the consumer's prefetch: it may well hold more of this key.
-					key.backlog = true;
-				}
+				this.keys.delivered(key, source);
 			}
 			this.scheduler.add(key,
 					new Delivery(channel, generation, delivery.getDeliveryTag(), envelope, attempts, key, source),
@@ -583,7 +361,7 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 	}
 
 	/** What the consumers see of this session. */
-	private final class Consuming implements KeyConsumers.Session {
+	private final class Consuming implements ConsumingSession {
 
 		@Override
 		public long generation() {
@@ -614,17 +392,13 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		}
 
 		@Override
-		public void refillComing(String key, Source source) {
-			KeyBuffer buffer = buffer(key);
-			buffer.source = source;
-			buffer.backlog = source.prefetch > 1;
-			buffer.refillBy = System.nanoTime() + REFILL_WAIT_NANOS;
-			QueueSession.this.scheduler.activate(buffer);
+		public void refillComing(String key, KeySource source) {
+			QueueSession.this.scheduler.activate(QueueSession.this.keys.refillComing(key, source));
 			QueueSession.this.scheduler.signalAll();
 		}
 
 		@Override
-		public void received(Channel channel, long generation, @Nullable Source source, Envelope delivery,
+		public void received(Channel channel, long generation, @Nullable KeySource source, Envelope delivery,
 				AMQP.BasicProperties properties, byte[] body) {
 			QueueSession.this.received(channel, generation, source, delivery, properties, body);
 		}
@@ -632,147 +406,6 @@ final class QueueSession implements FairScheduler.Fetcher<QueueSession.Delivery,
 		@Override
 		public void dropChannel() {
 			QueueSession.this.dropChannel();
-		}
-
-	}
-
-	/** A key (or shard) queue consumed on the current channel, with its consumer's credit. */
-	static final class Source {
-
-		final String rabbitQueue;
-
-		final int prefetch;
-
-		/**
-		 * Its deliveries not acked or rejected yet: RabbitMQ's unacked count for its consumer.
-		 * Counted down outside the session lock, when the ack or reject is sent.
-		 */
-		final AtomicInteger unacked = new AtomicInteger();
-
-		/** When it last delivered or had a delivery settled; from when its consumer started. */
-		long lastActivity = System.nanoTime();
-
-		/** Set when its consumer was cancelled for an expiry: what still arrives goes back. */
-		boolean cancelled;
-
-		/** The keys it delivered, while they were one (a shard can carry several keys). */
-		private @Nullable String onlyKey;
-
-		private boolean shared;
-
-		void delivered(String key) {
-			if (this.onlyKey == null) {
-				this.onlyKey = key;
-			}
-			else if (!this.shared && !this.onlyKey.equals(key)) {
-				this.shared = true;
-			}
-		}
-
-		/** Whether it delivered messages of more than one key: its ready messages may be any of theirs. */
-		boolean shared() {
-			return this.shared;
-		}
-
-		Source(String rabbitQueue, int prefetch) {
-			this.rabbitQueue = rabbitQueue;
-			this.prefetch = prefetch;
-		}
-
-	}
-
-	/** One fairness key's buffered deliveries (queued in the scheduler) and what RabbitMQ may hold of it. */
-	static final class KeyBuffer extends FairScheduler.Key<Delivery> {
-
-		int inFlight;
-
-		/** The queue its latest delivery came from; null before one came from a key or shard queue. */
-		@Nullable Source source;
-
-		/** Whether it waited for a refill of a shard since its last delivery (see refillComing). */
-		boolean awaitedRefill;
-
-		/** Whether RabbitMQ may hold more of this key than it pushed (the prefetch was full). */
-		boolean backlog;
-
-		/** Until when a refill is expected (RabbitMQ said the key queue has ready messages). */
-		long refillBy;
-
-		KeyBuffer(String name) {
-			super(name);
-			this.refillBy = System.nanoTime();
-		}
-
-	}
-
-	/** A message RabbitMQ delivered to this session, buffered or leased. */
-	static final class Delivery {
-
-		final Channel channel;
-
-		final long generation;
-
-		final long tag;
-
-		final AmqpMessages.Envelope envelope;
-
-		final int attempts;
-
-		final KeyBuffer key;
-
-		/** The key or shard queue it came from; null for the retry queue. */
-		final @Nullable Source source;
-
-		String token = "";
-
-		/** Whether it was acked or rejected (counted out of its source's unacked). */
-		private volatile boolean done;
-
-		Delivery(Channel channel, long generation, long tag, AmqpMessages.Envelope envelope, int attempts,
-				KeyBuffer key, @Nullable Source source) {
-			this.source = source;
-			this.channel = channel;
-			this.generation = generation;
-			this.tag = tag;
-			this.envelope = envelope;
-			this.attempts = attempts;
-			this.key = key;
-		}
-
-		LeasedMessage toLeased(String queue) {
-			AmqpMessages.Envelope e = this.envelope;
-			return new LeasedMessage(e.id(), queue, e.headers(), e.payload(), e.scheduling().fairnessKey(),
-					e.scheduling().weight(), e.scheduling().throttleKeys(), this.attempts,
-					AmqpMessages.instant(e.enqueuedAt()), this.token);
-		}
-
-		/** Gives the message back to RabbitMQ, which requeues it. */
-		void reject() {
-			AmqpChannels.rejectQuietly(this.channel, this.tag);
-			done();
-		}
-
-		/** Acks on the channel it came from; false when that channel is gone. */
-		boolean ack() {
-			try {
-				if (!this.channel.isOpen()) {
-					return false;
-				}
-				this.channel.basicAck(this.tag, false);
-				done();
-				return true;
-			}
-			catch (IOException | RuntimeException ex) {
-				return false;
-			}
-		}
-
-		/** No longer unacked in RabbitMQ: RabbitMQ may push a replacement if the key has more. */
-		private void done() {
-			if (this.source != null && !this.done) {
-				this.done = true;
-				this.source.unacked.decrementAndGet();
-			}
 		}
 
 	}

@@ -87,7 +87,7 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 	void aQueuePerKeyIsStillAvailableOnQuorumQueues() throws Exception {
 		String prefix = AmqpTestSupport.uniquePrefix();
 		AmqpDriver perKey = new AmqpDriver("amqp", boot.getBean(ConnectionFactory.class),
-				AmqpDriver.Options.DEFAULTS.withPrefix(prefix).withQuorum(true).withKeyShards(0));
+				AmqpDriverOptions.DEFAULTS.withPrefix(prefix).withQuorum(true).withKeyShards(0));
 		try {
 			perKey.createQueue(new QueueSpec("per-key", Duration.ofSeconds(30), 1, false));
 			perKey.enqueue("per-key", List.of(message("a", "tenant-a")));

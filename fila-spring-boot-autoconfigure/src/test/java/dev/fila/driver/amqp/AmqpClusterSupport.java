@@ -56,9 +56,9 @@ final class AmqpClusterSupport {
 
 	/** An AMQP driver with {@code quorum: true} and the key shards configuration then defaults to. */
 	static AmqpDriver quorumDriver(ObjectProvider<ConnectionFactory> connectionFactory, String prefix) {
-		return new AmqpDriver("amqp", connectionFactory.getObject(), AmqpDriver.Options.DEFAULTS.withPrefix(prefix)
+		return new AmqpDriver("amqp", connectionFactory.getObject(), AmqpDriverOptions.DEFAULTS.withPrefix(prefix)
 			.withQuorum(true)
-			.withKeyShards(AmqpDriver.Options.defaultKeyShards(true)));
+			.withKeyShards(AmqpDriverOptions.defaultKeyShards(true)));
 	}
 
 	/** The node (fila-a, fila-b or fila-c) a connection factory's connection is open to. */

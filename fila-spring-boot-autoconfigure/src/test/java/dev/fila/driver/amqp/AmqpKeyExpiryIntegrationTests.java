@@ -44,8 +44,8 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 	}
 
 	private AmqpDriver instance(CachingConnectionFactory factory) {
-		AmqpDriver.Options defaults = AmqpTestSupport.options(this.prefix, 0);
-		return new AmqpDriver("amqp", factory, new AmqpDriver.Options(this.prefix, false, defaults.keyPrefetch(),
+		AmqpDriverOptions defaults = AmqpTestSupport.options(this.prefix, 0);
+		return new AmqpDriver("amqp", factory, new AmqpDriverOptions(this.prefix, false, defaults.keyPrefetch(),
 				defaults.prefetchBudget(), defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), 0, EXPIRY));
 	}
 
@@ -122,8 +122,8 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 		assertThat(this.driver.ack(fetchOne(queue))).isTrue();
 		String keyQueue = amqp().names().keyQueue(queue, "tenant-a");
 		// An instance opens an expiry of the key and dies before closing it.
-		amqp().channels().with((channel) -> channel.publish(List.of(KeyLog.expiringRecord(amqp().names().keyLog(),
-				queue, "tenant-a", "expiry-of-a-dead-instance"))));
+		amqp().channels().with((channel) -> channel.publish(List.of(KeyLogRecords.expiringRecord(
+				amqp().names().keyLog(), queue, "tenant-a", "expiry-of-a-dead-instance"))));
 		await().atMost(Duration.ofSeconds(5)).until(() -> consumers(keyQueue) == 0);
 
 		// Straight into the key queue, as a producer holding a lease from before would.

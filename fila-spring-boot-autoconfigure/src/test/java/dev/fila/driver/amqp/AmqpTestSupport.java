@@ -24,14 +24,14 @@ final class AmqpTestSupport {
 		return "fila-test-" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
-	static AmqpDriver.Options options(String prefix) {
-		return options(prefix, AmqpDriver.Options.DEFAULTS.keyShards());
+	static AmqpDriverOptions options(String prefix) {
+		return options(prefix, AmqpDriverOptions.DEFAULTS.keyShards());
 	}
 
 	/** The default options with classic queues and the given number of key shards (0: a queue per key). */
-	static AmqpDriver.Options options(String prefix, int keyShards) {
-		AmqpDriver.Options defaults = AmqpDriver.Options.DEFAULTS;
-		return new AmqpDriver.Options(prefix, false, defaults.keyPrefetch(), defaults.prefetchBudget(),
+	static AmqpDriverOptions options(String prefix, int keyShards) {
+		AmqpDriverOptions defaults = AmqpDriverOptions.DEFAULTS;
+		return new AmqpDriverOptions(prefix, false, defaults.keyPrefetch(), defaults.prefetchBudget(),
 				defaults.keyLogMaxBytes(), defaults.sessionIdleTimeout(), keyShards, defaults.keyIdleExpiry());
 	}
 

@@ -102,9 +102,9 @@ class QueueSessionRecoveryTests {
 		first.lose();
 		this.host.runPending();
 
-		assertThat(this.session.extendLease(leased, Duration.ofSeconds(30))).isFalse();
-		assertThat(this.session.settle(leased)).as("nothing to ack: RabbitMQ requeued it").isNull();
-		assertThat(this.session.takeExpiredLeases()).isEmpty();
+		assertThat(this.session.leases().extend(leased, Duration.ofSeconds(30))).isFalse();
+		assertThat(this.session.leases().settle(leased)).as("nothing to ack: RabbitMQ requeued it").isNull();
+		assertThat(this.session.leases().takeExpired()).isEmpty();
 		verify(first.channel, never()).basicAck(anyLong(), anyBoolean());
 	}
 
@@ -120,7 +120,7 @@ class QueueSessionRecoveryTests {
 		first.lose();
 		this.host.runPending();
 
-		assertThat(this.session.release(leased)).isFalse();
+		assertThat(this.session.leases().release(leased)).isFalse();
 		assertThat(this.session.localCounts()).isEmpty();
 	}
 
@@ -139,7 +139,7 @@ class QueueSessionRecoveryTests {
 		Thread.sleep(5);
 
 		// RabbitMQ gave the message back already: a copy would deliver it twice.
-		assertThat(shortLeases.takeExpiredLeases()).isEmpty();
+		assertThat(shortLeases.leases().takeExpired()).isEmpty();
 	}
 
 	@Test
