@@ -11,6 +11,7 @@ import dev.fila.core.FilaConfigurationException;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.redis.RedisDriver;
+import dev.fila.driver.redis.RedisDriverOptions;
 
 /**
  * Creates {@link RedisDriver Redis drivers} from {@code fila.drivers.<name>.redis.*}, on
@@ -57,17 +58,17 @@ final class RedisDriverFactory implements FilaDriverFactory {
 				"a duration from 1ms to 1m such as 100ms");
 		checks.limits(redis, MAX_PAYLOAD_BYTES, MAX_HEADER_BYTES);
 		checks.throwIfAny();
-		RedisDriver.Options options = options(redis);
+		RedisDriverOptions options = options(redis);
 		MessageLimits limits = checks.toMessageLimits(redis);
 		return () -> new RedisDriver(name, factory, options, limits);
 	}
 
-	static RedisDriver.Options options(FilaProperties.Redis redis) {
+	static RedisDriverOptions options(FilaProperties.Redis redis) {
 		PropertyMapper map = PropertyMapper.get();
-		RedisDriver.Options options = RedisDriver.Options.DEFAULTS;
-		options = map.from(redis::getKeyPrefix).to(options, RedisDriver.Options::withKeyPrefix);
-		options = map.from(redis::getWaitReplicas).to(options, RedisDriver.Options::withWaitReplicas);
-		return map.from(redis::getWaitTimeout).to(options, RedisDriver.Options::withWaitTimeout);
+		RedisDriverOptions options = RedisDriverOptions.DEFAULTS;
+		options = map.from(redis::getKeyPrefix).to(options, RedisDriverOptions::withKeyPrefix);
+		options = map.from(redis::getWaitReplicas).to(options, RedisDriverOptions::withWaitReplicas);
+		return map.from(redis::getWaitTimeout).to(options, RedisDriverOptions::withWaitTimeout);
 	}
 
 }

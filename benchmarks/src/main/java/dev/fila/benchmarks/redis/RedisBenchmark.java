@@ -30,6 +30,7 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.redis.RedisDriver;
+import dev.fila.driver.redis.RedisDriverOptions;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerContainerFactory;
@@ -232,7 +233,7 @@ public final class RedisBenchmark {
 
 	private RedisDriver driver() {
 		return new RedisDriver("redis", this.connectionFactory,
-				RedisDriver.Options.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(this.waitReplicas),
+				RedisDriverOptions.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(this.waitReplicas),
 				MessageLimits.DEFAULTS);
 	}
 

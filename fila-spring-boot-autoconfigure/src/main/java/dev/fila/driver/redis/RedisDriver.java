@@ -62,42 +62,12 @@ public class RedisDriver implements FilaDriver {
 	private final RedisHousekeeping housekeeping;
 
 	/**
-	 * The driver's settings.
-	 *
-	 * @param keyPrefix the prefix of every key
-	 * @param waitReplicas how many replicas must confirm an enqueue or ack before it returns
-	 * (Redis {@code WAIT}); 0 for Redis's asynchronous replication alone
-	 * @param waitTimeout the longest wait for them
-	 */
-	public record Options(String keyPrefix, int waitReplicas, Duration waitTimeout) {
-
-		/** The defaults: prefix {@code fila}, no wait for replicas (at most 100ms when asked). */
-		public static final Options DEFAULTS = new Options("fila", 0, Duration.ofMillis(100));
-
-		/** @return these options with another key prefix */
-		public Options withKeyPrefix(String keyPrefix) {
-			return new Options(keyPrefix, this.waitReplicas, this.waitTimeout);
-		}
-
-		/** @return these options waiting for another number of replicas */
-		public Options withWaitReplicas(int waitReplicas) {
-			return new Options(this.keyPrefix, waitReplicas, this.waitTimeout);
-		}
-
-		/** @return these options with another longest wait for replicas */
-		public Options withWaitTimeout(Duration waitTimeout) {
-			return new Options(this.keyPrefix, this.waitReplicas, waitTimeout);
-		}
-
-	}
-
-	/**
 	 * @param name the driver name
 	 * @param connectionFactory Spring Boot's Redis connection factory
 	 * @param keyPrefix the prefix of every key
 	 */
 	public RedisDriver(String name, RedisConnectionFactory connectionFactory, String keyPrefix) {
-		this(name, connectionFactory, Options.DEFAULTS.withKeyPrefix(keyPrefix), MessageLimits.DEFAULTS);
+		this(name, connectionFactory, RedisDriverOptions.DEFAULTS.withKeyPrefix(keyPrefix), MessageLimits.DEFAULTS);
 	}
 
 	/**
@@ -106,7 +76,8 @@ public class RedisDriver implements FilaDriver {
 	 * @param options the key prefix and the wait for replicas
 	 * @param limits the largest message the driver takes
 	 */
-	public RedisDriver(String name, RedisConnectionFactory connectionFactory, Options options, MessageLimits limits) {
+	public RedisDriver(String name, RedisConnectionFactory connectionFactory, RedisDriverOptions options,
+			MessageLimits limits) {
 		String keyPrefix = options.keyPrefix();
 		int waitReplicas = options.waitReplicas();
 		this.name = name;

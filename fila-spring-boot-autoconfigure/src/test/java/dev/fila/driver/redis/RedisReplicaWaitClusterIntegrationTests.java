@@ -37,7 +37,7 @@ class RedisReplicaWaitClusterIntegrationTests extends DriverContractTests {
 	@Override
 	protected FilaDriver createDriver() {
 		return new RedisDriver("redis", this.connectionFactory,
-				RedisDriver.Options.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(1).withWaitTimeout(WAIT_TIMEOUT),
+				RedisDriverOptions.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(1).withWaitTimeout(WAIT_TIMEOUT),
 				MessageLimits.DEFAULTS);
 	}
 

@@ -32,7 +32,7 @@ class RedisReplicaWaitIntegrationTests {
 	private final String prefix = RedisTestSupport.uniquePrefix();
 
 	private final RedisDriver driver = new RedisDriver("redis", this.connectionFactory,
-			RedisDriver.Options.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(1).withWaitTimeout(Duration.ofMillis(50)),
+			RedisDriverOptions.DEFAULTS.withKeyPrefix(this.prefix).withWaitReplicas(1).withWaitTimeout(Duration.ofMillis(50)),
 			MessageLimits.DEFAULTS);
 
 	private final String queue = "wait-" + UUID.randomUUID();
