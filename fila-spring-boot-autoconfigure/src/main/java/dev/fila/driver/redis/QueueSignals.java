@@ -34,7 +34,7 @@ class QueueSignals implements AutoCloseable {
 	private static final Logger logger = LoggerFactory.getLogger(QueueSignals.class);
 
 	/** How long a close waits for a subscribe on its way. */
-	private static final long SUBSCRIBE_GRACE_MILLIS = 5_000;
+	private static final long SUBSCRIBE_GRACE_MILLIS = 1_000;
 
 	private final Map<String, Signal> signals = new ConcurrentHashMap<>();
 
@@ -183,9 +183,7 @@ class QueueSignals implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
-		// A subscribe still on its way must end before its connection closes: a SUBSCRIBE sent
-		// on a connection closed under it waits for Lettuce's command timeout (a minute), and
-		// so would the application's shutdown. It normally takes a round trip.
+		// A subscribe on its way normally ends within a round trip: let it, then unsubscribe.
 		Thread thread = this.subscriber;
 		if (thread != null && thread != Thread.currentThread()) {
 			try {
@@ -196,16 +194,30 @@ class QueueSignals implements AutoCloseable {
 			}
 		}
 		RedisConnection connection = this.subscription;
-		if (connection != null) {
-			try {
-				if (connection.getSubscription() != null) {
-					connection.getSubscription().unsubscribe();
-				}
-				connection.close();
+		if (connection == null) {
+			return;
+		}
+		if (thread != null && thread.isAlive()) {
+			// A SUBSCRIBE that got no answer (seen when a context closes right after it started)
+			// blocks every later command on the connection until Lettuce's command timeout, a
+			// minute: close it on a daemon thread, never on the application's shutdown.
+			Thread closer = new Thread(() -> closeQuietly(connection), "fila-redis-notifications-close");
+			closer.setDaemon(true);
+			closer.start();
+			return;
+		}
+		closeQuietly(connection);
+	}
+
+	private static void closeQuietly(RedisConnection connection) {
+		try {
+			if (connection.getSubscription() != null) {
+				connection.getSubscription().unsubscribe();
 			}
-			catch (RuntimeException ex) {
-				logger.debug("Error closing the notification subscription", ex);
-			}
+			connection.close();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Error closing the notification subscription", ex);
 		}
 	}
 
