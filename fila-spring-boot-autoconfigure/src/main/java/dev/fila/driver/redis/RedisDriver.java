@@ -88,6 +88,7 @@ public class RedisDriver implements FilaDriver {
 		LettuceConnectionFactory cluster = (connectionFactory instanceof LettuceConnectionFactory lettuce
 				&& lettuce.isClusterAware()) ? lettuce : null;
 		this.connections = new RedisConnections(name, connectionFactory);
+		RedisVersion.check(name, this.connections, cluster != null);
 		this.queues = new RedisQueues(this.connections, keyPrefix, cluster != null);
 		this.signals = (cluster != null) ? new ShardedQueueSignals(cluster, this.queues::channel)
 				: new QueueSignals(connectionFactory, keyPrefix + ":notify");
