@@ -40,6 +40,7 @@ import dev.fila.config.SharedRuntimeConfig;
 import dev.fila.config.SharedSettings;
 import dev.fila.config.RuntimeConfig;
 import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaConfigurationException;
 import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.FilaPayloadConverter;
 import dev.fila.core.FilaTemplate;
@@ -225,6 +226,15 @@ public final class FilaAutoConfiguration {
 			ObjectProvider<FilaEnqueueObservationConvention> observationConvention) {
 		DefaultFilaTemplate template = new DefaultFilaTemplate(queues, converter);
 		template.setMetricsRecorder(metricsRecorder(metricsRecorders));
+		if (properties.getTemplate().isTransactional()) {
+			try {
+				template.setTransactional(true);
+			}
+			catch (IllegalStateException ex) {
+				throw new FilaConfigurationException("fila.template.transactional", true,
+						"false, or true with spring-tx on the classpath");
+			}
+		}
 		if (properties.getTemplate().isObservationEnabled()) {
 			observationRegistry.ifAvailable((registry) -> template.setObservationRegistry(observationSwitch
 				.getIfAvailable(() -> FilaObservationSwitch.ALL_ENABLED)

@@ -742,6 +742,13 @@ public class FilaProperties {
 	public static class Template {
 
 		/**
+		 * Whether an enqueue made inside an active Spring transaction is sent after the
+		 * transaction commits (and dropped on rollback). Needs spring-tx. A crash between the
+		 * commit and the send loses the message: use an outbox table for more.
+		 */
+		private boolean transactional;
+
+		/**
 		 * Whether enqueues are fila.enqueue observations (traces, and timers through
 		 * Micrometer's observation handlers), as spring.kafka.template.observation-enabled.
 		 * Fila's meters do not depend on it.
@@ -754,6 +761,14 @@ public class FilaProperties {
 
 		public void setObservationEnabled(boolean observationEnabled) {
 			this.observationEnabled = observationEnabled;
+		}
+
+		public boolean isTransactional() {
+			return this.transactional;
+		}
+
+		public void setTransactional(boolean transactional) {
+			this.transactional = transactional;
 		}
 
 	}

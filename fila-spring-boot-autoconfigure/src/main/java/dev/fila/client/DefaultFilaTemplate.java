@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.util.ClassUtils;
+
 import dev.fila.core.FilaDelivery;
 import dev.fila.core.FilaException;
 import dev.fila.core.FilaHeaders;
@@ -66,6 +68,8 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	 */
 	static final Duration REPLY_QUEUE_GRACE = Duration.ofMinutes(1);
 
+	private boolean transactional;
+
 	/** Dead letters of deliveries pulled with {@link #receive}, at WARN and rate-limited. */
 	private final FailureLog pulledFailures = FailureLog.forPulledDeliveries();
 
@@ -97,6 +101,23 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	public void setMetricsRecorder(FilaMetricsRecorder metricsRecorder) {
 		this.metricsRecorder = metricsRecorder;
 		this.boundQueues.clear();
+	}
+
+	/**
+	 * With {@code true}, an enqueue made inside an active Spring transaction is sent after the
+	 * transaction commits, and dropped when it rolls back; the call returns the message ids at
+	 * once. Needs spring-tx on the classpath.
+	 * @param transactional whether to wait for the transaction's commit
+	 * @throws IllegalStateException when spring-tx is missing
+	 */
+	public void setTransactional(boolean transactional) {
+		if (transactional && !ClassUtils.isPresent(
+				"org.springframework.transaction.support.TransactionSynchronizationManager", getClass().getClassLoader())) {
+			throw new IllegalStateException(
+					"fila.template.transactional=true needs spring-tx on the classpath (org.springframework:spring-tx, "
+							+ "brought by spring-boot-starter-jdbc, -data-jpa, -data-redis or -amqp)");
+		}
+		this.transactional = transactional;
 	}
 
 	/**
@@ -183,7 +204,8 @@ public class DefaultFilaTemplate implements FilaTemplate {
 			Map<String, String> requestHeaders = new HashMap<>(headers);
 			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);
 			requestHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
-			send(requestBinding, List.of(new OutboundMessage(requestHeaders, payload)));
+			// Never deferred to a transaction's commit: the caller waits for the reply now.
+			send(requestBinding, List.of(new OutboundMessage(requestHeaders, payload)), null);
 			long deadline = System.nanoTime() + timeout.toNanos();
 			while (true) {
 				long remaining = deadline - System.nanoTime();
@@ -275,10 +297,35 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	}
 
 	private List<String> send(QueueBinding binding, List<OutboundMessage> messages) {
+		if (this.transactional && TransactionalSends.inTransaction()) {
+			return sendAfterCommit(binding, messages);
+		}
+		return send(binding, messages, null);
+	}
+
+	/**
+	 * Inside a transaction with {@code fila.template.transactional}: the payloads are converted
+	 * and the ids chosen now, the messages sent when the transaction commits (with their hooks
+	 * run then), nothing on rollback.
+	 */
+	private List<String> sendAfterCommit(QueueBinding binding, List<OutboundMessage> messages) {
+		List<String> ids = new ArrayList<>(messages.size());
+		List<OutboundMessage> converted = new ArrayList<>(messages.size());
+		for (OutboundMessage message : messages) {
+			ids.add(MessageIds.next());
+			converted.add(new OutboundMessage(message.headers(), this.converter.toBytes(message.payload())));
+		}
+		TransactionalSends.afterCommit(() -> send(binding, converted, ids));
+		return ids;
+	}
+
+	private List<String> send(QueueBinding binding, List<OutboundMessage> messages, @Nullable List<String> ids) {
 		return send(binding.driver(), binding.name(), messages.size(), (propagated) -> {
 			List<OutgoingMessage> batch = new ArrayList<>(messages.size());
-			for (OutboundMessage message : messages) {
-				batch.add(outgoing(binding, merge(message.headers(), propagated), message.payload()));
+			for (int i = 0; i < messages.size(); i++) {
+				OutboundMessage message = messages.get(i);
+				batch.add(outgoing(binding, merge(message.headers(), propagated), message.payload(),
+						(ids != null) ? ids.get(i) : MessageIds.next()));
 			}
 			return batch;
 		});
@@ -324,11 +371,11 @@ public class DefaultFilaTemplate implements FilaTemplate {
 		return merged;
 	}
 
-	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload) {
+	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload, String id) {
 		byte[] bytes = this.converter.toBytes(payload);
 		Scheduling scheduling = binding.enqueuePolicy()
 			.schedule(new EnqueueContext(binding.name(), headers, bytes.length));
-		return new OutgoingMessage(headers, bytes, scheduling);
+		return new OutgoingMessage(id, headers, bytes, scheduling);
 	}
 
 	private QueueBinding writableBinding(String queue) {

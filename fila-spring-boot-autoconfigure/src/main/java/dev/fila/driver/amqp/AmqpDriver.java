@@ -20,7 +20,6 @@ import dev.fila.core.QueueStats;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageLimits;
-import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
@@ -188,7 +187,7 @@ public class AmqpDriver implements FilaDriver {
 		List<Envelope> envelopes = new ArrayList<>(messages.size());
 		List<String> ids = new ArrayList<>(messages.size());
 		for (OutgoingMessage message : messages) {
-			String id = MessageIds.next();
+			String id = message.id();
 			ids.add(id);
 			envelopes.add(new Envelope(id, message.headers(), message.payload(), message.scheduling(), 0, now));
 		}

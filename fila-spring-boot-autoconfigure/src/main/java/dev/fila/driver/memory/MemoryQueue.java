@@ -16,7 +16,6 @@ import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
 import dev.fila.driver.LeasedMessage;
-import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FailureDecision;
@@ -108,8 +107,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		try {
 			checkNotDeleted();
 			for (OutgoingMessage message : messages) {
-				Entry entry = new Entry(MessageIds.next(), message.headers(), message.payload(), message.scheduling(),
-						now);
+				Entry entry = new Entry(message.id(), message.headers(), message.payload(), message.scheduling(), now);
 				addPending(entry, false);
 				ids.add(entry.id);
 			}

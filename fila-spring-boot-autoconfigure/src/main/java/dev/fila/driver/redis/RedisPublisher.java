@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.springframework.data.redis.connection.ReturnType;
 
-import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 
 import static dev.fila.driver.redis.RedisValues.bytes;
@@ -44,7 +43,7 @@ final class RedisPublisher {
 		args.add(keys.name());
 		args.add(bytes(Integer.toString(messages.size())));
 		for (OutgoingMessage message : messages) {
-			String id = MessageIds.next();
+			String id = message.id();
 			ids.add(id);
 			args.add(bytes(id));
 			args.add(bytes(message.scheduling().fairnessKey()));
