@@ -97,7 +97,7 @@ public final class DeficitRoundRobin<K> {
 	 * reaches a credit. So any positive weight delivers at once, and the order is the one
 	 * rounds played one by one would give. A key that could not serve is not credited for the
 	 * skipped rounds (it does not bank credits while others wait) and not offered again; a key
-	 * that is about to serve can prevent the skip (see {@link #hold()}).
+	 * that is about to serve can stop the call at its turn (see {@link #hold()}).
 	 * @param <E> what is served
 	 * @param server serves one item of the given key, if it can
 	 * @return what was served, or {@code null} when no key could serve
@@ -129,6 +129,11 @@ public final class DeficitRoundRobin<K> {
 						}
 						return served;
 					}
+					if (this.heldInCall == call) {
+						// Its items are on their way: the round stops at it, its turn and credits
+						// kept, so the keys behind it gain nothing from the wait.
+						return null;
+					}
 					// Blocked keys do not bank credits while others wait.
 					head.deficit = 0;
 					head.blockedInCall = call;
@@ -140,7 +145,7 @@ public final class DeficitRoundRobin<K> {
 					endTurn(head);
 				}
 			}
-			if (this.heldInCall == call || !skipEmptyRounds()) {
+			if (!skipEmptyRounds()) {
 				return null;
 			}
 		}
@@ -150,8 +155,8 @@ public final class DeficitRoundRobin<K> {
 	/**
 	 * Called by the server when the key offered cannot serve right now but is about to
 	 * (for example its messages are on their way from the broker): the current call of
-	 * {@link #next} then skips no rounds, so that other keys do not get ahead of it, and
-	 * returns {@code null} if its round serves nothing.
+	 * {@link #next} then returns {@code null} at once, the key staying at the head of the ring
+	 * with its turn and credits, so that no other key gets ahead of it while it waits.
 	 */
 	public void hold() {
 		this.heldInCall = this.calls;

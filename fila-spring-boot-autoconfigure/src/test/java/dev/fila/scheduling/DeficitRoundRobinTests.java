@@ -176,6 +176,18 @@ class DeficitRoundRobinTests {
 	}
 
 	@Test
+	void heldKeyKeepsItsTurnAndCreditsAndNoOtherKeyIsServedMeanwhile() {
+		add("a", 2, 5);
+		add("b", 1, 5);
+		assertThat(serve(1, Set.of())).containsExactly("a");
+		assertThat(this.drr.<String>next((key) -> {
+			this.drr.hold(); // "a" ran dry with a credit left; more of it is on its way
+			return null;
+		})).isNull();
+		assertThat(serve(4, Set.of())).containsExactly("a", "b", "a", "a");
+	}
+
+	@Test
 	void skipsBlockedKeysAndReturnsNullWhenAllAreBlocked() {
 		add("a", 1, 5);
 		add("b", 1, 5);

@@ -188,6 +188,37 @@ class FairSchedulerTests {
 		assertThat(refills.dropped).contains(coming);
 	}
 
+	/**
+	 * A key whose items arrive a few at a time (a broker's prefetch) keeps its share beside
+	 * small weights: when it runs dry in the middle of a round its turn waits for the refill,
+	 * and the keys behind it gain nothing from the wait (on AMQP they once got a third more).
+	 */
+	@Test
+	void aKeyRefilledInSmallBatchesKeepsItsShareBesideSmallWeights() throws InterruptedException {
+		TestRefills refills = new TestRefills();
+		this.scheduler = new FairScheduler<>(1, this.throttles, Item::throttleKeys, this.clock, refills);
+		TestKey one = key("one");
+		int[] source = { 1000 };
+		refills.refilling.put(one, SECOND / 1000);
+		Runnable push = () -> {
+			for (int i = 0; i < 3 && source[0] > 0 && one.queued() < 3; i++) {
+				this.scheduler.add(one, new Item("one", 1000 - source[0]--, List.of()), 1, false);
+			}
+		};
+		push.run();
+		this.clock.onAwait = push;
+		add("tenth", 0.1, 200);
+		add("hundredth", 0.01, 20);
+		List<Item> served = new ArrayList<>();
+		while (served.size() < 1000) {
+			served.addAll(fetch(10, SECOND));
+		}
+		List<Item> shared = served.subList(0, 1000);
+		assertThat(count(shared, "one")).isCloseTo(901, within(5L));
+		assertThat(count(shared, "tenth")).isCloseTo(90, within(3L));
+		assertThat(count(shared, "hundredth")).isCloseTo(9, within(2L));
+	}
+
 	@Test
 	void aFetchReturnsWhatItHasWhenStopped() throws InterruptedException {
 		add("a", 1, 1);

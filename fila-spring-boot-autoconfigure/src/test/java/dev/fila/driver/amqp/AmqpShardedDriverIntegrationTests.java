@@ -36,16 +36,6 @@ class AmqpShardedDriverIntegrationTests extends DriverContractTests {
 		return new AmqpDriver("amqp", this.connectionFactory, AmqpTestSupport.options(this.prefix, SHARDS));
 	}
 
-	/**
-	 * With shards, a key's buffer is refilled by RabbitMQ from a queue it shares: the weight-0.1
-	 * key got 12.2% and 12.4% (entitled to 9.0%) in 2 of about 10 runs, on quiet and loaded
-	 * machines alike. Known and documented (docs/drivers/amqp.md, key shards).
-	 */
-	@Override
-	protected double smallWeightShareTolerance() {
-		return 5.0;
-	}
-
 	@Override
 	protected void afterDriverClosed() {
 		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix);
