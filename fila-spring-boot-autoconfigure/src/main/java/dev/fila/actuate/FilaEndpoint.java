@@ -1,6 +1,12 @@
 package dev.fila.actuate;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +24,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaTemplate;
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueStats;
@@ -38,8 +45,10 @@ import dev.fila.queue.QueueNames;
  * fairness keys by backlog, each with its share of recent deliveries; {@code ?top=n} (default
  * 20).</li>
  * <li>{@code POST /actuator/fila/{queue}} with {@code {"action": "purge"}} or
- * {@code {"action": "redrive", "count": n}} (on the queue or its {@code .dlq}; default count
- * 100).</li>
+ * {@code {"action": "redrive", "count": n}} (on the queue or its {@code .dlq}; without a
+ * count, every message).</li>
+ * <li>{@code GET /actuator/fila/{queue}/messages}: the oldest pending messages, not leased;
+ * {@code ?limit=n} (default 20, at most 1000).</li>
  * <li>{@code GET /actuator/fila/config/{key}}, {@code POST /actuator/fila/config/{key}} with
  * {@code {"value": "..."}}: runtime configuration, as read by Lua with {@code fila.get}.</li>
  * <li>{@code POST /actuator/fila/throttles/{key}} with {@code {"rate": r, "burst": b}}: a
@@ -53,8 +62,10 @@ public class FilaEndpoint {
 	/** Keys listed by default in a queue's breakdown. */
 	public static final int DEFAULT_TOP = 20;
 
-	/** Messages moved by default by a redrive. */
-	public static final int DEFAULT_REDRIVE_COUNT = 100;
+	/** Messages shown by default by {@code GET /actuator/fila/{queue}/messages}. */
+	public static final int DEFAULT_PEEK = 20;
+
+	private static final String MESSAGES = "messages";
 
 	private static final String CONFIG = "config";
 
@@ -169,24 +180,45 @@ public class FilaEndpoint {
 	}
 
 	/**
-	 * @param section {@code config}
-	 * @param key a runtime configuration key
-	 * @return the value, or {@code null} (404) when it is not set
+	 * A runtime configuration value ({@code /fila/config/{key}}) or a queue's oldest pending
+	 * messages ({@code /fila/{queue}/messages?limit=n}).
+	 * @param section {@code config}, or a queue or dead-letter queue name
+	 * @param key a runtime configuration key, or {@code messages}
+	 * @param limit for messages, how many (default {@value #DEFAULT_PEEK}, at most
+	 * {@value FilaAdmin#MAX_PEEK})
+	 * @return the value or the messages; {@code null} (404) for a configuration key that is not set
 	 */
 	@ReadOperation
-	public @Nullable ConfigEntryDescriptor entry(@Selector String section, @Selector String key) {
-		if (!CONFIG.equals(section)) {
-			throw new InvalidEndpointRequestException(
-					"Unknown section '" + section + "': use /fila/config/{key}", "Unknown section");
+	public @Nullable Object entry(@Selector String section, @Selector String key, @Nullable Integer limit) {
+		if (CONFIG.equals(section)) {
+			return this.admin.getConfig(key).map((value) -> new ConfigEntryDescriptor(key, value)).orElse(null);
 		}
-		return this.admin.getConfig(key).map((value) -> new ConfigEntryDescriptor(key, value)).orElse(null);
+		if (MESSAGES.equals(key)) {
+			return messages(section, (limit != null) ? limit : DEFAULT_PEEK);
+		}
+		throw new InvalidEndpointRequestException(
+				"Unknown section '" + section + "': use /fila/config/{key} or /fila/{queue}/messages", "Unknown section");
+	}
+
+	private List<MessageDescriptor> messages(String queue, int limit) {
+		if (limit < 1 || limit > FilaAdmin.MAX_PEEK) {
+			throw new InvalidEndpointRequestException(
+					"limit must be between 1 and " + FilaAdmin.MAX_PEEK + ", was " + limit, "Invalid limit");
+		}
+		requireQueue(queue);
+		try {
+			return this.admin.peek(queue, limit).stream().map(MessageDescriptor::of).toList();
+		}
+		catch (UnsupportedOperationException ex) {
+			throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Peek not supported");
+		}
 	}
 
 	/**
 	 * Purges a queue or redrives a dead-letter queue.
 	 * @param queue the queue; for a redrive, the queue or its dead-letter queue
 	 * @param action {@code purge} or {@code redrive}
-	 * @param count for a redrive, the most messages to move (default 100)
+	 * @param count for a redrive, the most messages to move (default: all)
 	 * @return what was done
 	 */
 	@WriteOperation
@@ -200,7 +232,7 @@ public class FilaEndpoint {
 			return new QueueActionDescriptor(queue, action, removed);
 		}
 		if ("redrive".equals(action)) {
-			int limit = (count != null) ? count : DEFAULT_REDRIVE_COUNT;
+			int limit = (count != null) ? count : Integer.MAX_VALUE;
 			if (limit < 0) {
 				throw new InvalidEndpointRequestException("count must not be negative, was " + limit, "Invalid count");
 			}
@@ -410,6 +442,60 @@ public class FilaEndpoint {
 	 */
 	public record KeyDescriptor(String key, long pending, long inFlight, long delayed, double weight, double fairShare,
 			int recentDeliveries, double deliveredShare) {
+	}
+
+	/**
+	 * A pending message, as peeked.
+	 *
+	 * @param id the message id
+	 * @param fairnessKey its fairness key
+	 * @param weight its key's weight
+	 * @param attempts deliveries so far
+	 * @param enqueuedAt when it was enqueued
+	 * @param headers its headers (a dead-letter's {@code fila-error} included)
+	 * @param payloadBytes the payload's size
+	 * @param payload the payload as UTF-8 text, its first {@value #PAYLOAD_SHOWN} bytes; {@code null}
+	 * when it is not valid UTF-8
+	 * @param payloadBase64 the first {@value #PAYLOAD_SHOWN} bytes in Base64 when the payload is
+	 * not UTF-8 text, else {@code null}
+	 */
+	public record MessageDescriptor(String id, String fairnessKey, double weight, int attempts, Instant enqueuedAt,
+			Map<String, String> headers, int payloadBytes, @Nullable String payload, @Nullable String payloadBase64) {
+
+		/** Payload bytes shown at most, so that a huge message does not flood the response. */
+		public static final int PAYLOAD_SHOWN = 4096;
+
+		static MessageDescriptor of(FilaMessage message) {
+			byte[] payload = message.payload();
+			byte[] shown = (payload.length > PAYLOAD_SHOWN) ? Arrays.copyOf(payload, PAYLOAD_SHOWN) : payload;
+			String text = utf8(shown);
+			return new MessageDescriptor(message.id(), message.fairnessKey(), message.weight(), message.attempts(),
+					message.enqueuedAt(), message.headers(), payload.length, text,
+					(text != null) ? null : Base64.getEncoder().encodeToString(shown));
+		}
+
+		private static @Nullable String utf8(byte[] bytes) {
+			try {
+				return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+			}
+			catch (CharacterCodingException ex) {
+				// Possibly cut in the middle of a character: a text payload cut short stays text.
+				if (bytes.length == PAYLOAD_SHOWN) {
+					for (int cut = 1; cut <= 3; cut++) {
+						try {
+							return StandardCharsets.UTF_8.newDecoder()
+								.decode(ByteBuffer.wrap(bytes, 0, bytes.length - cut))
+								.toString();
+						}
+						catch (CharacterCodingException again) {
+							// try a shorter cut
+						}
+					}
+				}
+				return null;
+			}
+		}
+
 	}
 
 	/**

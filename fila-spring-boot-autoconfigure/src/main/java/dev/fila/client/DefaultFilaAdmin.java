@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 import dev.fila.core.FilaAdmin;
+import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaMetricsRecorder;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
@@ -134,6 +135,15 @@ public class DefaultFilaAdmin implements FilaAdmin {
 			this.metricsRecorder.redriven(QueueNames.sourceOf(deadLetterQueue), binding.driver().name(), moved);
 		}
 		return moved;
+	}
+
+	@Override
+	public List<FilaMessage> peek(String queue, int count) {
+		if (count < 1 || count > MAX_PEEK) {
+			throw new IllegalArgumentException("count must be between 1 and " + MAX_PEEK + ", was " + count);
+		}
+		QueueBinding binding = this.queues.existing(queue);
+		return List.copyOf(binding.driver().peek(binding.name(), count));
 	}
 
 	/**

@@ -47,6 +47,34 @@ public interface FilaAdmin {
 	int redrive(String deadLetterQueue, int count);
 
 	/**
+	 * Moves every message of a dead-letter queue back to its source queue as new deliveries.
+	 * @param deadLetterQueue the dead-letter queue, {@code <queue>.dlq}
+	 * @return how many moved
+	 */
+	default int redrive(String deadLetterQueue) {
+		return redrive(deadLetterQueue, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * Reads the oldest pending messages of a queue without leasing them or changing anything
+	 * about them: look before you redrive. Messages waiting for a retry and leased ones are not
+	 * shown. What is read is the front of each fairness key (its first {@code count} messages,
+	 * the ones it delivers next; a retried message waits at its key's tail), oldest enqueued
+	 * first. A dead-letter queue's messages carry their {@code fila-error},
+	 * {@code fila-attempts} and {@code fila-source-queue} headers.
+	 * @param queue a queue or dead-letter queue name
+	 * @param count the most messages to return, 1 to {@value #MAX_PEEK}
+	 * @return up to {@code count} messages, oldest enqueued first; each message's
+	 * {@link FilaMessage#attempts()} is the number of deliveries it had so far (0 for none)
+	 * @throws UnsupportedOperationException on a driver whose broker cannot read a message
+	 * without delivering it (amqp)
+	 */
+	List<FilaMessage> peek(String queue, int count);
+
+	/** The most messages one {@link #peek} returns. */
+	int MAX_PEEK = 1000;
+
+	/**
 	 * Removes every pending and delayed message of a queue.
 	 * @param queue a queue or dead-letter queue name
 	 * @return how many were removed

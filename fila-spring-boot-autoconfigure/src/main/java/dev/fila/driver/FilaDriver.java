@@ -176,6 +176,19 @@ public interface FilaDriver extends AutoCloseable {
 	int redrive(String deadLetterQueue, int count);
 
 	/**
+	 * Reads the oldest pending messages of a queue without leasing them: nothing about them
+	 * changes (delayed retries and leased messages are not shown). The candidates are the first
+	 * {@code count} messages of each fairness key, the ones it delivers next (a retried message
+	 * waits at its key's tail); among them the oldest enqueued come first.
+	 * @param queue the queue name, a dead-letter queue included
+	 * @param count the most messages to return, positive
+	 * @return up to {@code count} messages, oldest enqueued first
+	 * @throws UnsupportedOperationException when the broker cannot read a message without
+	 * delivering it (RabbitMQ)
+	 */
+	List<PendingMessage> peek(String queue, int count);
+
+	/**
 	 * Removes every pending and delayed message (leased ones stay with their consumers).
 	 * @param queue the queue name
 	 * @return how many were removed

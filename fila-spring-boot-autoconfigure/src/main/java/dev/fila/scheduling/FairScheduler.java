@@ -374,6 +374,21 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 
 		/**
+		 * @param max the most items to return
+		 * @return a copy of its first queued items, in the order they would be handed out
+		 */
+		public final List<E> firstQueued(int max) {
+			List<E> first = new ArrayList<>(Math.min(max, this.queued.size()));
+			for (E item : this.queued) {
+				if (first.size() >= max) {
+					break;
+				}
+				first.add(item);
+			}
+			return first;
+		}
+
+		/**
 		 * @return whether items are queued
 		 */
 		public final boolean hasQueued() {

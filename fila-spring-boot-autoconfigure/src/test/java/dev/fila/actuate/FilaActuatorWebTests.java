@@ -111,6 +111,18 @@ class FilaActuatorWebTests {
 		assertThat(get("/actuator/fila").body()).contains("\"reports\"", "\"order-worker\"");
 		assertThat(get("/actuator/fila/no-such-queue").statusCode()).isEqualTo(404);
 
+		HttpResponse<String> messages = get("/actuator/fila/reports/messages?limit=3");
+		assertThat(messages.statusCode()).isEqualTo(200);
+		JsonNode peeked = body(messages);
+		assertThat(peeked.size()).isEqualTo(3);
+		assertThat(peeked.get(0).get("payload").asString()).startsWith("report ");
+		assertThat(peeked.get(0).get("attempts").asInt()).isZero();
+		assertThat(get("/actuator/fila/reports/messages").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/fila/reports/messages?limit=0").statusCode()).isEqualTo(400);
+		assertThat(get("/actuator/fila/no-such-queue/messages").statusCode()).isEqualTo(400);
+		assertThat(get("/actuator/fila/reports").statusCode()).isEqualTo(200);
+		assertThat(body(get("/actuator/fila/reports")).get("pending").asLong()).isEqualTo(20);
+
 		HttpResponse<String> purged = post("/actuator/fila/reports", Map.of("action", "purge"));
 		assertThat(purged.statusCode()).isEqualTo(200);
 		assertThat(body(purged).get("count").asLong()).isEqualTo(20);

@@ -197,6 +197,59 @@ class FilaEndpointTests {
 	}
 
 	@Test
+	void redriveWithoutACountMovesEverything() {
+		enqueue("orders", "acme", 150, "1");
+		for (int i = 0; i < 150; i++) {
+			FilaDelivery delivery = this.template.receive("orders", Duration.ofSeconds(1)).orElseThrow();
+			this.memory.nack((dev.fila.driver.LeasedMessage) leased(delivery),
+					dev.fila.scheduling.FailureDecision.deadLetter(), "x");
+		}
+		assertThat(this.endpoint.queueAction("orders", "redrive", null).count()).isEqualTo(150);
+		assertThat(this.admin.stats("orders").pending()).isEqualTo(150);
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void messagesShowsTheOldestPendingWithoutLeasingThem() {
+		enqueue("orders", "acme", 3, "1");
+		this.template.enqueue("orders", Map.of("tenant", "bin"), new byte[] { (byte) 0xff, 0 });
+		List<FilaEndpoint.MessageDescriptor> messages = (List<FilaEndpoint.MessageDescriptor>) this.endpoint
+			.entry("orders", "messages", null);
+		assertThat(messages).hasSize(4);
+		assertThat(messages).filteredOn((message) -> message.fairnessKey().equals("acme"))
+			.extracting(FilaEndpoint.MessageDescriptor::payload, FilaEndpoint.MessageDescriptor::attempts)
+			.containsOnly(org.assertj.core.groups.Tuple.tuple("m", 0));
+		FilaEndpoint.MessageDescriptor binary = messages.stream()
+			.filter((message) -> message.fairnessKey().equals("bin"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(binary.payload()).isNull();
+		assertThat(binary.payloadBase64()).isEqualTo("/wA=");
+		assertThat((List<?>) this.endpoint.entry("orders", "messages", 2)).hasSize(2);
+		assertThat(this.admin.stats("orders").pending()).isEqualTo(4);
+		assertThat(this.admin.stats("orders").inFlight()).isZero();
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.entry("orders", "messages", 0))
+			.withMessageContaining("limit must be between 1 and 1000");
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.entry("orders", "messages", 1001));
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.entry("missing", "messages", null))
+			.withMessage("No queue 'missing'");
+	}
+
+	@Test
+	void aHugePayloadIsShownCutShort() {
+		this.template.enqueue("orders", Map.of("tenant", "big"), "é".repeat(10_000));
+		@SuppressWarnings("unchecked")
+		List<FilaEndpoint.MessageDescriptor> messages = (List<FilaEndpoint.MessageDescriptor>) this.endpoint
+			.entry("orders", "messages", 1);
+		assertThat(messages.get(0).payloadBytes()).isEqualTo(20_000);
+		assertThat(messages.get(0).payload()).hasSizeLessThanOrEqualTo(FilaEndpoint.MessageDescriptor.PAYLOAD_SHOWN)
+			.startsWith("éé");
+	}
+
+	@Test
 	void badWriteRequestsAreRejected() {
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.queueAction("orders", "explode", null))
@@ -221,12 +274,12 @@ class FilaEndpointTests {
 
 	@Test
 	void runtimeConfigCanBeReadAndWritten() {
-		assertThat(this.endpoint.entry("config", "weight.acme")).isEqualTo(new ConfigEntryDescriptor("weight.acme", "5"));
-		assertThat(this.endpoint.entry("config", "missing")).isNull();
+		assertThat(this.endpoint.entry("config", "weight.acme", null)).isEqualTo(new ConfigEntryDescriptor("weight.acme", "5"));
+		assertThat(this.endpoint.entry("config", "missing", null)).isNull();
 		this.endpoint.update("config", "weight.globex", "2", null, null);
 		assertThat(this.admin.getConfig("weight.globex")).contains("2");
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
-			.isThrownBy(() -> this.endpoint.entry("throttles", "x"));
+			.isThrownBy(() -> this.endpoint.entry("throttles", "x", null));
 	}
 
 	@Test

@@ -482,6 +482,81 @@ public abstract class DriverContractTests {
 		assertThat(dead.fairnessKey()).isEqualTo("acme");
 	}
 
+	/**
+	 * @return whether the driver can read messages without delivering them (RabbitMQ cannot)
+	 */
+	protected boolean supportsPeek() {
+		return true;
+	}
+
+	@Test
+	void peekShowsTheOldestPendingMessagesAndChangesNothing() throws Exception {
+		String queue = createQueue();
+		if (!supportsPeek()) {
+			assertThatExceptionOfType(UnsupportedOperationException.class)
+				.isThrownBy(() -> this.driver.peek(queue, 10))
+				.withMessageContaining("cannot peek");
+			return;
+		}
+		for (String[] message : new String[][] { { "a", "x" }, { "b", "y" }, { "c", "x" }, { "d", "y" } }) {
+			this.driver.enqueue(queue, List.of(message(message[0], message[1])));
+			Thread.sleep(3); // distinct enqueue times, so that "oldest" is one order
+		}
+		LeasedMessage a = fetchOne(queue);
+		assertThat(text(a)).isEqualTo("a");
+		List<PendingMessage> pending = this.driver.peek(queue, 10);
+		assertThat(pending).extracting((message) -> new String(message.payload(), StandardCharsets.UTF_8))
+			.containsExactly("b", "c", "d");
+		assertThat(pending).extracting(PendingMessage::fairnessKey).containsExactly("y", "x", "y");
+		assertThat(pending).extracting(PendingMessage::attempts).containsOnly(0);
+		assertThat(pending.get(0).headers()).containsEntry("h", "b");
+		assertThat(pending.get(0).queue()).isEqualTo(queue);
+		assertThat(this.driver.peek(queue, 2)).extracting(PendingMessage::id)
+			.containsExactly(pending.get(0).id(), pending.get(1).id());
+		QueueStats stats = this.driver.stats(queue);
+		assertThat(stats.pending()).isEqualTo(3);
+		assertThat(stats.inFlight()).isEqualTo(1);
+		// A retried message is pending again (behind its key's others), with the delivery it had.
+		this.driver.nack(a, FailureDecision.retry(Duration.ZERO), "boom");
+		List<PendingMessage> again = this.driver.peek(queue, 10);
+		assertThat(again).extracting(PendingMessage::id).contains(a.id()).hasSize(4);
+		assertThat(again).filteredOn((message) -> message.id().equals(a.id()))
+			.extracting(PendingMessage::attempts)
+			.containsExactly(1);
+		// Peeking leased nothing: the next delivery of "a" is its second.
+		List<String> delivered = new ArrayList<>();
+		int attemptsOfA = 0;
+		for (int i = 0; i < 4; i++) {
+			LeasedMessage next = fetchOne(queue);
+			delivered.add(text(next));
+			if (next.id().equals(a.id())) {
+				attemptsOfA = next.attempts();
+			}
+			this.driver.ack(next);
+		}
+		assertThat(delivered).containsExactlyInAnyOrder("a", "b", "c", "d");
+		assertThat(attemptsOfA).isEqualTo(2);
+		assertThat(this.driver.peek(queue, 10)).isEmpty();
+	}
+
+	@Test
+	void peekShowsADeadLetterWithItsError() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("poison", "acme")));
+		this.driver.nack(fetchOne(queue), FailureDecision.deadLetter(), "cannot parse");
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
+		if (!supportsPeek()) {
+			assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> this.driver.peek(dlq, 10));
+			return;
+		}
+		List<PendingMessage> dead = this.driver.peek(dlq, 10);
+		assertThat(dead).hasSize(1);
+		assertThat(dead.get(0).headers()).containsEntry(FilaHeaders.ERROR, "cannot parse")
+			.containsEntry(FilaHeaders.SOURCE_QUEUE, queue);
+		assertThat(this.driver.redrive(dlq, Integer.MAX_VALUE)).isEqualTo(1);
+		assertThat(this.driver.peek(dlq, 10)).isEmpty();
+	}
+
 	@Test
 	void redriveReturnsDeadLettersToTheSourceQueueAsNewDeliveries() throws Exception {
 		String queue = createQueue();

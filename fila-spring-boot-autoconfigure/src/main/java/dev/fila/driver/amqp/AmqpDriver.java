@@ -21,6 +21,7 @@ import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
 import dev.fila.scheduling.FailureDecision;
@@ -279,6 +280,20 @@ public class AmqpDriver implements FilaDriver {
 			Thread.currentThread().interrupt();
 		}
 		return moved;
+	}
+
+	/**
+	 * Not supported: RabbitMQ cannot read a message without delivering it. A {@code basic.get}
+	 * given back marks the message redelivered, which this driver counts as an attempt that died
+	 * with its consumer (and a quorum queue counts in {@code x-delivery-count}), so a look would
+	 * change what it looks at.
+	 */
+	@Override
+	public List<PendingMessage> peek(String queue, int count) {
+		this.topology.requireQueue(queue);
+		throw new UnsupportedOperationException("The amqp driver '" + this.name + "' cannot peek at '" + queue
+				+ "': RabbitMQ has no way to read a message without delivering it, and a message given back "
+				+ "counts one attempt more");
 	}
 
 	@Override

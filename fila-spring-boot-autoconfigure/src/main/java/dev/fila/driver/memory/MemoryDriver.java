@@ -18,6 +18,7 @@ import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.memory.MemoryQueue.Entry;
 import dev.fila.scheduling.FailureDecision;
@@ -189,6 +190,11 @@ public class MemoryDriver implements FilaDriver {
 			moved += group.getValue().size();
 		}
 		return moved;
+	}
+
+	@Override
+	public List<PendingMessage> peek(String queue, int count) {
+		return queue(queue).peek(count);
 	}
 
 	@Override

@@ -17,6 +17,7 @@ import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FailureDecision;
 import dev.fila.scheduling.FairScheduler;
@@ -289,6 +290,28 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		}
 	}
 
+	/** The oldest pending messages, oldest first, untouched; see FilaDriver#peek. */
+	List<PendingMessage> peek(int count) {
+		this.lock.lock();
+		try {
+			applyDeadlines(this.clock.nanoTime());
+			// Each key is FIFO, so the oldest overall are among each key's first ones.
+			List<Entry> candidates = new ArrayList<>();
+			for (KeyState key : this.keys.values()) {
+				candidates.addAll(key.firstQueued(count));
+			}
+			candidates.sort(Comparator.comparingLong((Entry entry) -> entry.enqueuedAtMillis).thenComparing((entry) -> entry.id));
+			List<PendingMessage> oldest = new ArrayList<>(Math.min(count, candidates.size()));
+			for (Entry entry : candidates.subList(0, Math.min(count, candidates.size()))) {
+				oldest.add(entry.toPending(this.name));
+			}
+			return oldest;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	QueueStats stats() {
 		this.lock.lock();
 		try {
@@ -474,6 +497,12 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 			return new LeasedMessage(this.id, queue, this.headers, this.payload, this.scheduling.fairnessKey(),
 					this.scheduling.weight(), this.scheduling.throttleKeys(), this.attempts,
 					Instant.ofEpochMilli(this.enqueuedAtMillis), this.leaseToken);
+		}
+
+		PendingMessage toPending(String queue) {
+			return new PendingMessage(this.id, queue, this.headers, this.payload, this.scheduling.fairnessKey(),
+					this.scheduling.weight(), this.scheduling.throttleKeys(), this.attempts,
+					Instant.ofEpochMilli(this.enqueuedAtMillis));
 		}
 
 		/** A copy for another queue (dead-lettering, redrive): a new delivery history. */

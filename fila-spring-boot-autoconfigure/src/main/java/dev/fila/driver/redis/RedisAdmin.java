@@ -1,5 +1,6 @@
 package dev.fila.driver.redis;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -8,6 +9,7 @@ import org.springframework.data.redis.connection.ReturnType;
 
 import dev.fila.core.KeyStats;
 import dev.fila.core.QueueStats;
+import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 
 import static dev.fila.driver.redis.RedisValues.bytes;
@@ -39,8 +41,14 @@ final class RedisAdmin {
 
 	private final RedisScripts throttle = RedisScripts.load("throttle");
 
-	RedisAdmin(String driverName, String keyPrefix, RedisConnections connections, RedisQueues queues) {
+	private final RedisScripts peek = RedisScripts.load("peek");
+
+	private final MessageJson json;
+
+	RedisAdmin(String driverName, String keyPrefix, RedisConnections connections, RedisQueues queues,
+			MessageJson json) {
 		this.driverName = driverName;
+		this.json = json;
 		this.keyPrefix = keyPrefix;
 		this.connections = connections;
 		this.queues = queues;
@@ -62,6 +70,25 @@ final class RedisAdmin {
 		keys.sort(Comparator.comparingLong(KeyStats::pending).reversed().thenComparing(KeyStats::key));
 		return new QueueStats(queue, this.driverName, ((Number) reply.get(0)).longValue(),
 				((Number) reply.get(1)).longValue(), ((Number) reply.get(2)).longValue(), keys);
+	}
+
+	/** The oldest pending messages, read in one script call that changes none of them. */
+	@SuppressWarnings("unchecked")
+	List<PendingMessage> peek(String queue, int count) {
+		String base = this.queues.base(queue);
+		List<Object> reply = this.queues.onQueue(queue, (connection) -> this.peek.run(connection, ReturnType.MULTI,
+				bytes(base + "c"), bytes(base), bytes(queue), bytes(Integer.toString(count))));
+		MissingMessages.warnIfAny(queue, "a peek", ((Number) reply.get(1)).longValue());
+		List<Object> items = (List<Object>) reply.get(0);
+		List<PendingMessage> messages = new ArrayList<>(items.size());
+		for (Object item : items) {
+			List<Object> fields = (List<Object>) item;
+			messages.add(new PendingMessage(string(fields.get(0)), queue,
+					this.json.decodeHeaders((byte[]) fields.get(4)), (byte[]) fields.get(5), string(fields.get(1)),
+					Double.parseDouble(string(fields.get(2))), this.json.decodeThrottleKeys(string(fields.get(3))),
+					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6))))));
+		}
+		return messages;
 	}
 
 	/** @return how many leases of the queue expired so far, for every application instance together */

@@ -13,6 +13,7 @@ import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
+import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FailureDecision;
 
@@ -96,7 +97,7 @@ public class RedisDriver implements FilaDriver {
 		this.publisher = new RedisPublisher(this.queues, json, this.replicaWait);
 		this.fetcher = new RedisFetcher(this.queues, this.signals, json, keyPrefix + ":throttle:");
 		this.settlement = new RedisSettlement(this.connections, this.queues, this.replicaWait);
-		this.admin = new RedisAdmin(name, keyPrefix, this.connections, this.queues);
+		this.admin = new RedisAdmin(name, keyPrefix, this.connections, this.queues, json);
 		this.signals.start();
 		this.housekeeping = new RedisHousekeeping(name, this.queues, this::deleteQueue);
 		this.housekeeping.start();
@@ -220,6 +221,11 @@ public class RedisDriver implements FilaDriver {
 	 * Removes messages in chunks of {@value RedisQueues#REMOVE_CHUNK}, one script call each. A
 	 * message enqueued meanwhile may be removed or kept (see purge.lua).
 	 */
+	@Override
+	public List<PendingMessage> peek(String queue, int count) {
+		return this.admin.peek(queue, count);
+	}
+
 	@Override
 	public long purge(String queue) {
 		return this.admin.purge(queue);

@@ -43,6 +43,11 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 	}
 
 	@Override
+	protected boolean supportsPeek() {
+		return false;
+	}
+
+	@Override
 	protected FilaDriver createDriver() {
 		return AmqpClusterSupport.quorumDriver(boot.getBeanProvider(ConnectionFactory.class), this.prefix);
 	}

@@ -26,6 +26,11 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 	private final String prefix = AmqpTestSupport.uniquePrefix();
 
 	@Override
+	protected boolean supportsPeek() {
+		return false;
+	}
+
+	@Override
 	protected FilaDriver createDriver() {
 		return new AmqpDriver("amqp", this.connectionFactory, AmqpTestSupport.options(this.prefix));
 	}

@@ -39,6 +39,11 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 	private final List<CachingConnectionFactory> instances = new ArrayList<>();
 
 	@Override
+	protected boolean supportsPeek() {
+		return false;
+	}
+
+	@Override
 	protected FilaDriver createDriver() {
 		return instance(this.connectionFactory);
 	}

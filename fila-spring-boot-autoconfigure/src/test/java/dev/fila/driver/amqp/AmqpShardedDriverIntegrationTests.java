@@ -32,6 +32,11 @@ class AmqpShardedDriverIntegrationTests extends DriverContractTests {
 	private final String prefix = AmqpTestSupport.uniquePrefix();
 
 	@Override
+	protected boolean supportsPeek() {
+		return false;
+	}
+
+	@Override
 	protected FilaDriver createDriver() {
 		return new AmqpDriver("amqp", this.connectionFactory, AmqpTestSupport.options(this.prefix, SHARDS));
 	}
