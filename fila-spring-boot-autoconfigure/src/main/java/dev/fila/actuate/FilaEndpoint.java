@@ -201,6 +201,7 @@ public class FilaEndpoint {
 	}
 
 	private List<MessageDescriptor> messages(String queue, int limit) {
+		// Checked here too, so that the error names the endpoint's parameter.
 		if (limit < 1 || limit > FilaAdmin.MAX_PEEK) {
 			throw new InvalidEndpointRequestException(
 					"limit must be between 1 and " + FilaAdmin.MAX_PEEK + ", was " + limit, "Invalid limit");
@@ -467,31 +468,23 @@ public class FilaEndpoint {
 
 		static MessageDescriptor of(FilaMessage message) {
 			byte[] payload = message.payload();
-			byte[] shown = (payload.length > PAYLOAD_SHOWN) ? Arrays.copyOf(payload, PAYLOAD_SHOWN) : payload;
-			String text = utf8(shown);
+			int shown = Math.min(payload.length, PAYLOAD_SHOWN);
+			// Cut at a character boundary: a UTF-8 continuation byte (10xxxxxx) after the cut
+			// means the last character would be split.
+			while (shown > 0 && shown < payload.length && (payload[shown] & 0xC0) == 0x80) {
+				shown--;
+			}
+			String text = utf8(payload, shown);
 			return new MessageDescriptor(message.id(), message.fairnessKey(), message.weight(), message.attempts(),
 					message.enqueuedAt(), message.headers(), payload.length, text,
-					(text != null) ? null : Base64.getEncoder().encodeToString(shown));
+					(text != null) ? null : Base64.getEncoder().encodeToString(Arrays.copyOf(payload, shown)));
 		}
 
-		private static @Nullable String utf8(byte[] bytes) {
+		private static @Nullable String utf8(byte[] bytes, int length) {
 			try {
-				return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+				return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 0, length)).toString();
 			}
 			catch (CharacterCodingException ex) {
-				// Possibly cut in the middle of a character: a text payload cut short stays text.
-				if (bytes.length == PAYLOAD_SHOWN) {
-					for (int cut = 1; cut <= 3; cut++) {
-						try {
-							return StandardCharsets.UTF_8.newDecoder()
-								.decode(ByteBuffer.wrap(bytes, 0, bytes.length - cut))
-								.toString();
-						}
-						catch (CharacterCodingException again) {
-							// try a shorter cut
-						}
-					}
-				}
 				return null;
 			}
 		}
