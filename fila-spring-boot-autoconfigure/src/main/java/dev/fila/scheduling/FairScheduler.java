@@ -38,7 +38,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	private final NanoClock clock;
 
-	private final TokenBuckets throttles;
+	private final Throttles throttles;
 
 	private final Function<E, List<String>> throttleKeys;
 
@@ -67,13 +67,13 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	/**
 	 * @param quantum the DRR quantum, positive
-	 * @param throttles the token buckets of the throttle keys
+	 * @param throttles where permits of the throttle keys come from
 	 * @param throttleKeys an item's throttle keys
 	 * @param clock the time source
 	 * @param refills keys that may stay scheduled with nothing queued, or {@code null} when a
 	 * key leaves the schedule as soon as its queue is empty
 	 */
-	public FairScheduler(double quantum, TokenBuckets throttles, Function<E, List<String>> throttleKeys,
+	public FairScheduler(double quantum, Throttles throttles, Function<E, List<String>> throttleKeys,
 			NanoClock clock, @Nullable Refills<K> refills) {
 		this.drr = new DeficitRoundRobin<>(quantum);
 		this.quantum = quantum;

@@ -9,7 +9,7 @@ import java.util.Map;
  * throttle keys takes a permit from each bucket or from none, under one lock so two queues
  * cannot both pass a check and overdraw a bucket.
  */
-public final class TokenBuckets {
+public final class TokenBuckets implements Throttles {
 
 	private final Map<String, TokenBucket> buckets = new HashMap<>();
 
@@ -37,6 +37,7 @@ public final class TokenBuckets {
 	 * Takes one permit from every bucket of {@code keys}, or none.
 	 * @return 0 when the permits were taken, else nanoseconds until they may be available
 	 */
+	@Override
 	public synchronized long tryAcquireAll(List<String> keys, long nowNanos) {
 		long wait = 0;
 		for (String key : keys) {

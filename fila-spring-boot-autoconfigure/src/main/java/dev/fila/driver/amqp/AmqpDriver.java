@@ -25,7 +25,6 @@ import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
 import dev.fila.scheduling.FailureDecision;
-import dev.fila.scheduling.TokenBuckets;
 
 /**
  * The RabbitMQ driver. Each Fila queue is a set of RabbitMQ queues, one per fairness key, so
@@ -36,8 +35,8 @@ import dev.fila.scheduling.TokenBuckets;
  * is published again after re-declaring the queue. Retries wait in per-delay TTL queues that
  * dead-letter into the queue's retry queue, so no thread waits for them.
  * <p>
- * Throttles are this instance's token buckets: they hold across all consumers of this
- * application instance; several instances each allow the full rate.
+ * Throttles hold across every instance: their permits are tokens in RabbitMQ, refilled by one
+ * instance (see {@link SharedThrottles}).
  */
 public class AmqpDriver implements FilaDriver {
 
@@ -57,7 +56,7 @@ public class AmqpDriver implements FilaDriver {
 	/** Runtime config and throttles shared by every instance; read from the stream on first use. */
 	private final AmqpSettingsStore settings;
 
-	private final TokenBuckets throttles = new TokenBuckets();
+	private final SharedThrottles throttles;
 
 	private final PublishedKeys publishedKeys = new PublishedKeys();
 
@@ -103,6 +102,7 @@ public class AmqpDriver implements FilaDriver {
 			this.keyLog.limitKeys(AmqpTopology.SHARD_PLACED_KEYS);
 		}
 		this.topology = new AmqpTopology(this.channels, names, options, this.keyLog, this.publishedKeys);
+		this.throttles = new SharedThrottles(name, this.channels, names, options.quorum());
 		this.timer = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "fila-amqp-" + name);
 			thread.setDaemon(true);
@@ -324,13 +324,13 @@ public class AmqpDriver implements FilaDriver {
 
 	@Override
 	public void setThrottle(String key, double rate, long burst) {
-		this.throttles.set(key, rate, burst, System.nanoTime());
+		this.throttles.set(key, rate, burst);
 	}
 
-	/** @return the permits of this instance's bucket: AMQP throttles are per instance */
+	/** @return the ready tokens of the key's token queue and those this instance holds */
 	@Override
 	public double availablePermits(String key) {
-		return this.throttles.available(key, System.nanoTime());
+		return this.throttles.available(key);
 	}
 
 	@Override
@@ -353,6 +353,7 @@ public class AmqpDriver implements FilaDriver {
 	@Override
 	public void close() {
 		this.timer.shutdownNow();
+		this.throttles.close();
 		this.keyExpiry.closeRunning();
 		for (QueueSession session : this.sessions.all()) {
 			this.housekeeping.closeSession(session);
@@ -376,6 +377,10 @@ public class AmqpDriver implements FilaDriver {
 
 	AmqpNames names() {
 		return this.topology.names();
+	}
+
+	SharedThrottles throttles() {
+		return this.throttles;
 	}
 
 	KeyLog keyLog() {

@@ -17,7 +17,11 @@ import java.util.HexFormat;
  * <li>{@code fila:orders:delay:<ms>}: one TTL queue per retry delay;</li>
  * <li>{@code fila:keys}: the driver's key log, a stream of queue and key announcements;</li>
  * <li>{@code fila:settings}: the driver's settings (runtime configuration, throttles), a
- * stream of changes.</li>
+ * stream of changes;</li>
+ * <li>{@code fila:throttle.<key>.<burst>}: the token queue of a throttle key, shared by every
+ * instance (see {@link SharedThrottles});</li>
+ * <li>{@code fila:throttle-leader}: the queue whose one exclusive consumer refills the token
+ * queues.</li>
  * </ul>
  * <h2>Why two different queues or keys never share a name</h2>
  * A name is its parts joined with {@code :}. Every part that comes from outside (prefix, queue
@@ -26,8 +30,10 @@ import java.util.HexFormat;
  * {@code :} (nor a {@code #}), and escaping is reversible (it is percent-encoding, {@code %}
  * itself included). The fixed parts ({@code keys}, {@code settings}, {@code k}, {@code s}, {@code retry},
  * {@code delay}) and the numbers hold no {@code :} either. Splitting a name at {@code :}
- * therefore gives back its parts: two parts ({@code <prefix>:keys}, {@code <prefix>:settings})
- * for the driver's streams, three or
+ * therefore gives back its parts: two parts ({@code <prefix>:keys}, {@code <prefix>:settings},
+ * {@code <prefix>:throttle-leader}, {@code <prefix>:throttle.<key>.<burst>}, whose key is what
+ * lies between the first and the last dot, as the burst is digits) for the driver's own
+ * queues, three or
  * four ({@code <prefix>:<queue>:<kind>[:<key or number>]}) for a queue's RabbitMQ queues,
  * and the kind says what the last part is. So distinct (prefix, kind, queue, key, shard or
  * delay) tuples give distinct names, whatever characters queue names and keys hold (dots
@@ -80,6 +86,15 @@ final class AmqpNames {
 
 	String settings() {
 		return name(this.escapedPrefix, "settings");
+	}
+
+	/** The token queue of a throttle key; a new burst is a new queue, as a queue's length limit is fixed. */
+	String throttleTokens(String key, long burst) {
+		return name(this.escapedPrefix, "throttle." + escape(key) + "." + burst);
+	}
+
+	String throttleLeader() {
+		return name(this.escapedPrefix, "throttle-leader");
 	}
 
 	String keyQueue(String queue, String key) {

@@ -12,7 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import com.rabbitmq.client.Channel;
 import org.jspecify.annotations.Nullable;
 
-import dev.fila.scheduling.TokenBuckets;
+import dev.fila.scheduling.Throttles;
 
 /**
  * This instance's {@link QueueSession sessions}, one per Fila queue it consumes, and the
@@ -31,7 +31,7 @@ final class AmqpSessions {
 
 	private final SessionHost host;
 
-	AmqpSessions(AmqpChannels channels, AmqpTopology topology, KeyLog keyLog, TokenBuckets throttles,
+	AmqpSessions(AmqpChannels channels, AmqpTopology topology, KeyLog keyLog, Throttles throttles,
 			Executor timer) {
 		this.topology = topology;
 		this.keyLog = keyLog;
@@ -102,7 +102,7 @@ final class AmqpSessions {
 		sizes.put("counters", this.counters.size());
 	}
 
-	private record Host(AmqpChannels channels, AmqpTopology topology, KeyLog keyLog, TokenBuckets throttles,
+	private record Host(AmqpChannels channels, AmqpTopology topology, KeyLog keyLog, Throttles throttles,
 			Executor timer) implements SessionHost {
 
 		@Override
@@ -161,7 +161,7 @@ final class AmqpSessions {
 		}
 
 		@Override
-		public TokenBuckets throttles() {
+		public Throttles throttles() {
 			return this.throttles;
 		}
 

@@ -7,7 +7,7 @@ import java.util.Set;
 
 import com.rabbitmq.client.Channel;
 
-import dev.fila.scheduling.TokenBuckets;
+import dev.fila.scheduling.Throttles;
 
 /**
  * What a {@link QueueSession} needs of the driver, and nothing more: channels to consume on,
@@ -48,6 +48,6 @@ interface SessionHost {
 	int keyPrefetch(int consumedQueues);
 
 	/** @return the driver's token buckets, which the session's scheduler takes permits from */
-	TokenBuckets throttles();
+	Throttles throttles();
 
 }

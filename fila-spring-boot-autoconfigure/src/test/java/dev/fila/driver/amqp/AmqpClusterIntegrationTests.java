@@ -54,7 +54,7 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 
 	@Override
 	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(boot.getBean(CachingConnectionFactory.class), this.prefix);
+		AmqpTestSupport.deleteKeyLog(boot.getBean(CachingConnectionFactory.class), this.prefix, this.driver);
 		assertThat(AmqpClusterSupport.queues("fila-b", this.prefix)).as("queues left behind").isEmpty();
 	}
 

@@ -37,7 +37,7 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 
 	@Override
 	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix);
+		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
 		this.connectionFactory.destroy();
 	}
 

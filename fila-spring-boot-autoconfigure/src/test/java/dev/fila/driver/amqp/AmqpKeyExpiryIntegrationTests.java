@@ -63,7 +63,7 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 
 	@Override
 	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix);
+		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
 		this.connectionFactory.destroy();
 		this.instances.forEach(CachingConnectionFactory::destroy);
 	}

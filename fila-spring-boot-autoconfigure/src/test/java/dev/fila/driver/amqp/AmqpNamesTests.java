@@ -27,6 +27,9 @@ class AmqpNamesTests {
 		assertThat(this.names.retryQueue("orders")).isEqualTo("fila:orders:retry");
 		assertThat(this.names.delayQueue("orders", 1500)).isEqualTo("fila:orders:delay:1500");
 		assertThat(this.names.keyLog()).isEqualTo("fila:keys");
+		assertThat(this.names.throttleTokens("stripe", 10)).isEqualTo("fila:throttle.stripe.10");
+		assertThat(this.names.throttleTokens("a.b:c", 1)).isEqualTo("fila:throttle.a.b%3Ac.1");
+		assertThat(this.names.throttleLeader()).isEqualTo("fila:throttle-leader");
 		assertThat(this.names.keyQueue("orders", "tenant:42 ü")).isEqualTo("fila:orders:k:tenant%3A42%20%C3%BC");
 	}
 
@@ -91,7 +94,7 @@ class AmqpNamesTests {
 				String prefix = (random.nextInt(4) == 0) ? randomString(random, 12) : "fila";
 				AmqpNames names = new AmqpNames(prefix);
 				String queue = randomString(random, 6);
-				int kind = random.nextInt(5);
+				int kind = random.nextInt(7);
 				List<Object> tuple;
 				String name;
 				switch (kind) {
@@ -112,6 +115,16 @@ class AmqpNamesTests {
 					case 3 -> {
 						tuple = List.of(prefix, "retry", queue);
 						name = names.retryQueue(queue);
+					}
+					case 4 -> {
+						// A throttle key may look like a queue name: its token queue must still differ.
+						long burst = random.nextInt(3) == 0 ? random.nextLong(Long.MAX_VALUE) : random.nextInt(20);
+						tuple = List.of(prefix, "throttle", queue, burst);
+						name = names.throttleTokens(queue, burst);
+					}
+					case 5 -> {
+						tuple = List.of(prefix, "throttle-leader");
+						name = names.throttleLeader();
 					}
 					default -> {
 						long delay = AmqpNames.delayBucket(random.nextInt(3) == 0 ? random.nextLong(Long.MAX_VALUE / 2)
@@ -134,7 +147,7 @@ class AmqpNamesTests {
 	private static final String[] PIECES = { "", "a", "b", "k", "s", "h", "q", "retry", "delay", "keys", "dlq", ".",
 			"..", ":", "::", "%", "%3A", "%25", "#", "1", "100", "0", "-", "_", "@", "{", "}", "/", " ", "ü", "€", "日本",
 			"\uD83D\uDE00", "\uD800", "\uDC00", "?", "\u0000", "\n", ".k.", ".delay.", ":k:", ":delay:", ":retry", ".retry",
-			".s.", ":s:" };
+			".s.", ":s:", "throttle", "throttle.", "throttle-leader", "settings" };
 
 	/** Mostly short strings of tricky pieces, sometimes a long one (over RabbitMQ's limit on its own). */
 	private static String randomString(Random random, int maxPieces) {

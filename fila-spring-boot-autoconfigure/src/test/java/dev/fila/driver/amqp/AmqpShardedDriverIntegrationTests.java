@@ -43,7 +43,7 @@ class AmqpShardedDriverIntegrationTests extends DriverContractTests {
 
 	@Override
 	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix);
+		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
 		this.connectionFactory.destroy();
 	}
 
