@@ -160,8 +160,24 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	}
 
 	/**
+	 * Enqueues one message deliverable after a delay.
+	 * @param queue the queue name
+	 * @param headers the headers
+	 * @param payload the payload
+	 * @param delay from zero to {@link OutboundMessage#MAX_DELAY}
+	 * @return the message id
+	 */
+	@Override
+	public String enqueue(String queue, Map<String, String> headers, Object payload, Duration delay) {
+		OutboundMessage.checkHeaders(headers, queue);
+		OutboundMessage.checkDelay(delay);
+		QueueBinding binding = writableBinding(queue);
+		return send(binding, List.of(new OutboundMessage(headers, payload, delay))).get(0);
+	}
+
+	/**
 	 * Enqueues a batch in one round trip where the driver allows. Elements that are
-	 * {@link OutboundMessage}s carry their headers; any other element is a payload.
+	 * {@link OutboundMessage}s carry their headers and delay; any other element is a payload.
 	 * @param queue the queue name
 	 * @param messages payloads or {@link OutboundMessage}s
 	 * @return the message ids, in order
@@ -313,7 +329,8 @@ public class DefaultFilaTemplate implements FilaTemplate {
 		List<OutboundMessage> converted = new ArrayList<>(messages.size());
 		for (OutboundMessage message : messages) {
 			ids.add(MessageIds.next());
-			converted.add(new OutboundMessage(message.headers(), this.converter.toBytes(message.payload())));
+			converted.add(new OutboundMessage(message.headers(), this.converter.toBytes(message.payload()),
+					message.delay()));
 		}
 		TransactionalSends.afterCommit(() -> send(binding, converted, ids));
 		return ids;
@@ -325,7 +342,7 @@ public class DefaultFilaTemplate implements FilaTemplate {
 			for (int i = 0; i < messages.size(); i++) {
 				OutboundMessage message = messages.get(i);
 				batch.add(outgoing(binding, merge(message.headers(), propagated), message.payload(),
-						(ids != null) ? ids.get(i) : MessageIds.next()));
+						(ids != null) ? ids.get(i) : MessageIds.next(), message.delay()));
 			}
 			return batch;
 		});
@@ -371,11 +388,12 @@ public class DefaultFilaTemplate implements FilaTemplate {
 		return merged;
 	}
 
-	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload, String id) {
+	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload, String id,
+			Duration delay) {
 		byte[] bytes = this.converter.toBytes(payload);
 		Scheduling scheduling = binding.enqueuePolicy()
 			.schedule(new EnqueueContext(binding.name(), headers, bytes.length));
-		return new OutgoingMessage(id, headers, bytes, scheduling);
+		return new OutgoingMessage(id, headers, bytes, scheduling, delay);
 	}
 
 	private QueueBinding writableBinding(String queue) {

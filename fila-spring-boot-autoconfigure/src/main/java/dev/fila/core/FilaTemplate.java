@@ -40,8 +40,22 @@ public interface FilaTemplate {
 	String enqueue(String queue, Map<String, String> headers, Object payload);
 
 	/**
+	 * Enqueues one message that becomes deliverable after {@code delay}, then takes its fair
+	 * turn like any other. Meanwhile it counts as delayed in the queue's stats and no thread
+	 * waits for it. On the amqp driver the delay is rounded up to two significant digits (see
+	 * docs/drivers/amqp.md); no driver delivers it earlier.
+	 * @param queue the queue name
+	 * @param headers the headers
+	 * @param payload the payload
+	 * @param delay from zero to {@link OutboundMessage#MAX_DELAY}
+	 * @return the message id
+	 * @throws IllegalArgumentException when the delay is {@code null}, negative or too long
+	 */
+	String enqueue(String queue, Map<String, String> headers, Object payload, Duration delay);
+
+	/**
 	 * Enqueues a batch in one round trip where the driver allows. Elements that are
-	 * {@link OutboundMessage}s carry their headers; any other element is a payload.
+	 * {@link OutboundMessage}s carry their headers and delay; any other element is a payload.
 	 * @param queue the queue name
 	 * @param messages payloads or {@link OutboundMessage}s
 	 * @return the message ids, in order

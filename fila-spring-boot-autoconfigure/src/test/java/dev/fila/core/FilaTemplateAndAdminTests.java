@@ -68,6 +68,40 @@ class FilaTemplateAndAdminTests {
 	}
 
 	@Test
+	void aDelayedEnqueueWaitsItsDelayThenKeepsItsHookKeyAndHeaders() {
+		long start = System.nanoTime();
+		String id = this.template.enqueue("jobs", Map.of("tenant", "acme"), "later", Duration.ofMillis(400));
+		List<String> batch = this.template.enqueueAll("jobs",
+				List.of(OutboundMessage.of(Map.of("tenant", "beta"), "batched").withDelay(Duration.ofMillis(400)),
+						"now"));
+		assertThat(this.admin.stats("jobs").delayed()).isEqualTo(2);
+		assertThat(new String(receive("jobs").payload(), StandardCharsets.UTF_8)).isEqualTo("now");
+		FilaDelivery later = receive("jobs");
+		FilaDelivery batched = receive("jobs");
+		assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(400);
+		assertThat(List.of(later.id(), batched.id())).containsExactlyInAnyOrder(id, batch.get(0));
+		assertThat(List.of(later.fairnessKey(), batched.fairnessKey())).containsExactlyInAnyOrder("acme", "beta");
+	}
+
+	@Test
+	void absurdDelaysAreRefusedWithTheReasonAndNothingIsSent() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.template.enqueue("jobs", Map.of(), "x", Duration.ofMillis(-1)))
+			.withMessageContaining("must not be negative");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.template.enqueue("jobs", Map.of(), "x", null))
+			.withMessageContaining("must not be null");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.template.enqueue("jobs", Map.of(), "x", Duration.ofDays(25)))
+			.withMessageContaining("at most PT576H");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> OutboundMessage.of("x").withDelay(Duration.ofSeconds(Long.MAX_VALUE)));
+		assertThat(this.admin.stats("jobs").pending() + this.admin.stats("jobs").delayed()).isZero();
+		// The longest delay is accepted.
+		this.template.enqueue("jobs", Map.of(), "x", OutboundMessage.MAX_DELAY);
+		assertThat(this.admin.stats("jobs").delayed()).isEqualTo(1);
+	}
+
+	@Test
 	void enqueueSendsBytesAsIsStringsAsUtf8AndObjectsAsJson() {
 		this.template.enqueue("jobs", new byte[] { 1, 2 });
 		this.template.enqueue("jobs", "ça va");

@@ -326,6 +326,60 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void aDelayedEnqueueIsDeliveredAfterItsDelayAndCountsAsDelayedMeanwhile() throws Exception {
+		String queue = createQueue();
+		long start = System.nanoTime();
+		OutgoingMessage later = new OutgoingMessage(MessageIds.next(), Map.of("h", "later"),
+				"later".getBytes(StandardCharsets.UTF_8), new Scheduling("k", 1, List.of()), Duration.ofMillis(1200));
+		List<String> ids = this.driver.enqueue(queue, List.of(later, message("now", "k")));
+		assertThat(ids).containsExactly(later.id(), ids.get(1));
+		LeasedMessage now = fetchOne(queue);
+		assertThat(text(now)).isEqualTo("now");
+		this.driver.ack(now);
+		QueueStats stats = this.driver.stats(queue);
+		assertThat(stats.delayed()).isEqualTo(1);
+		assertThat(stats.pending()).isZero();
+		assertThat(this.driver.fetch(queue, 1, Duration.ofMillis(300))).isEmpty();
+		List<LeasedMessage> fetched = List.of();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (fetched.isEmpty() && System.nanoTime() < deadline) {
+			fetched = this.driver.fetch(queue, 1, WAIT);
+		}
+		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+		assertThat(fetched).hasSize(1);
+		LeasedMessage delivered = fetched.get(0);
+		assertThat(delivered.id()).isEqualTo(later.id());
+		assertThat(delivered.headers()).containsEntry("h", "later");
+		assertThat(delivered.attempts()).isEqualTo(1);
+		assertThat(elapsedMillis).as("milliseconds from enqueue to delivery").isGreaterThanOrEqualTo(1200);
+		this.driver.ack(delivered);
+		assertThat(this.driver.stats(queue).delayed()).isZero();
+	}
+
+	@Test
+	void aDelayedMessageTakesItsFairTurnOnceDue() throws Exception {
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			batch.add(message("busy" + i, "busy"));
+		}
+		batch.add(new OutgoingMessage(MessageIds.next(), Map.of(), "quiet".getBytes(StandardCharsets.UTF_8),
+				new Scheduling("quiet", 1, List.of()), Duration.ofMillis(300)));
+		this.driver.enqueue(queue, batch);
+		LeasedMessage first = fetchOne(queue);
+		assertThat(first.fairnessKey()).isEqualTo("busy");
+		this.driver.ack(first);
+		Thread.sleep(1000);
+		List<String> keys = new ArrayList<>();
+		while (keys.size() < 10 && !keys.contains("quiet")) {
+			LeasedMessage next = fetchOne(queue);
+			keys.add(next.fairnessKey());
+			this.driver.ack(next);
+		}
+		assertThat(keys).as("keys served once the delayed message was due").contains("quiet");
+	}
+
+	@Test
 	void throttleNeverDeliversMoreThanBurstPlusRateTimesTime() throws Exception {
 		String queue = createQueue();
 		String throttle = "contract-throttle-" + UUID.randomUUID();

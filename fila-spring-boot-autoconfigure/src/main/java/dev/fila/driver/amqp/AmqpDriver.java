@@ -186,13 +186,27 @@ public class AmqpDriver implements FilaDriver {
 		this.topology.requireQueue(queue);
 		long now = System.currentTimeMillis();
 		List<Envelope> envelopes = new ArrayList<>(messages.size());
+		List<Envelope> delayed = new ArrayList<>();
+		List<Duration> delays = new ArrayList<>();
 		List<String> ids = new ArrayList<>(messages.size());
 		for (OutgoingMessage message : messages) {
 			String id = message.id();
 			ids.add(id);
-			envelopes.add(new Envelope(id, message.headers(), message.payload(), message.scheduling(), 0, now));
+			Envelope envelope = new Envelope(id, message.headers(), message.payload(), message.scheduling(), 0, now);
+			if (message.delayed()) {
+				delayed.add(envelope);
+				delays.add(message.delay());
+			}
+			else {
+				envelopes.add(envelope);
+			}
 		}
-		this.publisher.publishToKeys(queue, envelopes);
+		if (!envelopes.isEmpty()) {
+			this.publisher.publishToKeys(queue, envelopes);
+		}
+		if (!delayed.isEmpty()) {
+			this.publisher.publishDelayed(queue, delayed, delays);
+		}
 		return ids;
 	}
 

@@ -20,6 +20,7 @@ import dev.fila.core.FilaException;
 import dev.fila.driver.DeadLetterHeaders;
 import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpChannels.Publish;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
@@ -263,7 +264,7 @@ final class AmqpPublisher {
 				publishToKeys(message.queue(), List.of(again));
 			}
 			else {
-				publishDelayed(message.queue(), again, retry.delay());
+				publishDelayed(message.queue(), List.of(again), List.of(retry.delay()));
 			}
 		}
 		else {
@@ -271,18 +272,32 @@ final class AmqpPublisher {
 		}
 	}
 
-	/** Publishes a retry into the TTL queue of its delay, which dead-letters it into the retry queue. */
-	private void publishDelayed(String queue, Envelope envelope, Duration delay) {
-		long millis = AmqpNames.delayBucket(delay.toMillis());
+	/**
+	 * Publishes messages into the TTL queues of their delays (a retry's, or a delayed
+	 * enqueue's), which dead-letter them into the retry queue when the delay is over. A delay is
+	 * rounded up to its {@linkplain AmqpNames#delayBucket bucket}, so a message is never due early.
+	 */
+	void publishDelayed(String queue, List<Envelope> envelopes, List<Duration> delays) {
+		Map<Long, List<Envelope>> byBucket = new LinkedHashMap<>();
+		for (int i = 0; i < envelopes.size(); i++) {
+			long millis = AmqpNames.delayBucket(OutgoingMessage.millisRoundedUp(delays.get(i)));
+			byBucket.computeIfAbsent(millis, (bucket) -> new ArrayList<>()).add(envelopes.get(i));
+		}
+		byBucket.forEach((millis, bucket) -> publishDelayed(queue, bucket, millis));
+	}
+
+	private void publishDelayed(String queue, List<Envelope> envelopes, long millis) {
 		String delayQueue = this.names.delayQueue(queue, millis);
-		// RabbitMQ takes an x-expires of at most 2^31-1 ms; retry delays are at most 24 days, so the
+		// RabbitMQ takes an x-expires of at most 2^31-1 ms; delays are at most 24 days, so the
 		// queue still outlives its messages by hours at the longest delay.
 		long expires = Math.min(2 * millis + TimeUnit.MINUTES.toMillis(10), Integer.MAX_VALUE);
 		Map<Long, Long> declaredDelays = this.publishedKeys.declaredDelays(queue);
-		for (int attempt = 1;; attempt++) {
+		List<Envelope> pending = envelopes;
+		for (int attempt = 1; !pending.isEmpty(); attempt++) {
+			List<Envelope> batch = pending;
 			try {
 				Set<String> returned = this.channels.with((channel) -> {
-					List<Publish> publishes = new ArrayList<>(2);
+					List<Publish> publishes = new ArrayList<>(batch.size() + 1);
 					Long declaredAt = declaredDelays.get(millis);
 					// Re-declaring resets x-expires, so a delay queue in use never expires with messages in it.
 					boolean declare = declaredAt == null
@@ -292,7 +307,9 @@ final class AmqpPublisher {
 								this.topology.delayQueueArguments(queue, millis, expires));
 						publishes.add(KeyLogRecords.delayRecord(this.names.keyLog(), queue, millis));
 					}
-					publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
+					for (Envelope envelope : batch) {
+						publishes.add(new Publish(delayQueue, AmqpMessages.properties(envelope), envelope.payload()));
+					}
 					Set<String> back = channel.publish(publishes);
 					if (declare) {
 						declaredDelays.put(millis, System.nanoTime());
@@ -300,10 +317,10 @@ final class AmqpPublisher {
 					}
 					return back;
 				});
-				if (!returned.contains(envelope.id())) {
-					break;
+				pending = batch.stream().filter((envelope) -> returned.contains(envelope.id())).toList();
+				if (!pending.isEmpty()) {
+					declaredDelays.remove(millis);
 				}
-				declaredDelays.remove(millis);
 			}
 			catch (FilaException ex) {
 				if (attempt >= PUBLISH_ATTEMPTS) {
@@ -313,7 +330,9 @@ final class AmqpPublisher {
 			}
 		}
 		long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-		this.publishedKeys.delayed(queue, envelope.scheduling().fairnessKey(), due);
+		for (Envelope envelope : envelopes) {
+			this.publishedKeys.delayed(queue, envelope.scheduling().fairnessKey(), due);
+		}
 	}
 
 	private void deadLetter(LeasedMessage message, Delivery delivery, String error) {

@@ -107,9 +107,15 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		this.lock.lock();
 		try {
 			checkNotDeleted();
+			long nanoNow = this.clock.nanoTime();
 			for (OutgoingMessage message : messages) {
 				Entry entry = new Entry(message.id(), message.headers(), message.payload(), message.scheduling(), now);
-				addPending(entry, false);
+				if (message.delayed()) {
+					addDelayed(entry, nanoNow + message.delay().toNanos());
+				}
+				else {
+					addPending(entry, false);
+				}
 				ids.add(entry.id);
 			}
 			this.scheduler.signal(messages.size());
@@ -199,9 +205,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 				addPending(entry, false);
 			}
 			else {
-				entry.dueAt = this.clock.nanoTime() + delayNanos;
-				entry.key.delayed++;
-				this.delayed.add(entry);
+				addDelayed(entry, this.clock.nanoTime() + delayNanos);
 			}
 			this.scheduler.signal(1);
 			return true;
@@ -395,6 +399,19 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 	}
 
 	private void addPending(Entry entry, boolean atHead) {
+		KeyState key = activeKey(entry);
+		this.scheduler.add(key, entry, entry.scheduling.weight(), atHead);
+	}
+
+	/** Holds a retry or a delayed enqueue until {@code dueAt}, counted as its key's delayed. */
+	private void addDelayed(Entry entry, long dueAt) {
+		entry.dueAt = dueAt;
+		activeKey(entry).delayed++;
+		this.delayed.add(entry);
+	}
+
+	/** The entry's key state, created or brought back from idle. */
+	private KeyState activeKey(Entry entry) {
 		KeyState key = entry.key;
 		if (key == null || this.keys.get(key.name()) != key) {
 			key = this.keys.computeIfAbsent(entry.scheduling.fairnessKey(), KeyState::new);
@@ -404,7 +421,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 			key.idle = false;
 			this.idleKeys--;
 		}
-		this.scheduler.add(key, entry, entry.scheduling.weight(), atHead);
+		return key;
 	}
 
 	private @Nullable Entry leasedEntry(LeasedMessage message) {

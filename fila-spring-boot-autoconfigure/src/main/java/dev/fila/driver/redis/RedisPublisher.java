@@ -23,6 +23,8 @@ final class RedisPublisher {
 
 	private final RedisScripts enqueue = RedisScripts.load("enqueue");
 
+	private static final byte[] NO_DELAY = bytes("0");
+
 	RedisPublisher(RedisQueues queues, MessageJson json, ReplicaWait replicaWait) {
 		this.queues = queues;
 		this.json = json;
@@ -36,7 +38,7 @@ final class RedisPublisher {
 	List<String> enqueue(String queue, List<OutgoingMessage> messages) {
 		List<String> ids = new ArrayList<>(messages.size());
 		QueueKeys keys = this.queues.keys(queue);
-		List<byte[]> args = new ArrayList<>(5 + messages.size() * 6);
+		List<byte[]> args = new ArrayList<>(5 + messages.size() * 7);
 		args.add(keys.routing());
 		args.add(keys.base());
 		args.add(keys.channel());
@@ -51,6 +53,7 @@ final class RedisPublisher {
 			args.add(bytes(this.json.encodeThrottleKeys(message.scheduling().throttleKeys())));
 			args.add(this.json.encodeHeaders(message.headers()));
 			args.add(message.payload());
+			args.add(message.delayed() ? bytes(Long.toString(message.delayMillis())) : NO_DELAY);
 		}
 		byte[][] keyAndArgs = args.toArray(new byte[0][]);
 		long confirmed = this.queues.onQueue(queue, (connection) -> {
