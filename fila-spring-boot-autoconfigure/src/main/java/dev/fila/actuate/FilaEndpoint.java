@@ -147,12 +147,13 @@ public class FilaEndpoint {
 		if (limit < 0) {
 			throw new InvalidEndpointRequestException("top must not be negative, was " + limit, "Invalid top");
 		}
-		QueueStats stats = driver.stats(queue);
+		// Through the admin: the stats with the operator's pauses and weight overrides.
+		QueueStats stats = this.admin.stats(queue);
 		RecentKeyDeliveries.Counts recent = (this.recentDeliveries != null) ? this.recentDeliveries.counts(queue)
 				: new RecentKeyDeliveries.Counts(0, Map.of());
 		double backlogWeights = 0;
 		for (KeyStats key : stats.keys()) {
-			if (key.pending() > 0) {
+			if (key.pending() > 0 && !key.paused()) {
 				backlogWeights += key.weight();
 			}
 		}
@@ -162,9 +163,10 @@ public class FilaEndpoint {
 			.thenComparing(KeyStats::key));
 		List<KeyDescriptor> keys = new ArrayList<>();
 		for (KeyStats key : byBacklog.subList(0, Math.min(limit, byBacklog.size()))) {
-			double fairShare = (key.pending() > 0 && backlogWeights > 0) ? key.weight() / backlogWeights : 0;
+			double fairShare = (key.pending() > 0 && !key.paused() && backlogWeights > 0)
+					? key.weight() / backlogWeights : 0;
 			keys.add(new KeyDescriptor(key.key(), key.pending(), key.inFlight(), key.delayed(), key.weight(),
-					round(fairShare), recent.count(key.key()), round(recent.share(key.key()))));
+					round(fairShare), recent.count(key.key()), round(recent.share(key.key())), key.paused()));
 		}
 		DeadLetterDescriptor deadLetter = null;
 		String dlq = QueueSpec.deadLetterQueueOf(queue);
@@ -176,7 +178,7 @@ public class FilaEndpoint {
 				driver.expiredLeases(queue), deadLetter, consumers(queue), stats.keys().size(),
 				new RecentDeliveriesDescriptor((this.recentDeliveries != null) ? this.recentDeliveries.getWindow() : 0,
 						recent.total()),
-				keys);
+				keys, stats.paused());
 	}
 
 	/**
@@ -216,21 +218,47 @@ public class FilaEndpoint {
 	}
 
 	/**
-	 * Purges a queue or redrives a dead-letter queue.
+	 * Purges a queue, redrives a dead-letter queue, or pauses or resumes a queue or one of its
+	 * fairness keys.
 	 * @param queue the queue; for a redrive, the queue or its dead-letter queue
-	 * @param action {@code purge} or {@code redrive}
+	 * @param action {@code purge}, {@code redrive}, {@code pause} or {@code resume}
 	 * @param count for a redrive, the most messages to move (default: all)
+	 * @param key for {@code pause} and {@code resume}: the fairness key (default: the whole queue)
 	 * @return what was done
 	 */
 	@WriteOperation
-	public QueueActionDescriptor queueAction(@Selector String queue, String action, @Nullable Integer count) {
+	public QueueActionDescriptor queueAction(@Selector String queue, String action, @Nullable Integer count,
+			@Nullable String key) {
+		if ("pause".equals(action) || "resume".equals(action)) {
+			requireQueue(queue);
+			boolean pause = "pause".equals(action);
+			if (key == null) {
+				if (pause) {
+					this.admin.pause(queue);
+				}
+				else {
+					this.admin.resume(queue);
+				}
+				return new QueueActionDescriptor(queue, action, null, 0);
+			}
+			if (key.isEmpty()) {
+				throw new InvalidEndpointRequestException("key must not be empty", "Invalid key");
+			}
+			if (pause) {
+				this.admin.pauseKey(queue, key);
+			}
+			else {
+				this.admin.resumeKey(queue, key);
+			}
+			return new QueueActionDescriptor(queue, action, key, 0);
+		}
 		if ("purge".equals(action)) {
 			requireQueue(queue);
 			long removed = this.admin.purge(queue);
 			if (this.recentDeliveries != null) {
 				this.recentDeliveries.forget(queue);
 			}
-			return new QueueActionDescriptor(queue, action, removed);
+			return new QueueActionDescriptor(queue, action, null, removed);
 		}
 		if ("redrive".equals(action)) {
 			int limit = (count != null) ? count : Integer.MAX_VALUE;
@@ -239,9 +267,10 @@ public class FilaEndpoint {
 			}
 			String dlq = QueueSpec.isDeadLetterQueue(queue) ? queue : QueueSpec.deadLetterQueueOf(queue);
 			requireQueue(dlq);
-			return new QueueActionDescriptor(dlq, action, this.admin.redrive(dlq, limit));
+			return new QueueActionDescriptor(dlq, action, null, this.admin.redrive(dlq, limit));
 		}
-		throw new InvalidEndpointRequestException("Unknown action '" + action + "': use 'purge' or 'redrive'",
+		throw new InvalidEndpointRequestException(
+				"Unknown action '" + action + "': use 'purge', 'redrive', 'pause' or 'resume'",
 				"Unknown action");
 	}
 
@@ -413,10 +442,11 @@ public class FilaEndpoint {
 	 * @param fairnessKeys fairness keys with messages
 	 * @param recentDeliveries the window the delivered shares are computed over
 	 * @param keys the top fairness keys by backlog (pending plus delayed)
+	 * @param paused whether the queue is paused
 	 */
 	public record QueueDescriptor(String queue, String driver, long pending, long inFlight, long delayed,
 			long expiredLeases, @Nullable DeadLetterDescriptor deadLetter, Map<String, ConsumerDescriptor> consumers,
-			int fairnessKeys, RecentDeliveriesDescriptor recentDeliveries, List<KeyDescriptor> keys) {
+			int fairnessKeys, RecentDeliveriesDescriptor recentDeliveries, List<KeyDescriptor> keys, boolean paused) {
 	}
 
 	/**
@@ -435,14 +465,15 @@ public class FilaEndpoint {
 	 * @param pending its messages ready for delivery
 	 * @param inFlight its messages leased to consumers
 	 * @param delayed its messages waiting for a retry delay
-	 * @param weight its weight
+	 * @param weight its weight (an operator's override, or what hooks gave it)
 	 * @param fairShare the share of deliveries deficit round robin gives it while the keys with
 	 * pending messages keep a backlog: its weight over theirs (0 without pending messages)
 	 * @param recentDeliveries its deliveries among the queue's recent ones
 	 * @param deliveredShare its share of the queue's recent deliveries, 0 to 1
+	 * @param paused whether the key is paused (its fair share is then 0)
 	 */
 	public record KeyDescriptor(String key, long pending, long inFlight, long delayed, double weight, double fairShare,
-			int recentDeliveries, double deliveredShare) {
+			int recentDeliveries, double deliveredShare, boolean paused) {
 	}
 
 	/**
@@ -522,13 +553,14 @@ public class FilaEndpoint {
 	}
 
 	/**
-	 * The result of a purge or redrive.
+	 * The result of a purge, redrive, pause or resume.
 	 *
 	 * @param queue the queue acted on
-	 * @param action {@code purge} or {@code redrive}
-	 * @param count messages removed or moved
+	 * @param action {@code purge}, {@code redrive}, {@code pause} or {@code resume}
+	 * @param key the fairness key paused or resumed, or {@code null} for the whole queue
+	 * @param count messages removed or moved (0 for a pause or resume)
 	 */
-	public record QueueActionDescriptor(String queue, String action, long count) {
+	public record QueueActionDescriptor(String queue, String action, @Nullable String key, long count) {
 	}
 
 }

@@ -55,6 +55,7 @@ import dev.fila.observation.FilaEnqueueObservationConvention;
 import dev.fila.observation.FilaListenerObservationConvention;
 import dev.fila.queue.QueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
+import dev.fila.queue.FilaFlowControl;
 import dev.fila.queue.FilaThrottles;
 import dev.fila.queue.StoredQueueDefinitions;
 
@@ -167,12 +168,13 @@ public final class FilaAutoConfiguration {
 	}
 
 	/**
-	 * Throttles are in place before any queue is used: the queues depend on them.
+	 * Throttles, pauses and weight overrides are in place before any queue is used: the queues
+	 * depend on them.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
 	FilaQueues filaQueues(FilaProperties properties, FilaDrivers drivers, QueuePolicyFactory policies,
-			FilaThrottles throttles) {
+			FilaThrottles throttles, FilaFlowControl flowControl) {
 		FilaQueues queues = new FilaQueues(drivers, FilaPropertiesResolver.queues(properties, drivers), policies);
 		queues.setStoredDefinitions(new StoredQueueDefinitions(policies));
 		queues.createDeclaredQueues();
@@ -214,6 +216,15 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	FilaFlowControl filaFlowControl(FilaDrivers drivers, SettingsStore store, SettingsWatcher watcher) {
+		FilaFlowControl flowControl = new FilaFlowControl(drivers, new SharedSettings(store, FilaFlowControl.NAMESPACE));
+		flowControl.load();
+		watcher.watch(flowControl.settings());
+		return flowControl;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	FilaPayloadConverter filaPayloadConverter(ObjectProvider<JsonMapper> jsonMapper) {
 		return new FilaPayloadConverter(jsonMapper(jsonMapper));
 	}
@@ -247,8 +258,8 @@ public final class FilaAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	FilaAdmin filaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig, FilaThrottles throttles,
-			ObjectProvider<FilaMetricsRecorder> metricsRecorders) {
-		DefaultFilaAdmin admin = new DefaultFilaAdmin(queues, runtimeConfig, throttles);
+			FilaFlowControl flowControl, ObjectProvider<FilaMetricsRecorder> metricsRecorders) {
+		DefaultFilaAdmin admin = new DefaultFilaAdmin(queues, runtimeConfig, throttles, flowControl);
 		admin.setMetricsRecorder(metricsRecorder(metricsRecorders));
 		return admin;
 	}

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaMessage;
 import dev.fila.core.FilaMetricsRecorder;
+import dev.fila.core.KeyStats;
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.core.QueueStats;
 import dev.fila.core.ThrottleStats;
@@ -17,10 +18,13 @@ import dev.fila.config.RuntimeConfig;
 import dev.fila.config.SharedSettings;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.QueueSpec;
+import dev.fila.queue.FilaFlowControl;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.FilaThrottles;
 import dev.fila.queue.QueueBinding;
 import dev.fila.queue.QueueNames;
+import dev.fila.scheduling.QueueFlow;
+import dev.fila.scheduling.Scheduling;
 
 /**
  * Operations on queues, dead-letter queues, throttles and runtime configuration.
@@ -34,6 +38,8 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	private FilaMetricsRecorder metricsRecorder = FilaMetricsRecorder.NONE;
 
 	private final FilaThrottles throttles;
+
+	private final FilaFlowControl flowControl;
 
 	/**
 	 * An admin whose throttles live in this JVM.
@@ -51,9 +57,22 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	 * @param throttles the throttles
 	 */
 	public DefaultFilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig, FilaThrottles throttles) {
+		this(queues, runtimeConfig, throttles,
+				new FilaFlowControl(queues.drivers(), new SharedSettings(new InMemorySettingsStore(), FilaFlowControl.NAMESPACE)));
+	}
+
+	/**
+	 * @param queues the queues
+	 * @param runtimeConfig the runtime configuration
+	 * @param throttles the throttles
+	 * @param flowControl the pauses and weight overrides
+	 */
+	public DefaultFilaAdmin(FilaQueues queues, RuntimeConfig runtimeConfig, FilaThrottles throttles,
+			FilaFlowControl flowControl) {
 		this.queues = queues;
 		this.runtimeConfig = runtimeConfig;
 		this.throttles = throttles;
+		this.flowControl = flowControl;
 	}
 
 	/**
@@ -91,6 +110,8 @@ public class DefaultFilaAdmin implements FilaAdmin {
 		}
 		this.queues.forget(queue);
 		this.queues.forget(QueueSpec.deadLetterQueueOf(queue));
+		this.flowControl.forget(queue);
+		this.flowControl.forget(QueueSpec.deadLetterQueueOf(queue));
 		driver.deleteQueue(QueueSpec.deadLetterQueueOf(queue));
 		return driver.deleteQueue(queue);
 	}
@@ -112,7 +133,18 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	@Override
 	public QueueStats stats(String queue) {
 		QueueBinding binding = this.queues.existing(queue);
-		return binding.driver().stats(binding.name());
+		QueueStats stats = binding.driver().stats(binding.name());
+		QueueFlow flow = this.flowControl.flow(binding.name());
+		if (flow.equals(QueueFlow.NONE)) {
+			return stats;
+		}
+		List<KeyStats> keys = new ArrayList<>(stats.keys().size());
+		for (KeyStats key : stats.keys()) {
+			keys.add(new KeyStats(key.key(), key.pending(), key.inFlight(), key.delayed(),
+					flow.weight(key.key(), key.weight()), flow.isKeyPaused(key.key())));
+		}
+		return new QueueStats(stats.queue(), stats.driver(), stats.pending(), stats.inFlight(), stats.delayed(), keys,
+				flow.paused());
 	}
 
 	/**
@@ -213,6 +245,39 @@ public class DefaultFilaAdmin implements FilaAdmin {
 			.forEach((key, throttle) -> stats.add(new ThrottleStats(key, throttle.rate(), throttle.burst(),
 					driver.availablePermits(key))));
 		return stats;
+	}
+
+	@Override
+	public void pause(String queue) {
+		this.flowControl.setPaused(this.queues.existing(queue).name(), true);
+	}
+
+	@Override
+	public void resume(String queue) {
+		this.flowControl.setPaused(this.queues.existing(queue).name(), false);
+	}
+
+	@Override
+	public void pauseKey(String queue, String key) {
+		this.flowControl.setKeyPaused(this.queues.existing(queue).name(), requireKey(key), true);
+	}
+
+	@Override
+	public void resumeKey(String queue, String key) {
+		this.flowControl.setKeyPaused(this.queues.existing(queue).name(), requireKey(key), false);
+	}
+
+	@Override
+	public void setKeyWeight(String queue, String key, double weight) {
+		this.flowControl.setKeyWeight(this.queues.existing(queue).name(), requireKey(key), weight);
+	}
+
+	private static String requireKey(String key) {
+		if (key == null || key.isEmpty()) {
+			throw new IllegalArgumentException("A fairness key must not be null or empty (the default key is '"
+					+ Scheduling.DEFAULT_KEY + "')");
+		}
+		return key;
 	}
 
 }

@@ -116,4 +116,46 @@ public interface FilaAdmin {
 	 */
 	List<ThrottleStats> throttles();
 
+	/**
+	 * Pauses a whole queue: it keeps accepting messages and delivers none until resumed. Global
+	 * on the Redis and amqp drivers and kept across restarts (see docs/concepts.md).
+	 * @param queue the queue
+	 * @throws QueueNotFoundException when no driver has the queue
+	 */
+	void pause(String queue);
+
+	/**
+	 * Resumes a paused queue; its paused keys stay paused.
+	 * @param queue the queue
+	 * @throws QueueNotFoundException when no driver has the queue
+	 */
+	void resume(String queue);
+
+	/**
+	 * Pauses one fairness key of a queue: its messages wait, the other keys go on.
+	 * @param queue the queue
+	 * @param key the fairness key
+	 * @throws QueueNotFoundException when no driver has the queue
+	 */
+	void pauseKey(String queue, String key);
+
+	/**
+	 * Resumes a paused fairness key.
+	 * @param queue the queue
+	 * @param key the fairness key
+	 * @throws QueueNotFoundException when no driver has the queue
+	 */
+	void resumeKey(String queue, String key);
+
+	/**
+	 * Overrides the weight that hooks give a fairness key's messages, on every instance, until
+	 * removed; {@code weight <= 0} removes the override.
+	 * @param queue the queue
+	 * @param key the fairness key
+	 * @param weight the weight, or {@code <= 0} to remove the override
+	 * @throws QueueNotFoundException when no driver has the queue
+	 * @throws IllegalArgumentException when the weight is {@code NaN} or infinite
+	 */
+	void setKeyWeight(String queue, String key, double weight);
+
 }

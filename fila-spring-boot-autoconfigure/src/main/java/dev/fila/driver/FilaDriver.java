@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import dev.fila.config.SettingsStore;
 import dev.fila.core.QueueStats;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.QueueFlow;
 
 /**
  * A queue backend. A driver owns scheduling, not only storage: it runs deficit round robin
@@ -194,6 +195,16 @@ public interface FilaDriver extends AutoCloseable {
 	 * @return how many were removed
 	 */
 	long purge(String queue);
+
+	/**
+	 * Applies an operator's pauses and weight overrides to a queue, in this instance; a queue
+	 * created later gets the last state given for its name. The state itself lives in the
+	 * application's shared settings (see {@code dev.fila.queue.FilaFlowControl}), which give every
+	 * instance the same; a driver enforces what it is given. Idempotent.
+	 * @param queue the queue name
+	 * @param flow its whole flow control state
+	 */
+	void applyFlow(String queue, QueueFlow flow);
 
 	/**
 	 * Creates or changes the token bucket of a throttle key, shared by all queues of this driver.

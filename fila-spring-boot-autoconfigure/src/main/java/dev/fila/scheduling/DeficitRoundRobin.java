@@ -88,7 +88,8 @@ public final class DeficitRoundRobin<K> {
 	 * Serves the next key. {@code server} is offered keys in DRR order and must serve one item
 	 * of that key and return it, or return {@code null} when the key cannot serve right now
 	 * (for example it is empty or throttled). Every active key is offered at most once per call.
-	 * The server may {@link #deactivate} the key it served (its last item), not another one.
+	 * The server may {@link #deactivate} the key it was offered (its last item served, or a key
+	 * that must not be served now), not another one.
 	 * <p>
 	 * When a whole round serves nothing because every key is still short of one credit (all
 	 * weights small, {@code quantum * weight < 1}), the call does not give up: it skips the
@@ -112,6 +113,10 @@ public final class DeficitRoundRobin<K> {
 			int offers = this.ring.size();
 			while (offers-- > 0) {
 				Entry<K> head = this.ring.peekFirst();
+				if (head == null) {
+					// The server deactivated the last key it was offered (a paused key).
+					return null;
+				}
 				if (head.blockedInCall == call) {
 					endTurn(head);
 					continue;

@@ -3,7 +3,9 @@ package dev.fila.scheduling;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,7 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * An in-process scheduler: items queued per fairness key, handed out by deficit round robin
  * across the keys, skipping items whose throttles have no permit, to consumers that block until
- * something can be handed out or their wait runs out.
+ * something can be handed out or their wait runs out. An operator's {@link QueueFlow} pauses
+ * the whole queue or some keys (a paused key leaves the round robin with its items, which
+ * stay queued, until it is resumed) and overrides keys' weights.
  * <p>
  * Its lock guards it and whatever else its owner (a driver's queue) keeps: the owner takes
  * {@link #lock()} around its own operations, and calls every method but {@link #fetch} and
@@ -52,6 +56,11 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	private final List<K> drained = new ArrayList<>();
 
 	private DeficitRoundRobin<K> drr;
+
+	private QueueFlow flow = QueueFlow.NONE;
+
+	/** Paused keys taken out of the round robin, with their items. */
+	private final Set<K> parked = new LinkedHashSet<>();
 
 	private double quantum;
 
@@ -112,8 +121,18 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		else {
 			key.queued.addLast(item);
 		}
-		this.drr.activate(key, weight);
+		schedule(key);
 		this.size++;
+	}
+
+	/** Puts a key into the round robin with its effective weight, or parks it when it is paused. */
+	private void schedule(K key) {
+		if (this.flow.isKeyPaused(key.name())) {
+			this.parked.add(key);
+		}
+		else {
+			this.drr.activate(key, this.flow.weight(key.name(), key.weight));
+		}
 	}
 
 	/**
@@ -121,7 +140,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @param key the key
 	 */
 	public void activate(K key) {
-		this.drr.activate(key, key.weight);
+		schedule(key);
 	}
 
 	/**
@@ -147,7 +166,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		if (quantum != this.quantum) {
 			DeficitRoundRobin<K> rebuilt = new DeficitRoundRobin<>(quantum);
 			for (K key : this.drr.activeKeys()) {
-				rebuilt.activate(key, key.weight);
+				rebuilt.activate(key, this.flow.weight(key.name(), key.weight));
 			}
 			this.drr = rebuilt;
 			this.quantum = quantum;
@@ -161,7 +180,53 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	public @Nullable E take() {
 		E item = this.drr.next(this.plainServer);
 		dropDrained();
+		if (item == null) {
+			for (K key : this.parked) {
+				item = key.queued.pollFirst();
+				if (item != null) {
+					this.size--;
+					break;
+				}
+			}
+		}
 		return item;
+	}
+
+	/**
+	 * Applies an operator's pauses and weight overrides: keys paused now leave the round robin,
+	 * keys resumed come back (at its tail), active keys take their new weights, and waiting
+	 * fetches look again.
+	 * @param flow the queue's flow control state
+	 */
+	public void flow(QueueFlow flow) {
+		this.flow = flow;
+		for (K key : this.drr.activeKeys()) {
+			if (flow.isKeyPaused(key.name())) {
+				this.drr.deactivate(key);
+				this.parked.add(key);
+			}
+			else {
+				this.drr.activate(key, flow.weight(key.name(), key.weight));
+			}
+		}
+		List<K> resumed = new ArrayList<>();
+		for (K key : this.parked) {
+			if (!flow.isKeyPaused(key.name())) {
+				resumed.add(key);
+			}
+		}
+		for (K key : resumed) {
+			this.parked.remove(key);
+			if (key.hasQueued() || (this.refills != null && this.refills.mayRefill(key))) {
+				this.drr.activate(key, flow.weight(key.name(), key.weight));
+			}
+		}
+		this.changed.signalAll();
+	}
+
+	/** @return the queue's flow control state */
+	public QueueFlow flow() {
+		return this.flow;
 	}
 
 	/**
@@ -169,12 +234,15 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @param into receives the items, key by key, or {@code null} to drop them
 	 */
 	public void clear(@Nullable Collection<? super E> into) {
-		for (K key : this.drr.activeKeys()) {
+		List<K> keys = new ArrayList<>(this.drr.activeKeys());
+		keys.addAll(this.parked);
+		for (K key : keys) {
 			if (into != null) {
 				into.addAll(key.queued);
 			}
 			key.queued.clear();
 		}
+		this.parked.clear();
 		this.drr = new DeficitRoundRobin<>(this.quantum);
 		this.size = 0;
 	}
@@ -235,7 +303,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 				}
 				this.throttleWait = NONE;
 				this.refillWait = NONE;
-				if (readiness == Readiness.SELECT) {
+				if (readiness == Readiness.SELECT && !this.flow.paused()) {
 					select(max, now, selected, fetcher);
 				}
 				boolean refilling = this.refillWait != NONE;
@@ -257,7 +325,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		while (selected.size() < max) {
 			if (this.refills != null) {
 				K head = this.drr.head();
-				if (head != null && head.queued.isEmpty()) {
+				if (head != null && head.queued.isEmpty() && !this.flow.isKeyPaused(head.name())) {
 					long wait = this.refills.refillWait(head, now);
 					if (wait >= 0) {
 						// Its turn has come and its items are on their way: wait rather than skip
@@ -281,6 +349,12 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	/** The DRR's server: one item of the key, if it has one and its throttles permit. */
 	private @Nullable E serve(K key, boolean throttled) {
+		if (this.flow.isKeyPaused(key.name())) {
+			// Paused since it was scheduled: out of the round robin until resumed.
+			this.drr.deactivate(key);
+			this.parked.add(key);
+			return null;
+		}
 		E head = key.queued.peekFirst();
 		if (head == null) {
 			if (this.refills != null) {

@@ -178,7 +178,7 @@ class FilaEndpointTests {
 	@Test
 	void purgeRemovesPendingMessages() {
 		enqueue("orders", "acme", 4, "1");
-		assertThat(this.endpoint.queueAction("orders", "purge", null).count()).isEqualTo(4);
+		assertThat(this.endpoint.queueAction("orders", "purge", null, null).count()).isEqualTo(4);
 		assertThat(this.admin.stats("orders").pending()).isZero();
 	}
 
@@ -190,9 +190,9 @@ class FilaEndpointTests {
 			this.memory.nack((dev.fila.driver.LeasedMessage) leased(delivery),
 					dev.fila.scheduling.FailureDecision.deadLetter(), "x");
 		}
-		assertThat(this.endpoint.queueAction("orders", "redrive", 2))
-			.isEqualTo(new FilaEndpoint.QueueActionDescriptor("orders.dlq", "redrive", 2));
-		assertThat(this.endpoint.queueAction("orders.dlq", "redrive", null).count()).isEqualTo(1);
+		assertThat(this.endpoint.queueAction("orders", "redrive", 2, null))
+			.isEqualTo(new FilaEndpoint.QueueActionDescriptor("orders.dlq", "redrive", null, 2));
+		assertThat(this.endpoint.queueAction("orders.dlq", "redrive", null, null).count()).isEqualTo(1);
 		assertThat(this.admin.stats("orders").pending()).isEqualTo(3);
 	}
 
@@ -204,7 +204,7 @@ class FilaEndpointTests {
 			this.memory.nack((dev.fila.driver.LeasedMessage) leased(delivery),
 					dev.fila.scheduling.FailureDecision.deadLetter(), "x");
 		}
-		assertThat(this.endpoint.queueAction("orders", "redrive", null).count()).isEqualTo(150);
+		assertThat(this.endpoint.queueAction("orders", "redrive", null, null).count()).isEqualTo(150);
 		assertThat(this.admin.stats("orders").pending()).isEqualTo(150);
 	}
 
@@ -252,13 +252,13 @@ class FilaEndpointTests {
 	@Test
 	void badWriteRequestsAreRejected() {
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
-			.isThrownBy(() -> this.endpoint.queueAction("orders", "explode", null))
+			.isThrownBy(() -> this.endpoint.queueAction("orders", "explode", null, null))
 			.withMessageContaining("Unknown action 'explode'");
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
-			.isThrownBy(() -> this.endpoint.queueAction("missing", "purge", null))
+			.isThrownBy(() -> this.endpoint.queueAction("missing", "purge", null, null))
 			.withMessage("No queue 'missing'");
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
-			.isThrownBy(() -> this.endpoint.queueAction("bad name!", "purge", null))
+			.isThrownBy(() -> this.endpoint.queueAction("bad name!", "purge", null, null))
 			.withMessageContaining("Invalid queue name");
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.update("throttles", "t", null, 0.0, 1L))

@@ -102,6 +102,61 @@ class FilaTemplateAndAdminTests {
 	}
 
 	@Test
+	void pausingAKeyHoldsItsMessagesShowsInStatsAndResumingReleasesThem() {
+		this.template.enqueue("jobs", Map.of("tenant", "acme"), "a1");
+		this.template.enqueue("jobs", Map.of("tenant", "beta"), "b1");
+		this.admin.pauseKey("jobs", "acme");
+		this.admin.setKeyWeight("jobs", "beta", 4);
+		QueueStats stats = this.admin.stats("jobs");
+		assertThat(stats.paused()).isFalse();
+		assertThat(stats.keys()).extracting(KeyStats::key, KeyStats::paused, KeyStats::weight)
+			.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("acme", true, 1.0),
+					org.assertj.core.groups.Tuple.tuple("beta", false, 4.0));
+		assertThat(receive("jobs").fairnessKey()).isEqualTo("beta");
+		assertThat(this.template.receive("jobs", Duration.ofMillis(200))).isEmpty();
+		this.admin.resumeKey("jobs", "acme");
+		assertThat(receive("jobs").fairnessKey()).isEqualTo("acme");
+	}
+
+	@Test
+	void pausingTheQueueHoldsEverythingUntilResumed() {
+		this.admin.pause("jobs");
+		this.template.enqueue("jobs", Map.of("tenant", "acme"), "a1");
+		assertThat(this.admin.stats("jobs").paused()).isTrue();
+		assertThat(this.template.receive("jobs", Duration.ofMillis(200))).isEmpty();
+		this.admin.resume("jobs");
+		assertThat(receive("jobs").fairnessKey()).isEqualTo("acme");
+		assertThat(this.admin.stats("jobs").paused()).isFalse();
+	}
+
+	@Test
+	void flowControlRefusesWhatMakesNoSense() {
+		assertThatExceptionOfType(QueueNotFoundException.class).isThrownBy(() -> this.admin.pause("missing"));
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.admin.pauseKey("missing", "acme"));
+		this.admin.createQueue("jobs");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.pauseKey("jobs", ""));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.pauseKey("jobs", null));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setKeyWeight("jobs", "acme", Double.NaN));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.admin.setKeyWeight("jobs", "acme", Double.POSITIVE_INFINITY));
+		// A weight <= 0 removes the override; removing one that is not there is fine.
+		this.admin.setKeyWeight("jobs", "acme", 0);
+		this.admin.setKeyWeight("jobs", "acme", -1);
+		assertThat(this.admin.stats("jobs").keys()).isEmpty();
+	}
+
+	@Test
+	void deletingAQueueForgetsItsPausesSoARecreatedQueueDelivers() {
+		this.admin.createQueue("jobs");
+		this.admin.pause("jobs");
+		this.admin.pauseKey("jobs", "acme");
+		this.admin.deleteQueue("jobs");
+		this.template.enqueue("jobs", Map.of("tenant", "acme"), "again");
+		assertThat(receive("jobs").fairnessKey()).isEqualTo("acme");
+	}
+
+	@Test
 	void enqueueSendsBytesAsIsStringsAsUtf8AndObjectsAsJson() {
 		this.template.enqueue("jobs", new byte[] { 1, 2 });
 		this.template.enqueue("jobs", "ça va");

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,7 @@ import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.QueueFlow;
 import dev.fila.scheduling.RetryPolicy;
 import dev.fila.scheduling.Scheduling;
 
@@ -377,6 +379,66 @@ public abstract class DriverContractTests {
 			this.driver.ack(next);
 		}
 		assertThat(keys).as("keys served once the delayed message was due").contains("quiet");
+	}
+
+	/** Fetches until a fetch of {@code wait} brings nothing; acks all; returns their keys in order. */
+	private List<String> drain(String queue, Duration wait) throws InterruptedException {
+		List<String> keys = new ArrayList<>();
+		List<LeasedMessage> fetched;
+		while (!(fetched = this.driver.fetch(queue, 10, wait)).isEmpty()) {
+			for (LeasedMessage message : fetched) {
+				keys.add(message.fairnessKey());
+				this.driver.ack(message);
+			}
+		}
+		return keys;
+	}
+
+	@Test
+	void aPausedKeyWaitsWhileOtherKeysFlowAndDeliversOnceResumed() throws Exception {
+		String queue = createQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of("paused"), Map.of()));
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			batch.add(message("p" + i, "paused"));
+			batch.add(message("f" + i, "free"));
+		}
+		this.driver.enqueue(queue, batch);
+		assertThat(drain(queue, Duration.ofMillis(500))).containsExactly("free", "free", "free");
+		assertThat(this.driver.stats(queue).pending()).isEqualTo(3);
+		this.driver.applyFlow(queue, QueueFlow.NONE);
+		assertThat(drain(queue, Duration.ofMillis(500))).containsExactly("paused", "paused", "paused");
+	}
+
+	@Test
+	void aPausedQueueAcceptsMessagesAndDeliversNoneUntilResumed() throws Exception {
+		String queue = createQueue();
+		this.driver.applyFlow(queue, new QueueFlow(true, Set.of(), Map.of()));
+		this.driver.enqueue(queue, List.of(message("a", "k1"), message("b", "k2")));
+		assertThat(this.driver.fetch(queue, 10, Duration.ofMillis(500))).isEmpty();
+		assertThat(this.driver.stats(queue).pending()).isEqualTo(2);
+		this.driver.applyFlow(queue, QueueFlow.NONE);
+		assertThat(drain(queue, Duration.ofMillis(500))).containsExactlyInAnyOrder("k1", "k2");
+	}
+
+	@Test
+	void aWeightOverrideWinsOverTheHooksWeight() throws Exception {
+		String queue = createQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of("boosted", 3.0)));
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			batch.add(message("b" + i, "boosted"));
+			batch.add(message("p" + i, "plain"));
+		}
+		this.driver.enqueue(queue, batch);
+		List<String> keys = new ArrayList<>();
+		while (keys.size() < 120) {
+			for (LeasedMessage message : this.driver.fetch(queue, 10, WAIT)) {
+				keys.add(message.fairnessKey());
+				this.driver.ack(message);
+			}
+		}
+		assertThat(percent(keys.subList(0, 120), "boosted")).as("boosted share, in %").isCloseTo(75, within(8.0));
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +105,72 @@ class FairSchedulerTests {
 		assertThat(taken).containsExactly(0, 1, 2);
 		assertThat(this.scheduler.size()).isZero();
 		assertThat(this.scheduler.isActive(key("a"))).isFalse();
+	}
+
+	@Test
+	void aPausedKeyKeepsItsItemsAndHoldsBackNoOtherKeyUntilResumed() throws InterruptedException {
+		add("paused", 1, 3);
+		add("free", 1, 3);
+		flow(new QueueFlow(false, Set.of("paused"), Map.of()));
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("free", "free", "free");
+		assertThat(this.scheduler.size()).isEqualTo(3);
+		add("paused", 1, 1);
+		assertThat(fetch(10, 0)).isEmpty();
+		flow(QueueFlow.NONE);
+		assertThat(fetch(10, 0)).extracting(Item::seq).containsExactly(0, 1, 2, 3);
+	}
+
+	@Test
+	void aKeyPausedWhileScheduledLeavesAtItsTurn() throws InterruptedException {
+		add("a", 1, 2);
+		add("b", 1, 2);
+		assertThat(fetch(1, 0)).extracting(Item::key).containsExactly("a");
+		// Paused while in the ring: taken out when next offered, the others go on.
+		flow(new QueueFlow(false, Set.of("a", "b"), Map.of()));
+		assertThat(fetch(10, 0)).isEmpty();
+		flow(new QueueFlow(false, Set.of("a"), Map.of()));
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("b", "b");
+	}
+
+	@Test
+	void aPausedQueueHandsOutNothingAndWaitsUntilResumed() throws InterruptedException {
+		add("a", 1, 2);
+		flow(new QueueFlow(true, Set.of(), Map.of()));
+		assertThat(fetch(10, SECOND)).isEmpty();
+		assertThat(this.clock.waits).containsExactly(SECOND);
+		flow(QueueFlow.NONE);
+		assertThat(fetch(10, 0)).extracting(Item::seq).containsExactly(0, 1);
+	}
+
+	@Test
+	void aWeightOverrideWinsOverAssignedWeightsUntilRemoved() throws InterruptedException {
+		flow(new QueueFlow(false, Set.of(), Map.of("light", 3.0)));
+		add("light", 1, 400);
+		add("heavy", 3, 400);
+		List<Item> served = fetchAll(200, 10);
+		// Equal weights, turns of 3: the key first in the ring is ahead by at most a turn.
+		assertThat(count(served, "light")).isCloseTo(100, within(3L));
+		flow(QueueFlow.NONE);
+		served = fetchAll(200, 10);
+		assertThat(count(served, "heavy")).isCloseTo(150, within(2L));
+	}
+
+	@Test
+	void takeAndClearReachPausedKeys() {
+		add("paused", 1, 2);
+		add("free", 1, 1);
+		flow(new QueueFlow(false, Set.of("paused"), Map.of()));
+		List<String> taken = new ArrayList<>();
+		Item item;
+		while ((item = this.scheduler.take()) != null) {
+			taken.add(item.key());
+		}
+		assertThat(taken).containsExactly("free", "paused", "paused");
+		add("paused", 1, 2);
+		List<Item> cleared = new ArrayList<>();
+		this.scheduler.clear(cleared);
+		assertThat(cleared).hasSize(2);
+		assertThat(this.scheduler.size()).isZero();
 	}
 
 	@Test
@@ -257,6 +324,17 @@ class FairSchedulerTests {
 		int first = key.queued();
 		for (int i = 0; i < count; i++) {
 			this.scheduler.add(key, new Item(name, first + i, List.of(throttleKeys)), weight, false);
+		}
+	}
+
+	/** Applies a flow as an owner does: with the scheduler's lock held. */
+	private void flow(QueueFlow flow) {
+		this.scheduler.lock().lock();
+		try {
+			this.scheduler.flow(flow);
+		}
+		finally {
+			this.scheduler.lock().unlock();
 		}
 	}
 

@@ -25,6 +25,7 @@ import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.amqp.AmqpMessages.Envelope;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.QueueFlow;
 
 /**
  * The RabbitMQ driver. Each Fila queue is a set of RabbitMQ queues, one per fairness key, so
@@ -334,6 +335,11 @@ public class AmqpDriver implements FilaDriver {
 		}
 		this.publishedKeys.purged(queue);
 		return removed;
+	}
+
+	@Override
+	public void applyFlow(String queue, QueueFlow flow) {
+		this.sessions.flow(queue, flow);
 	}
 
 	@Override

@@ -20,6 +20,7 @@ import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FairScheduler;
 import dev.fila.scheduling.FairScheduler.Readiness;
 import dev.fila.scheduling.NanoClock;
+import dev.fila.scheduling.QueueFlow;
 
 /**
  * This instance's consumption of one Fila queue: a channel that consumes every fairness-key
@@ -98,6 +99,17 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 
 	String queue() {
 		return this.queue;
+	}
+
+	/** Applies an operator's pauses and weight overrides. */
+	void flow(QueueFlow flow) {
+		this.lock.lock();
+		try {
+			this.scheduler.flow(flow);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	void update(QueueSpec spec) {

@@ -22,6 +22,7 @@ import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.driver.memory.MemoryQueue.Entry;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.QueueFlow;
 import dev.fila.scheduling.TokenBuckets;
 
 /**
@@ -40,6 +41,9 @@ public class MemoryDriver implements FilaDriver {
 	private final Map<String, MemoryQueue> queues = new ConcurrentHashMap<>();
 
 	private final TokenBuckets throttles = new TokenBuckets();
+
+	/** Pauses and weight overrides by queue name, kept for queues created later. */
+	private final Map<String, QueueFlow> flows = new ConcurrentHashMap<>();
 
 	private final MessageLimits limits;
 
@@ -73,17 +77,33 @@ public class MemoryDriver implements FilaDriver {
 
 	@Override
 	public void createQueue(QueueSpec spec) {
-		this.queues.compute(spec.name(), (queueName, existing) -> {
+		MemoryQueue queue = this.queues.compute(spec.name(), (queueName, existing) -> {
 			if (existing == null) {
 				return new MemoryQueue(spec, this.name, this.throttles);
 			}
 			existing.update(spec);
 			return existing;
 		});
+		queue.flow(this.flows.getOrDefault(spec.name(), QueueFlow.NONE));
 		if (spec.deadLetter()) {
-			this.queues.computeIfAbsent(spec.deadLetterQueue(),
-					(dlq) -> new MemoryQueue(new QueueSpec(dlq, spec.visibilityTimeout(), spec.quantum(), false),
+			MemoryQueue dlq = this.queues.computeIfAbsent(spec.deadLetterQueue(),
+					(name) -> new MemoryQueue(new QueueSpec(name, spec.visibilityTimeout(), spec.quantum(), false),
 							this.name, this.throttles));
+			dlq.flow(this.flows.getOrDefault(spec.deadLetterQueue(), QueueFlow.NONE));
+		}
+	}
+
+	@Override
+	public void applyFlow(String queue, QueueFlow flow) {
+		if (flow.equals(QueueFlow.NONE)) {
+			this.flows.remove(queue);
+		}
+		else {
+			this.flows.put(queue, flow);
+		}
+		MemoryQueue found = this.queues.get(queue);
+		if (found != null) {
+			found.flow(flow);
 		}
 	}
 

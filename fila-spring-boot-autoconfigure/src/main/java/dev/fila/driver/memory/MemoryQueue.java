@@ -25,6 +25,7 @@ import dev.fila.scheduling.FairScheduler.Readiness;
 import dev.fila.scheduling.Leases;
 import dev.fila.scheduling.NanoClock;
 import dev.fila.scheduling.Scheduling;
+import dev.fila.scheduling.QueueFlow;
 import dev.fila.scheduling.TokenBuckets;
 
 /**
@@ -87,6 +88,17 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 
 	QueueSpec spec() {
 		return this.spec;
+	}
+
+	/** Applies an operator's pauses and weight overrides. */
+	void flow(QueueFlow flow) {
+		this.lock.lock();
+		try {
+			this.scheduler.flow(flow);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	void update(QueueSpec spec) {

@@ -16,6 +16,7 @@ import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.FailureDecision;
+import dev.fila.scheduling.QueueFlow;
 
 /**
  * Queues in Redis, scheduled by server-side scripts: every operation (enqueue, a fetch that
@@ -60,6 +61,8 @@ public class RedisDriver implements FilaDriver {
 
 	private final RedisAdmin admin;
 
+	private final RedisFlow flow;
+
 	private final RedisHousekeeping housekeeping;
 
 	/**
@@ -95,6 +98,7 @@ public class RedisDriver implements FilaDriver {
 				: new QueueSignals(connectionFactory, keyPrefix + ":notify");
 		MessageJson json = new MessageJson();
 		this.publisher = new RedisPublisher(this.queues, json, this.replicaWait);
+		this.flow = new RedisFlow(this.queues);
 		this.fetcher = new RedisFetcher(this.queues, this.signals, json, keyPrefix + ":throttle:");
 		this.settlement = new RedisSettlement(this.connections, this.queues, this.replicaWait);
 		this.admin = new RedisAdmin(name, keyPrefix, this.connections, this.queues, json);
@@ -121,6 +125,15 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public void createQueue(QueueSpec spec) {
 		this.queues.create(spec);
+		this.flow.created(spec.name());
+		if (spec.deadLetter()) {
+			this.flow.created(spec.deadLetterQueue());
+		}
+	}
+
+	@Override
+	public void applyFlow(String queue, QueueFlow flow) {
+		this.flow.apply(queue, flow);
 	}
 
 	@Override

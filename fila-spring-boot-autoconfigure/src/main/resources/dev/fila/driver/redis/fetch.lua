@@ -39,11 +39,14 @@ local function try_spend(throttles)
   end
   return 0
 end
-local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum')
+local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum', 'paused', 'pk', 'wo')
 if not meta[1] then
   return redis.error_reply('NOQUEUE ' .. ARGV[4])
 end
 local vis, quantum = tonumber(meta[1]), tonumber(meta[2])
+-- An operator's flow control (see flow.lua): a paused queue hands out nothing; paused keys stay in
+-- the ring and are passed over like throttled ones; weight overrides win over the hooks' weights.
+local queue_paused, paused_keys, overrides = meta[3] == '1', tonumber(meta[4] or '0'), tonumber(meta[5] or '0')
 local now = now_ms()
 
 local out = {}
@@ -109,6 +112,17 @@ end
 -- one round per blocked key follows; the bound on rounds only matters for absurdly small weights.
 -- The ring only shrinks in this loop (nothing is activated), so its length is kept here.
 local ring_len = redis.call('LLEN', B .. 'ring')
+if queue_paused then
+  ring_len = 0
+end
+
+local function weight_of(key)
+  if overrides > 0 then
+    local o = redis.call('HGET', B .. 'wo', key)
+    if o then return tonumber(o) end
+  end
+  return tonumber(redis.call('HGET', B .. 'w', key) or '1')
+end
 
 -- Keys a selection found blocked (throttled), by the number of that selection: not offered again
 -- in it, as DeficitRoundRobin's blockedInCall (one table for the whole fetch, nothing to clear).
@@ -125,6 +139,10 @@ local function round()
     local key = redis.call('LINDEX', B .. 'ring', 0)
     if blocked[key] == selection then
       redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+    elseif paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1 then
+      -- Paused: keeps its place, messages and credits; not offered again in this selection.
+      blocked[key] = selection
+      redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
     else
       local state = redis.call('HGET', B .. 'drr', key)
       local in_turn = state and string.sub(state, 1, 1) == 't'
@@ -132,7 +150,7 @@ local function round()
       local deficit = stored
       local per_round = 0
       if not in_turn then
-        per_round = quantum * tonumber(redis.call('HGET', B .. 'w', key) or '1')
+        per_round = quantum * weight_of(key)
         deficit = deficit + per_round
       end
       local took, dropped = false, false

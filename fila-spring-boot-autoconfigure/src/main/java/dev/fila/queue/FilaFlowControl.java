@@ -1,0 +1,196 @@
+package dev.fila.queue;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.fila.config.Setting;
+import dev.fila.config.SharedSettings;
+import dev.fila.driver.FilaDriver;
+import dev.fila.driver.FilaDrivers;
+import dev.fila.scheduling.QueueFlow;
+
+/**
+ * An operator's pauses and weight overrides: settings in the {@value #NAMESPACE} namespace
+ * (shared by every instance and kept across restarts where the settings store allows), given to
+ * every driver whenever they change, here and, through the settings watcher, on every other
+ * instance. Drivers enforce them; see {@link FilaDriver#applyFlow}.
+ * <p>
+ * A setting's key is its kind, the length of the queue name and the queue name, then the
+ * fairness key: {@code key-paused:6:ordersacme} pauses key {@code acme} of queue {@code orders}.
+ * The length keeps any queue name and key apart without escaping.
+ */
+public class FilaFlowControl {
+
+	private static final Logger logger = LoggerFactory.getLogger(FilaFlowControl.class);
+
+	/** The namespace of flow control in the settings store. */
+	public static final String NAMESPACE = "flow";
+
+	private static final String QUEUE_PAUSED = "queue-paused";
+
+	private static final String KEY_PAUSED = "key-paused";
+
+	private static final String KEY_WEIGHT = "key-weight";
+
+	private final FilaDrivers drivers;
+
+	private final SharedSettings settings;
+
+	/**
+	 * @param drivers the drivers that enforce the state
+	 * @param settings the {@value #NAMESPACE} namespace
+	 */
+	public FilaFlowControl(FilaDrivers drivers, SharedSettings settings) {
+		this.drivers = drivers;
+		this.settings = settings;
+		settings.addListener(this::changed);
+	}
+
+	/** Loads the stored state and gives every queue's to the drivers; at start-up. */
+	public void load() {
+		this.settings.reload();
+		Set<String> queues = new HashSet<>();
+		for (String settingKey : this.settings.all().keySet()) {
+			Parsed parsed = Parsed.of(settingKey);
+			if (parsed != null) {
+				queues.add(parsed.queue());
+			}
+		}
+		queues.forEach(this::apply);
+	}
+
+	/** @return the namespace, for the settings watcher */
+	public SharedSettings settings() {
+		return this.settings;
+	}
+
+	/** Pauses or resumes a whole queue. */
+	public void setPaused(String queue, boolean paused) {
+		this.settings.setAtRuntime(settingKey(QUEUE_PAUSED, queue, ""), paused ? "true" : null);
+	}
+
+	/** Pauses or resumes one fairness key of a queue. */
+	public void setKeyPaused(String queue, String key, boolean paused) {
+		this.settings.setAtRuntime(settingKey(KEY_PAUSED, queue, key), paused ? "true" : null);
+	}
+
+	/**
+	 * Overrides the weight of a fairness key, or removes the override.
+	 * @param weight the weight, or {@code <= 0} to remove the override
+	 * @throws IllegalArgumentException when the weight is {@code NaN} or infinite
+	 */
+	public void setKeyWeight(String queue, String key, double weight) {
+		if (Double.isNaN(weight) || Double.isInfinite(weight)) {
+			throw new IllegalArgumentException(
+					"The weight of key '" + key + "' of queue '" + queue + "' must be a finite number, was " + weight);
+		}
+		this.settings.setAtRuntime(settingKey(KEY_WEIGHT, queue, key), (weight > 0) ? Double.toString(weight) : null);
+	}
+
+	/** Removes every pause and override of a queue: it was deleted. */
+	public void forget(String queue) {
+		for (String settingKey : List.copyOf(this.settings.all().keySet())) {
+			Parsed parsed = Parsed.of(settingKey);
+			if (parsed != null && parsed.queue().equals(queue)) {
+				this.settings.setAtRuntime(settingKey, null);
+			}
+		}
+	}
+
+	/** @return the queue's state, from the settings */
+	public QueueFlow flow(String queue) {
+		Set<String> pausedKeys = new HashSet<>();
+		Map<String, Double> weights = new HashMap<>();
+		this.settings.all().forEach((settingKey, setting) -> {
+			Parsed parsed = Parsed.of(settingKey);
+			if (parsed == null || !parsed.queue().equals(queue)) {
+				return;
+			}
+			switch (parsed.kind()) {
+				case KEY_PAUSED -> pausedKeys.add(parsed.key());
+				case KEY_WEIGHT -> {
+					Double weight = weight(setting.value());
+					if (weight != null) {
+						weights.put(parsed.key(), weight);
+					}
+					else {
+						logger.warn("Ignoring the weight of key '{}' of queue '{}': stored value '{}' is not a positive"
+								+ " number", parsed.key(), queue, setting.value());
+					}
+				}
+				default -> {
+				}
+			}
+		});
+		boolean paused = this.settings.get(settingKey(QUEUE_PAUSED, queue, "")) != null;
+		return new QueueFlow(paused, pausedKeys, weights);
+	}
+
+	private void changed(String settingKey, @Nullable Setting setting) {
+		Parsed parsed = Parsed.of(settingKey);
+		if (parsed != null) {
+			apply(parsed.queue());
+		}
+	}
+
+	private void apply(String queue) {
+		QueueFlow flow = flow(queue);
+		for (FilaDriver driver : this.drivers.all()) {
+			try {
+				driver.applyFlow(queue, flow);
+			}
+			catch (RuntimeException ex) {
+				// This instance retries at its next start; the others apply it through their watchers.
+				logger.warn("Driver '{}' could not apply the pauses and weights of queue '{}': {}", driver.name(),
+						queue, ex.getMessage());
+			}
+		}
+	}
+
+	private static @Nullable Double weight(String value) {
+		try {
+			double weight = Double.parseDouble(value);
+			return (weight > 0 && !Double.isInfinite(weight)) ? weight : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	static String settingKey(String kind, String queue, String key) {
+		return kind + ":" + queue.length() + ":" + queue + key;
+	}
+
+	/** A setting key taken apart; {@code null} from {@link #of} when it is not one of ours. */
+	record Parsed(String kind, String queue, String key) {
+
+		static @Nullable Parsed of(String settingKey) {
+			int first = settingKey.indexOf(':');
+			int second = (first < 0) ? -1 : settingKey.indexOf(':', first + 1);
+			if (second < 0) {
+				return null;
+			}
+			try {
+				int length = Integer.parseInt(settingKey.substring(first + 1, second));
+				int queueEnd = second + 1 + length;
+				if (length < 1 || queueEnd > settingKey.length()) {
+					return null;
+				}
+				return new Parsed(settingKey.substring(0, first), settingKey.substring(second + 1, queueEnd),
+						settingKey.substring(queueEnd));
+			}
+			catch (NumberFormatException ex) {
+				return null;
+			}
+		}
+
+	}
+
+}
