@@ -130,6 +130,28 @@ class FilaActuatorWebTests {
 	}
 
 	@Test
+	void aKeyAndTheQueueArePausedAndResumedOverHttp() throws Exception {
+		this.template.enqueue("audits", Map.of(), "one");
+		this.template.enqueue("audits", Map.of(), "two");
+		HttpResponse<String> paused = post("/actuator/fila/audits", Map.of("action", "pause", "key", "default"));
+		assertThat(paused.statusCode()).isEqualTo(200);
+		assertThat(body(paused).get("key").asString()).isEqualTo("default");
+		JsonNode key = body(get("/actuator/fila/audits")).get("keys").get(0);
+		assertThat(key.get("paused").asBoolean()).isTrue();
+		assertThat(key.get("fairShare").asDouble()).isZero();
+		assertThat(this.template.receive("audits", Duration.ofMillis(200))).isEmpty();
+		assertThat(post("/actuator/fila/audits", Map.of("action", "resume", "key", "default")).statusCode())
+			.isEqualTo(200);
+		assertThat(post("/actuator/fila/audits", Map.of("action", "pause")).statusCode()).isEqualTo(200);
+		assertThat(body(get("/actuator/fila/audits")).get("paused").asBoolean()).isTrue();
+		assertThat(this.template.receive("audits", Duration.ofMillis(200))).isEmpty();
+		assertThat(post("/actuator/fila/audits", Map.of("action", "resume")).statusCode()).isEqualTo(200);
+		this.template.receive("audits", Duration.ofSeconds(2)).orElseThrow().ack();
+		assertThat(post("/actuator/fila/audits", Map.of("action", "pause", "key", "")).statusCode()).isEqualTo(400);
+		assertThat(post("/actuator/fila/no-such-queue", Map.of("action", "pause")).statusCode()).isEqualTo(400);
+	}
+
+	@Test
 	void runtimeConfigAndThrottlesCanBeChanged() throws Exception {
 		assertThat(post("/actuator/fila/config/weight.acme", Map.of("value", "4")).statusCode()).isEqualTo(200);
 		HttpResponse<String> config = get("/actuator/fila/config/weight.acme");
