@@ -216,8 +216,10 @@ public final class FilaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FilaFlowControl filaFlowControl(FilaDrivers drivers, SettingsStore store, SettingsWatcher watcher) {
+	FilaFlowControl filaFlowControl(FilaProperties properties, FilaDrivers drivers, SettingsStore store,
+			SettingsWatcher watcher) {
 		FilaFlowControl flowControl = new FilaFlowControl(drivers, new SharedSettings(store, FilaFlowControl.NAMESPACE));
+		flowControl.seedLimits(FilaPropertiesResolver.inFlightLimits(properties));
 		flowControl.load();
 		watcher.watch(flowControl.settings());
 		return flowControl;

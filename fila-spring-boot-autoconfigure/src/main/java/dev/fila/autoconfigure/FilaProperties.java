@@ -426,6 +426,36 @@ public class FilaProperties {
 		 */
 		private @Nullable String onFailure;
 
+		/**
+		 * Most messages of one fairness key leased at once, across all consumers (and, on
+		 * Redis, all application instances; on RabbitMQ, per instance). At least 1; unset for no
+		 * limit. FilaAdmin.setKeyMaxInFlight overrides it per key at run time.
+		 */
+		private @Nullable Integer keyMaxInFlight;
+
+		/**
+		 * Most messages of the whole queue leased at once, across all consumers (and, on
+		 * Redis, all application instances; on RabbitMQ, per instance). At least 1; unset for no
+		 * limit.
+		 */
+		private @Nullable Integer maxInFlight;
+
+		public @Nullable Integer getKeyMaxInFlight() {
+			return this.keyMaxInFlight;
+		}
+
+		public void setKeyMaxInFlight(@Nullable Integer keyMaxInFlight) {
+			this.keyMaxInFlight = keyMaxInFlight;
+		}
+
+		public @Nullable Integer getMaxInFlight() {
+			return this.maxInFlight;
+		}
+
+		public void setMaxInFlight(@Nullable Integer maxInFlight) {
+			this.maxInFlight = maxInFlight;
+		}
+
 		public @Nullable String getDriver() {
 			return this.driver;
 		}

@@ -17,6 +17,7 @@ import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.ConsumerConfig;
 import dev.fila.listener.ConsumerSettings;
 import dev.fila.lua.LuaSettings;
+import dev.fila.queue.FilaFlowControl;
 import dev.fila.queue.FilaThrottles;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.queue.QueueNames;
@@ -68,6 +69,25 @@ final class FilaPropertiesResolver {
 	}
 
 	/** @return the configured throttles (validated with the drivers, by {@link #drivers}) */
+	/**
+	 * The in-flight limits of the declared queues; invalid values are left out here and
+	 * reported with the queues' other problems.
+	 */
+	static Map<String, FilaFlowControl.Limits> inFlightLimits(FilaProperties properties) {
+		Map<String, FilaFlowControl.Limits> limits = new LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> {
+			if (QueueNames.problem(name) == null) {
+				limits.put(name, new FilaFlowControl.Limits(positiveOrNull(queue.getKeyMaxInFlight()),
+						positiveOrNull(queue.getMaxInFlight())));
+			}
+		});
+		return limits;
+	}
+
+	private static @Nullable Integer positiveOrNull(@Nullable Integer value) {
+		return (value != null && value > 0) ? value : null;
+	}
+
 	static Map<String, FilaThrottles.Throttle> throttles(FilaProperties properties) {
 		Map<String, FilaThrottles.Throttle> throttles = new LinkedHashMap<>();
 		properties.getThrottles()
@@ -200,6 +220,14 @@ final class FilaPropertiesResolver {
 			}
 			if (queue.getQuantum() < 1) {
 				throw new FilaConfigurationException(prefix + ".quantum", queue.getQuantum(), "an integer of at least 1");
+			}
+			if (queue.getKeyMaxInFlight() != null && queue.getKeyMaxInFlight() < 1) {
+				throw new FilaConfigurationException(prefix + ".key-max-in-flight", queue.getKeyMaxInFlight(),
+						"an integer of at least 1, or unset for no limit");
+			}
+			if (queue.getMaxInFlight() != null && queue.getMaxInFlight() < 1) {
+				throw new FilaConfigurationException(prefix + ".max-in-flight", queue.getMaxInFlight(),
+						"an integer of at least 1, or unset for no limit");
 			}
 			queues.put(name, new QueueDefinition(name, queue.getDriver(), queue.getVisibilityTimeout(),
 					queue.getQuantum(), queue.isDeadLetter(), retryPolicy(prefix + ".retry", queue.getRetry()),

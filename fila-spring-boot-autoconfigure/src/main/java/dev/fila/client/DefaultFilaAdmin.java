@@ -141,7 +141,7 @@ public class DefaultFilaAdmin implements FilaAdmin {
 		List<KeyStats> keys = new ArrayList<>(stats.keys().size());
 		for (KeyStats key : stats.keys()) {
 			keys.add(new KeyStats(key.key(), key.pending(), key.inFlight(), key.delayed(),
-					flow.weight(key.key(), key.weight()), flow.isKeyPaused(key.key())));
+					flow.weight(key.key(), key.weight()), flow.isKeyPaused(key.key()), flow.limitOf(key.key())));
 		}
 		return new QueueStats(stats.queue(), stats.driver(), stats.pending(), stats.inFlight(), stats.delayed(), keys,
 				flow.paused());
@@ -270,6 +270,11 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	@Override
 	public void setKeyWeight(String queue, String key, double weight) {
 		this.flowControl.setKeyWeight(this.queues.existing(queue).name(), requireKey(key), weight);
+	}
+
+	@Override
+	public void setKeyMaxInFlight(String queue, String key, int maxInFlight) {
+		this.flowControl.setKeyMaxInFlight(this.queues.existing(queue).name(), requireKey(key), maxInFlight);
 	}
 
 	private static String requireKey(String key) {

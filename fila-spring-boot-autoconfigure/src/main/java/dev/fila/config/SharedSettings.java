@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -53,7 +54,25 @@ public final class SharedSettings {
 	 * warnings
 	 */
 	public void seed(Map<String, String> configured, String property) {
-		for (SettingsSeeding.Step step : SettingsSeeding.plan(configured, this.store.load(this.namespace))) {
+		seed(configured, (key) -> true, property);
+	}
+
+	/**
+	 * Like {@link #seed(Map, String)}, for the stored keys in {@code scope} only: the others are
+	 * left as they are, whatever the configuration says (for example the settings of queues
+	 * this application does not declare).
+	 * @param configured the configured values by key, all in scope
+	 * @param scope the keys this configuration speaks for
+	 * @param property the configuration property holding them, for warnings
+	 */
+	public void seed(Map<String, String> configured, Predicate<String> scope, String property) {
+		Map<String, Setting> stored = new HashMap<>();
+		this.store.load(this.namespace).forEach((key, setting) -> {
+			if (scope.test(key)) {
+				stored.put(key, setting);
+			}
+		});
+		for (SettingsSeeding.Step step : SettingsSeeding.plan(configured, stored)) {
 			switch (step.action()) {
 				case WRITE -> this.store.put(this.namespace, step.key(),
 						Setting.configured(Objects.requireNonNull(step.configured())));

@@ -158,4 +158,15 @@ public interface FilaAdmin {
 	 */
 	void setKeyWeight(String queue, String key, double weight);
 
+	/**
+	 * Limits how many messages of one fairness key are leased at once, across all consumers
+	 * (on Redis, across all instances; on RabbitMQ, per instance), overriding the queue's
+	 * {@code key-max-in-flight}; {@code maxInFlight <= 0} removes the override.
+	 * @param queue the queue
+	 * @param key the fairness key
+	 * @param maxInFlight the limit, or {@code <= 0} to remove the override
+	 * @throws QueueNotFoundException when no driver has the queue
+	 */
+	void setKeyMaxInFlight(String queue, String key, int maxInFlight);
+
 }

@@ -10,8 +10,11 @@ package dev.fila.core;
  * @param weight the key's current weight: an operator's override (see
  * {@link FilaAdmin#setKeyWeight}) or what hooks gave its latest message
  * @param paused whether the key is paused (see {@link FilaAdmin#pauseKey})
+ * @param maxInFlight the most of its messages leased at once (see
+ * {@link FilaAdmin#setKeyMaxInFlight}), 0 for no limit
  */
-public record KeyStats(String key, long pending, long inFlight, long delayed, double weight, boolean paused) {
+public record KeyStats(String key, long pending, long inFlight, long delayed, double weight, boolean paused,
+		int maxInFlight) {
 
 	/**
 	 * A key that is not paused.
@@ -22,7 +25,7 @@ public record KeyStats(String key, long pending, long inFlight, long delayed, do
 	 * @param weight the key's current weight
 	 */
 	public KeyStats(String key, long pending, long inFlight, long delayed, double weight) {
-		this(key, pending, inFlight, delayed, weight, false);
+		this(key, pending, inFlight, delayed, weight, false, 0);
 	}
 
 }

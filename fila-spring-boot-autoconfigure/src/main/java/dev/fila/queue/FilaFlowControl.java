@@ -39,6 +39,11 @@ public class FilaFlowControl {
 
 	private static final String KEY_WEIGHT = "key-weight";
 
+	/** With a key: that key's in-flight limit; without: the queue's limit for every key. */
+	private static final String KEY_MAX_IN_FLIGHT = "key-max-in-flight";
+
+	private static final String MAX_IN_FLIGHT = "max-in-flight";
+
 	private final FilaDrivers drivers;
 
 	private final SharedSettings settings;
@@ -69,6 +74,40 @@ public class FilaFlowControl {
 	/** @return the namespace, for the settings watcher */
 	public SharedSettings settings() {
 		return this.settings;
+	}
+
+	/**
+	 * Applies the configured in-flight limits of the queues this application declares, by the
+	 * settings rule: a limit changed at run time survives a restart with unchanged
+	 * configuration, and a changed configuration applies unless overridden at run time. The
+	 * limits of queues it does not declare are left as stored (another service declares them).
+	 * @param declared the declared queues' limits, by queue name
+	 */
+	public void seedLimits(Map<String, Limits> declared) {
+		Map<String, String> configured = new HashMap<>();
+		declared.forEach((queue, limits) -> {
+			if (limits.keyMaxInFlight() != null) {
+				configured.put(settingKey(KEY_MAX_IN_FLIGHT, queue, ""), limits.keyMaxInFlight().toString());
+			}
+			if (limits.maxInFlight() != null) {
+				configured.put(settingKey(MAX_IN_FLIGHT, queue, ""), limits.maxInFlight().toString());
+			}
+		});
+		this.settings.seed(configured, (settingKey) -> {
+			Parsed parsed = Parsed.of(settingKey);
+			return parsed != null && declared.containsKey(parsed.queue()) && parsed.key().isEmpty()
+					&& (parsed.kind().equals(KEY_MAX_IN_FLIGHT) || parsed.kind().equals(MAX_IN_FLIGHT));
+		}, "fila.queues.<queue>.(key-)max-in-flight");
+	}
+
+	/**
+	 * Sets or removes the in-flight limit of one fairness key, which wins over the queue's
+	 * {@code key-max-in-flight}.
+	 * @param maxInFlight the limit, or {@code <= 0} to remove the override
+	 */
+	public void setKeyMaxInFlight(String queue, String key, int maxInFlight) {
+		this.settings.setAtRuntime(settingKey(KEY_MAX_IN_FLIGHT, queue, key),
+				(maxInFlight > 0) ? Integer.toString(maxInFlight) : null);
 	}
 
 	/** Pauses or resumes a whole queue. */
@@ -108,6 +147,8 @@ public class FilaFlowControl {
 	public QueueFlow flow(String queue) {
 		Set<String> pausedKeys = new HashSet<>();
 		Map<String, Double> weights = new HashMap<>();
+		Map<String, Integer> keyLimits = new HashMap<>();
+		int[] queueLimits = new int[2];
 		this.settings.all().forEach((settingKey, setting) -> {
 			Parsed parsed = Parsed.of(settingKey);
 			if (parsed == null || !parsed.queue().equals(queue)) {
@@ -125,12 +166,28 @@ public class FilaFlowControl {
 								+ " number", parsed.key(), queue, setting.value());
 					}
 				}
+				case KEY_MAX_IN_FLIGHT, MAX_IN_FLIGHT -> {
+					Integer limit = limit(setting.value());
+					if (limit == null) {
+						logger.warn("Ignoring the in-flight limit '{}' of queue '{}': stored value '{}' is not a positive"
+								+ " integer", settingKey, queue, setting.value());
+					}
+					else if (parsed.kind().equals(MAX_IN_FLIGHT)) {
+						queueLimits[1] = limit;
+					}
+					else if (parsed.key().isEmpty()) {
+						queueLimits[0] = limit;
+					}
+					else {
+						keyLimits.put(parsed.key(), limit);
+					}
+				}
 				default -> {
 				}
 			}
 		});
 		boolean paused = this.settings.get(settingKey(QUEUE_PAUSED, queue, "")) != null;
-		return new QueueFlow(paused, pausedKeys, weights);
+		return new QueueFlow(paused, pausedKeys, weights, queueLimits[0], keyLimits, queueLimits[1]);
 	}
 
 	private void changed(String settingKey, @Nullable Setting setting) {
@@ -154,6 +211,16 @@ public class FilaFlowControl {
 		}
 	}
 
+	private static @Nullable Integer limit(String value) {
+		try {
+			int limit = Integer.parseInt(value);
+			return (limit > 0) ? limit : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
 	private static @Nullable Double weight(String value) {
 		try {
 			double weight = Double.parseDouble(value);
@@ -166,6 +233,15 @@ public class FilaFlowControl {
 
 	static String settingKey(String kind, String queue, String key) {
 		return kind + ":" + queue.length() + ":" + queue + key;
+	}
+
+	/**
+	 * The configured in-flight limits of a declared queue.
+	 *
+	 * @param keyMaxInFlight {@code fila.queues.<queue>.key-max-in-flight}, or {@code null}
+	 * @param maxInFlight {@code fila.queues.<queue>.max-in-flight}, or {@code null}
+	 */
+	public record Limits(@Nullable Integer keyMaxInFlight, @Nullable Integer maxInFlight) {
 	}
 
 	/** A setting key taken apart; {@code null} from {@link #of} when it is not one of ours. */

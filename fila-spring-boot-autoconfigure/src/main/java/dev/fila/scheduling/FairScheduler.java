@@ -59,7 +59,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	private QueueFlow flow = QueueFlow.NONE;
 
-	/** Paused keys taken out of the round robin, with their items. */
+	/** Keys taken out of the round robin with their items: paused, or at their in-flight limit. */
 	private final Set<K> parked = new LinkedHashSet<>();
 
 	private double quantum;
@@ -125,14 +125,45 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		this.size++;
 	}
 
-	/** Puts a key into the round robin with its effective weight, or parks it when it is paused. */
+	/** Puts a key into the round robin with its effective weight, or parks it when it cannot serve. */
 	private void schedule(K key) {
-		if (this.flow.isKeyPaused(key.name())) {
-			this.parked.add(key);
-		}
-		else {
+		if (mayServe(key)) {
+			if (!this.parked.isEmpty()) {
+				this.parked.remove(key);
+			}
 			this.drr.activate(key, this.flow.weight(key.name(), key.weight));
 		}
+		else {
+			this.parked.add(key);
+		}
+	}
+
+	/** Whether the flow lets a key serve now: not paused and below its in-flight limit. */
+	private boolean mayServe(K key) {
+		if (this.flow.isKeyPaused(key.name())) {
+			return false;
+		}
+		int limit = this.flow.limitOf(key.name());
+		return limit <= 0 || key.inFlight() < limit;
+	}
+
+	/**
+	 * Tells the scheduler that a lease of the key ended (acked, failed, given back or expired):
+	 * a key parked at its in-flight limit comes back, and with a queue limit a waiting fetch
+	 * looks again. Does nothing without limits.
+	 * @param key the key whose in-flight count went down
+	 */
+	public void released(K key) {
+		if (!this.flow.limited()) {
+			return;
+		}
+		if (this.parked.contains(key) && mayServe(key)) {
+			this.parked.remove(key);
+			if (key.hasQueued() || (this.refills != null && this.refills.mayRefill(key))) {
+				this.drr.activate(key, this.flow.weight(key.name(), key.weight));
+			}
+		}
+		this.changed.signal();
 	}
 
 	/**
@@ -201,7 +232,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	public void flow(QueueFlow flow) {
 		this.flow = flow;
 		for (K key : this.drr.activeKeys()) {
-			if (flow.isKeyPaused(key.name())) {
+			if (!mayServe(key)) {
 				this.drr.deactivate(key);
 				this.parked.add(key);
 			}
@@ -211,7 +242,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 		List<K> resumed = new ArrayList<>();
 		for (K key : this.parked) {
-			if (!flow.isKeyPaused(key.name())) {
+			if (mayServe(key)) {
 				resumed.add(key);
 			}
 		}
@@ -304,7 +335,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 				this.throttleWait = NONE;
 				this.refillWait = NONE;
 				if (readiness == Readiness.SELECT && !this.flow.paused()) {
-					select(max, now, selected, fetcher);
+					select(roomFor(max, fetcher), now, selected, fetcher);
 				}
 				boolean refilling = this.refillWait != NONE;
 				if (selected.size() >= max || (!selected.isEmpty() && !refilling) || now - deadline >= 0
@@ -321,11 +352,20 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 	}
 
+	/** The most a fetch may hand out under the queue's in-flight limit (what it holds counts already). */
+	private int roomFor(int max, Fetcher<E, ?> fetcher) {
+		int limit = this.flow.maxInFlight();
+		if (limit <= 0) {
+			return max;
+		}
+		return (int) Math.max(0, Math.min(max, limit - fetcher.inFlight()));
+	}
+
 	private <R> void select(int max, long now, List<R> selected, Fetcher<E, R> fetcher) {
 		while (selected.size() < max) {
 			if (this.refills != null) {
 				K head = this.drr.head();
-				if (head != null && head.queued.isEmpty() && !this.flow.isKeyPaused(head.name())) {
+				if (head != null && head.queued.isEmpty() && mayServe(head)) {
 					long wait = this.refills.refillWait(head, now);
 					if (wait >= 0) {
 						// Its turn has come and its items are on their way: wait rather than skip
@@ -349,8 +389,9 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	/** The DRR's server: one item of the key, if it has one and its throttles permit. */
 	private @Nullable E serve(K key, boolean throttled) {
-		if (this.flow.isKeyPaused(key.name())) {
-			// Paused since it was scheduled: out of the round robin until resumed.
+		if (throttled && !mayServe(key)) {
+			// Paused, or at its in-flight limit, since it was scheduled: out of the round robin
+			// until resumed or released. take() (moving items elsewhere) ignores both.
 			this.drr.deactivate(key);
 			this.parked.add(key);
 			return null;
@@ -441,6 +482,14 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 
 		/**
+		 * @return how many of its items are leased now, for in-flight limits; owners that lease
+		 * override it (and call {@link FairScheduler#released} when a lease ends)
+		 */
+		public int inFlight() {
+			return 0;
+		}
+
+		/**
 		 * @return the number of items queued
 		 */
 		public final int queued() {
@@ -519,6 +568,11 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 		/** Called once per look in which a throttle held an item back. */
 		default void throttled() {
+		}
+
+		/** @return how many items of the queue are leased now, for the queue's in-flight limit */
+		default long inFlight() {
+			return 0;
 		}
 
 	}

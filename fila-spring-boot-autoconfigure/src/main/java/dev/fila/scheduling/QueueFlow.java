@@ -4,27 +4,51 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What an operator changed about how one queue is served: the whole queue paused, fairness keys
- * paused, and weights that override what hooks assign. Paused means accepting messages and
- * delivering none.
+ * How one queue is served beyond fairness: the whole queue or fairness keys paused (accepting
+ * messages and delivering none), weights that override what hooks assign, and in-flight limits
+ * (at most so many messages leased at once, per key and for the whole queue).
  *
  * @param paused whether the whole queue is paused
  * @param pausedKeys the paused fairness keys
  * @param keyWeights weight overrides by fairness key, each positive and finite
+ * @param keyMaxInFlight the most messages of one key leased at once, 0 for no limit
+ * @param keyLimits limits of single keys that override {@code keyMaxInFlight}, each positive
+ * @param maxInFlight the most messages of the queue leased at once, 0 for no limit
  */
-public record QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Double> keyWeights) {
+public record QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Double> keyWeights, int keyMaxInFlight,
+		Map<String, Integer> keyLimits, int maxInFlight) {
 
-	/** Nothing paused, no override. */
+	/** Nothing paused, no override, no limit. */
 	public static final QueueFlow NONE = new QueueFlow(false, Set.of(), Map.of());
 
 	public QueueFlow {
 		pausedKeys = Set.copyOf(pausedKeys);
 		keyWeights = Map.copyOf(keyWeights);
+		keyLimits = Map.copyOf(keyLimits);
 		keyWeights.forEach((key, weight) -> {
 			if (!(weight > 0) || Double.isInfinite(weight)) {
 				throw new IllegalArgumentException("Weight of key '" + key + "' must be positive and finite, was " + weight);
 			}
 		});
+		keyLimits.forEach((key, limit) -> {
+			if (limit < 1) {
+				throw new IllegalArgumentException("In-flight limit of key '" + key + "' must be at least 1, was " + limit);
+			}
+		});
+		if (keyMaxInFlight < 0 || maxInFlight < 0) {
+			throw new IllegalArgumentException("In-flight limits must not be negative, were " + keyMaxInFlight + " and "
+					+ maxInFlight);
+		}
+	}
+
+	/**
+	 * Pauses and weight overrides, no limits.
+	 * @param paused whether the whole queue is paused
+	 * @param pausedKeys the paused fairness keys
+	 * @param keyWeights weight overrides by fairness key
+	 */
+	public QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Double> keyWeights) {
+		this(paused, pausedKeys, keyWeights, 0, Map.of(), 0);
 	}
 
 	/** @return whether a fairness key is paused (by itself; see {@link #paused()} for the queue) */
@@ -43,6 +67,23 @@ public record QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Doub
 		}
 		Double override = this.keyWeights.get(key);
 		return (override != null) ? override : assigned;
+	}
+
+	/** @return whether any in-flight limit applies */
+	public boolean limited() {
+		return this.keyMaxInFlight > 0 || this.maxInFlight > 0 || !this.keyLimits.isEmpty();
+	}
+
+	/**
+	 * @param key a fairness key
+	 * @return the most messages of the key leased at once, 0 for no limit
+	 */
+	public int limitOf(String key) {
+		if (this.keyLimits.isEmpty()) {
+			return this.keyMaxInFlight;
+		}
+		Integer limit = this.keyLimits.get(key);
+		return (limit != null) ? limit : this.keyMaxInFlight;
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -596,6 +597,99 @@ public abstract class DriverContractTests {
 			.containsEntry(FilaHeaders.ERROR, "cannot parse")
 			.containsEntry(FilaHeaders.SOURCE_QUEUE, queue);
 		assertThat(dead.fairnessKey()).isEqualTo("acme");
+	}
+
+	/**
+	 * @return a second instance of the driver on the same backend (another application
+	 * instance), or {@code null} when its in-flight limits hold per instance only; the test
+	 * closes it
+	 */
+	protected @Nullable FilaDriver createSharingInstance() {
+		return null;
+	}
+
+	/** Fetches without acking until a fetch brings nothing; returns what was leased. */
+	private List<LeasedMessage> leaseAll(FilaDriver from, String queue) throws InterruptedException {
+		List<LeasedMessage> leased = new ArrayList<>();
+		List<LeasedMessage> fetched;
+		while (!(fetched = from.fetch(queue, 10, Duration.ofMillis(300))).isEmpty()) {
+			leased.addAll(fetched);
+		}
+		return leased;
+	}
+
+	private static long countOf(List<LeasedMessage> messages, String key) {
+		return messages.stream().filter((message) -> message.fairnessKey().equals(key)).count();
+	}
+
+	@Test
+	void aKeyAtItsInFlightLimitWaitsForAnAckWhileOtherKeysAreServed() throws Exception {
+		String queue = createQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of(), 2, Map.of("solo", 1), 0));
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			batch.add(message("a" + i, "busy"));
+			batch.add(message("s" + i, "solo"));
+		}
+		batch.add(message("f", "free"));
+		this.driver.enqueue(queue, batch);
+		List<LeasedMessage> leased = leaseAll(this.driver, queue);
+		assertThat(countOf(leased, "busy")).isEqualTo(2);
+		assertThat(countOf(leased, "solo")).isEqualTo(1);
+		assertThat(countOf(leased, "free")).isEqualTo(1);
+		LeasedMessage busy = leased.stream().filter((m) -> m.fairnessKey().equals("busy")).findFirst().orElseThrow();
+		assertThat(this.driver.ack(busy)).isTrue();
+		List<LeasedMessage> next = leaseAll(this.driver, queue);
+		assertThat(next).extracting(LeasedMessage::fairnessKey).containsExactly("busy");
+	}
+
+	@Test
+	void theQueuesInFlightLimitHoldsAcrossKeys() throws Exception {
+		String queue = createQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of(), 0, Map.of(), 3));
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			batch.add(message("m" + i, "k" + (i % 3)));
+		}
+		this.driver.enqueue(queue, batch);
+		List<LeasedMessage> leased = leaseAll(this.driver, queue);
+		assertThat(leased).hasSize(3);
+		this.driver.ack(leased.get(0));
+		this.driver.nack(leased.get(1), FailureDecision.retry(Duration.ZERO), "again");
+		assertThat(leaseAll(this.driver, queue)).hasSize(2);
+	}
+
+	@Test
+	void inFlightLimitsHoldAcrossInstancesWhereTheDriverIsShared() throws Exception {
+		FilaDriver other = createSharingInstance();
+		if (other == null) {
+			return;
+		}
+		try {
+			String queue = createQueue();
+			QueueFlow limits = new QueueFlow(false, Set.of(), Map.of(), 2, Map.of(), 5);
+			this.driver.applyFlow(queue, limits);
+			other.applyFlow(queue, limits);
+			List<OutgoingMessage> batch = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				batch.add(message("m" + i, "k" + (i % 4)));
+			}
+			this.driver.enqueue(queue, batch);
+			List<LeasedMessage> here = leaseAll(this.driver, queue);
+			List<LeasedMessage> there = leaseAll(other, queue);
+			List<LeasedMessage> all = new ArrayList<>(here);
+			all.addAll(there);
+			assertThat(all).hasSize(5);
+			for (int k = 0; k < 4; k++) {
+				assertThat(countOf(all, "k" + k)).isLessThanOrEqualTo(2);
+			}
+			// Leases live in the backend: either instance settles them.
+			assertThat(this.driver.ack(all.get(all.size() - 1))).isTrue();
+			assertThat(leaseAll(other, queue)).hasSize(1);
+		}
+		finally {
+			other.close();
+		}
 	}
 
 	/**

@@ -156,6 +156,36 @@ class FairSchedulerTests {
 	}
 
 	@Test
+	void aKeyAtItsInFlightLimitIdlesNoWorkerAndComesBackWhenALeaseEnds() throws InterruptedException {
+		flow(new QueueFlow(false, Set.of(), Map.of(), 2, Map.of("solo", 1), 0));
+		add("busy", 1, 10);
+		add("solo", 1, 10);
+		add("free", 1, 3);
+		// busy stops at 2, solo at 1 (its own limit), free has no key limit beyond the default 2.
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("busy", "solo", "free", "busy", "free");
+		assertThat(fetch(10, 0)).isEmpty();
+		release("busy");
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("busy");
+		release("free");
+		release("solo");
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactlyInAnyOrder("solo", "free");
+	}
+
+	@Test
+	void theQueuesInFlightLimitCapsEveryFetchAndAReleaseWakesAWaitingOne() throws Exception {
+		flow(new QueueFlow(false, Set.of(), Map.of(), 0, Map.of(), 3));
+		add("a", 1, 10);
+		assertThat(fetch(10, 0)).hasSize(3);
+		this.clock.realWaits = true;
+		CompletableFuture<List<Item>> waiting = CompletableFuture.supplyAsync(() -> fetchUnchecked(10, 10 * SECOND));
+		assertThat(this.clock.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(waiting).isNotDone();
+		release("a");
+		assertThat(waiting.get(5, TimeUnit.SECONDS)).hasSize(1);
+		assertThat(this.clock.timedOut).isZero();
+	}
+
+	@Test
 	void takeAndClearReachPausedKeys() {
 		add("paused", 1, 2);
 		add("free", 1, 1);
@@ -327,6 +357,18 @@ class FairSchedulerTests {
 		}
 	}
 
+	/** Ends one lease of a key as an owner does: with the scheduler's lock held. */
+	private void release(String name) {
+		this.scheduler.lock().lock();
+		try {
+			key(name).inFlight--;
+			this.scheduler.released(key(name));
+		}
+		finally {
+			this.scheduler.lock().unlock();
+		}
+	}
+
 	/** Applies a flow as an owner does: with the scheduler's lock held. */
 	private void flow(QueueFlow flow) {
 		this.scheduler.lock().lock();
@@ -378,8 +420,15 @@ class FairSchedulerTests {
 
 	static final class TestKey extends FairScheduler.Key<Item> {
 
+		int inFlight;
+
 		TestKey(String name) {
 			super(name);
+		}
+
+		@Override
+		public int inFlight() {
+			return this.inFlight;
 		}
 
 	}
@@ -414,7 +463,13 @@ class FairSchedulerTests {
 		@Override
 		public Item lease(Item item, long now) {
 			this.leases.lease(Integer.toString(++this.tokens), item, now + this.leaseNanos);
+			key(item.key()).inFlight++;
 			return item;
+		}
+
+		@Override
+		public long inFlight() {
+			return FairSchedulerTests.this.keys.values().stream().mapToLong((key) -> key.inFlight).sum();
 		}
 
 		@Override

@@ -58,6 +58,7 @@ final class DeliveryLeases {
 			Delivery delivery = this.leased.take(message.leaseToken());
 			if (delivery != null) {
 				delivery.key.inFlight--;
+				this.scheduler.released(delivery.key);
 				settled(delivery);
 				this.keys.forgetIfIdle(delivery.key);
 				if (!delivery.channel.isOpen()) {
@@ -79,6 +80,7 @@ final class DeliveryLeases {
 				return false;
 			}
 			delivery.key.inFlight--;
+			this.scheduler.released(delivery.key);
 			if (delivery.generation != this.generation.getAsLong() || !delivery.channel.isOpen()) {
 				this.keys.forgetIfIdle(delivery.key);
 				return false;
@@ -120,6 +122,7 @@ final class DeliveryLeases {
 			Delivery delivery;
 			while ((delivery = this.leased.pollExpired(now)) != null) {
 				delivery.key.inFlight--;
+				this.scheduler.released(delivery.key);
 				settled(delivery);
 				this.keys.forgetIfIdle(delivery.key);
 				this.counters.expiredLeases().increment();

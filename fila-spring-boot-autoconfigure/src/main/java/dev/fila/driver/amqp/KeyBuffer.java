@@ -29,4 +29,9 @@ final class KeyBuffer extends FairScheduler.Key<Delivery> {
 		this.refillBy = System.nanoTime();
 	}
 
+	@Override
+	public int inFlight() {
+		return this.inFlight;
+	}
+
 }

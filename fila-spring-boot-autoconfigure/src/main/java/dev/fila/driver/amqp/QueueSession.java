@@ -156,6 +156,11 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.counters.throttleLimited().increment();
 	}
 
+	@Override
+	public long inFlight() {
+		return this.leases.size();
+	}
+
 	/** Whether the key is in the scheduler's rotation; such a key is not forgotten. */
 	private boolean scheduled(KeyBuffer key) {
 		return this.scheduler.isActive(key);

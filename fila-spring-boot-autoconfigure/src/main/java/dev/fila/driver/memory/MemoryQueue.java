@@ -157,6 +157,11 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		return this.scheduler.fetch(max, maxWait.toNanos(), this);
 	}
 
+	@Override
+	public long inFlight() {
+		return this.leases.size();
+	}
+
 	/** Before each look of a fetch: applies expired leases and due retries. */
 	@Override
 	public Readiness prepare(long now) {
@@ -398,6 +403,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		Entry entry;
 		while ((entry = this.leases.pollExpired(now)) != null) {
 			entry.key.inFlight--;
+			this.scheduler.released(entry.key);
 			entry.leaseToken = null;
 			this.expiredLeases++;
 			addPending(entry, true);
@@ -446,6 +452,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		if (entry != null) {
 			this.leases.take(message.leaseToken());
 			entry.key.inFlight--;
+			this.scheduler.released(entry.key);
 			entry.leaseToken = null;
 		}
 		return entry;
@@ -488,6 +495,11 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 
 		KeyState(String name) {
 			super(name);
+		}
+
+		@Override
+		public int inFlight() {
+			return this.inFlight;
 		}
 
 	}

@@ -12,7 +12,7 @@ import dev.fila.scheduling.QueueFlow;
 import static dev.fila.driver.redis.RedisValues.bytes;
 
 /**
- * An operator's pauses and weight overrides, written into each queue's own keys by
+ * An operator's pauses, weight overrides and in-flight limits, written into each queue's own keys by
  * {@code flow.lua} so that the fetch script enforces them atomically for every instance. A
  * state given for a queue that does not exist yet is kept and written when the queue is created.
  */
@@ -61,6 +61,13 @@ final class RedisFlow {
 		state.keyWeights().forEach((key, weight) -> {
 			args.add(bytes(key));
 			args.add(bytes(Double.toString(weight)));
+		});
+		args.add(bytes(Integer.toString(state.keyMaxInFlight())));
+		args.add(bytes(Integer.toString(state.maxInFlight())));
+		args.add(bytes(Integer.toString(state.keyLimits().size())));
+		state.keyLimits().forEach((key, limit) -> {
+			args.add(bytes(key));
+			args.add(bytes(Integer.toString(limit)));
 		});
 		byte[][] keyAndArgs = args.toArray(new byte[0][]);
 		this.queues.onQueue(queue, (connection) -> this.flow.run(connection, ReturnType.INTEGER, keyAndArgs));

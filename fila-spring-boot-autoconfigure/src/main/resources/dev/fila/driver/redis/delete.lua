@@ -49,5 +49,5 @@ end
 -- Only bookkeeping is left: per-key hashes and sets (a field per key, not per message). UNLINK
 -- frees large ones in the background.
 redis.call('UNLINK', B .. 'c', B .. 'seq', B .. 'ring', B .. 'ringset', B .. 'w', B .. 'drr', B .. 'turn',
-  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'delayed', B .. 'purge', B .. 'purging', B .. 'kp', B .. 'wo')
+  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'delayed', B .. 'purge', B .. 'purging', B .. 'kp', B .. 'wo', B .. 'kl')
 return { existed, 1 }

@@ -39,7 +39,7 @@ local function try_spend(throttles)
   end
   return 0
 end
-local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum', 'paused', 'pk', 'wo')
+local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum', 'paused', 'pk', 'wo', 'kmf', 'qmf', 'kl')
 if not meta[1] then
   return redis.error_reply('NOQUEUE ' .. ARGV[4])
 end
@@ -47,6 +47,8 @@ local vis, quantum = tonumber(meta[1]), tonumber(meta[2])
 -- An operator's flow control (see flow.lua): a paused queue hands out nothing; paused keys stay in
 -- the ring and are passed over like throttled ones; weight overrides win over the hooks' weights.
 local queue_paused, paused_keys, overrides = meta[3] == '1', tonumber(meta[4] or '0'), tonumber(meta[5] or '0')
+-- In-flight limits: a key at its limit is passed over like a paused one; the queue's limit caps the fetch.
+local key_max, queue_max, key_limits = tonumber(meta[6] or '0'), tonumber(meta[7] or '0'), tonumber(meta[8] or '0')
 local now = now_ms()
 
 local out = {}
@@ -61,6 +63,10 @@ local next_token = nil
 -- messages already taken by this fetch without a lease deadline, never to be redelivered.
 -- apply_deadlines counts the expired leases and due retries among them.
 local missing = apply_deadlines(B, now)
+if queue_max > 0 then
+  local room = queue_max - redis.call('ZCARD', B .. 'leases')
+  if room < max then max = room end
+end
 local popped_missing = 0
 
 -- Pops the next id of a key whose message hash still exists, with its HMGET of k, w, t, h, p, e,
@@ -116,6 +122,15 @@ if queue_paused then
   ring_len = 0
 end
 
+-- Whether a key has as many messages leased as its limit allows (lease() counts them in B..'kin').
+local function at_limit(key)
+  local limit = key_max
+  if key_limits > 0 then
+    limit = tonumber(redis.call('HGET', B .. 'kl', key) or key_max)
+  end
+  return limit > 0 and tonumber(redis.call('HGET', B .. 'kin', key) or '0') >= limit
+end
+
 local function weight_of(key)
   if overrides > 0 then
     local o = redis.call('HGET', B .. 'wo', key)
@@ -139,8 +154,10 @@ local function round()
     local key = redis.call('LINDEX', B .. 'ring', 0)
     if blocked[key] == selection then
       redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
-    elseif paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1 then
-      -- Paused: keeps its place, messages and credits; not offered again in this selection.
+    elseif (paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1)
+        or ((key_max > 0 or key_limits > 0) and at_limit(key)) then
+      -- Paused or at its in-flight limit: keeps its place, messages and credits; not offered again
+      -- in this selection.
       blocked[key] = selection
       redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
     else

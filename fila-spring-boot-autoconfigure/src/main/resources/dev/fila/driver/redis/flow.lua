@@ -1,14 +1,18 @@
 -- ARGV: base, notify channel, queue name, paused ('1' or '0'), n, n paused fairness keys, m, m pairs of
--- fairness key and weight. Replaces the queue's flow control state (an operator's pauses and weight
--- overrides); returns 0 when the queue does not exist (the driver applies it when it is created).
---   B..'meta' paused ('1' while the whole queue is paused), pk (paused keys), wo (weight overrides):
---             the counts let fetch.lua skip the lookups when there is nothing to look up
---   B..'kp'   set of paused fairness keys; B..'wo' hash key -> weight that wins over B..'w'
+-- fairness key and weight, key in-flight limit (0: none), queue in-flight limit (0: none), l, l pairs of
+-- fairness key and its own in-flight limit. Replaces the queue's flow control state (pauses, weight
+-- overrides, in-flight limits); returns 0 when the queue does not exist (the driver applies it when
+-- the queue is created).
+--   B..'meta' paused ('1' while the whole queue is paused), pk (paused keys), wo (weight overrides),
+--             kmf (in-flight limit of every key), qmf (of the queue), kl (keys with their own limit):
+--             absent when 0, so fetch.lua skips the lookups when there is nothing to look up
+--   B..'kp'   set of paused fairness keys; B..'wo' hash key -> weight that wins over B..'w';
+--   B..'kl'   hash key -> in-flight limit that wins over kmf
 local B = ARGV[1]
 if not require_queue(B) then
   return 0
 end
-redis.call('DEL', B .. 'kp', B .. 'wo')
+redis.call('DEL', B .. 'kp', B .. 'wo', B .. 'kl')
 local i = 5
 local n = tonumber(ARGV[i])
 for j = 1, n do
@@ -18,6 +22,16 @@ i = i + n + 1
 local m = tonumber(ARGV[i])
 for j = 1, m do
   redis.call('HSET', B .. 'wo', ARGV[i + 2 * j - 1], ARGV[i + 2 * j])
+end
+i = i + 2 * m + 1
+local kmf, qmf = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+local l = tonumber(ARGV[i + 2])
+i = i + 2
+for j = 1, l do
+  redis.call('HSET', B .. 'kl', ARGV[i + 2 * j - 1], ARGV[i + 2 * j])
+end
+for field, value in pairs({ kmf = kmf, qmf = qmf, kl = l }) do
+  if value > 0 then redis.call('HSET', B .. 'meta', field, value) else redis.call('HDEL', B .. 'meta', field) end
 end
 if ARGV[4] == '1' then
   redis.call('HSET', B .. 'meta', 'paused', '1')

@@ -44,6 +44,11 @@ class RedisClusterIntegrationTests extends DriverContractTests {
 	}
 
 	@Override
+	protected FilaDriver createSharingInstance() {
+		return new RedisDriver("redis", this.connectionFactory, this.prefix);
+	}
+
+	@Override
 	protected void afterDriverClosed() {
 		RedisClusterTestSupport.deleteKeys(this.connectionFactory, this.prefix);
 		this.connectionFactory.destroy();

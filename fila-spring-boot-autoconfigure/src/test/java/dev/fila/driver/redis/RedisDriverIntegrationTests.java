@@ -39,6 +39,11 @@ class RedisDriverIntegrationTests extends DriverContractTests {
 	}
 
 	@Override
+	protected FilaDriver createSharingInstance() {
+		return new RedisDriver("redis", this.connectionFactory, this.prefix);
+	}
+
+	@Override
 	protected void afterDriverClosed() {
 		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
 		this.connectionFactory.destroy();
