@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,6 +40,11 @@ class RedisMultiInstanceIntegrationTests {
 
 	static final AtomicInteger delivered = new AtomicInteger();
 
+	/** Handlers running now and the most seen at once, per fairness key, over both instances. */
+	static final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+
+	static final Map<String, Integer> mostRunning = new ConcurrentHashMap<>();
+
 	private final String prefix = RedisTestSupport.uniquePrefix();
 
 	private final ApplicationContextRunner instance = new ApplicationContextRunner()
@@ -54,7 +60,14 @@ class RedisMultiInstanceIntegrationTests {
 
 		@FilaListener(queue = "jobs", id = "worker", concurrency = "${test.concurrency:1}", prefetch = "1",
 				autoStartup = "false")
-		void handle(FilaMessage message) {
+		void handle(FilaMessage message) throws InterruptedException {
+			AtomicInteger now = running.computeIfAbsent(message.fairnessKey(), (key) -> new AtomicInteger());
+			int concurrent = now.incrementAndGet();
+			mostRunning.merge(message.fairnessKey(), concurrent, Math::max);
+			if (message.headers().containsKey("sleep")) {
+				Thread.sleep(Long.parseLong(message.headers().get("sleep")));
+			}
+			now.decrementAndGet();
 			deliveredKeys.add(message.fairnessKey());
 			delivered.incrementAndGet();
 		}
@@ -65,6 +78,8 @@ class RedisMultiInstanceIntegrationTests {
 	void reset() {
 		deliveredKeys.clear();
 		delivered.set(0);
+		running.clear();
+		mostRunning.clear();
 	}
 
 	@AfterEach
@@ -143,6 +158,26 @@ class RedisMultiInstanceIntegrationTests {
 			double seconds = (System.nanoTime() - start) / 1e9;
 			assertThat(seconds).as("seconds for 40 messages at 20/s, burst 1, over two instances")
 				.isGreaterThanOrEqualTo(1.9);
+		});
+	}
+
+	@Test
+	void aKeysInFlightLimitHoldsOverEveryWorkerOfBothInstancesAndIdlesNone() {
+		String[] properties = { "test.concurrency=4", "fila.queues.jobs.key-max-in-flight=2" };
+		withTwoInstances(properties, (first, second) -> {
+			List<OutboundMessage> batch = new ArrayList<>();
+			for (int i = 0; i < 40; i++) {
+				batch.add(OutboundMessage.of(Map.of("type", "big", "sleep", "20"), "big-" + i));
+				if (i < 20) {
+					batch.add(OutboundMessage.of(Map.of("type", "small-" + (i % 4), "sleep", "20"), "small-" + i));
+				}
+			}
+			first.getBean(FilaTemplate.class).enqueueAll("jobs", batch);
+			startBoth(first, second);
+			await().atMost(Duration.ofSeconds(30)).until(() -> delivered.get() >= 60);
+			System.out.printf("most handlers running at once per key over 8 workers, limit 2: %s%n", mostRunning);
+			assertThat(mostRunning.get("big")).isEqualTo(2);
+			mostRunning.forEach((key, most) -> assertThat(most).as("most of %s at once", key).isLessThanOrEqualTo(2));
 		});
 	}
 
