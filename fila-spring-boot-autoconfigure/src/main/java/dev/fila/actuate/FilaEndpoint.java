@@ -166,7 +166,8 @@ public class FilaEndpoint {
 			double fairShare = (key.pending() > 0 && !key.paused() && backlogWeights > 0)
 					? key.weight() / backlogWeights : 0;
 			keys.add(new KeyDescriptor(key.key(), key.pending(), key.inFlight(), key.delayed(), key.weight(),
-					round(fairShare), recent.count(key.key()), round(recent.share(key.key())), key.paused()));
+					round(fairShare), recent.count(key.key()), round(recent.share(key.key())), key.paused(),
+					key.maxInFlight()));
 		}
 		DeadLetterDescriptor deadLetter = null;
 		String dlq = QueueSpec.deadLetterQueueOf(queue);
@@ -471,9 +472,10 @@ public class FilaEndpoint {
 	 * @param recentDeliveries its deliveries among the queue's recent ones
 	 * @param deliveredShare its share of the queue's recent deliveries, 0 to 1
 	 * @param paused whether the key is paused (its fair share is then 0)
+	 * @param maxInFlight the most of its messages leased at once, 0 for no limit
 	 */
 	public record KeyDescriptor(String key, long pending, long inFlight, long delayed, double weight, double fairShare,
-			int recentDeliveries, double deliveredShare, boolean paused) {
+			int recentDeliveries, double deliveredShare, boolean paused, int maxInFlight) {
 	}
 
 	/**

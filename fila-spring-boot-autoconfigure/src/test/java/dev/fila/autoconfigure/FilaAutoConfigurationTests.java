@@ -29,8 +29,10 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.memory.MemoryDriver;
 import dev.fila.listener.FilaListenerRegistry;
-import dev.fila.queue.QueuePolicyFactory;
+import dev.fila.queue.FilaFlowControl;
 import dev.fila.queue.FilaQueues;
+import dev.fila.queue.QueuePolicyFactory;
+import dev.fila.scheduling.QueueFlow;
 import tools.jackson.databind.json.JsonMapper;
 
 import static dev.fila.support.FilaTestSupport.configurationCause;
@@ -284,6 +286,22 @@ class FilaAutoConfigurationTests {
 					.containsExactly("fila.throttles.t.rate", "fila.queues.q.quantum", "fila.consumers.c.concurrency",
 							"fila.lua.timeout");
 			});
+	}
+
+	@Test
+	void inFlightLimitsComeFromTheQueuesConfigurationAndBadOnesAreReported() {
+		this.contextRunner
+			.withPropertyValues("fila.queues.orders.key-max-in-flight=2", "fila.queues.orders.max-in-flight=10")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				QueueFlow flow = context.getBean(FilaFlowControl.class).flow("orders");
+				assertThat(flow.keyMaxInFlight()).isEqualTo(2);
+				assertThat(flow.maxInFlight()).isEqualTo(10);
+			});
+		assertFailure(new String[] { "fila.queues.q.key-max-in-flight=0" }, "fila.queues.q.key-max-in-flight", "0",
+				"an integer of at least 1, or unset for no limit");
+		assertFailure(new String[] { "fila.queues.q.max-in-flight=-3" }, "fila.queues.q.max-in-flight", "-3",
+				"an integer of at least 1, or unset for no limit");
 	}
 
 	@Test
