@@ -44,6 +44,15 @@ public class FilaFlowControl {
 
 	private static final String MAX_IN_FLIGHT = "max-in-flight";
 
+	/**
+	 * The smallest weight override: round robin arithmetic on smaller ones overflows (a key
+	 * would need more than 10^300 rounds for one credit).
+	 */
+	public static final double MIN_WEIGHT = 1e-6;
+
+	/** The largest weight override, for the same reason. */
+	public static final double MAX_WEIGHT = 1e6;
+
 	private final FilaDrivers drivers;
 
 	private final SharedSettings settings;
@@ -126,9 +135,10 @@ public class FilaFlowControl {
 	 * @throws IllegalArgumentException when the weight is {@code NaN} or infinite
 	 */
 	public void setKeyWeight(String queue, String key, double weight) {
-		if (Double.isNaN(weight) || Double.isInfinite(weight)) {
-			throw new IllegalArgumentException(
-					"The weight of key '" + key + "' of queue '" + queue + "' must be a finite number, was " + weight);
+		if (Double.isNaN(weight) || Double.isInfinite(weight) || weight > MAX_WEIGHT
+				|| (weight > 0 && weight < MIN_WEIGHT)) {
+			throw new IllegalArgumentException("The weight of key '" + key + "' of queue '" + queue + "' must be from "
+					+ MIN_WEIGHT + " to " + MAX_WEIGHT + " (or <= 0 to remove the override), was " + weight);
 		}
 		this.settings.setAtRuntime(settingKey(KEY_WEIGHT, queue, key), (weight > 0) ? Double.toString(weight) : null);
 	}

@@ -176,10 +176,11 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	/**
 	 * @param key a key
-	 * @return whether it is scheduled
+	 * @return whether it is scheduled, or held out of the round robin (paused or at its
+	 * in-flight limit): either way its owner must not forget it
 	 */
 	public boolean isActive(K key) {
-		return this.drr.isActive(key);
+		return this.drr.isActive(key) || (!this.parked.isEmpty() && this.parked.contains(key));
 	}
 
 	/**
@@ -221,6 +222,21 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 			}
 		}
 		return item;
+	}
+
+	/**
+	 * Takes every queued item of one key out of the scheduler (the key's messages go elsewhere
+	 * while it is paused).
+	 * @param key the key
+	 * @return its items, in order
+	 */
+	public List<E> takeAll(K key) {
+		List<E> items = new ArrayList<>(key.queued);
+		key.queued.clear();
+		this.size -= items.size();
+		this.drr.deactivate(key);
+		this.parked.remove(key);
+		return items;
 	}
 
 	/**

@@ -74,6 +74,10 @@ final class AmqpHousekeeping implements Runnable {
 							expired.size());
 					this.publisher.republish(session.queue(), expired, true);
 				}
+				List<Delivery> heldBack = session.takeHeldBack();
+				if (!heldBack.isEmpty()) {
+					this.publisher.republish(session.queue(), heldBack, false);
+				}
 				if (session.isIdle(idleNanos)) {
 					this.sessions.remove(session);
 					closeSession(session);

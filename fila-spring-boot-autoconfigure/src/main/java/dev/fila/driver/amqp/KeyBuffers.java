@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.fila.scheduling.FairScheduler;
 
 /**
@@ -44,6 +46,10 @@ final class KeyBuffers implements FairScheduler.Refills<KeyBuffer> {
 		return this.keys.computeIfAbsent(key, KeyBuffer::new);
 	}
 
+	@Nullable KeyBuffer getIfPresent(String key) {
+		return this.keys.get(key);
+	}
+
 	/** Forgets a key that holds nothing here and is out of the schedule. */
 	void forgetIfIdle(KeyBuffer key) {
 		if (key.inFlight == 0 && !key.hasQueued() && !this.scheduled.test(key)) {
@@ -51,9 +57,16 @@ final class KeyBuffers implements FairScheduler.Refills<KeyBuffer> {
 		}
 	}
 
-	/** The channel was dropped, and every key's buffer with it. */
+	/**
+	 * The channel was dropped, and every key's buffer with it. Keys with leases stay: their
+	 * in-flight counts hold the key's in-flight limit until those leases end.
+	 */
 	void clear() {
-		this.keys.clear();
+		this.keys.values().removeIf((key) -> key.inFlight == 0);
+		for (KeyBuffer key : this.keys.values()) {
+			key.source = null;
+			key.backlog = false;
+		}
 	}
 
 	/** The buffered messages were taken: no key waits for a refill, and those not leased go. */

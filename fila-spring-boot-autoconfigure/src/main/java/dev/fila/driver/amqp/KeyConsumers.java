@@ -66,6 +66,12 @@ final class KeyConsumers {
 	 */
 	private final Set<String> pausedKeys = new HashSet<>();
 
+	/**
+	 * Keys an operator paused: not consumed, so that RabbitMQ keeps their messages (instead of
+	 * this session holding them unacked for as long as the pause lasts). Kept across reconnects.
+	 */
+	private final Set<String> stoppedKeys = new HashSet<>();
+
 	KeyConsumers(SessionHost host, String queue, ReentrantLock lock, ConsumerLanes lanes, ConsumingSession session) {
 		this.host = host;
 		this.queue = queue;
@@ -142,6 +148,9 @@ final class KeyConsumers {
 						return;
 					}
 					rabbitQueue = target.rabbitQueue();
+					if (target.key() != null && this.stoppedKeys.contains(target.key())) {
+						continue;
+					}
 					if (target.key() != null && this.host.expiring(this.queue, target.key())) {
 						// Consumed when the expiry closes with the queue kept; checked under the lock
 						// that resumeAfterExpiry takes, so that closing cannot slip in between.
@@ -325,6 +334,52 @@ final class KeyConsumers {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stops consuming a paused key's queue (a queue per key only). Deliveries already on their
+	 * way come back to RabbitMQ ({@link KeySource#cancelled}). Under the lock.
+	 * @return whether the key was consumed until now
+	 */
+	boolean stopKey(String key) throws IOException {
+		if (!this.stoppedKeys.add(key)) {
+			return false;
+		}
+		for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
+			Consumed consumed = consumer.getValue();
+			if (!key.equals(consumed.target().key())) {
+				continue;
+			}
+			if (consumed.source() != null) {
+				consumed.source().cancelled = true;
+			}
+			this.consumers.remove(consumer.getKey());
+			this.consumedQueues.remove(consumed.rabbitQueue());
+			if (consumed.channel().isOpen()) {
+				consumed.channel().basicCancel(consumer.getKey());
+			}
+		}
+		return true;
+	}
+
+	/** @return whether some keys are not consumed because they are paused */
+	boolean hasStoppedKeys() {
+		return !this.stoppedKeys.isEmpty();
+	}
+
+	/** Consumes again the keys stopped for a pause that are no longer paused. Under the lock. */
+	void startKeysBut(Set<String> stillPaused) {
+		boolean any = false;
+		for (String key : List.copyOf(this.stoppedKeys)) {
+			if (!stillPaused.contains(key)) {
+				this.stoppedKeys.remove(key);
+				this.toConsume.add(new Target(this.host.keyQueue(this.queue, key), key));
+				any = true;
+			}
+		}
+		if (any) {
+			subscribe();
 		}
 	}
 

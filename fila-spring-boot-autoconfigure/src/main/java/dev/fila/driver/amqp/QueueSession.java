@@ -83,6 +83,9 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 	/** While paused (a purge), the session consumes nothing and gives back what still arrives. */
 	private boolean paused;
 
+	/** While an operator pauses the whole queue: likewise, until resumed. */
+	private boolean flowStopped;
+
 	QueueSession(SessionHost host, QueueSpec spec, QueueCounters counters) {
 		this.host = host;
 		this.queue = spec.name();
@@ -99,6 +102,62 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 
 	String queue() {
 		return this.queue;
+	}
+
+	/**
+	 * What an operator's pause holds back, taken out so that RabbitMQ keeps it rather than this
+	 * session holding it unacked (RabbitMQ's {@code consumer_timeout} would close the channel
+	 * under every other key's handlers). A paused queue stops consuming and gives back all it
+	 * buffered; a paused key (with a queue per key) stops its consumer and gives back its
+	 * messages, including those that reach it through the retry queue. Resumed, they are
+	 * consumed again. With key shards a paused key's messages stay buffered: its shard carries
+	 * other keys. Runs on the driver's timer; the caller republishes what it returns.
+	 * @return the deliveries to give back, not counting an attempt
+	 */
+	List<Delivery> takeHeldBack() {
+		this.lock.lock();
+		try {
+			QueueFlow flow = this.scheduler.flow();
+			if (!flow.paused() && !this.flowStopped && flow.pausedKeys().isEmpty() && !this.consumers.hasStoppedKeys()) {
+				return List.of();
+			}
+			List<Delivery> taken = new ArrayList<>();
+			if (flow.paused()) {
+				if (!this.flowStopped) {
+					this.flowStopped = true;
+					this.consumers.cancelConsumers();
+				}
+				this.scheduler.clear(taken);
+				this.keys.emptied();
+				return taken;
+			}
+			if (this.flowStopped) {
+				this.flowStopped = false;
+				if (!this.paused && this.lanes.isOpen()) {
+					this.consumers.consumeAll();
+				}
+				this.scheduler.signalAll();
+			}
+			if (!this.host.shardQueues(this.queue).isEmpty()) {
+				return taken;
+			}
+			for (String key : flow.pausedKeys()) {
+				this.consumers.stopKey(key);
+				KeyBuffer buffer = this.keys.getIfPresent(key);
+				if (buffer != null && buffer.hasQueued()) {
+					taken.addAll(this.scheduler.takeAll(buffer));
+				}
+			}
+			this.consumers.startKeysBut(flow.pausedKeys());
+			return taken;
+		}
+		catch (IOException | RuntimeException ex) {
+			dropChannel();
+			return List.of();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Applies an operator's pauses and weight overrides. */
@@ -242,7 +301,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.lock.lock();
 		try {
 			this.paused = false;
-			if (this.lanes.isOpen()) {
+			if (this.lanes.isOpen() && !this.flowStopped) {
 				this.consumers.consumeAll();
 			}
 			this.scheduler.signalAll();
@@ -358,7 +417,8 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		int attempts = envelope.priorAttempts() + 1 + (delivery.isRedeliver() ? 1 : 0);
 		this.lock.lock();
 		try {
-			if (generation != this.generation || this.closed || this.paused || (source != null && source.cancelled)) {
+			if (generation != this.generation || this.closed || this.paused || this.flowStopped
+					|| (source != null && source.cancelled)) {
 				// A delivery racing a close (or a consumer cancelled for an expiry): give it back at once.
 				AmqpChannels.rejectQuietly(channel, delivery.getDeliveryTag());
 				return;
@@ -387,7 +447,7 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 
 		@Override
 		public boolean consuming() {
-			return !QueueSession.this.paused && !QueueSession.this.closed;
+			return !QueueSession.this.paused && !QueueSession.this.flowStopped && !QueueSession.this.closed;
 		}
 
 		@Override

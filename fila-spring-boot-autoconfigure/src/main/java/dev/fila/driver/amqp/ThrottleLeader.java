@@ -108,7 +108,7 @@ final class ThrottleLeader {
 			Map<String, Object> arguments = new HashMap<>(this.tokenQueues.queueType());
 			arguments.put("x-expires", LEADER_QUEUE_EXPIRES_MILLIS);
 			channel.queueDeclare(this.leaderQueue, true, false, false, arguments);
-			channel.basicConsume(this.leaderQueue, true, "", false, true, null, new DefaultConsumer(channel));
+			channel.basicConsume(this.leaderQueue, true, "", false, true, null, new LeaderConsumer(channel));
 		}
 		catch (IOException | RuntimeException ex) {
 			// Most often ACCESS_REFUSED: another instance is the exclusive consumer.
@@ -149,8 +149,9 @@ final class ThrottleLeader {
 			refill.refilledAt = nowNanos;
 			long count = (long) refill.level;
 			if (count > 0) {
-				this.tokenQueues.publish(bucket.queue(), count);
+				// Spent before publishing: a publish that fails half-way loses tokens, never repeats them.
 				refill.level -= count;
+				this.tokenQueues.publish(bucket.queue(), count);
 			}
 			refill.dueAt = nowNanos + refillInterval(bucket);
 		}
@@ -174,6 +175,31 @@ final class ThrottleLeader {
 		if (channel != null) {
 			AmqpChannels.closeQuietly(channel);
 		}
+	}
+
+	/**
+	 * The exclusive consumer that is the leadership. When RabbitMQ cancels it (the leader queue
+	 * was deleted, or its node went away) the channel may stay open: leading ends with the
+	 * consumer, not only with the channel, or two instances could refill at once.
+	 */
+	private final class LeaderConsumer extends DefaultConsumer {
+
+		LeaderConsumer(Channel channel) {
+			super(channel);
+		}
+
+		@Override
+		public void handleCancel(String consumerTag) {
+			Channel channel = getChannel();
+			if (ThrottleLeader.this.leadership == channel) {
+				ThrottleLeader.this.leadership = null;
+				logger.info("Driver '{}': no longer refills the throttles' token queues (its consumer was cancelled)",
+						ThrottleLeader.this.driverName);
+			}
+			// Not on the connection's thread: closing waits for RabbitMQ's close-ok.
+			AmqpChannels.closeInBackground(java.util.List.of(channel));
+		}
+
 	}
 
 	/** A token queue's refill state while leading. */

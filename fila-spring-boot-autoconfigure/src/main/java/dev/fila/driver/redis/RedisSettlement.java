@@ -81,7 +81,7 @@ final class RedisSettlement {
 
 	private void ackBatch(List<LeasedMessage> batch, boolean[] acked, int offset) {
 		QueueKeys keys = this.queues.keys(batch.get(0).queue());
-		byte[][] keyAndArgs = leaseArgs(keys, batch);
+		byte[][] keyAndArgs = leaseArgs(keys, batch, keys.channel(), keys.name());
 		byte[] results = this.connections.execute((connection) -> {
 			byte[] reply = this.ack.run(connection, ReturnType.VALUE, keyAndArgs);
 			if (this.replicaWait.enabled()) {

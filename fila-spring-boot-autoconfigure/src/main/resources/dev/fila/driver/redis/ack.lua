@@ -1,11 +1,12 @@
--- ARGV: base, then id and lease token of each message to ack (one queue, one or many messages).
--- Returns a string with one character per message, in order: '1' acked, '0' the lease was lost.
+-- ARGV: base, notify channel, queue name, then id and lease token of each message to ack (one queue,
+-- one or many messages). Returns a string with one character per message, in order: '1' acked, '0' the
+-- lease was lost.
 local B = ARGV[1]
 local results = {}
 local ids = {}
 local settled = {}
 local seen = {}
-for i = 2, #ARGV - 1, 2 do
+for i = 4, #ARGV - 1, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
   local m = redis.call('HMGET', B .. 'm:' .. id, 'l', 'k')
   if m[1] ~= token or token == '' or seen[id] then
@@ -34,5 +35,8 @@ if #ids > 0 then
       forget_key_if_idle(B, key)
     end
   end
+end
+if #ids > 0 then
+  notify_if_limited(B, ARGV[2], ARGV[3])
 end
 return table.concat(results)

@@ -13,6 +13,7 @@ local to_dlq = action ~= 'retry' and redis.call('HGET', B .. 'meta', 'dl') == '1
 redis.call('ZREM', B .. 'leases', id)
 redis.call('HSET', M, 'l', '')
 redis.call('HINCRBY', B .. 'kin', key, -1)
+notify_if_limited(B, ARGV[9], ARGV[8])
 if action == 'retry' then
   local delay = tonumber(ARGV[5])
   if delay <= 0 then

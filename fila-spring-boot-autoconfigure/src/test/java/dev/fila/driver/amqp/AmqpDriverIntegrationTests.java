@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,11 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.scheduling.QueueFlow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The AMQP driver against the shared driver contract, on the real RabbitMQ.
@@ -39,6 +43,44 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 	protected void afterDriverClosed() {
 		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
 		this.connectionFactory.destroy();
+	}
+
+	/**
+	 * A pause must not leave messages unacked in this instance for as long as it lasts: past
+	 * RabbitMQ's consumer_timeout the channel would close under every other key's handlers.
+	 * The paused key's messages (and a paused queue's) go back to RabbitMQ, counting no attempt.
+	 */
+	@Test
+	void pausedMessagesWaitInRabbitMqNotUnackedInTheInstance() throws Exception {
+		AmqpDriver amqp = (AmqpDriver) this.driver;
+		String queue = createQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			batch.add(message("p" + i, "paused"));
+			batch.add(message("f" + i, "free"));
+		}
+		amqp.enqueue(queue, batch);
+		List<LeasedMessage> first = amqp.fetch(queue, 1, Duration.ofSeconds(2));
+		assertThat(first).hasSize(1);
+		amqp.ack(first.get(0));
+		amqp.applyFlow(queue, new QueueFlow(false, Set.of("paused"), Map.of()));
+		String pausedQueue = amqp.keyQueue(queue, "paused");
+		long pausedLeft = 5 - (first.get(0).fairnessKey().equals("paused") ? 1 : 0);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(amqp.channels().readyCount(pausedQueue)).isEqualTo(pausedLeft));
+		amqp.applyFlow(queue, new QueueFlow(true, Set.of("paused"), Map.of()));
+		String freeQueue = amqp.keyQueue(queue, "free");
+		long freeLeft = 5 - (first.get(0).fairnessKey().equals("free") ? 1 : 0);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(amqp.channels().readyCount(freeQueue)).isEqualTo(freeLeft));
+		assertThat(amqp.fetch(queue, 10, Duration.ofMillis(300))).isEmpty();
+		amqp.applyFlow(queue, QueueFlow.NONE);
+		List<LeasedMessage> rest = new ArrayList<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (rest.size() < 9 && System.nanoTime() < deadline) {
+			rest.addAll(amqp.fetch(queue, 10, Duration.ofMillis(200)));
+		}
+		assertThat(rest).hasSize(9).allSatisfy((message) -> assertThat(message.attempts()).isEqualTo(1));
 	}
 
 	@Test
