@@ -140,6 +140,11 @@ class FilaTemplateAndAdminTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setKeyWeight("jobs", "acme", Double.NaN));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> this.admin.setKeyWeight("jobs", "acme", Double.POSITIVE_INFINITY));
+		// Round robin arithmetic overflows beyond these: refused rather than a key served never or always.
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setKeyWeight("jobs", "acme", 1e-7));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.admin.setKeyWeight("jobs", "acme", 1e7));
+		this.admin.setKeyWeight("jobs", "acme", 1e-6);
+		this.admin.setKeyWeight("jobs", "acme", 1e6);
 		// A weight <= 0 removes the override; removing one that is not there is fine.
 		this.admin.setKeyWeight("jobs", "acme", 0);
 		this.admin.setKeyWeight("jobs", "acme", -1);
