@@ -70,6 +70,10 @@ final class ThrottleLeader {
 
 	private final Map<String, Refill> refills = new HashMap<>();
 
+	private static final long REFILL_WARNING_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+	private long lastRefillWarning = System.nanoTime() - REFILL_WARNING_NANOS;
+
 	ThrottleLeader(String driverName, AmqpChannels channels, String leaderQueue, TokenQueues tokenQueues) {
 		this.driverName = driverName;
 		this.channels = channels;
@@ -156,8 +160,12 @@ final class ThrottleLeader {
 			refill.dueAt = nowNanos + refillInterval(bucket);
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.debug("Driver '{}': could not refill {} ({})", this.driverName, bucket.queue(),
-					AmqpChannels.describe(ex));
+			// Throttled messages wait while refills fail: worth a warning, once a minute at most.
+			if (nowNanos - this.lastRefillWarning > REFILL_WARNING_NANOS) {
+				this.lastRefillWarning = nowNanos;
+				logger.warn("Driver '{}': could not refill the throttle token queue {} ({}); throttled messages wait"
+						+ " until it works", this.driverName, bucket.queue(), AmqpChannels.describe(ex));
+			}
 			this.tokenQueues.closeChannel();
 			refill.dueAt = nowNanos + MAX_REFILL_NANOS;
 		}
