@@ -16,7 +16,7 @@ import dev.fila.core.FilaAdmin;
 import dev.fila.core.FilaDelivery;
 import dev.fila.core.FilaTemplate;
 import dev.fila.driver.QueueSpec;
-import dev.fila.queue.FilaFlowControl;
+import dev.fila.driver.SharedFlowScenarios;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.FilaThrottles;
 
@@ -86,35 +86,7 @@ class AmqpSharedSettingsIntegrationTests {
 
 	@Test
 	void aPauseOnOneInstanceHoldsTheKeyOnTheOtherWithinASecondAndSurvivesARestart() {
-		ApplicationContextRunner withQueue = this.undeclared
-			.withPropertyValues("fila.queues.orders.on-enqueue=classpath:lua/tenant-enqueue.lua");
-		withQueue.run((first) -> withQueue.run((second) -> {
-			first.getBean(FilaAdmin.class).pauseKey("orders", "acme");
-			await().atMost(Duration.ofSeconds(1))
-				.until(() -> second.getBean(FilaFlowControl.class).flow("orders").isKeyPaused("acme"));
-			FilaTemplate template = second.getBean(FilaTemplate.class);
-			template.enqueue("orders", Map.of("tenant", "acme"), "a");
-			template.enqueue("orders", Map.of("tenant", "beta"), "b");
-			FilaDelivery beta = template.receive("orders", Duration.ofSeconds(5)).orElseThrow();
-			assertThat(beta.fairnessKey()).isEqualTo("beta");
-			beta.ack();
-			assertThat(template.receive("orders", Duration.ofMillis(500))).isEmpty();
-		}));
-		withQueue.run((restarted) -> {
-			FilaAdmin admin = restarted.getBean(FilaAdmin.class);
-			FilaTemplate template = restarted.getBean(FilaTemplate.class);
-			assertThat(template.receive("orders", Duration.ofMillis(500))).isEmpty();
-			// Listed once the instance knows the key (on amqp, from the key log a consumer reads).
-			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(admin.stats("orders").keys())
-					.filteredOn((key) -> key.key().equals("acme"))
-					.singleElement()
-					.satisfies((key) -> assertThat(key.paused()).isTrue()));
-			admin.resumeKey("orders", "acme");
-			FilaDelivery acme = template.receive("orders", Duration.ofSeconds(5)).orElseThrow();
-			assertThat(acme.fairnessKey()).isEqualTo("acme");
-			acme.ack();
-		});
+		SharedFlowScenarios.aPauseOnOneInstanceHoldsTheKeyOnTheOtherAndSurvivesARestart(this.undeclared);
 	}
 
 }

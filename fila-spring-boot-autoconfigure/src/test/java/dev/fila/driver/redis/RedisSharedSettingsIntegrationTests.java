@@ -1,7 +1,6 @@
 package dev.fila.driver.redis;
 
 import java.time.Duration;
-import java.util.Map;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -19,9 +18,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.fila.autoconfigure.FilaAutoConfiguration;
 import dev.fila.config.SharedSettings;
 import dev.fila.core.FilaAdmin;
-import dev.fila.core.FilaDelivery;
-import dev.fila.core.FilaTemplate;
-import dev.fila.queue.FilaFlowControl;
+import dev.fila.driver.SharedFlowScenarios;
 import dev.fila.queue.FilaThrottles;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,35 +124,7 @@ class RedisSharedSettingsIntegrationTests {
 
 	@Test
 	void aPauseOnOneInstanceHoldsTheKeyOnTheOtherWithinASecondAndSurvivesARestart() {
-		ApplicationContextRunner withQueue = this.instance
-			.withPropertyValues("fila.queues.orders.on-enqueue=classpath:lua/tenant-enqueue.lua");
-		withQueue.run((first) -> withQueue.run((second) -> {
-			first.getBean(FilaAdmin.class).pauseKey("orders", "acme");
-			await().atMost(Duration.ofSeconds(1))
-				.until(() -> second.getBean(FilaFlowControl.class).flow("orders").isKeyPaused("acme"));
-			FilaTemplate template = second.getBean(FilaTemplate.class);
-			template.enqueue("orders", Map.of("tenant", "acme"), "a");
-			template.enqueue("orders", Map.of("tenant", "beta"), "b");
-			FilaDelivery beta = template.receive("orders", Duration.ofSeconds(5)).orElseThrow();
-			assertThat(beta.fairnessKey()).isEqualTo("beta");
-			beta.ack();
-			assertThat(template.receive("orders", Duration.ofMillis(500))).isEmpty();
-		}));
-		withQueue.run((restarted) -> {
-			FilaAdmin admin = restarted.getBean(FilaAdmin.class);
-			FilaTemplate template = restarted.getBean(FilaTemplate.class);
-			assertThat(template.receive("orders", Duration.ofMillis(500))).isEmpty();
-			// Listed once the instance knows the key (on amqp, from the key log a consumer reads).
-			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(admin.stats("orders").keys())
-					.filteredOn((key) -> key.key().equals("acme"))
-					.singleElement()
-					.satisfies((key) -> assertThat(key.paused()).isTrue()));
-			admin.resumeKey("orders", "acme");
-			FilaDelivery acme = template.receive("orders", Duration.ofSeconds(5)).orElseThrow();
-			assertThat(acme.fairnessKey()).isEqualTo("acme");
-			acme.ack();
-		});
+		SharedFlowScenarios.aPauseOnOneInstanceHoldsTheKeyOnTheOtherAndSurvivesARestart(this.instance);
 	}
 
 }
