@@ -214,7 +214,7 @@ public final class FilaAutoConfiguration {
 		return throttles;
 	}
 
-	@Bean
+	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	FilaFlowControl filaFlowControl(FilaProperties properties, FilaDrivers drivers, SettingsStore store,
 			SettingsWatcher watcher) {
@@ -222,6 +222,7 @@ public final class FilaAutoConfiguration {
 		flowControl.seedLimits(FilaPropertiesResolver.inFlightLimits(properties));
 		flowControl.load();
 		watcher.watch(flowControl.settings());
+		flowControl.reapplyEvery(FilaFlowControl.REAPPLY_INTERVAL);
 		return flowControl;
 	}
 

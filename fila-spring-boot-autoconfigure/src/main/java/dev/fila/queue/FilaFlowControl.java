@@ -1,10 +1,14 @@
 package dev.fila.queue;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,7 +30,7 @@ import dev.fila.scheduling.QueueFlow;
  * fairness key: {@code key-paused:6:ordersacme} pauses key {@code acme} of queue {@code orders}.
  * The length keeps any queue name and key apart without escaping.
  */
-public class FilaFlowControl {
+public class FilaFlowControl implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(FilaFlowControl.class);
 
@@ -53,9 +57,14 @@ public class FilaFlowControl {
 	/** The largest weight override, for the same reason. */
 	public static final double MAX_WEIGHT = 1e6;
 
+	/** How often every queue's state is given to the drivers again, changed or not. */
+	public static final Duration REAPPLY_INTERVAL = Duration.ofSeconds(30);
+
 	private final FilaDrivers drivers;
 
 	private final SharedSettings settings;
+
+	private @Nullable ScheduledExecutorService reapplier;
 
 	/**
 	 * @param drivers the drivers that enforce the state
@@ -70,6 +79,37 @@ public class FilaFlowControl {
 	/** Loads the stored state and gives every queue's to the drivers; at start-up. */
 	public void load() {
 		this.settings.reload();
+		applyAll();
+	}
+
+	/**
+	 * Gives every queue's state to the drivers again at this interval, so that what a single
+	 * apply can miss is set right within it: an apply that failed (the broker was away), a
+	 * queue Redis lost and the driver created again, a queue created while its state changed.
+	 * @param interval the interval
+	 */
+	public synchronized void reapplyEvery(Duration interval) {
+		if (this.reapplier != null) {
+			return;
+		}
+		this.reapplier = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "fila-flow-reapply");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long millis = interval.toMillis();
+		this.reapplier.scheduleWithFixedDelay(this::applyAll, millis, millis, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public synchronized void close() {
+		if (this.reapplier != null) {
+			this.reapplier.shutdownNow();
+			this.reapplier = null;
+		}
+	}
+
+	private void applyAll() {
 		Set<String> queues = new HashSet<>();
 		for (String settingKey : this.settings.all().keySet()) {
 			Parsed parsed = Parsed.of(settingKey);
@@ -207,7 +247,11 @@ public class FilaFlowControl {
 		}
 	}
 
-	private void apply(String queue) {
+	/**
+	 * Reads the queue's state and gives it to every driver, one queue at a time for the whole
+	 * application: of two applies, the later one reads the later state.
+	 */
+	private synchronized void apply(String queue) {
 		QueueFlow flow = flow(queue);
 		for (FilaDriver driver : this.drivers.all()) {
 			try {
