@@ -3,6 +3,7 @@ package dev.fila.scheduling;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -237,6 +239,30 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		this.drr.deactivate(key);
 		this.parked.remove(key);
 		return items;
+	}
+
+	/**
+	 * Takes the queued items of one key that match, keeping the others in order.
+	 * @param key the key
+	 * @param which the items to take
+	 * @return the items taken, in order
+	 */
+	public List<E> takeMatching(K key, Predicate<E> which) {
+		List<E> taken = new ArrayList<>();
+		Iterator<E> items = key.queued.iterator();
+		while (items.hasNext()) {
+			E item = items.next();
+			if (which.test(item)) {
+				items.remove();
+				taken.add(item);
+			}
+		}
+		this.size -= taken.size();
+		if (key.queued.isEmpty() && (this.refills == null || !this.refills.mayRefill(key))) {
+			this.drr.deactivate(key);
+			this.parked.remove(key);
+		}
+		return taken;
 	}
 
 	/**

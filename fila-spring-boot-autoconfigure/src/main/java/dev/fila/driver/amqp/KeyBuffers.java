@@ -1,6 +1,7 @@
 package dev.fila.driver.amqp;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -48,6 +49,11 @@ final class KeyBuffers implements FairScheduler.Refills<KeyBuffer> {
 
 	@Nullable KeyBuffer getIfPresent(String key) {
 		return this.keys.get(key);
+	}
+
+	/** @return a copy of the keys this session holds state for */
+	List<KeyBuffer> all() {
+		return List.copyOf(this.keys.values());
 	}
 
 	/** Forgets a key that holds nothing here and is out of the schedule. */

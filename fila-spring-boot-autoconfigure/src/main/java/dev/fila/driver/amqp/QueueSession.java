@@ -118,7 +118,8 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.lock.lock();
 		try {
 			QueueFlow flow = this.scheduler.flow();
-			if (!flow.paused() && !this.flowStopped && flow.pausedKeys().isEmpty() && !this.consumers.hasStoppedKeys()) {
+			if (!flow.paused() && !this.flowStopped && flow.pausedKeys().isEmpty() && !this.consumers.hasStoppedKeys()
+					&& !flow.limited()) {
 				return List.of();
 			}
 			List<Delivery> taken = new ArrayList<>();
@@ -149,6 +150,17 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 				}
 			}
 			this.consumers.startKeysBut(flow.pausedKeys());
+			if (flow.limited()) {
+				// A key at its in-flight limit would keep what came through the retry queue (its
+				// deliveries have no key source) in that queue's prefetch, which every key shares:
+				// it waits in the key's own queue instead, behind the key's other messages.
+				for (KeyBuffer key : this.keys.all()) {
+					int limit = flow.limitOf(key.name());
+					if (limit > 0 && key.inFlight >= limit && key.hasQueued()) {
+						taken.addAll(this.scheduler.takeMatching(key, (delivery) -> delivery.source == null));
+					}
+				}
+			}
 			return taken;
 		}
 		catch (IOException | RuntimeException ex) {

@@ -1,5 +1,6 @@
 package dev.fila.driver.amqp;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,8 +15,10 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.scheduling.QueueFlow;
+import dev.fila.scheduling.Scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -81,6 +84,54 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 			rest.addAll(amqp.fetch(queue, 10, Duration.ofMillis(200)));
 		}
 		assertThat(rest).hasSize(9).allSatisfy((message) -> assertThat(message.attempts()).isEqualTo(1));
+	}
+
+	/**
+	 * Retries and delayed messages of every key share the retry queue's prefetch: a key at its
+	 * in-flight limit must not keep what reached it that way, or other keys' retries wait for
+	 * its handlers.
+	 */
+	@Test
+	void aKeyAtItsLimitDoesNotHoldTheRetryQueueFromOtherKeys() throws Exception {
+		AmqpDriver amqp = (AmqpDriver) this.driver;
+		String queue = createQueue();
+		amqp.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of(), 0, Map.of("slow", 1), 0));
+		amqp.enqueue(queue, List.of(message("first", "slow")));
+		LeasedMessage held = fetchOne(queue);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 150; i++) {
+			batch.add(delayed("slow" + i, "slow"));
+		}
+		for (int i = 0; i < 3; i++) {
+			batch.add(delayed("other" + i, "other"));
+		}
+		amqp.enqueue(queue, batch);
+		List<LeasedMessage> others = new ArrayList<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+		while (others.size() < 3 && System.nanoTime() < deadline) {
+			for (LeasedMessage message : amqp.fetch(queue, 10, Duration.ofMillis(200))) {
+				assertThat(message.fairnessKey()).as("the limited key while one of its messages is leased")
+					.isEqualTo("other");
+				others.add(message);
+				amqp.ack(message);
+			}
+		}
+		assertThat(others).hasSize(3);
+		assertThat(amqp.ack(held)).isTrue();
+		List<LeasedMessage> slow = new ArrayList<>();
+		deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (slow.size() < 150 && System.nanoTime() < deadline) {
+			for (LeasedMessage message : amqp.fetch(queue, 10, Duration.ofMillis(200))) {
+				slow.add(message);
+				amqp.ack(message);
+			}
+		}
+		assertThat(slow).hasSize(150).allSatisfy((message) -> assertThat(message.attempts()).isEqualTo(1));
+	}
+
+	private static OutgoingMessage delayed(String payload, String key) {
+		return new OutgoingMessage(MessageIds.next(), Map.of(), payload.getBytes(StandardCharsets.UTF_8),
+				new Scheduling(key, 1, List.of()), Duration.ofMillis(20));
 	}
 
 	@Test
