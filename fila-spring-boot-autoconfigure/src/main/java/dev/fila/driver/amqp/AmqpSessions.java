@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import com.rabbitmq.client.Channel;
 import org.jspecify.annotations.Nullable;
 
+import dev.fila.driver.GivenFlows;
 import dev.fila.scheduling.QueueFlow;
 import dev.fila.scheduling.Throttles;
 
@@ -27,7 +28,7 @@ final class AmqpSessions {
 	private final Map<String, QueueCounters> counters = new ConcurrentHashMap<>();
 
 	/** Pauses and weight overrides by queue, kept for sessions opened later. */
-	private final Map<String, QueueFlow> flows = new ConcurrentHashMap<>();
+	private final GivenFlows flows = new GivenFlows();
 
 	private final AmqpTopology topology;
 
@@ -61,19 +62,14 @@ final class AmqpSessions {
 		this.keyLog.sync(KeyLog.SYNC_TIMEOUT);
 		return this.sessions.computeIfAbsent(queue, (name) -> {
 			QueueSession opened = new QueueSession(this.host, this.topology.spec(name), counters(name));
-			opened.flow(this.flows.getOrDefault(name, QueueFlow.NONE));
+			opened.flow(this.flows.get(name));
 			return opened;
 		});
 	}
 
 	/** Applies a queue's pauses and weight overrides to its session, now and when it opens again. */
 	void flow(String queue, QueueFlow flow) {
-		if (flow.equals(QueueFlow.NONE)) {
-			this.flows.remove(queue);
-		}
-		else {
-			this.flows.put(queue, flow);
-		}
+		this.flows.put(queue, flow);
 		QueueSession session = this.sessions.get(queue);
 		if (session != null) {
 			session.flow(flow);

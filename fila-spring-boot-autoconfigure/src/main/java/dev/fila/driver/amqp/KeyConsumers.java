@@ -318,13 +318,8 @@ final class KeyConsumers {
 				if (source.unacked.get() > 0) {
 					return;
 				}
-				source.cancelled = true;
-				this.consumers.remove(consumer.getKey());
-				this.consumedQueues.remove(consumed.rabbitQueue());
 				this.pausedKeys.add(key);
-				if (consumed.channel().isOpen()) {
-					consumed.channel().basicCancel(consumer.getKey());
-				}
+				cancel(consumer.getKey(), consumed);
 			}
 		}
 		catch (IOException | RuntimeException ex) {
@@ -340,27 +335,28 @@ final class KeyConsumers {
 	/**
 	 * Stops consuming a paused key's queue (a queue per key only). Deliveries already on their
 	 * way come back to RabbitMQ ({@link KeySource#cancelled}). Under the lock.
-	 * @return whether the key was consumed until now
 	 */
-	boolean stopKey(String key) throws IOException {
+	void stopKey(String key) throws IOException {
 		if (!this.stoppedKeys.add(key)) {
-			return false;
+			return;
 		}
 		for (Map.Entry<String, Consumed> consumer : List.copyOf(this.consumers.entrySet())) {
-			Consumed consumed = consumer.getValue();
-			if (!key.equals(consumed.target().key())) {
-				continue;
-			}
-			if (consumed.source() != null) {
-				consumed.source().cancelled = true;
-			}
-			this.consumers.remove(consumer.getKey());
-			this.consumedQueues.remove(consumed.rabbitQueue());
-			if (consumed.channel().isOpen()) {
-				consumed.channel().basicCancel(consumer.getKey());
+			if (key.equals(consumer.getValue().target().key())) {
+				cancel(consumer.getKey(), consumer.getValue());
 			}
 		}
-		return true;
+	}
+
+	/** Cancels one consumer; what is on its way to it goes back to RabbitMQ. Under the lock. */
+	private void cancel(String tag, Consumed consumed) throws IOException {
+		if (consumed.source() != null) {
+			consumed.source().cancelled = true;
+		}
+		this.consumers.remove(tag);
+		this.consumedQueues.remove(consumed.rabbitQueue());
+		if (consumed.channel().isOpen()) {
+			consumed.channel().basicCancel(tag);
+		}
 	}
 
 	/** @return whether some keys are not consumed because they are paused */

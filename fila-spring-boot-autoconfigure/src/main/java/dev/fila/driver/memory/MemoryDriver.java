@@ -15,6 +15,7 @@ import dev.fila.core.QueueStats;
 import dev.fila.driver.DeadLetterHeaders;
 import dev.fila.driver.ErrorHeader;
 import dev.fila.driver.FilaDriver;
+import dev.fila.driver.GivenFlows;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
@@ -43,7 +44,7 @@ public class MemoryDriver implements FilaDriver {
 	private final TokenBuckets throttles = new TokenBuckets();
 
 	/** Pauses and weight overrides by queue name, kept for queues created later. */
-	private final Map<String, QueueFlow> flows = new ConcurrentHashMap<>();
+	private final GivenFlows flows = new GivenFlows();
 
 	private final MessageLimits limits;
 
@@ -84,23 +85,18 @@ public class MemoryDriver implements FilaDriver {
 			existing.update(spec);
 			return existing;
 		});
-		queue.flow(this.flows.getOrDefault(spec.name(), QueueFlow.NONE));
+		queue.flow(this.flows.get(spec.name()));
 		if (spec.deadLetter()) {
 			MemoryQueue dlq = this.queues.computeIfAbsent(spec.deadLetterQueue(),
 					(name) -> new MemoryQueue(new QueueSpec(name, spec.visibilityTimeout(), spec.quantum(), false),
 							this.name, this.throttles));
-			dlq.flow(this.flows.getOrDefault(spec.deadLetterQueue(), QueueFlow.NONE));
+			dlq.flow(this.flows.get(spec.deadLetterQueue()));
 		}
 	}
 
 	@Override
 	public void applyFlow(String queue, QueueFlow flow) {
-		if (flow.equals(QueueFlow.NONE)) {
-			this.flows.remove(queue);
-		}
-		else {
-			this.flows.put(queue, flow);
-		}
+		this.flows.put(queue, flow);
 		MemoryQueue found = this.queues.get(queue);
 		if (found != null) {
 			found.flow(flow);

@@ -100,7 +100,7 @@ public class RedisDriver implements FilaDriver {
 		this.publisher = new RedisPublisher(this.queues, json, this.replicaWait);
 		this.flow = new RedisFlow(this.queues);
 		this.fetcher = new RedisFetcher(this.queues, this.signals, json, keyPrefix + ":throttle:");
-		this.settlement = new RedisSettlement(this.connections, this.queues, this.replicaWait);
+		this.settlement = new RedisSettlement(this.connections, this.queues, this.replicaWait, this.flow);
 		this.admin = new RedisAdmin(name, keyPrefix, this.connections, this.queues, json);
 		this.signals.start();
 		this.housekeeping = new RedisHousekeeping(name, this.queues, this::deleteQueue);

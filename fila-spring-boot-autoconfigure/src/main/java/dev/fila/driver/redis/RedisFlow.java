@@ -2,11 +2,10 @@ package dev.fila.driver.redis;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.data.redis.connection.ReturnType;
 
+import dev.fila.driver.GivenFlows;
 import dev.fila.scheduling.QueueFlow;
 
 import static dev.fila.driver.redis.RedisValues.bytes;
@@ -23,28 +22,31 @@ final class RedisFlow {
 	private final RedisScripts flow = RedisScripts.load("flow");
 
 	/** The last state given per queue, for queues created later. */
-	private final Map<String, QueueFlow> given = new ConcurrentHashMap<>();
+	private final GivenFlows given = new GivenFlows();
 
 	RedisFlow(RedisQueues queues) {
 		this.queues = queues;
 	}
 
 	void apply(String queue, QueueFlow state) {
-		if (state.equals(QueueFlow.NONE)) {
-			this.given.remove(queue);
-		}
-		else {
-			this.given.put(queue, state);
-		}
+		this.given.put(queue, state);
 		write(queue, state);
 	}
 
 	/** After a queue was created: writes the state given for it, if any. */
 	void created(String queue) {
 		QueueFlow state = this.given.get(queue);
-		if (state != null) {
+		if (!state.equals(QueueFlow.NONE)) {
 			write(queue, state);
 		}
+	}
+
+	/**
+	 * @param queue a queue
+	 * @return whether it has in-flight limits: ending a lease must then wake waiting consumers
+	 */
+	boolean limited(String queue) {
+		return this.given.get(queue).limited();
 	}
 
 	private void write(String queue, QueueFlow state) {

@@ -49,10 +49,18 @@ final class RedisSettlement {
 
 	private final RedisScripts extend = RedisScripts.load("extend");
 
-	RedisSettlement(RedisConnections connections, RedisQueues queues, ReplicaWait replicaWait) {
+	/** Tells whether a queue has in-flight limits, so that only then do settlements wake consumers. */
+	private final RedisFlow flow;
+
+	private static final byte[] WAKE = bytes("1");
+
+	private static final byte[] NO_WAKE = new byte[0];
+
+	RedisSettlement(RedisConnections connections, RedisQueues queues, ReplicaWait replicaWait, RedisFlow flow) {
 		this.connections = connections;
 		this.queues = queues;
 		this.replicaWait = replicaWait;
+		this.flow = flow;
 	}
 
 	boolean ack(LeasedMessage message) {
@@ -81,7 +89,10 @@ final class RedisSettlement {
 
 	private void ackBatch(List<LeasedMessage> batch, boolean[] acked, int offset) {
 		QueueKeys keys = this.queues.keys(batch.get(0).queue());
-		byte[][] keyAndArgs = leaseArgs(keys, batch, keys.channel(), keys.name());
+		// Under an in-flight limit a consumer may wait for the slots these acks free: the script
+		// wakes it when given the channel, and reads nothing more when not.
+		boolean wake = this.flow.limited(batch.get(0).queue());
+		byte[][] keyAndArgs = leaseArgs(keys, batch, wake ? keys.channel() : NO_WAKE, keys.name());
 		byte[] results = this.connections.execute((connection) -> {
 			byte[] reply = this.ack.run(connection, ReturnType.VALUE, keyAndArgs);
 			if (this.replicaWait.enabled()) {
@@ -145,7 +156,7 @@ final class RedisSettlement {
 		Long result = this.connections.execute((connection) -> this.nack.run(connection, ReturnType.INTEGER,
 				keys.routing(), keys.base(), bytes(message.id()), bytes(message.leaseToken()),
 				bytes(retry ? "retry" : "dlq"), bytes(Long.toString(delay)), bytes(error), dlq.base(), keys.name(),
-				keys.channel(), dlq.name()));
+				keys.channel(), dlq.name(), this.flow.limited(queue) ? WAKE : NO_WAKE));
 		if (result != null && result == 2) {
 			logger.warn("Dropped message {} from queue '{}' after {} attempts: the queue has no dead-letter queue ({})",
 					message.id(), queue, message.attempts(), error);

@@ -1,5 +1,5 @@
--- ARGV: base, notify channel, queue name, then id and lease token of each message to ack (one queue,
--- one or many messages). Returns a string with one character per message, in order: '1' acked, '0' the
+-- ARGV: base, notify channel ('' when the queue has no in-flight limit: nobody waits for a slot), queue
+-- name, then id and lease token of each message to ack (one queue, one or many messages). Returns a string with one character per message, in order: '1' acked, '0' the
 -- lease was lost.
 local B = ARGV[1]
 local results = {}
@@ -36,7 +36,7 @@ if #ids > 0 then
     end
   end
 end
-if #ids > 0 then
-  notify_if_limited(B, ARGV[2], ARGV[3])
+if #ids > 0 and ARGV[2] ~= '' then
+  notify(ARGV[2], ARGV[3])
 end
 return table.concat(results)

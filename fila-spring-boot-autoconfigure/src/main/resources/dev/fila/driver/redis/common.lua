@@ -165,14 +165,6 @@ local function apply_deadlines(B, now)
   return missing
 end
 
--- A lease ended: under an in-flight limit a consumer may be waiting for the slot it frees.
-local function notify_if_limited(B, channel, queue)
-  local limits = redis.call('HMGET', B .. 'meta', 'kmf', 'qmf', 'kl')
-  if limits[1] or limits[2] or limits[3] then
-    notify(channel, queue)
-  end
-end
-
 local function check_lease(B, id, token)
   return redis.call('HGET', B .. 'm:' .. id, 'l') == token and token ~= ''
 end

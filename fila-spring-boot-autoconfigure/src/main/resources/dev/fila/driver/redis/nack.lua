@@ -1,4 +1,5 @@
--- ARGV: base, id, lease token, action (retry|dlq), delay ms, error, dlq base, source queue, notify channel, dlq name
+-- ARGV: base, id, lease token, action (retry|dlq), delay ms, error, dlq base, source queue, notify channel, dlq name,
+-- '1' when the queue has in-flight limits (a consumer may wait for the slot this frees) else ''
 -- Returns 1 when settled, 2 when dead-lettered without a DLQ (dropped), 0 when the lease was lost.
 -- Everything is read (and the headers decoded) before the first write: see common.lua.
 local B, id, token, action = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -13,7 +14,9 @@ local to_dlq = action ~= 'retry' and redis.call('HGET', B .. 'meta', 'dl') == '1
 redis.call('ZREM', B .. 'leases', id)
 redis.call('HSET', M, 'l', '')
 redis.call('HINCRBY', B .. 'kin', key, -1)
-notify_if_limited(B, ARGV[9], ARGV[8])
+if ARGV[11] == '1' then
+  notify(ARGV[9], ARGV[8])
+end
 if action == 'retry' then
   local delay = tonumber(ARGV[5])
   if delay <= 0 then
