@@ -440,6 +440,21 @@ public class FilaProperties {
 		 */
 		private @Nullable Integer maxInFlight;
 
+		/**
+		 * Priority aging: a message that waited this long is served one priority level higher,
+		 * and one more for each further period, so that no level starves. From 1ms to 24d;
+		 * unset for none (strict priority).
+		 */
+		private @Nullable Duration priorityAging;
+
+		public @Nullable Duration getPriorityAging() {
+			return this.priorityAging;
+		}
+
+		public void setPriorityAging(@Nullable Duration priorityAging) {
+			this.priorityAging = priorityAging;
+		}
+
 		public @Nullable Integer getKeyMaxInFlight() {
 			return this.keyMaxInFlight;
 		}

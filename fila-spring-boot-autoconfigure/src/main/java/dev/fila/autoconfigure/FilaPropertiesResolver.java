@@ -77,11 +77,19 @@ final class FilaPropertiesResolver {
 		Map<String, FilaFlowControl.Limits> limits = new LinkedHashMap<>();
 		properties.getQueues().forEach((name, queue) -> {
 			if (QueueNames.problem(name) == null) {
+				Duration aging = queue.getPriorityAging();
 				limits.put(name, new FilaFlowControl.Limits(positiveOrNull(queue.getKeyMaxInFlight()),
-						positiveOrNull(queue.getMaxInFlight())));
+						positiveOrNull(queue.getMaxInFlight()), (aging != null && isPriorityAging(aging)) ? aging : null));
 			}
 		});
 		return limits;
+	}
+
+	/** The longest priority aging: stored as int milliseconds, and longer is no aging in practice. */
+	static final Duration MAX_PRIORITY_AGING = Duration.ofDays(24);
+
+	private static boolean isPriorityAging(Duration aging) {
+		return aging.toMillis() >= 1 && aging.compareTo(MAX_PRIORITY_AGING) <= 0;
 	}
 
 	private static @Nullable Integer positiveOrNull(@Nullable Integer value) {
@@ -228,6 +236,10 @@ final class FilaPropertiesResolver {
 			if (queue.getMaxInFlight() != null && queue.getMaxInFlight() < 1) {
 				throw new FilaConfigurationException(prefix + ".max-in-flight", queue.getMaxInFlight(),
 						"an integer of at least 1, or unset for no limit");
+			}
+			if (queue.getPriorityAging() != null && !isPriorityAging(queue.getPriorityAging())) {
+				throw new FilaConfigurationException(prefix + ".priority-aging", queue.getPriorityAging(),
+						"a duration from 1ms to " + MAX_PRIORITY_AGING.toDays() + "d, or unset for no aging");
 			}
 			queues.put(name, new QueueDefinition(name, queue.getDriver(), queue.getVisibilityTimeout(),
 					queue.getQuantum(), queue.isDeadLetter(), retryPolicy(prefix + ".retry", queue.getRetry()),

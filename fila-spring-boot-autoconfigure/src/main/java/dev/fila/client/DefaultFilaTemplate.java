@@ -390,6 +390,8 @@ public class DefaultFilaTemplate implements FilaTemplate {
 
 	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload, String id,
 			Duration delay) {
+		// A malformed priority is the producer's error, not something a hook may hide.
+		Scheduling.priorityOf(headers);
 		byte[] bytes = this.converter.toBytes(payload);
 		Scheduling scheduling = binding.enqueuePolicy()
 			.schedule(new EnqueueContext(binding.name(), headers, bytes.length));
@@ -503,6 +505,11 @@ public class DefaultFilaTemplate implements FilaTemplate {
 		@Override
 		public List<String> throttleKeys() {
 			return this.message.throttleKeys();
+		}
+
+		@Override
+		public int priority() {
+			return this.message.priority();
 		}
 
 		@Override

@@ -20,6 +20,12 @@ public final class FilaHeaders {
 	/** On a dead-lettered message: the queue it was dead-lettered from. */
 	public static final String SOURCE_QUEUE = "fila-source-queue";
 
+	/**
+	 * Set by the producer: the message's priority, an integer from 0 (the default) to 9, served
+	 * first. A queue's {@code on_enqueue} hook may override it.
+	 */
+	public static final String PRIORITY = "fila-priority";
+
 	private FilaHeaders() {
 	}
 

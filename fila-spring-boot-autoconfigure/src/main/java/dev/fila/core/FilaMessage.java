@@ -30,6 +30,14 @@ public interface FilaMessage {
 	/** @return the throttle keys assigned on enqueue */
 	List<String> throttleKeys();
 
+	/**
+	 * @return the priority level assigned on enqueue, 0 (the default) to 9 (served first): the
+	 * producer's {@code fila-priority} header or what the {@code on_enqueue} hook decided
+	 */
+	default int priority() {
+		return 0;
+	}
+
 	/** @return the delivery number: 1 on the first delivery, 2 on the first redelivery */
 	int attempts();
 

@@ -20,9 +20,28 @@ import dev.fila.core.FilaMessage;
  * @param throttleKeys the throttle keys
  * @param attempts the deliveries so far
  * @param enqueuedAt when the message was enqueued
+ * @param priority the priority level, 0 to 9
  */
 public record PendingMessage(String id, String queue, Map<String, String> headers, byte[] payload, String fairnessKey,
-		double weight, List<String> throttleKeys, int attempts, Instant enqueuedAt) implements FilaMessage {
+		double weight, List<String> throttleKeys, int attempts, Instant enqueuedAt, int priority)
+		implements FilaMessage {
+
+	/**
+	 * A message of priority 0.
+	 * @param id the message id
+	 * @param queue the queue it waits in
+	 * @param headers the headers
+	 * @param payload the payload
+	 * @param fairnessKey the fairness key
+	 * @param weight the fairness key's weight
+	 * @param throttleKeys the throttle keys
+	 * @param attempts the deliveries so far
+	 * @param enqueuedAt when the message was enqueued
+	 */
+	public PendingMessage(String id, String queue, Map<String, String> headers, byte[] payload, String fairnessKey,
+			double weight, List<String> throttleKeys, int attempts, Instant enqueuedAt) {
+		this(id, queue, headers, payload, fairnessKey, weight, throttleKeys, attempts, enqueuedAt, 0);
+	}
 
 	@Override
 	public String toString() {

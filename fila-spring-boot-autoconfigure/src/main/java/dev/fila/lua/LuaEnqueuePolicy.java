@@ -12,10 +12,11 @@ import dev.fila.policy.EnqueuePolicy;
 import dev.fila.scheduling.Scheduling;
 
 /**
- * Asks a queue's {@code on_enqueue(msg)} hook for fairness key, weight and throttle keys.
- * {@code msg} has {@code headers}, {@code payload_size} and {@code queue}; every returned
- * field is optional. When the hook fails, times out or is bypassed, the message is enqueued
- * with the defaults: it is never lost.
+ * Asks a queue's {@code on_enqueue(msg)} hook for fairness key, weight, throttle keys and
+ * priority. {@code msg} has {@code headers}, {@code payload_size} and {@code queue}; every
+ * returned field is optional (without {@code priority}, the producer's {@code fila-priority}
+ * stays). When the hook fails, times out or is bypassed, the message is enqueued with the
+ * defaults and the producer's priority: it is never lost.
  * <p>
  * The result is data: its fields are read raw, once, so a metamethod can neither run after
  * the hook's time limit nor answer the validation one way and the read another.
@@ -32,8 +33,9 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 
 	@Override
 	public Scheduling schedule(EnqueueContext context) {
-		Scheduling scheduling = this.hook.call(message(context), LuaEnqueuePolicy::read);
-		return (scheduling != null) ? scheduling : Scheduling.DEFAULT;
+		int priority = context.priority();
+		Scheduling scheduling = this.hook.call(message(context), (result) -> read(result, priority));
+		return (scheduling != null) ? scheduling : Scheduling.DEFAULT.withPriority(priority);
 	}
 
 	/**
@@ -50,12 +52,13 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 
 	/**
 	 * @param result what the hook returned
+	 * @param priority the producer's priority, kept when the result has none
 	 * @return the scheduling it asks for
 	 * @throws LuaError when it is malformed
 	 */
-	static Scheduling read(LuaValue result) {
+	static Scheduling read(LuaValue result, int priority) {
 		if (result.isnil()) {
-			return Scheduling.DEFAULT;
+			return Scheduling.DEFAULT.withPriority(priority);
 		}
 		if (!(result instanceof LuaTable table)) {
 			throw malformed("a " + result.typename() + " instead of a table");
@@ -70,7 +73,24 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 			throw malformed("weight " + weight.tojstring() + " instead of a positive number");
 		}
 		return new Scheduling(key.isnil() ? Scheduling.DEFAULT_KEY : key.tojstring(), weight.isnil() ? 1 : value,
-				throttleKeys(table.rawget("throttle_keys")));
+				throttleKeys(table.rawget("throttle_keys")), priority(table.rawget("priority"), priority));
+	}
+
+	/** An integer from 0 to 9; a string of one is taken too, as headers carry it. */
+	private static int priority(LuaValue value, int producers) {
+		if (value.isnil()) {
+			return producers;
+		}
+		double level = value.isnumber() ? value.todouble() : Double.NaN;
+		if (!(level >= Scheduling.MIN_PRIORITY && level <= Scheduling.MAX_PRIORITY) || level != Math.rint(level)) {
+			throw malformed("priority " + abbreviate(value.tojstring()) + " instead of an integer from "
+					+ Scheduling.MIN_PRIORITY + " to " + Scheduling.MAX_PRIORITY);
+		}
+		return (int) level;
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= 40) ? text : text.substring(0, 40) + "...";
 	}
 
 	private static List<String> throttleKeys(LuaValue keys) {

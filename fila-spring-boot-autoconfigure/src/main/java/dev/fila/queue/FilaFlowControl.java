@@ -48,6 +48,9 @@ public class FilaFlowControl implements AutoCloseable {
 
 	private static final String MAX_IN_FLIGHT = "max-in-flight";
 
+	/** The queue's priority aging, in milliseconds. */
+	private static final String PRIORITY_AGING = "priority-aging";
+
 	/**
 	 * The smallest weight override: round robin arithmetic on smaller ones overflows (a key
 	 * would need more than 10^300 rounds for one credit).
@@ -141,12 +144,16 @@ public class FilaFlowControl implements AutoCloseable {
 			if (limits.maxInFlight() != null) {
 				configured.put(settingKey(MAX_IN_FLIGHT, queue, ""), limits.maxInFlight().toString());
 			}
+			if (limits.priorityAging() != null) {
+				configured.put(settingKey(PRIORITY_AGING, queue, ""), Long.toString(limits.priorityAging().toMillis()));
+			}
 		});
 		this.settings.seed(configured, (settingKey) -> {
 			Parsed parsed = Parsed.of(settingKey);
 			return parsed != null && declared.containsKey(parsed.queue()) && parsed.key().isEmpty()
-					&& (parsed.kind().equals(KEY_MAX_IN_FLIGHT) || parsed.kind().equals(MAX_IN_FLIGHT));
-		}, "fila.queues.<queue>.(key-)max-in-flight");
+					&& (parsed.kind().equals(KEY_MAX_IN_FLIGHT) || parsed.kind().equals(MAX_IN_FLIGHT)
+							|| parsed.kind().equals(PRIORITY_AGING));
+		}, "fila.queues.<queue>.(key-)max-in-flight and priority-aging");
 	}
 
 	/**
@@ -199,6 +206,7 @@ public class FilaFlowControl implements AutoCloseable {
 		Map<String, Double> weights = new HashMap<>();
 		Map<String, Integer> keyLimits = new HashMap<>();
 		int[] queueLimits = new int[2];
+		long[] aging = new long[1];
 		this.settings.all().forEach((settingKey, setting) -> {
 			Parsed parsed = Parsed.of(settingKey);
 			if (parsed == null || !parsed.queue().equals(queue)) {
@@ -232,12 +240,22 @@ public class FilaFlowControl implements AutoCloseable {
 						keyLimits.put(parsed.key(), limit);
 					}
 				}
+				case PRIORITY_AGING -> {
+					Integer millis = limit(setting.value());
+					if (millis != null) {
+						aging[0] = millis;
+					}
+					else {
+						logger.warn("Ignoring the priority aging of queue '{}': stored value '{}' is not a positive"
+								+ " number of milliseconds", queue, setting.value());
+					}
+				}
 				default -> {
 				}
 			}
 		});
 		boolean paused = this.settings.get(settingKey(QUEUE_PAUSED, queue, "")) != null;
-		return new QueueFlow(paused, pausedKeys, weights, queueLimits[0], keyLimits, queueLimits[1]);
+		return new QueueFlow(paused, pausedKeys, weights, queueLimits[0], keyLimits, queueLimits[1], aging[0]);
 	}
 
 	private void changed(String settingKey, @Nullable Setting setting) {
@@ -290,12 +308,24 @@ public class FilaFlowControl implements AutoCloseable {
 	}
 
 	/**
-	 * The configured in-flight limits of a declared queue.
+	 * The configured in-flight limits and priority aging of a declared queue.
 	 *
 	 * @param keyMaxInFlight {@code fila.queues.<queue>.key-max-in-flight}, or {@code null}
 	 * @param maxInFlight {@code fila.queues.<queue>.max-in-flight}, or {@code null}
+	 * @param priorityAging {@code fila.queues.<queue>.priority-aging}, or {@code null}
 	 */
-	public record Limits(@Nullable Integer keyMaxInFlight, @Nullable Integer maxInFlight) {
+	public record Limits(@Nullable Integer keyMaxInFlight, @Nullable Integer maxInFlight,
+			@Nullable Duration priorityAging) {
+
+		/**
+		 * In-flight limits only.
+		 * @param keyMaxInFlight {@code fila.queues.<queue>.key-max-in-flight}, or {@code null}
+		 * @param maxInFlight {@code fila.queues.<queue>.max-in-flight}, or {@code null}
+		 */
+		public Limits(@Nullable Integer keyMaxInFlight, @Nullable Integer maxInFlight) {
+			this(keyMaxInFlight, maxInFlight, null);
+		}
+
 	}
 
 	/** A setting key taken apart; {@code null} from {@link #of} when it is not one of ours. */

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * something can be handed out or their wait runs out. An operator's {@link QueueFlow} pauses
  * the whole queue or some keys (a paused key leaves the round robin with its items, which
  * stay queued, until it is resumed) and overrides keys' weights.
+ * <p>
+ * Items have a priority level, 0 to 9: each level has its own round robin, and a higher level
+ * is served before a lower one (a key with items at two levels is in both). With priority
+ * aging, an item that waited that long moves one level up per period (see {@link #select}).
  * <p>
  * Its lock guards it and whatever else its owner (a driver's queue) keeps: the owner takes
  * {@link #lock()} around its own operations, and calls every method but {@link #fetch} and
@@ -50,14 +55,21 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 	private final @Nullable Refills<K> refills;
 
-	private final DeficitRoundRobin.Server<K, E> throttledServer = (key) -> serve(key, true);
+	private final ToIntFunction<E> priorityOf;
 
-	private final DeficitRoundRobin.Server<K, E> plainServer = (key) -> serve(key, false);
+	private final ItemAges<E> ages;
 
-	/** Keys offered with nothing queued in the current call of the DRR (only with refills). */
+	/** Keys offered with nothing queued in the current call of a level's DRR (only with refills). */
 	private final List<K> drained = new ArrayList<>();
 
-	private DeficitRoundRobin<K> drr;
+	/** A round robin per priority level; level 0 always, the others once an item needs them. */
+	private final Level<K, E>[] levels;
+
+	/** The highest level that has a round robin. */
+	private int topLevel;
+
+	/** When priority aging last moved items up, in {@link NanoClock#currentTimeMillis()}. */
+	private long agedAtMillis;
 
 	private QueueFlow flow = QueueFlow.NONE;
 
@@ -86,12 +98,31 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 */
 	public FairScheduler(double quantum, Throttles throttles, Function<E, List<String>> throttleKeys,
 			NanoClock clock, @Nullable Refills<K> refills) {
-		this.drr = new DeficitRoundRobin<>(quantum);
+		this(quantum, throttles, throttleKeys, clock, refills, (item) -> Scheduling.MIN_PRIORITY, (item) -> 0);
+	}
+
+	/**
+	 * @param quantum the DRR quantum, positive
+	 * @param throttles where permits of the throttle keys come from
+	 * @param throttleKeys an item's throttle keys
+	 * @param clock the time source
+	 * @param refills keys that may stay scheduled with nothing queued, or {@code null} when a
+	 * key leaves the schedule as soon as its queue is empty
+	 * @param priorityOf an item's priority level, 0 to 9
+	 * @param ages when an item was enqueued, for priority aging
+	 */
+	@SuppressWarnings("unchecked")
+	public FairScheduler(double quantum, Throttles throttles, Function<E, List<String>> throttleKeys,
+			NanoClock clock, @Nullable Refills<K> refills, ToIntFunction<E> priorityOf, ItemAges<E> ages) {
+		this.levels = new Level[Scheduling.MAX_PRIORITY + 1];
+		this.levels[0] = new Level<>(this, 0, quantum);
 		this.quantum = quantum;
 		this.throttles = throttles;
 		this.throttleKeys = throttleKeys;
 		this.clock = clock;
 		this.refills = refills;
+		this.priorityOf = priorityOf;
+		this.ages = ages;
 	}
 
 	/**
@@ -117,26 +148,74 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 */
 	public void add(K key, E item, double weight, boolean atHead) {
 		key.weight = weight;
+		int level = levelOf(item, (this.flow.priorityAgingMillis() > 0) ? this.clock.currentTimeMillis() : 0);
+		ArrayDeque<E> lane = key.lane(level);
 		if (atHead) {
-			key.queued.addFirst(item);
+			lane.addFirst(item);
 		}
 		else {
-			key.queued.addLast(item);
+			lane.addLast(item);
 		}
-		schedule(key);
+		schedule(key, level);
 		this.size++;
 	}
 
-	/** Puts a key into the round robin with its effective weight, or parks it when it cannot serve. */
-	private void schedule(K key) {
+	/** The level an item is served at now: its priority, raised by aging. */
+	private int levelOf(E item, long nowMillis) {
+		int priority = this.priorityOf.applyAsInt(item);
+		if (this.flow.priorityAgingMillis() <= 0) {
+			return Math.max(Scheduling.MIN_PRIORITY, Math.min(Scheduling.MAX_PRIORITY, priority));
+		}
+		return this.flow.effectivePriority(Math.max(Scheduling.MIN_PRIORITY, Math.min(Scheduling.MAX_PRIORITY, priority)),
+				nowMillis - this.ages.enqueuedAtMillis(item));
+	}
+
+	private DeficitRoundRobin<K> drr(int level) {
+		Level<K, E> existing = this.levels[level];
+		if (existing != null) {
+			return existing.drr;
+		}
+		Level<K, E> created = new Level<>(this, level, this.quantum);
+		this.levels[level] = created;
+		this.topLevel = Math.max(this.topLevel, level);
+		return created.drr;
+	}
+
+	/**
+	 * Puts a key into the round robin of a level with its effective weight, or parks it when it
+	 * cannot serve.
+	 */
+	private void schedule(K key, int level) {
 		if (mayServe(key)) {
 			if (!this.parked.isEmpty()) {
 				this.parked.remove(key);
 			}
-			this.drr.activate(key, this.flow.weight(key.name(), key.weight));
+			drr(level).activate(key, this.flow.weight(key.name(), key.weight));
 		}
 		else {
 			this.parked.add(key);
+		}
+	}
+
+	/** Puts a key that may serve into the round robin of every level it has items at. */
+	private void activateLanes(K key) {
+		double weight = this.flow.weight(key.name(), key.weight);
+		// Every level, not only those with a round robin yet: a key parked as its first item came
+		// holds items at levels no key was scheduled at.
+		for (int level = 0; level <= Scheduling.MAX_PRIORITY; level++) {
+			if (key.hasQueuedAt(level) || (level == 0 && this.refills != null && this.refills.mayRefill(key))) {
+				drr(level).activate(key, weight);
+			}
+		}
+	}
+
+	/** Takes a key out of every level's round robin. */
+	private void deactivate(K key) {
+		for (int level = 0; level <= this.topLevel; level++) {
+			Level<K, E> lane = this.levels[level];
+			if (lane != null) {
+				lane.drr.deactivate(key);
+			}
 		}
 	}
 
@@ -161,9 +240,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 		if (this.parked.contains(key) && mayServe(key)) {
 			this.parked.remove(key);
-			if (key.hasQueued() || (this.refills != null && this.refills.mayRefill(key))) {
-				this.drr.activate(key, this.flow.weight(key.name(), key.weight));
-			}
+			activateLanes(key);
 		}
 		this.changed.signal();
 	}
@@ -173,7 +250,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @param key the key
 	 */
 	public void activate(K key) {
-		schedule(key);
+		schedule(key, 0);
 	}
 
 	/**
@@ -182,7 +259,13 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * in-flight limit): either way its owner must not forget it
 	 */
 	public boolean isActive(K key) {
-		return this.drr.isActive(key) || (!this.parked.isEmpty() && this.parked.contains(key));
+		for (int level = 0; level <= this.topLevel; level++) {
+			Level<K, E> lane = this.levels[level];
+			if (lane != null && lane.drr.isActive(key)) {
+				return true;
+			}
+		}
+		return !this.parked.isEmpty() && this.parked.contains(key);
 	}
 
 	/**
@@ -198,11 +281,16 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 */
 	public void quantum(double quantum) {
 		if (quantum != this.quantum) {
-			DeficitRoundRobin<K> rebuilt = new DeficitRoundRobin<>(quantum);
-			for (K key : this.drr.activeKeys()) {
-				rebuilt.activate(key, this.flow.weight(key.name(), key.weight));
+			for (int level = 0; level <= this.topLevel; level++) {
+				Level<K, E> old = this.levels[level];
+				if (old != null) {
+					Level<K, E> rebuilt = new Level<>(this, level, quantum);
+					for (K key : old.drr.activeKeys()) {
+						rebuilt.drr.activate(key, this.flow.weight(key.name(), key.weight));
+					}
+					this.levels[level] = rebuilt;
+				}
 			}
-			this.drr = rebuilt;
 			this.quantum = quantum;
 		}
 	}
@@ -212,18 +300,24 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @return the item, or {@code null} when nothing is queued
 	 */
 	public @Nullable E take() {
-		E item = this.drr.next(this.plainServer);
-		dropDrained();
-		if (item == null) {
-			for (K key : this.parked) {
-				item = key.queued.pollFirst();
+		for (int level = this.topLevel; level >= 0; level--) {
+			Level<K, E> lane = this.levels[level];
+			if (lane != null && lane.drr.size() > 0) {
+				E item = lane.drr.next(lane.plainServer);
+				dropDrained(level);
 				if (item != null) {
-					this.size--;
-					break;
+					return item;
 				}
 			}
 		}
-		return item;
+		for (K key : this.parked) {
+			E item = key.pollHighest();
+			if (item != null) {
+				this.size--;
+				return item;
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -233,10 +327,10 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @return its items, in order
 	 */
 	public List<E> takeAll(K key) {
-		List<E> items = new ArrayList<>(key.queued);
-		key.queued.clear();
+		List<E> items = key.firstQueued(Integer.MAX_VALUE);
+		key.clearQueued();
 		this.size -= items.size();
-		this.drr.deactivate(key);
+		deactivate(key);
 		this.parked.remove(key);
 		return items;
 	}
@@ -249,17 +343,26 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 */
 	public List<E> takeMatching(K key, Predicate<E> which) {
 		List<E> taken = new ArrayList<>();
-		Iterator<E> items = key.queued.iterator();
-		while (items.hasNext()) {
-			E item = items.next();
-			if (which.test(item)) {
-				items.remove();
-				taken.add(item);
+		for (int level = Scheduling.MAX_PRIORITY; level >= 0; level--) {
+			ArrayDeque<E> lane = key.laneIfAny(level);
+			if (lane == null || lane.isEmpty()) {
+				continue;
+			}
+			Iterator<E> items = lane.iterator();
+			while (items.hasNext()) {
+				E item = items.next();
+				if (which.test(item)) {
+					items.remove();
+					taken.add(item);
+				}
+			}
+			if (lane.isEmpty() && level > 0 && level <= this.topLevel && this.levels[level] != null) {
+				this.levels[level].drr.deactivate(key);
 			}
 		}
 		this.size -= taken.size();
-		if (key.queued.isEmpty() && (this.refills == null || !this.refills.mayRefill(key))) {
-			this.drr.deactivate(key);
+		if (!key.hasQueued() && (this.refills == null || !this.refills.mayRefill(key))) {
+			deactivate(key);
 			this.parked.remove(key);
 		}
 		return taken;
@@ -273,13 +376,19 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 */
 	public void flow(QueueFlow flow) {
 		this.flow = flow;
-		for (K key : this.drr.activeKeys()) {
-			if (!mayServe(key)) {
-				this.drr.deactivate(key);
-				this.parked.add(key);
+		for (int level = 0; level <= this.topLevel; level++) {
+			Level<K, E> lane = this.levels[level];
+			if (lane == null) {
+				continue;
 			}
-			else {
-				this.drr.activate(key, flow.weight(key.name(), key.weight));
+			for (K key : lane.drr.activeKeys()) {
+				if (!mayServe(key)) {
+					deactivate(key);
+					this.parked.add(key);
+				}
+				else {
+					lane.drr.activate(key, flow.weight(key.name(), key.weight));
+				}
 			}
 		}
 		List<K> resumed = new ArrayList<>();
@@ -290,9 +399,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 		for (K key : resumed) {
 			this.parked.remove(key);
-			if (key.hasQueued() || (this.refills != null && this.refills.mayRefill(key))) {
-				this.drr.activate(key, flow.weight(key.name(), key.weight));
-			}
+			activateLanes(key);
 		}
 		this.changed.signalAll();
 	}
@@ -307,16 +414,23 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @param into receives the items, key by key, or {@code null} to drop them
 	 */
 	public void clear(@Nullable Collection<? super E> into) {
-		List<K> keys = new ArrayList<>(this.drr.activeKeys());
+		Set<K> keys = new LinkedHashSet<>();
+		for (int level = 0; level <= this.topLevel; level++) {
+			if (this.levels[level] != null) {
+				keys.addAll(this.levels[level].drr.activeKeys());
+				this.levels[level] = null;
+			}
+		}
 		keys.addAll(this.parked);
 		for (K key : keys) {
 			if (into != null) {
-				into.addAll(key.queued);
+				into.addAll(key.firstQueued(Integer.MAX_VALUE));
 			}
-			key.queued.clear();
+			key.clearQueued();
 		}
 		this.parked.clear();
-		this.drr = new DeficitRoundRobin<>(this.quantum);
+		this.levels[0] = new Level<>(this, 0, this.quantum);
+		this.topLevel = 0;
 		this.size = 0;
 	}
 
@@ -403,52 +517,120 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		return (int) Math.max(0, Math.min(max, limit - fetcher.inFlight()));
 	}
 
+	/**
+	 * Hands out items, level by level from the highest: a level is served until none of its
+	 * keys can serve (empty, throttled, paused, at a limit), then the next one down. So a
+	 * blocked high level idles no worker that a lower one could use.
+	 */
 	private <R> void select(int max, long now, List<R> selected, Fetcher<E, R> fetcher) {
-		while (selected.size() < max) {
-			if (this.refills != null) {
-				K head = this.drr.head();
-				if (head != null && head.queued.isEmpty() && mayServe(head)) {
-					long wait = this.refills.refillWait(head, now);
-					if (wait >= 0) {
-						// Its turn has come and its items are on their way: wait rather than skip
-						// it, or a consumer faster than the source would get the source's order.
-						this.refillWait = wait;
-						break;
+		if (this.flow.priorityAgingMillis() > 0 && this.topLevel > 0) {
+			promoteAged();
+		}
+		for (int level = this.topLevel; level >= 0 && selected.size() < max; level--) {
+			Level<K, E> lane = this.levels[level];
+			if (lane == null || lane.drr.size() == 0) {
+				continue;
+			}
+			while (selected.size() < max) {
+				if (this.refills != null) {
+					K head = lane.drr.head();
+					if (head != null && !head.hasQueuedAt(level) && mayServe(head)) {
+						long wait = this.refills.refillWait(head, now);
+						if (wait >= 0) {
+							// Its turn has come and its items are on their way: wait rather than
+							// skip it (nor serve a lower level meanwhile), or a consumer faster
+							// than the source would get the source's order.
+							this.refillWait = wait;
+							break;
+						}
 					}
 				}
+				E item = lane.drr.next(lane.throttledServer);
+				dropDrained(level);
+				if (item == null) {
+					break;
+				}
+				selected.add(fetcher.lease(item, now));
 			}
-			E item = this.drr.next(this.throttledServer);
-			dropDrained();
-			if (item == null) {
+			if (this.refillWait != NONE) {
 				break;
 			}
-			selected.add(fetcher.lease(item, now));
 		}
 		if (this.throttleWait != NONE) {
 			fetcher.throttled();
 		}
 	}
 
-	/** The DRR's server: one item of the key, if it has one and its throttles permit. */
-	private @Nullable E serve(K key, boolean throttled) {
+	/**
+	 * Priority aging: moves items that waited long enough to the level they are now served at,
+	 * at the tail of their key's queue there. Looks at the head of each key's queue of each
+	 * level below the top (the oldest there), at most ten times per aging period: a cost per
+	 * scheduled key, paid only by queues with aging and more than one level.
+	 */
+	private void promoteAged() {
+		long now = this.clock.currentTimeMillis();
+		long every = Math.max(1, Math.min(1000, this.flow.priorityAgingMillis() / 10));
+		if (now - this.agedAtMillis < every) {
+			return;
+		}
+		this.agedAtMillis = now;
+		Set<K> keys = new LinkedHashSet<>(this.parked);
+		for (int level = 0; level < Scheduling.MAX_PRIORITY; level++) {
+			Level<K, E> lane = this.levels[level];
+			if (lane != null) {
+				keys.addAll(lane.drr.activeKeys());
+			}
+		}
+		for (K key : keys) {
+			boolean parked = this.parked.contains(key);
+			for (int level = 0; level < Scheduling.MAX_PRIORITY; level++) {
+				ArrayDeque<E> lane = key.laneIfAny(level);
+				E head;
+				boolean moved = false;
+				while (lane != null && (head = lane.peekFirst()) != null) {
+					int target = levelOf(head, now);
+					if (target <= level) {
+						break;
+					}
+					lane.pollFirst();
+					key.lane(target).addLast(head);
+					if (!parked) {
+						drr(target).activate(key, this.flow.weight(key.name(), key.weight));
+					}
+					moved = true;
+				}
+				if (moved && lane.isEmpty() && !parked && (this.refills == null || !this.refills.mayRefill(key))) {
+					this.levels[level].drr.deactivate(key);
+				}
+			}
+		}
+	}
+
+	/** A level's DRR server: one item of the key at that level, if it has one and its throttles permit. */
+	private @Nullable E serve(K key, int level, boolean throttled) {
 		if (throttled && !mayServe(key)) {
 			// Paused, or at its in-flight limit, since it was scheduled: out of the round robin
 			// until resumed or released. take() (moving items elsewhere) ignores both.
-			this.drr.deactivate(key);
+			deactivate(key);
 			this.parked.add(key);
 			return null;
 		}
-		E head = key.queued.peekFirst();
+		ArrayDeque<E> lane = key.laneIfAny(level);
+		E head = (lane != null) ? lane.peekFirst() : null;
 		if (head == null) {
 			if (this.refills != null) {
+				// Its items at this level ran out and more may be on their way (see Refills).
 				this.drained.add(key);
 				long now = this.clock.nanoTime();
 				long wait = this.refills.refillWait(key, now);
 				if (wait >= 0) {
 					// Keys of small weights must not skip rounds ahead of it, and the fetch waits.
-					this.drr.hold();
+					this.levels[level].drr.hold();
 					this.refillWait = Math.min(this.refillWait, wait);
 				}
+			}
+			else {
+				this.levels[level].drr.deactivate(key);
 			}
 			return null;
 		}
@@ -462,25 +644,30 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 				}
 			}
 		}
-		key.queued.pollFirst();
+		lane.pollFirst();
 		this.size--;
-		if (key.queued.isEmpty() && (this.refills == null || !this.refills.mayRefill(key))) {
-			this.drr.deactivate(key);
+		if (lane.isEmpty() && (this.refills == null || !this.refills.mayRefill(key))) {
+			this.levels[level].drr.deactivate(key);
 		}
 		return head;
 	}
 
-	/** Unschedules keys that were offered with nothing queued and no refill on its way. */
-	private void dropDrained() {
+	/**
+	 * Unschedules, from a level, keys that were offered there with nothing queued and no refill
+	 * on its way; a key left nowhere is reported dropped.
+	 */
+	private void dropDrained(int level) {
 		Refills<K> refills = this.refills;
 		if (this.drained.isEmpty() || refills == null) {
 			return;
 		}
 		for (int i = 0; i < this.drained.size(); i++) {
 			K key = this.drained.get(i);
-			if (key.queued.isEmpty() && !refills.mayRefill(key)) {
-				this.drr.deactivate(key);
-				refills.dropped(key);
+			if (!key.hasQueuedAt(level) && !refills.mayRefill(key)) {
+				this.levels[level].drr.deactivate(key);
+				if (!isActive(key)) {
+					refills.dropped(key);
+				}
 			}
 		}
 		this.drained.clear();
@@ -496,7 +683,11 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 
 		private final String name;
 
-		final ArrayDeque<E> queued = new ArrayDeque<>(2);
+		/** Its items at priority 0, the usual case. */
+		private final ArrayDeque<E> queued = new ArrayDeque<>(2);
+
+		/** Its items at priorities 1 to 9, by level - 1, once it has any. */
+		private @Nullable ArrayDeque<E> @Nullable [] upper;
 
 		double weight = 1;
 
@@ -532,23 +723,36 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 
 		/**
-		 * @return the number of items queued
+		 * @return the number of items queued, at every level
 		 */
 		public final int queued() {
-			return this.queued.size();
+			int queued = this.queued.size();
+			if (this.upper != null) {
+				for (ArrayDeque<E> lane : this.upper) {
+					queued += (lane != null) ? lane.size() : 0;
+				}
+			}
+			return queued;
 		}
 
 		/**
 		 * @param max the most items to return
-		 * @return a copy of its first queued items, in the order they would be handed out
+		 * @return a copy of its first queued items, in the order they would be handed out:
+		 * higher levels first
 		 */
 		public final List<E> firstQueued(int max) {
-			List<E> first = new ArrayList<>(Math.min(max, this.queued.size()));
-			for (E item : this.queued) {
-				if (first.size() >= max) {
-					break;
+			List<E> first = new ArrayList<>(Math.min(max, 16));
+			for (int level = Scheduling.MAX_PRIORITY; level >= 0 && first.size() < max; level--) {
+				ArrayDeque<E> lane = laneIfAny(level);
+				if (lane == null) {
+					continue;
 				}
-				first.add(item);
+				for (E item : lane) {
+					if (first.size() >= max) {
+						break;
+					}
+					first.add(item);
+				}
 			}
 			return first;
 		}
@@ -557,8 +761,95 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		 * @return whether items are queued
 		 */
 		public final boolean hasQueued() {
-			return !this.queued.isEmpty();
+			if (!this.queued.isEmpty()) {
+				return true;
+			}
+			if (this.upper != null) {
+				for (ArrayDeque<E> lane : this.upper) {
+					if (lane != null && !lane.isEmpty()) {
+						return true;
+					}
+				}
+			}
+			return false;
 		}
+
+		final boolean hasQueuedAt(int level) {
+			ArrayDeque<E> lane = laneIfAny(level);
+			return lane != null && !lane.isEmpty();
+		}
+
+		final @Nullable ArrayDeque<E> laneIfAny(int level) {
+			if (level == 0) {
+				return this.queued;
+			}
+			return (this.upper != null) ? this.upper[level - 1] : null;
+		}
+
+		@SuppressWarnings("unchecked")
+		final ArrayDeque<E> lane(int level) {
+			if (level == 0) {
+				return this.queued;
+			}
+			if (this.upper == null) {
+				this.upper = new ArrayDeque[Scheduling.MAX_PRIORITY];
+			}
+			ArrayDeque<E> lane = this.upper[level - 1];
+			if (lane == null) {
+				lane = new ArrayDeque<>(2);
+				this.upper[level - 1] = lane;
+			}
+			return lane;
+		}
+
+		/** @return its first item at the highest level it has items at, taken out; {@code null} for none */
+		final @Nullable E pollHighest() {
+			for (int level = Scheduling.MAX_PRIORITY; level >= 0; level--) {
+				ArrayDeque<E> lane = laneIfAny(level);
+				if (lane != null && !lane.isEmpty()) {
+					return lane.pollFirst();
+				}
+			}
+			return null;
+		}
+
+		final void clearQueued() {
+			this.queued.clear();
+			this.upper = null;
+		}
+
+	}
+
+	/** One priority level: its round robin and the servers that hand out its items. */
+	private static final class Level<K extends Key<E>, E> {
+
+		final DeficitRoundRobin<K> drr;
+
+		final DeficitRoundRobin.Server<K, E> throttledServer;
+
+		final DeficitRoundRobin.Server<K, E> plainServer;
+
+		Level(FairScheduler<K, E> scheduler, int level, double quantum) {
+			this.drr = new DeficitRoundRobin<>(quantum);
+			this.throttledServer = (key) -> scheduler.serve(key, level, true);
+			this.plainServer = (key) -> scheduler.serve(key, level, false);
+		}
+
+	}
+
+	/**
+	 * When items were enqueued, for priority aging.
+	 *
+	 * @param <E> the item type
+	 */
+	@FunctionalInterface
+	public interface ItemAges<E> {
+
+		/**
+		 * @param item an item
+		 * @return when it was enqueued, in milliseconds since the epoch
+		 */
+		long enqueuedAtMillis(E item);
 
 	}
 

@@ -29,6 +29,14 @@ public interface NanoClock {
 	long nanoTime();
 
 	/**
+	 * @return the wall-clock time in milliseconds since the epoch, which items' enqueue times
+	 * are measured in (for priority aging)
+	 */
+	default long currentTimeMillis() {
+		return System.currentTimeMillis();
+	}
+
+	/**
 	 * Waits until the condition is signalled or {@code nanos} have passed (or spuriously
 	 * earlier). Called with the condition's lock held.
 	 * @param condition the condition to wait on

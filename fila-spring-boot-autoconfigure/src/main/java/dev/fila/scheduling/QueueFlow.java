@@ -14,9 +14,11 @@ import java.util.Set;
  * @param keyMaxInFlight the most messages of one key leased at once, 0 for no limit
  * @param keyLimits limits of single keys that override {@code keyMaxInFlight}, each positive
  * @param maxInFlight the most messages of the queue leased at once, 0 for no limit
+ * @param priorityAgingMillis how long a message waits before it is served one priority level
+ * higher (and one more per further period), 0 for never
  */
 public record QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Double> keyWeights, int keyMaxInFlight,
-		Map<String, Integer> keyLimits, int maxInFlight) {
+		Map<String, Integer> keyLimits, int maxInFlight, long priorityAgingMillis) {
 
 	/** Nothing paused, no override, no limit. */
 	public static final QueueFlow NONE = new QueueFlow(false, Set.of(), Map.of());
@@ -39,6 +41,23 @@ public record QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Doub
 			throw new IllegalArgumentException("In-flight limits must not be negative, were " + keyMaxInFlight + " and "
 					+ maxInFlight);
 		}
+		if (priorityAgingMillis < 0) {
+			throw new IllegalArgumentException("Priority aging must not be negative, was " + priorityAgingMillis);
+		}
+	}
+
+	/**
+	 * Pauses, weight overrides and in-flight limits, no priority aging.
+	 * @param paused whether the whole queue is paused
+	 * @param pausedKeys the paused fairness keys
+	 * @param keyWeights weight overrides by fairness key
+	 * @param keyMaxInFlight the most messages of one key leased at once, 0 for no limit
+	 * @param keyLimits limits of single keys that override {@code keyMaxInFlight}
+	 * @param maxInFlight the most messages of the queue leased at once, 0 for no limit
+	 */
+	public QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Double> keyWeights, int keyMaxInFlight,
+			Map<String, Integer> keyLimits, int maxInFlight) {
+		this(paused, pausedKeys, keyWeights, keyMaxInFlight, keyLimits, maxInFlight, 0);
 	}
 
 	/**
@@ -67,6 +86,29 @@ public record QueueFlow(boolean paused, Set<String> pausedKeys, Map<String, Doub
 		}
 		Double override = this.keyWeights.get(key);
 		return (override != null) ? override : assigned;
+	}
+
+	/**
+	 * @param agingMillis the priority aging, 0 for none
+	 * @return this state with that aging
+	 */
+	public QueueFlow withPriorityAging(long agingMillis) {
+		return new QueueFlow(this.paused, this.pausedKeys, this.keyWeights, this.keyMaxInFlight, this.keyLimits,
+				this.maxInFlight, agingMillis);
+	}
+
+	/**
+	 * The level a message is served at: its own, one more for each aging period it waited.
+	 * @param priority the message's priority
+	 * @param waitedMillis how long it has waited since it was enqueued
+	 * @return its effective level, at most {@link Scheduling#MAX_PRIORITY}
+	 */
+	public int effectivePriority(int priority, long waitedMillis) {
+		if (this.priorityAgingMillis <= 0 || waitedMillis < this.priorityAgingMillis) {
+			return priority;
+		}
+		long periods = waitedMillis / this.priorityAgingMillis;
+		return (int) Math.min(Scheduling.MAX_PRIORITY, priority + Math.min(periods, Scheduling.MAX_PRIORITY));
 	}
 
 	/** @return whether any in-flight limit applies */

@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.env.YamlPropertySourceLoader;
@@ -302,6 +303,19 @@ class FilaAutoConfigurationTests {
 				"an integer of at least 1, or unset for no limit");
 		assertFailure(new String[] { "fila.queues.q.max-in-flight=-3" }, "fila.queues.q.max-in-flight", "-3",
 				"an integer of at least 1, or unset for no limit");
+	}
+
+	@Test
+	void priorityAgingComesFromTheQueuesConfigurationAndBadValuesAreReported() {
+		this.contextRunner.withPropertyValues("fila.queues.orders.priority-aging=30s").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(FilaFlowControl.class).flow("orders").priorityAgingMillis()).isEqualTo(30_000);
+			assertThat(context.getBean(FilaFlowControl.class).flow("other").priorityAgingMillis()).isZero();
+		});
+		for (String bad : new String[] { "0s", "-1s", "25d", "500us" }) {
+			assertFailure(new String[] { "fila.queues.q.priority-aging=" + bad }, "fila.queues.q.priority-aging",
+					DurationStyle.detectAndParse(bad).toString(), "a duration from 1ms to 24d, or unset for no aging");
+		}
 	}
 
 	@Test

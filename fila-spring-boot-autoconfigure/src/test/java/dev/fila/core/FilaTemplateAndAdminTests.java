@@ -102,6 +102,22 @@ class FilaTemplateAndAdminTests {
 	}
 
 	@Test
+	void aMalformedPriorityHeaderIsRefusedWithTheReasonAndNothingIsSent() {
+		for (String bad : new String[] { "10", "-1", "", " ", "1.5", "NaN", "high", "07", "x".repeat(100_000) }) {
+			assertThatIllegalArgumentException()
+				.as("fila-priority '%s'", (bad.length() > 10) ? "x..." : bad)
+				.isThrownBy(() -> this.template.enqueue("jobs", Map.of("fila-priority", bad), "x"))
+				.withMessageContaining("fila-priority must be an integer from 0 to 9");
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> this.template.enqueueAll("jobs",
+						List.of(OutboundMessage.of("fine"), OutboundMessage.of(Map.of("fila-priority", bad), "x"))));
+		}
+		assertThat(this.admin.stats("jobs").pending()).isZero();
+		this.template.enqueue("jobs", Map.of("fila-priority", " 9 "), "x");
+		assertThat(this.admin.stats("jobs").pending()).isEqualTo(1);
+	}
+
+	@Test
 	void pausingAKeyHoldsItsMessagesShowsInStatsAndResumingReleasesThem() {
 		this.template.enqueue("jobs", Map.of("tenant", "acme"), "a1");
 		this.template.enqueue("jobs", Map.of("tenant", "beta"), "b1");

@@ -383,6 +383,142 @@ public abstract class DriverContractTests {
 	}
 
 	/** Fetches until a fetch of {@code wait} brings nothing; acks all; returns their keys in order. */
+	protected static OutgoingMessage message(String payload, String key, int priority) {
+		return new OutgoingMessage(Map.of("h", payload), payload.getBytes(StandardCharsets.UTF_8),
+				new Scheduling(key, 1, List.of(), priority));
+	}
+
+	/**
+	 * @return whether the broker pushes messages to the instances, which order only what they
+	 * hold (RabbitMQ): then a test of the order of delivery lets the messages arrive first, and a
+	 * key's message of a higher priority does not overtake that key's messages still in the
+	 * broker (it delivers a key's queue in order)
+	 */
+	protected boolean brokerPushesMessages() {
+		return false;
+	}
+
+	/**
+	 * A queue whose consumer runs, as an application's would: a driver whose broker pushes
+	 * messages receives them from the enqueue on (see {@link #brokerPushesMessages}).
+	 */
+	private String createConsumedQueue() throws InterruptedException {
+		String queue = createQueue();
+		assertThat(this.driver.fetch(queue, 1, Duration.ofMillis(1))).isEmpty();
+		return queue;
+	}
+
+	/** Called after an enqueue whose order of delivery a test checks (see {@link #brokerPushesMessages}). */
+	private void awaitReceived(String queue) throws InterruptedException {
+		if (brokerPushesMessages()) {
+			Thread.sleep(500);
+		}
+	}
+
+	@Test
+	void higherPrioritiesAreDeliveredFirstAndWeightsHoldWithinALevel() throws Exception {
+		String queue = createConsumedQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			batch.add(message("b" + i, "bulk", 0));
+		}
+		for (int i = 0; i < 4; i++) {
+			batch.add(message("m" + i, "mid", 5));
+			batch.add(message("u" + i, "urgent", 9));
+		}
+		for (int i = 0; i < 30; i++) {
+			batch.add(new OutgoingMessage(Map.of(), new byte[0], new Scheduling("heavy", 3, List.of(), 2)));
+			batch.add(new OutgoingMessage(Map.of(), new byte[0], new Scheduling("light", 1, List.of(), 2)));
+		}
+		this.driver.enqueue(queue, batch);
+		awaitReceived(queue);
+		List<String> keys = drain(queue, Duration.ofMillis(500));
+		assertThat(keys).hasSize(88);
+		assertThat(keys.subList(0, 8)).containsExactly("urgent", "urgent", "urgent", "urgent", "mid", "mid", "mid",
+				"mid");
+		List<String> level2 = keys.subList(8, 48);
+		assertThat(level2).containsOnly("heavy", "light");
+		assertThat(percent(level2, "heavy")).as("heavy share at level 2, in %").isCloseTo(75, within(8.0));
+		assertThat(keys.subList(68, 88)).containsOnly("bulk");
+	}
+
+	@Test
+	void aKeysUrgentMessageOvertakesItsOwnBacklog() throws Exception {
+		if (brokerPushesMessages()) {
+			return;
+		}
+		String queue = createConsumedQueue();
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			batch.add(message("b" + i, "tenant", 0));
+		}
+		batch.add(message("urgent", "tenant", 9));
+		this.driver.enqueue(queue, batch);
+		LeasedMessage first = fetchOne(queue);
+		assertThat(text(first)).isEqualTo("urgent");
+		assertThat(first.priority()).isEqualTo(9);
+		// A retried message keeps its level.
+		this.driver.nack(first, FailureDecision.retry(Duration.ZERO), "again");
+		assertThat(text(fetchOne(queue))).isEqualTo("urgent");
+	}
+
+	@Test
+	void aDeadLetterKeepsItsPriorityThroughRedrive() throws Exception {
+		String queue = createConsumedQueue();
+		this.driver.enqueue(queue, List.of(message("u", "k", 7)));
+		this.driver.nack(fetchOne(queue), FailureDecision.deadLetter(), "failed");
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
+		if (supportsPeek()) {
+			assertThat(this.driver.peek(dlq, 10)).extracting(PendingMessage::priority).containsExactly(7);
+		}
+		assertThat(this.driver.redrive(dlq, 10)).isEqualTo(1);
+		assertThat(fetchOne(queue).priority()).isEqualTo(7);
+	}
+
+	@Test
+	void aMessageThatWaitedAgesIntoAHigherLevel() throws Exception {
+		String queue = createConsumedQueue();
+		this.driver.applyFlow(queue, QueueFlow.NONE.withPriorityAging(200));
+		this.driver.enqueue(queue, List.of(message("old", "patient", 0)));
+		Thread.sleep(700);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			batch.add(message("y" + i, "eager", 2));
+		}
+		this.driver.enqueue(queue, batch);
+		awaitReceived(queue);
+		// 700 ms at 200 ms per level: level 3, above the newer messages' 2.
+		List<String> keys = drain(queue, Duration.ofMillis(500));
+		assertThat(keys).hasSize(6);
+		assertThat(keys.get(0)).isEqualTo("patient");
+	}
+
+	@Test
+	void withoutAgingALowerPriorityWaitsWhileHigherOnesAreDeliverable() throws Exception {
+		String queue = createConsumedQueue();
+		this.driver.enqueue(queue, List.of(message("low", "low", 0)));
+		Thread.sleep(300);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			batch.add(message("h" + i, "high", 1));
+		}
+		this.driver.enqueue(queue, batch);
+		awaitReceived(queue);
+		List<String> keys = drain(queue, Duration.ofMillis(500));
+		assertThat(keys).containsExactly("high", "high", "high", "high", "high", "low");
+	}
+
+	@Test
+	void aPausedKeyAtAHighPriorityLetsLowerOnesFlow() throws Exception {
+		String queue = createConsumedQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of("vip"), Map.of()));
+		this.driver.enqueue(queue, List.of(message("v", "vip", 9), message("n", "normal", 0)));
+		awaitReceived(queue);
+		assertThat(drain(queue, Duration.ofMillis(500))).containsExactly("normal");
+		this.driver.applyFlow(queue, QueueFlow.NONE);
+		assertThat(drain(queue, Duration.ofMillis(500))).containsExactly("vip");
+	}
+
 	private List<String> drain(String queue, Duration wait) throws InterruptedException {
 		List<String> keys = new ArrayList<>();
 		List<LeasedMessage> fetched;

@@ -86,6 +86,37 @@ class LuaHooksTests {
 	}
 
 	@Test
+	void theHookMayOverrideTheProducersPriorityOrKeepIt() {
+		Map<String, String> urgent = Map.of("fila-priority", "7", "tenant", "acme");
+		assertThat(enqueue("function on_enqueue(msg) return { fairness_key = msg.headers.tenant } end", urgent))
+			.isEqualTo(new Scheduling("acme", 1, List.of(), 7));
+		assertThat(enqueue("function on_enqueue(msg) return { priority = 2 } end", urgent).priority()).isEqualTo(2);
+		assertThat(enqueue("function on_enqueue(msg) return { priority = 9 } end", Map.of()).priority()).isEqualTo(9);
+		assertThat(enqueue("function on_enqueue(msg) return nil end", urgent).priority()).isEqualTo(7);
+		assertThat(enqueue("function on_enqueue(msg) return { priority = tonumber(msg.headers['fila-priority']) + 1 } end",
+				urgent).priority()).isEqualTo(8);
+		assertThat(this.outcomes).containsOnly("on_enqueue:success");
+	}
+
+	@Test
+	void anAbsurdPriorityFromTheHookFallsBackToTheDefaultsAndKeepsTheProducersPriority() {
+		Map<String, String> urgent = Map.of("fila-priority", "6");
+		for (String priority : new String[] { "10", "-1", "2.5", "0/0", "1/0", "'high'", "{}", "2^63" }) {
+			assertThat(enqueue("function on_enqueue(msg) return { fairness_key = 'k', priority = " + priority + " } end",
+					urgent))
+				.as("priority = %s", priority)
+				.isEqualTo(Scheduling.DEFAULT.withPriority(6));
+		}
+		assertThat(this.outcomes).containsOnly("on_enqueue:error");
+	}
+
+	@Test
+	void aFailingHookKeepsTheProducersPriority() {
+		assertThat(enqueue("function on_enqueue(msg) error('boom') end", Map.of("fila-priority", "3")))
+			.isEqualTo(Scheduling.DEFAULT.withPriority(3));
+	}
+
+	@Test
 	void runtimeConfigIsReadLiveWithFilaGet() {
 		EnqueuePolicy policy = this.factory.enqueuePolicy(queue("""
 				function on_enqueue(msg)

@@ -30,7 +30,7 @@ class FairSchedulerTests {
 	private final TestFetcher fetcher = new TestFetcher();
 
 	private FairScheduler<TestKey, Item> scheduler = new FairScheduler<>(1, this.throttles, Item::throttleKeys,
-			this.clock, null);
+			this.clock, null, Item::priority, Item::enqueuedAtMillis);
 
 	@Test
 	void sharesByWeight() throws InterruptedException {
@@ -349,6 +349,152 @@ class FairSchedulerTests {
 			.containsExactly("a", "a", "b", "b", "a", "a", "b", "b");
 	}
 
+	@Test
+	void higherLevelsAreServedFirst() throws InterruptedException {
+		addAt("low", 0, 3);
+		addAt("high", 9, 2);
+		addAt("mid", 5, 2);
+		assertThat(fetch(7, 0)).extracting(Item::key)
+			.containsExactly("high", "high", "mid", "mid", "low", "low", "low");
+		assertThat(this.scheduler.size()).isZero();
+	}
+
+	@Test
+	void withinALevelWeightsHold() throws InterruptedException {
+		addAt("low", 0, 10);
+		for (int i = 0; i < 40; i++) {
+			this.scheduler.add(key("light"), new Item("light", i, List.of(), 4, 0), 1, false);
+			this.scheduler.add(key("heavy"), new Item("heavy", i, List.of(), 4, 0), 3, false);
+		}
+		List<Item> first = fetchAll(40, 7);
+		assertThat(count(first, "light")).isEqualTo(10);
+		assertThat(count(first, "heavy")).isEqualTo(30);
+		assertThat(count(fetchAll(40, 7), "low")).isZero();
+		assertThat(fetchAll(10, 7)).extracting(Item::key).containsOnly("low");
+	}
+
+	@Test
+	void aKeyWithItemsAtTwoLevelsServesTheHigherFirst() throws InterruptedException {
+		addAt("a", 0, 2);
+		addAt("b", 0, 2);
+		addAt("a", 7, 1);
+		assertThat(key("a").queued()).isEqualTo(3);
+		assertThat(key("a").firstQueued(3)).extracting(Item::priority).containsExactly(7, 0, 0);
+		assertThat(fetch(5, 0)).extracting(Item::key).containsExactly("a", "a", "b", "a", "b");
+		assertThat(this.scheduler.isActive(key("a"))).isFalse();
+	}
+
+	@Test
+	void aBlockedHigherLevelIdlesNoWorker() throws InterruptedException {
+		this.throttles.set("t", 1, 1, this.clock.now);
+		addAt("urgent", 9, 3, "t");
+		addAt("paused", 8, 3);
+		addAt("normal", 0, 3);
+		flow(new QueueFlow(false, Set.of("paused"), Map.of()));
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("urgent", "normal", "normal", "normal");
+		flow(QueueFlow.NONE);
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("paused", "paused", "paused");
+	}
+
+	@Test
+	void takeAndTakeAllAndClearSeeEveryLevel() {
+		addAt("a", 0, 1);
+		addAt("a", 3, 1);
+		addAt("b", 0, 1);
+		assertThat(this.scheduler.take()).extracting(Item::priority).isEqualTo(3);
+		addAt("a", 6, 1);
+		assertThat(this.scheduler.takeAll(key("a"))).extracting(Item::priority).containsExactly(6, 0);
+		assertThat(this.scheduler.isActive(key("a"))).isFalse();
+		addAt("c", 2, 2);
+		List<Item> cleared = new ArrayList<>();
+		this.scheduler.clear(cleared);
+		assertThat(cleared).extracting(Item::key).containsExactlyInAnyOrder("b", "c", "c");
+		assertThat(this.scheduler.size()).isZero();
+		assertThat(this.scheduler.take()).isNull();
+	}
+
+	@Test
+	void aPausedKeyKeepsItsItemsAtEveryLevel() throws InterruptedException {
+		addAt("a", 0, 1);
+		addAt("a", 5, 1);
+		addAt("b", 0, 1);
+		flow(new QueueFlow(false, Set.of("a"), Map.of()));
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("b");
+		flow(QueueFlow.NONE);
+		assertThat(fetch(10, 0)).extracting(Item::priority).containsExactly(5, 0);
+	}
+
+	@Test
+	void aKeyPausedBeforeItsFirstItemServesItsLevelOnceResumed() throws InterruptedException {
+		flow(new QueueFlow(false, Set.of("vip"), Map.of()));
+		addAt("vip", 9, 1);
+		addAt("normal", 0, 1);
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("normal");
+		flow(QueueFlow.NONE);
+		assertThat(fetch(10, 0)).extracting(Item::key).containsExactly("vip");
+	}
+
+	@Test
+	void withoutAgingALowerLevelWaitsForTheHigherOnes() throws InterruptedException {
+		addAt("low", 0, 1);
+		addAt("high", 1, 20);
+		this.clock.now += 3600 * SECOND;
+		assertThat(fetch(20, 0)).extracting(Item::key).containsOnly("high");
+	}
+
+	@Test
+	void agingServesAWaitingItemOneLevelHigherPerPeriod() throws InterruptedException {
+		flow(QueueFlow.NONE.withPriorityAging(100));
+		long start = this.clock.currentTimeMillis();
+		this.scheduler.add(key("low"), new Item("low", 0, List.of(), 0, start), 1, false);
+		for (int i = 0; i < 20; i++) {
+			this.scheduler.add(key("high"), new Item("high", i, List.of(), 2, start), 1, false);
+		}
+		assertThat(fetch(2, 0)).extracting(Item::key).containsOnly("high");
+		// 150 ms: served as level 1, still below the high key's 2.
+		this.clock.now += 150_000_000L;
+		assertThat(fetch(2, 0)).extracting(Item::key).containsOnly("high");
+		// 350 ms: level 3, above every item of the high key (they aged too, but to level 5 at
+		// the most, which they reach only when they sit at the head of a lower level: they are
+		// at 2 + 3 = 5 now). So the low key waits until it ranks first.
+		this.clock.now += 200_000_000L;
+		List<Item> served = fetch(20, 0);
+		assertThat(served).extracting(Item::key).contains("low");
+		assertThat(this.scheduler.size()).isZero();
+	}
+
+	@Test
+	void agedItemsOvertakeYoungerOnesOfAHigherLevel() throws InterruptedException {
+		flow(QueueFlow.NONE.withPriorityAging(100));
+		long start = this.clock.currentTimeMillis();
+		this.scheduler.add(key("old"), new Item("old", 0, List.of(), 0, start), 1, false);
+		this.clock.now += 250_000_000L;
+		long later = this.clock.currentTimeMillis();
+		for (int i = 0; i < 5; i++) {
+			this.scheduler.add(key("young"), new Item("young", i, List.of(), 1, later), 1, false);
+		}
+		// The old item has waited two periods: level 2, above the young items' 1.
+		assertThat(fetch(1, 0)).extracting(Item::key).containsExactly("old");
+	}
+
+	@Test
+	void agingIsCappedAtTheTopLevel() throws InterruptedException {
+		flow(QueueFlow.NONE.withPriorityAging(1));
+		long start = this.clock.currentTimeMillis();
+		this.scheduler.add(key("old"), new Item("old", 0, List.of(), 0, start - 1_000_000), 1, false);
+		this.scheduler.add(key("top"), new Item("top", 0, List.of(), 9, start), 1, false);
+		assertThat(fetch(2, 0)).extracting(Item::key).containsExactlyInAnyOrder("old", "top");
+		assertThat(QueueFlow.NONE.withPriorityAging(1).effectivePriority(3, Long.MAX_VALUE)).isEqualTo(9);
+	}
+
+	private void addAt(String name, int priority, int count, String... throttleKeys) {
+		TestKey key = key(name);
+		int first = key.queued();
+		for (int i = 0; i < count; i++) {
+			this.scheduler.add(key, new Item(name, first + i, List.of(throttleKeys), priority, 0), 1, false);
+		}
+	}
+
 	private void add(String name, double weight, int count, String... throttleKeys) {
 		TestKey key = key(name);
 		int first = key.queued();
@@ -415,7 +561,12 @@ class FairSchedulerTests {
 		return count;
 	}
 
-	record Item(String key, int seq, List<String> throttleKeys) {
+	record Item(String key, int seq, List<String> throttleKeys, int priority, long enqueuedAtMillis) {
+
+		Item(String key, int seq, List<String> throttleKeys) {
+			this(key, seq, throttleKeys, 0, 0);
+		}
+
 	}
 
 	static final class TestKey extends FairScheduler.Key<Item> {
@@ -531,6 +682,11 @@ class FairSchedulerTests {
 		@Override
 		public long nanoTime() {
 			return this.now;
+		}
+
+		@Override
+		public long currentTimeMillis() {
+			return this.now / 1_000_000;
 		}
 
 		@Override

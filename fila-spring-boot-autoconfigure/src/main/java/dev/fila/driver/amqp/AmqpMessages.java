@@ -30,6 +30,9 @@ final class AmqpMessages {
 
 	static final String ENQUEUED_AT = "x-fila-enqueued-at";
 
+	/** The priority level, when above 0. */
+	static final String PRIORITY = "x-fila-priority";
+
 	private static final String INTERNAL_PREFIX = "x-fila-";
 
 	private AmqpMessages() {
@@ -53,6 +56,9 @@ final class AmqpMessages {
 		headers.put(WEIGHT, scheduling.weight());
 		if (!scheduling.throttleKeys().isEmpty()) {
 			headers.put(THROTTLE_KEYS, new ArrayList<Object>(scheduling.throttleKeys()));
+		}
+		if (scheduling.priority() > 0) {
+			headers.put(PRIORITY, scheduling.priority());
 		}
 		headers.put(ATTEMPTS, envelope.priorAttempts());
 		headers.put(ENQUEUED_AT, envelope.enqueuedAt());
@@ -79,11 +85,13 @@ final class AmqpMessages {
 				throttleKeys.add(item.toString());
 			}
 		}
+		int priority = (raw.get(PRIORITY) instanceof Number number) ? number.intValue() : 0;
 		int attempts = (raw.get(ATTEMPTS) instanceof Number number) ? number.intValue() : 0;
 		long enqueuedAt = (raw.get(ENQUEUED_AT) instanceof Number number) ? number.longValue()
 				: System.currentTimeMillis();
 		String id = (properties.getMessageId() != null) ? properties.getMessageId() : "unknown";
-		return new Envelope(id, headers, body, new Scheduling(key, weight, throttleKeys), attempts, enqueuedAt);
+		return new Envelope(id, headers, body, new Scheduling(key, weight, throttleKeys, priority), attempts,
+				enqueuedAt);
 	}
 
 	static Instant instant(long epochMillis) {

@@ -357,7 +357,8 @@ final class AmqpPublisher {
 		List<Envelope> envelopes = new ArrayList<>(deadLetters.size());
 		for (LeasedMessage message : deadLetters) {
 			envelopes.add(new Envelope(message.id(), DeadLetterHeaders.removed(message.headers()), message.payload(),
-					new Scheduling(message.fairnessKey(), message.weight(), message.throttleKeys()), 0,
+					new Scheduling(message.fairnessKey(), message.weight(), message.throttleKeys(),
+							message.priority()), 0,
 					message.enqueuedAt().toEpochMilli()));
 		}
 		publishToKeys(source, envelopes);

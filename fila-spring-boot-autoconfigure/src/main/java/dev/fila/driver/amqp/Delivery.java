@@ -45,7 +45,7 @@ final class Delivery {
 		AmqpMessages.Envelope e = this.envelope;
 		return new LeasedMessage(e.id(), queue, e.headers(), e.payload(), e.scheduling().fairnessKey(),
 				e.scheduling().weight(), e.scheduling().throttleKeys(), this.attempts,
-				AmqpMessages.instant(e.enqueuedAt()), this.token);
+				AmqpMessages.instant(e.enqueuedAt()), this.token, e.scheduling().priority());
 	}
 
 	/** Gives the message back to RabbitMQ, which requeues it. */

@@ -92,7 +92,8 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		this.spec = spec;
 		this.keys = new KeyBuffers(host, this::scheduled);
 		this.scheduler = new FairScheduler<>(spec.quantum(), host.throttles(),
-				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this.keys);
+				(delivery) -> delivery.envelope.scheduling().throttleKeys(), NanoClock.SYSTEM, this.keys,
+				(delivery) -> delivery.envelope.scheduling().priority(), (delivery) -> delivery.envelope.enqueuedAt());
 		this.lock = this.scheduler.lock();
 		this.counters = counters;
 		this.leases = new DeliveryLeases(this.scheduler, this.keys, counters, () -> this.generation);

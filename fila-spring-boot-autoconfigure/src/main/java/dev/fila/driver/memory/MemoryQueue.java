@@ -78,7 +78,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		this.driverName = driverName;
 		this.clock = NanoClock.SYSTEM;
 		this.scheduler = new FairScheduler<>(spec.quantum(), throttles, (entry) -> entry.scheduling.throttleKeys(),
-				this.clock, null);
+				this.clock, null, (entry) -> entry.scheduling.priority(), (entry) -> entry.enqueuedAtMillis);
 		this.lock = this.scheduler.lock();
 	}
 
@@ -537,13 +537,13 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		LeasedMessage toLeased(String queue) {
 			return new LeasedMessage(this.id, queue, this.headers, this.payload, this.scheduling.fairnessKey(),
 					this.scheduling.weight(), this.scheduling.throttleKeys(), this.attempts,
-					Instant.ofEpochMilli(this.enqueuedAtMillis), this.leaseToken);
+					Instant.ofEpochMilli(this.enqueuedAtMillis), this.leaseToken, this.scheduling.priority());
 		}
 
 		PendingMessage toPending(String queue) {
 			return new PendingMessage(this.id, queue, this.headers, this.payload, this.scheduling.fairnessKey(),
 					this.scheduling.weight(), this.scheduling.throttleKeys(), this.attempts,
-					Instant.ofEpochMilli(this.enqueuedAtMillis));
+					Instant.ofEpochMilli(this.enqueuedAtMillis), this.scheduling.priority());
 		}
 
 		/** A copy for another queue (dead-lettering, redrive): a new delivery history. */

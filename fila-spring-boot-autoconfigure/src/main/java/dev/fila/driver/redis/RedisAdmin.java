@@ -86,7 +86,8 @@ final class RedisAdmin {
 			messages.add(new PendingMessage(string(fields.get(0)), queue,
 					this.json.decodeHeaders((byte[]) fields.get(4)), (byte[]) fields.get(5), string(fields.get(1)),
 					Double.parseDouble(string(fields.get(2))), this.json.decodeThrottleKeys(string(fields.get(3))),
-					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6))))));
+					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6)))),
+					((Number) fields.get(8)).intValue()));
 		}
 		return messages;
 	}

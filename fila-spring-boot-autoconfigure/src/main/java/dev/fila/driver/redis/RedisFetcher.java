@@ -152,7 +152,7 @@ final class RedisFetcher {
 					this.json.decodeHeaders((byte[]) fields.get(4)), (byte[]) fields.get(5), string(fields.get(1)),
 					Double.parseDouble(string(fields.get(2))), this.json.decodeThrottleKeys(throttles),
 					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6)))),
-					string(fields.get(8))));
+					string(fields.get(8)), ((Number) fields.get(9)).intValue()));
 		}
 		return leased;
 	}

@@ -71,6 +71,7 @@ final class RedisFlow {
 			args.add(bytes(key));
 			args.add(bytes(Integer.toString(limit)));
 		});
+		args.add(bytes(Long.toString(state.priorityAgingMillis())));
 		byte[][] keyAndArgs = args.toArray(new byte[0][]);
 		this.queues.onQueue(queue, (connection) -> this.flow.run(connection, ReturnType.INTEGER, keyAndArgs));
 	}

@@ -25,6 +25,15 @@ final class RedisPublisher {
 
 	private static final byte[] NO_DELAY = bytes("0");
 
+	/** Priority levels as script arguments, by level. */
+	private static final byte[][] LEVELS = new byte[10][];
+
+	static {
+		for (int level = 0; level < LEVELS.length; level++) {
+			LEVELS[level] = bytes(Integer.toString(level));
+		}
+	}
+
 	RedisPublisher(RedisQueues queues, MessageJson json, ReplicaWait replicaWait) {
 		this.queues = queues;
 		this.json = json;
@@ -38,7 +47,7 @@ final class RedisPublisher {
 	List<String> enqueue(String queue, List<OutgoingMessage> messages) {
 		List<String> ids = new ArrayList<>(messages.size());
 		QueueKeys keys = this.queues.keys(queue);
-		List<byte[]> args = new ArrayList<>(5 + messages.size() * 7);
+		List<byte[]> args = new ArrayList<>(5 + messages.size() * 8);
 		args.add(keys.routing());
 		args.add(keys.base());
 		args.add(keys.channel());
@@ -54,6 +63,7 @@ final class RedisPublisher {
 			args.add(this.json.encodeHeaders(message.headers()));
 			args.add(message.payload());
 			args.add(message.delayed() ? bytes(Long.toString(message.delayMillis())) : NO_DELAY);
+			args.add(LEVELS[message.scheduling().priority()]);
 		}
 		byte[][] keyAndArgs = args.toArray(new byte[0][]);
 		long confirmed = this.queues.onQueue(queue, (connection) -> {

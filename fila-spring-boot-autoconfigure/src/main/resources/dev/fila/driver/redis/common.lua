@@ -10,6 +10,14 @@
 --   B..'kin'     hash key -> in-flight count; B..'kdl' key -> delayed count
 --   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
+--
+-- Priority levels 1 to 9 (served before 0, 9 first) each have their own ring, ring set, deficits and
+-- key lists, named with the level after the name of level 0's: B..'ring5', B..'ringset5', B..'drr5',
+-- B..'k5:'..key (see ring_of and friends). A message at a level above 0 has field r (its priority);
+-- meta field pr is set once any message was queued above level 0, so a queue without priorities
+-- looks at level 0 only. With priority aging (meta field ag, in ms), a pending message below level 9
+-- is in the zset B..'ag' scored with the time it moves up a level, and its field v is the level it
+-- is queued at now.
 
 --   B..'c' also counts 'missing': ids found without their message hash (evicted under a maxmemory
 --                policy other than noeviction, or deleted by hand), skipped by the scripts
@@ -54,40 +62,99 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
 
-local function activate_key(B, key, weight)
+-- The names of a priority level's ring, ring set, deficits and key lists (see the layout above).
+local function ring_of(B, level)
+  if level == 0 then return B .. 'ring' end
+  return B .. 'ring' .. level
+end
+
+local function set_of(B, level)
+  if level == 0 then return B .. 'ringset' end
+  return B .. 'ringset' .. level
+end
+
+local function drr_of(B, level)
+  if level == 0 then return B .. 'drr' end
+  return B .. 'drr' .. level
+end
+
+local function list_of(B, level, key)
+  if level == 0 then return B .. 'k:' .. key end
+  return B .. 'k' .. level .. ':' .. key
+end
+
+-- The highest level that may have messages: 9 once any message went above level 0, else 0.
+local function top_level(B)
+  if redis.call('HEXISTS', B .. 'meta', 'pr') == 1 then return 9 end
+  return 0
+end
+
+local function activate_key(B, key, weight, level)
   redis.call('HSET', B .. 'w', key, weight)
-  if redis.call('SADD', B .. 'ringset', key) == 1 then
-    redis.call('RPUSH', B .. 'ring', key)
+  if redis.call('SADD', set_of(B, level), key) == 1 then
+    redis.call('RPUSH', ring_of(B, level), key)
   end
 end
 
-local function push_pending(B, key, weight, id, at_head)
-  if at_head then
-    redis.call('LPUSH', B .. 'k:' .. key, id)
-  else
-    redis.call('RPUSH', B .. 'k:' .. key, id)
+-- The level a message becomes pending at: its priority r, with aging (ag ms, 0 for none) one more
+-- per period waited since it was enqueued at e; registers its next move up in B..'ag'.
+local function place(B, id, r, e, now, ag)
+  local priority = tonumber(r or '0') or 0
+  local level = priority
+  if ag > 0 then
+    local waited = now - (tonumber(e) or now)
+    if waited > 0 then
+      level = math.min(9, priority + math.floor(waited / ag))
+    end
+    if level < 9 then
+      redis.call('ZADD', B .. 'ag', (tonumber(e) or now) + (level - priority + 1) * ag, id)
+    end
+    redis.call('HSET', B .. 'm:' .. id, 'v', level)
   end
-  activate_key(B, key, weight)
+  if level > 0 then
+    redis.call('HSETNX', B .. 'meta', 'pr', '1')
+  end
+  return level
+end
+
+-- The queue's priority aging in ms, 0 for none.
+local function aging_of(B)
+  return tonumber(redis.call('HGET', B .. 'meta', 'ag') or '0')
+end
+
+local function push_pending(B, key, weight, id, at_head, level)
+  if at_head then
+    redis.call('LPUSH', list_of(B, level, key), id)
+  else
+    redis.call('RPUSH', list_of(B, level, key), id)
+  end
+  activate_key(B, key, weight, level)
   redis.call('HINCRBY', B .. 'c', 'pending', 1)
 end
 
 local function forget_key_if_idle(B, key)
-  if redis.call('LLEN', B .. 'k:' .. key) == 0
-      and tonumber(redis.call('HGET', B .. 'kin', key) or '0') <= 0
-      and tonumber(redis.call('HGET', B .. 'kdl', key) or '0') <= 0 then
-    redis.call('HDEL', B .. 'kin', key)
-    redis.call('HDEL', B .. 'kdl', key)
-    if redis.call('SISMEMBER', B .. 'ringset', key) == 0 then
-      redis.call('HDEL', B .. 'w', key)
-    end
+  local top = top_level(B)
+  for level = 0, top do
+    if redis.call('LLEN', list_of(B, level, key)) > 0 then return end
   end
+  if tonumber(redis.call('HGET', B .. 'kin', key) or '0') > 0
+      or tonumber(redis.call('HGET', B .. 'kdl', key) or '0') > 0 then
+    return
+  end
+  redis.call('HDEL', B .. 'kin', key)
+  redis.call('HDEL', B .. 'kdl', key)
+  for level = 0, top do
+    if redis.call('SISMEMBER', set_of(B, level), key) == 1 then return end
+  end
+  redis.call('HDEL', B .. 'w', key)
 end
 
--- A key at the head of the ring that ran out of messages leaves the ring and forgets its credits.
-local function drop_head_key(B, key)
-  redis.call('LPOP', B .. 'ring')
-  redis.call('SREM', B .. 'ringset', key)
-  redis.call('HDEL', B .. 'drr', key)
+-- A key at the head of a level's ring that ran out of messages there leaves that ring and forgets
+-- its credits there.
+local function drop_head_key(B, key, level)
+  redis.call('LPOP', ring_of(B, level))
+  redis.call('SREM', set_of(B, level), key)
+  redis.call('HDEL', drr_of(B, level), key)
   forget_key_if_idle(B, key)
 end
 
@@ -137,15 +204,17 @@ end
 -- key is unknown, so its in-flight or delayed count stays one too high until the key is forgotten).
 local function apply_deadlines(B, now)
   local missing = 0
+  local ag = nil
   local expired = redis.call('ZRANGEBYSCORE', B .. 'leases', '-inf', now, 'LIMIT', 0, 200)
   for _, id in ipairs(expired) do
     redis.call('ZREM', B .. 'leases', id)
-    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w')
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e')
     if m[1] then
       redis.call('HSET', B .. 'm:' .. id, 'l', '')
       redis.call('HINCRBY', B .. 'kin', m[1], -1)
       redis.call('HINCRBY', B .. 'c', 'expired', 1)
-      push_pending(B, m[1], m[2], id, true)
+      ag = ag or aging_of(B)
+      push_pending(B, m[1], m[2], id, true, place(B, id, m[3], m[4], now, ag))
     else
       missing = missing + 1
     end
@@ -153,10 +222,11 @@ local function apply_deadlines(B, now)
   local due = redis.call('ZRANGEBYSCORE', B .. 'delayed', '-inf', now, 'LIMIT', 0, 200)
   for _, id in ipairs(due) do
     redis.call('ZREM', B .. 'delayed', id)
-    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w')
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e')
     if m[1] then
       redis.call('HINCRBY', B .. 'kdl', m[1], -1)
-      push_pending(B, m[1], m[2], id, false)
+      ag = ag or aging_of(B)
+      push_pending(B, m[1], m[2], id, false, place(B, id, m[3], m[4], now, ag))
     else
       missing = missing + 1
     end

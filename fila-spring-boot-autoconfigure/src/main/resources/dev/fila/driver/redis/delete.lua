@@ -10,6 +10,7 @@
 -- that stopped half-way is finished by the next delete of the queue.
 local B, limit = ARGV[1], tonumber(ARGV[2])
 local existed = redis.call('EXISTS', B .. 'meta')
+-- Without meta the levels in use are unknown: a delete walks all of them (an empty ring costs one call).
 redis.call('DEL', B .. 'meta')
 local work = 0
 
@@ -20,16 +21,18 @@ local function delete_messages(ids)
   work = work + #ids
 end
 
-while work < limit do
-  local key = redis.call('LINDEX', B .. 'ring', 0)
-  if not key then break end
-  local ids = redis.call('LPOP', B .. 'k:' .. key, limit - work)
-  if ids then
-    delete_messages(ids)
-  end
-  if redis.call('LLEN', B .. 'k:' .. key) == 0 then
-    redis.call('LPOP', B .. 'ring')
-    work = work + 1
+for level = 0, 9 do
+  while work < limit do
+    local key = redis.call('LINDEX', ring_of(B, level), 0)
+    if not key then break end
+    local ids = redis.call('LPOP', list_of(B, level, key), limit - work)
+    if ids then
+      delete_messages(ids)
+    end
+    if redis.call('LLEN', list_of(B, level, key)) == 0 then
+      redis.call('LPOP', ring_of(B, level))
+      work = work + 1
+    end
   end
 end
 for _, z in ipairs({ 'leases', 'delayed' }) do
@@ -49,5 +52,9 @@ end
 -- Only bookkeeping is left: per-key hashes and sets (a field per key, not per message). UNLINK
 -- frees large ones in the background.
 redis.call('UNLINK', B .. 'c', B .. 'seq', B .. 'ring', B .. 'ringset', B .. 'w', B .. 'drr', B .. 'turn',
-  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'delayed', B .. 'purge', B .. 'purging', B .. 'kp', B .. 'wo', B .. 'kl')
+  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'delayed', B .. 'purge', B .. 'purging', B .. 'kp', B .. 'wo', B .. 'kl',
+  B .. 'ag')
+for level = 1, 9 do
+  redis.call('UNLINK', ring_of(B, level), set_of(B, level), drr_of(B, level))
+end
 return { existed, 1 }

@@ -1,5 +1,5 @@
 -- ARGV: base, notify channel, queue name, count, then per message: id, key, weight, throttles, headers, payload,
--- delay ms (0: pending at once; more: held in B..'delayed' until due, counted in B..'kdl')
+-- delay ms (0: pending at once; more: held in B..'delayed' until due, counted in B..'kdl'), priority (0 to 9)
 local B = ARGV[1]
 if not require_queue(B) then
   return redis.error_reply('NOQUEUE ' .. ARGV[3])
@@ -9,27 +9,36 @@ local now = math.floor(exact)
 -- Due times round up, so a delayed message is never due before its delay is over.
 local due_base = math.ceil(exact)
 local n = tonumber(ARGV[4])
+local ag = aging_of(B)
+-- Per level, key -> weight: each key is placed in its level's ring once per batch, not per message.
 local weights = {}
 local pending = 0
 local i = 5
 for _ = 1, n do
-  local id, key = ARGV[i], ARGV[i + 1]
-  redis.call('HSET', B .. 'm:' .. id, 'k', key, 'w', ARGV[i + 2], 't', ARGV[i + 3], 'h', ARGV[i + 4], 'p', ARGV[i + 5],
+  local id, key, priority = ARGV[i], ARGV[i + 1], ARGV[i + 7]
+  local M = B .. 'm:' .. id
+  redis.call('HSET', M, 'k', key, 'w', ARGV[i + 2], 't', ARGV[i + 3], 'h', ARGV[i + 4], 'p', ARGV[i + 5],
     'e', now, 'a', 0, 'l', '')
+  if priority ~= '0' then
+    redis.call('HSET', M, 'r', priority)
+  end
   local delay = tonumber(ARGV[i + 6]) or 0
   if delay > 0 then
     redis.call('ZADD', B .. 'delayed', due_base + delay, id)
     redis.call('HINCRBY', B .. 'kdl', key, 1)
   else
-    redis.call('RPUSH', B .. 'k:' .. key, id)
-    weights[key] = ARGV[i + 2]
+    local level = place(B, id, priority, now, now, ag)
+    redis.call('RPUSH', list_of(B, level, key), id)
+    weights[level] = weights[level] or {}
+    weights[level][key] = ARGV[i + 2]
     pending = pending + 1
   end
-  i = i + 7
+  i = i + 8
 end
--- Once per key and per batch, not per message: the key's weight and its place in the ring.
-for key, weight in pairs(weights) do
-  activate_key(B, key, weight)
+for level, keys in pairs(weights) do
+  for key, weight in pairs(keys) do
+    activate_key(B, key, weight, level)
+  end
 end
 if pending > 0 then
   redis.call('HINCRBY', B .. 'c', 'pending', pending)

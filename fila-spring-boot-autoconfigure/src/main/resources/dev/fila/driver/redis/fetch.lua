@@ -3,7 +3,7 @@
 -- Without that count, throttle buckets are read and charged here (one Redis: same script).
 -- With it, buckets live in other hash slots and are never touched; the permits are spent instead.
 -- Returns { leased messages, hint, limited, wanted, missing }: each message is { id, key, weight, throttles,
--- headers, payload, enqueued at, attempts, lease token }; hint is the ms until something may
+-- headers, payload, enqueued at, attempts, lease token, priority }; hint is the ms until something may
 -- become deliverable (a retry due, a lease expiring, a throttle permit), or -1; limited is 1 when
 -- a throttle held a message back in this pass, else 0 (counted by the driver for metrics);
 -- wanted (permits mode) is a flat list of throttle key, permits spent, for every key asked for;
@@ -39,7 +39,7 @@ local function try_spend(throttles)
   end
   return 0
 end
-local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum', 'paused', 'pk', 'wo', 'kmf', 'qmf', 'kl')
+local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum', 'paused', 'pk', 'wo', 'kmf', 'qmf', 'kl', 'pr', 'ag')
 if not meta[1] then
   return redis.error_reply('NOQUEUE ' .. ARGV[4])
 end
@@ -49,6 +49,8 @@ local vis, quantum = tonumber(meta[1]), tonumber(meta[2])
 local queue_paused, paused_keys, overrides = meta[3] == '1', tonumber(meta[4] or '0'), tonumber(meta[5] or '0')
 -- In-flight limits: a key at its limit is passed over like a paused one; the queue's limit caps the fetch.
 local key_max, queue_max, key_limits = tonumber(meta[6] or '0'), tonumber(meta[7] or '0'), tonumber(meta[8] or '0')
+-- Priority levels (see common.lua): with pr unset every message is at level 0.
+local has_levels, ag = meta[9] == '1', tonumber(meta[10] or '0')
 local now = now_ms()
 
 local out = {}
@@ -63,21 +65,57 @@ local next_token = nil
 -- messages already taken by this fetch without a lease deadline, never to be redelivered.
 -- apply_deadlines counts the expired leases and due retries among them.
 local missing = apply_deadlines(B, now)
+
+-- Priority aging: messages whose time to move up a level has come move to the tail of their key's list
+-- at the level they are served at now. An id that is no longer pending at the level it was placed
+-- at (leased, delayed, purged, gone) only leaves B..'ag'.
+if ag > 0 then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', B .. 'ag', '-inf', now, 'LIMIT', 0, 200)) do
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e', 'v', 'l')
+    local moved = false
+    if m[1] and m[6] == '' then
+      local priority, enqueued = tonumber(m[3] or '0'), tonumber(m[4])
+      local from = tonumber(m[5] or m[3] or '0')
+      local to = math.min(9, priority + math.floor(math.max(0, now - enqueued) / ag))
+      if to <= from then
+        redis.call('ZADD', B .. 'ag', enqueued + (from - priority + 1) * ag, id)
+        moved = true
+      elseif redis.call('LREM', list_of(B, from, m[1]), 1, id) == 1 then
+        redis.call('RPUSH', list_of(B, to, m[1]), id)
+        activate_key(B, m[1], m[2], to)
+        redis.call('HSET', B .. 'm:' .. id, 'v', to)
+        has_levels = true
+        redis.call('HSETNX', B .. 'meta', 'pr', '1')
+        if to < 9 then
+          redis.call('ZADD', B .. 'ag', enqueued + (to - priority + 1) * ag, id)
+          moved = true
+        end
+      end
+    end
+    if not moved then
+      redis.call('ZREM', B .. 'ag', id)
+    end
+  end
+end
 if queue_max > 0 then
   local room = queue_max - redis.call('ZCARD', B .. 'leases')
   if room < max then max = room end
 end
 local popped_missing = 0
 
--- Pops the next id of a key whose message hash still exists, with its HMGET of k, w, t, h, p, e,
--- a; nil when the key ran out.
+-- The level being served and its ring and deficits (see common.lua): fetch serves level 9 first,
+-- each level until none of its keys can serve, then the next one down.
+local level, RING, DRR = 0, B .. 'ring', B .. 'drr'
+
+-- Pops the next id of a key at the current level whose message hash still exists, with its HMGET of
+-- k, w, t, h, p, e, a, r; nil when the key ran out there.
 local function pop_message(key)
   while true do
-    local id = redis.call('LPOP', B .. 'k:' .. key)
+    local id = redis.call('LPOP', list_of(B, level, key))
     if not id then
       return nil
     end
-    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e', 'a')
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
     if m[1] then
       return id, m
     end
@@ -98,7 +136,10 @@ local function lease(id, key, m)
   lease_args[#lease_args + 1] = id
   -- In flight at once: a key that runs dry later in this fetch must not look idle.
   redis.call('HINCRBY', B .. 'kin', key, 1)
-  return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, token }
+  if ag > 0 then
+    redis.call('ZREM', B .. 'ag', id)
+  end
+  return { id, m[1], m[2], m[3], m[4], m[5], m[6], attempts, token, tonumber(m[8] or '0') }
 end
 
 -- Deficits are written with 17 significant digits so that they read back as the very number
@@ -117,10 +158,7 @@ end
 -- not one round per fetch. Keys it found blocked (throttled) are not offered again, so at most
 -- one round per blocked key follows; the bound on rounds only matters for absurdly small weights.
 -- The ring only shrinks in this loop (nothing is activated), so its length is kept here.
-local ring_len = redis.call('LLEN', B .. 'ring')
-if queue_paused then
-  ring_len = 0
-end
+local ring_len = 0
 
 -- Whether a key has as many messages leased as its limit allows (lease() counts them in B..'kin').
 local function at_limit(key)
@@ -151,17 +189,17 @@ local function round()
   local offers = ring_len
   while offers > 0 do
     offers = offers - 1
-    local key = redis.call('LINDEX', B .. 'ring', 0)
+    local key = redis.call('LINDEX', RING, 0)
     if blocked[key] == selection then
-      redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+      redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
     elseif (paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1)
         or ((key_max > 0 or key_limits > 0) and at_limit(key)) then
       -- Paused or at its in-flight limit: keeps its place, messages and credits; not offered again
       -- in this selection.
       blocked[key] = selection
-      redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+      redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
     else
-      local state = redis.call('HGET', B .. 'drr', key)
+      local state = redis.call('HGET', DRR, key)
       local in_turn = state and string.sub(state, 1, 1) == 't'
       local stored = tonumber(in_turn and string.sub(state, 2) or state or '0')
       local deficit = stored
@@ -174,7 +212,7 @@ local function round()
       if deficit >= 1 then
         local head, m = pop_message(key)
         if not head then
-          drop_head_key(B, key)
+          drop_head_key(B, key, level)
           dropped = true
         else
           local wait = 0
@@ -186,7 +224,7 @@ local function round()
             end
           end
           if wait > 0 then
-            redis.call('LPUSH', B .. 'k:' .. key, head)
+            redis.call('LPUSH', list_of(B, level, key), head)
             if throttle_wait < 0 or wait < throttle_wait then throttle_wait = wait end
             deficit = 0 -- a blocked key does not bank credits
             blocked[key] = selection
@@ -196,8 +234,8 @@ local function round()
             took = true
           end
         end
-      elseif redis.call('LLEN', B .. 'k:' .. key) == 0 then
-        drop_head_key(B, key)
+      elseif redis.call('LLEN', list_of(B, level, key)) == 0 then
+        drop_head_key(B, key, level)
         dropped = true
       else
         waiting[#waiting + 1] = { key, deficit, per_round }
@@ -208,11 +246,11 @@ local function round()
         local turn_ends = not took or deficit < 1
         if turn_ends then
           if deficit ~= stored or in_turn then
-            redis.call('HSET', B .. 'drr', key, num(deficit))
+            redis.call('HSET', DRR, key, num(deficit))
           end
-          redis.call('LMOVE', B .. 'ring', B .. 'ring', 'LEFT', 'RIGHT')
+          redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
         elseif deficit ~= stored or not in_turn then
-          redis.call('HSET', B .. 'drr', key, 't' .. num(deficit))
+          redis.call('HSET', DRR, key, 't' .. num(deficit))
         end
         if took then
           return true, waiting
@@ -240,27 +278,43 @@ local function skip_empty_rounds(waiting)
   end
   -- The coming round itself credits every key once more: skip one round less.
   for _, w in ipairs(waiting) do
-    redis.call('HSET', B .. 'drr', w[1], num(w[2] + (rounds - 1) * w[3]))
+    redis.call('HSET', DRR, w[1], num(w[2] + (rounds - 1) * w[3]))
   end
   return true
 end
 
-while #out < max and ring_len > 0 do
-  selection = selection + 1
-  local rounds_left = 2 * ring_len + 3
-  local served = false
-  while rounds_left > 0 and ring_len > 0 do
-    rounds_left = rounds_left - 1
-    local took, waiting = round()
-    if took then
-      served = true
-      break
+-- Serves one level as long as one of its keys can serve.
+local function serve_level()
+  while #out < max and ring_len > 0 do
+    selection = selection + 1
+    local rounds_left = 2 * ring_len + 3
+    local served = false
+    while rounds_left > 0 and ring_len > 0 do
+      rounds_left = rounds_left - 1
+      local took, waiting = round()
+      if took then
+        served = true
+        break
+      end
+      if not skip_empty_rounds(waiting) then
+        break
+      end
     end
-    if not skip_empty_rounds(waiting) then
-      break
+    if not served then break end
+  end
+end
+
+if not queue_paused then
+  local top = 0
+  if has_levels then top = 9 end
+  for l = top, 0, -1 do
+    if #out >= max then break end
+    level, RING, DRR = l, ring_of(B, l), drr_of(B, l)
+    ring_len = redis.call('LLEN', RING)
+    if ring_len > 0 then
+      serve_level()
     end
   end
-  if not served then break end
 end
 
 if #out > 0 then

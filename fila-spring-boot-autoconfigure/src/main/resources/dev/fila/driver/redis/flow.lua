@@ -1,6 +1,6 @@
 -- ARGV: base, notify channel, queue name, paused ('1' or '0'), n, n paused fairness keys, m, m pairs of
 -- fairness key and weight, key in-flight limit (0: none), queue in-flight limit (0: none), l, l pairs of
--- fairness key and its own in-flight limit. Replaces the queue's flow control state (pauses, weight
+-- fairness key and its own in-flight limit, priority aging ms (0: none). Replaces the queue's flow control state (pauses, weight
 -- overrides, in-flight limits); returns 0 when the queue does not exist (the driver applies it when
 -- the queue is created).
 --   B..'meta' paused ('1' while the whole queue is paused), pk (paused keys), wo (weight overrides),
@@ -8,6 +8,8 @@
 --             absent when 0, so fetch.lua skips the lookups when there is nothing to look up
 --   B..'kp'   set of paused fairness keys; B..'wo' hash key -> weight that wins over B..'w';
 --   B..'kl'   hash key -> in-flight limit that wins over kmf
+--   ag        in meta: the priority aging (see common.lua); set, it applies to messages that become
+--             pending from then on (enqueued, retried, given back); removed, B..'ag' goes with it
 local B = ARGV[1]
 if not require_queue(B) then
   return 0
@@ -30,7 +32,11 @@ i = i + 2
 for j = 1, l do
   redis.call('HSET', B .. 'kl', ARGV[i + 2 * j - 1], ARGV[i + 2 * j])
 end
-for field, value in pairs({ kmf = kmf, qmf = qmf, kl = l }) do
+local ag = tonumber(ARGV[i + 2 * l + 1] or '0')
+if ag <= 0 then
+  redis.call('DEL', B .. 'ag')
+end
+for field, value in pairs({ kmf = kmf, qmf = qmf, kl = l, ag = ag }) do
   if value > 0 then redis.call('HSET', B .. 'meta', field, value) else redis.call('HDEL', B .. 'meta', field) end
 end
 if ARGV[4] == '1' then

@@ -7,7 +7,7 @@ if not check_lease(B, id, token) then
   return 0
 end
 local M = B .. 'm:' .. id
-local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a')
+local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
 local key, weight = m[1], m[2]
 local DB = ARGV[7]
 local to_dlq = action ~= 'retry' and redis.call('HGET', B .. 'meta', 'dl') == '1' and require_queue(DB)
@@ -20,7 +20,7 @@ end
 if action == 'retry' then
   local delay = tonumber(ARGV[5])
   if delay <= 0 then
-    push_pending(B, key, weight, id, false)
+    push_pending(B, key, weight, id, false, place(B, id, m[8], m[6], now_ms(), aging_of(B)))
   else
     redis.call('ZADD', B .. 'delayed', now_ms() + delay, id)
     redis.call('HINCRBY', B .. 'kdl', key, 1)
@@ -39,6 +39,9 @@ headers['fila-error'] = ARGV[6]
 headers['fila-source-queue'] = ARGV[8]
 redis.call('HSET', DB .. 'm:' .. id, 'k', key, 'w', weight, 't', m[3], 'h', cjson.encode(headers),
   'p', m[5], 'e', m[6], 'a', 0, 'l', '')
-push_pending(DB, key, weight, id, false)
+if m[8] then
+  redis.call('HSET', DB .. 'm:' .. id, 'r', m[8])
+end
+push_pending(DB, key, weight, id, false, place(DB, id, m[8], m[6], now_ms(), aging_of(DB)))
 notify(ARGV[9], ARGV[10])
 return 1

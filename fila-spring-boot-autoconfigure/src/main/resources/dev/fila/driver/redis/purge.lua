@@ -6,7 +6,7 @@
 -- Calls interleave with enqueues and fetches, so a purge works through its own snapshot, kept in
 -- B..'purge' (phase, scan cursor, current key, how many of its messages are left) and B..'purging'
 -- (keys the scan found, still to do):
---   keys     Keys come from SSCAN over the ring's set: a key with a backlog for the whole purge is
+--   keys     Level by level (see common.lua), keys come from SSCAN over the level's ring set: a key with a backlog for the whole purge is
 --            reached (SSCAN's guarantee); a key that got a backlog during the purge may or may not be.
 --            Of each key it removes as many messages from the head as the key held when the purge
 --            reached it: later messages are behind them and stay (when a fetch took some of the
@@ -21,9 +21,10 @@ if not require_queue(B) then
   return redis.error_reply('NOQUEUE ' .. ARGV[2])
 end
 local P, L = B .. 'purge', B .. 'purging'
-local s = redis.call('HMGET', P, 'phase', 'cursor', 'scanned', 'key', 'left', 'dleft')
+local s = redis.call('HMGET', P, 'phase', 'cursor', 'scanned', 'key', 'left', 'dleft', 'lvl')
 local phase, cursor, scanned = s[1] or 'keys', s[2] or '0', s[3] == '1'
 local key, left, dleft = s[4], tonumber(s[5] or '0'), tonumber(s[6] or '-1')
+local level, top = tonumber(s[7] or '0'), top_level(B)
 local removed, missing, work = 0, 0, 0
 
 -- Deletes message hashes; returns how many existed.
@@ -38,7 +39,7 @@ end
 while phase == 'keys' and work < limit do
   if key then
     local n = math.min(left, limit - work)
-    local ids = (n > 0) and redis.call('LPOP', B .. 'k:' .. key, n)
+    local ids = (n > 0) and redis.call('LPOP', list_of(B, level, key), n)
     if ids then
       local existed = delete_messages(ids)
       redis.call('HINCRBY', B .. 'c', 'pending', -#ids)
@@ -55,11 +56,13 @@ while phase == 'keys' and work < limit do
   else
     key = redis.call('LPOP', L)
     if key then
-      left = redis.call('LLEN', B .. 'k:' .. key)
+      left = redis.call('LLEN', list_of(B, level, key))
+    elseif scanned and level < top then
+      level, cursor, scanned = level + 1, '0', false
     elseif scanned then
       phase = 'delayed'
     else
-      local found = redis.call('SSCAN', B .. 'ringset', cursor, 'COUNT', 100)
+      local found = redis.call('SSCAN', set_of(B, level), cursor, 'COUNT', 100)
       cursor = found[1]
       scanned = cursor == '0'
       for first = 1, #found[2], 1000 do
@@ -101,11 +104,17 @@ if phase == 'delayed' then
 end
 
 while phase == 'ring' and work < limit do
-  local head = redis.call('LINDEX', B .. 'ring', 0)
-  if head and redis.call('LLEN', B .. 'k:' .. head) == 0 then
-    drop_head_key(B, head)
-    work = work + 1
-  else
+  local dropped = false
+  for l = 0, top do
+    local head = redis.call('LINDEX', ring_of(B, l), 0)
+    if head and redis.call('LLEN', list_of(B, l, head)) == 0 then
+      drop_head_key(B, head, l)
+      work = work + 1
+      dropped = true
+      break
+    end
+  end
+  if not dropped then
     phase = 'done'
   end
 end
@@ -115,7 +124,8 @@ if phase == 'done' then
   redis.call('DEL', P, L, B .. 'turn')
   return { removed, 1, missing }
 end
-redis.call('HSET', P, 'phase', phase, 'cursor', cursor, 'scanned', scanned and '1' or '0', 'left', left, 'dleft', dleft)
+redis.call('HSET', P, 'phase', phase, 'cursor', cursor, 'scanned', scanned and '1' or '0', 'left', left, 'dleft', dleft,
+  'lvl', level)
 if key then
   redis.call('HSET', P, 'key', key)
 else

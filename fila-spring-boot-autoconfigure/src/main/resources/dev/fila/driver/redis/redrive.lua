@@ -13,21 +13,29 @@ end
 local moved, missing, work = 0, 0, 0
 -- Always at the head of the ring: a key emptied here leaves it (as a fetch would drop it), so the
 -- next chunk does not walk over it again.
+-- Higher priority levels first, as a fetch would serve them.
 local done = 0
+local top = top_level(DB)
+local now, ag = now_ms(), aging_of(SB)
 while work < count do
   work = work + 1
-  local key = redis.call('LINDEX', DB .. 'ring', 0)
+  local key, level = nil, top
+  while level >= 0 do
+    key = redis.call('LINDEX', ring_of(DB, level), 0)
+    if key then break end
+    level = level - 1
+  end
   if not key then
     done = 1
     break
   end
-  local id = redis.call('LPOP', DB .. 'k:' .. key)
+  local id = redis.call('LPOP', list_of(DB, level, key))
   if not id then
-    drop_head_key(DB, key)
+    drop_head_key(DB, key, level)
   else
     redis.call('HINCRBY', DB .. 'c', 'pending', -1)
     local M = DB .. 'm:' .. id
-    local f = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e')
+    local f = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'r')
     if not f[1] then
       missing = missing + 1 -- its hash is gone: nothing to move (see common.lua)
     else
@@ -38,7 +46,10 @@ while work < count do
       redis.call('DEL', M)
       redis.call('HSET', SB .. 'm:' .. id, 'k', f[1], 'w', f[2], 't', f[3], 'h', cjson.encode(headers), 'p', f[5],
         'e', f[6], 'a', 0, 'l', '')
-      push_pending(SB, f[1], f[2], id, false)
+      if f[7] then
+        redis.call('HSET', SB .. 'm:' .. id, 'r', f[7])
+      end
+      push_pending(SB, f[1], f[2], id, false, place(SB, id, f[7], f[6], now, ag))
       moved = moved + 1
     end
   end

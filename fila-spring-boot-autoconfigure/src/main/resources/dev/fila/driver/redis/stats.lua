@@ -6,8 +6,13 @@ if not require_queue(B) then
 end
 local skipped = apply_deadlines(B, now_ms())
 local keys = {}
+local top = top_level(B)
 for _, key in ipairs(redis.call('HKEYS', B .. 'w')) do
-  keys[#keys + 1] = { key, redis.call('LLEN', B .. 'k:' .. key), tonumber(redis.call('HGET', B .. 'kin', key) or '0'),
+  local pending = 0
+  for level = 0, top do
+    pending = pending + redis.call('LLEN', list_of(B, level, key))
+  end
+  keys[#keys + 1] = { key, pending, tonumber(redis.call('HGET', B .. 'kin', key) or '0'),
     tonumber(redis.call('HGET', B .. 'kdl', key) or '0'), redis.call('HGET', B .. 'w', key) }
 end
 return { tonumber(redis.call('HGET', B .. 'c', 'pending') or '0'), redis.call('ZCARD', B .. 'leases'),

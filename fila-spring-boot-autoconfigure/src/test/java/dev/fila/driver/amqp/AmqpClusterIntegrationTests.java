@@ -43,6 +43,11 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 	}
 
 	@Override
+	protected boolean brokerPushesMessages() {
+		return true;
+	}
+
+	@Override
 	protected boolean supportsPeek() {
 		return false;
 	}

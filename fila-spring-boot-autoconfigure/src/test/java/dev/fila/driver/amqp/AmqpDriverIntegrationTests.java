@@ -33,6 +33,11 @@ class AmqpDriverIntegrationTests extends DriverContractTests {
 	private final String prefix = AmqpTestSupport.uniquePrefix();
 
 	@Override
+	protected boolean brokerPushesMessages() {
+		return true;
+	}
+
+	@Override
 	protected boolean supportsPeek() {
 		return false;
 	}

@@ -39,6 +39,11 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 	private final List<CachingConnectionFactory> instances = new ArrayList<>();
 
 	@Override
+	protected boolean brokerPushesMessages() {
+		return true;
+	}
+
+	@Override
 	protected boolean supportsPeek() {
 		return false;
 	}

@@ -32,6 +32,11 @@ class AmqpShardedDriverIntegrationTests extends DriverContractTests {
 	private final String prefix = AmqpTestSupport.uniquePrefix();
 
 	@Override
+	protected boolean brokerPushesMessages() {
+		return true;
+	}
+
+	@Override
 	protected boolean supportsPeek() {
 		return false;
 	}

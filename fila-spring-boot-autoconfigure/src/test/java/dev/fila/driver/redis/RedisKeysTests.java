@@ -20,7 +20,11 @@ class RedisKeysTests {
 
 	/** The fixed suffixes the scripts append to a queue's base (see the scripts under resources). */
 	private static final List<String> FIXED = List.of("meta", "c", "seq", "ring", "ringset", "w", "drr", "turn", "kin",
-			"kdl", "leases", "delayed");
+			"kdl", "leases", "delayed", "kp", "wo", "kl", "ag", "purge", "purging", "ring1", "ringset1", "drr1", "ring9",
+			"ringset9", "drr9");
+
+	/** The words in front of a fairness key (its list at level 0 and at levels 1 to 9) or a message id. */
+	private static final List<String> WORDS = List.of("k:", "m:", "k1:", "k5:", "k9:");
 
 	@Test
 	void validQueueNamesAreKeptAsTheyAre() {
@@ -65,7 +69,7 @@ class RedisKeysTests {
 				}
 				else {
 					String part = randomString(random, 6);
-					String word = (kind == 1) ? "k:" : "m:";
+					String word = WORDS.get(random.nextInt(WORDS.size()));
 					tuple = List.of(queue, word, part);
 					key = base + word + part;
 				}
