@@ -24,6 +24,7 @@ import org.springframework.context.SmartLifecycle;
 import dev.fila.core.FilaTemplate;
 import dev.fila.core.QueueStats;
 import dev.fila.driver.FilaDriver;
+import dev.fila.driver.PendingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerRegistry;
@@ -34,6 +35,7 @@ import dev.fila.queue.QueueBinding;
  * Queue gauges and driver-side counters, tagged {@code queue} and {@code driver}:
  * {@code fila.queue.depth} (pending plus delayed), {@code fila.queue.in_flight},
  * {@code fila.queue.fairness_keys}, {@code fila.queue.consumers} (running consumers),
+ * {@code fila.queue.oldest_age} (how long the oldest pending message has waited),
  * {@code fila.messages.expired} (leases that ran out) and {@code fila.throttle.limited}
  * (scheduling passes in which a throttle held a message back).
  * <p>
@@ -52,6 +54,14 @@ public class FilaQueueMetrics implements SmartLifecycle {
 	static final String FAIRNESS_KEYS = "fila.queue.fairness_keys";
 
 	static final String CONSUMERS = "fila.queue.consumers";
+
+	static final String OLDEST_AGE = "fila.queue.oldest_age";
+
+	/**
+	 * Above this many fairness keys the oldest age is not read: finding it looks at the head of
+	 * every key (a peek), which would cost the broker more than a gauge is worth.
+	 */
+	static final int OLDEST_AGE_MAX_KEYS = 1000;
 
 	static final String EXPIRED = "fila.messages.expired";
 
@@ -136,11 +146,31 @@ public class FilaQueueMetrics implements SmartLifecycle {
 		try {
 			QueueStats stats = driver.stats(queue);
 			return new Snapshot(stats.pending() + stats.delayed(), stats.inFlight(), stats.keys().size(),
-					driver.expiredLeases(queue), driver.throttleLimited(queue));
+					driver.expiredLeases(queue), driver.throttleLimited(queue), oldestAgeSeconds(queue, driver, stats));
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not read statistics of queue '{}' from driver '{}'", queue, driver.name(), ex);
 			return (previous != null) ? previous.unavailable() : Snapshot.UNAVAILABLE;
+		}
+	}
+
+	/** The wait of the oldest pending message; 0 for none, NaN where it cannot be read cheaply. */
+	private static double oldestAgeSeconds(String queue, FilaDriver driver, QueueStats stats) {
+		if (stats.pending() == 0) {
+			return 0;
+		}
+		if (stats.keys().size() > OLDEST_AGE_MAX_KEYS) {
+			return Double.NaN;
+		}
+		try {
+			List<PendingMessage> oldest = driver.peek(queue, 1);
+			if (oldest.isEmpty()) {
+				return 0;
+			}
+			return Math.max(0, System.currentTimeMillis() - oldest.get(0).enqueuedAt().toEpochMilli()) / 1000.0;
+		}
+		catch (UnsupportedOperationException ex) {
+			return Double.NaN;
 		}
 	}
 
@@ -160,6 +190,12 @@ public class FilaQueueMetrics implements SmartLifecycle {
 		registered.add(Gauge.builder(FAIRNESS_KEYS, this, (metrics) -> metrics.snapshot(queue).fairnessKeys())
 			.description("Fairness keys with pending, in-flight or delayed messages")
 			.baseUnit("keys")
+			.tags(tags)
+			.register(this.registry));
+		registered.add(Gauge.builder(OLDEST_AGE, this, (metrics) -> metrics.snapshot(queue).oldestAgeSeconds())
+			.description("How long the oldest pending message has waited since it was enqueued; NaN where the"
+					+ " driver cannot read it (amqp) or the queue has over " + OLDEST_AGE_MAX_KEYS + " fairness keys")
+			.baseUnit("seconds")
 			.tags(tags)
 			.register(this.registry));
 		registered.add(Gauge.builder(CONSUMERS, this, (metrics) -> metrics.runningConsumers(queue))
@@ -242,13 +278,13 @@ public class FilaQueueMetrics implements SmartLifecycle {
 
 	/** The last statistics read of one queue. */
 	private record Snapshot(double depth, double inFlight, double fairnessKeys, double expired,
-			double throttleLimited) {
+			double throttleLimited, double oldestAgeSeconds) {
 
-		static final Snapshot UNAVAILABLE = new Snapshot(Double.NaN, Double.NaN, Double.NaN, 0, 0);
+		static final Snapshot UNAVAILABLE = new Snapshot(Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN);
 
 		/** Gauges go NaN, counters keep their last value. */
 		Snapshot unavailable() {
-			return new Snapshot(Double.NaN, Double.NaN, Double.NaN, this.expired, this.throttleLimited);
+			return new Snapshot(Double.NaN, Double.NaN, Double.NaN, this.expired, this.throttleLimited, Double.NaN);
 		}
 
 	}

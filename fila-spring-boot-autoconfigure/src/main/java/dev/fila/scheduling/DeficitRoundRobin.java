@@ -30,6 +30,9 @@ public final class DeficitRoundRobin<K> {
 
 	private final Map<K, Entry<K>> entries = new HashMap<>();
 
+	/** Keys out of the ring for a while, with their turn and credits (see {@link #suspend}). */
+	private final Map<K, Entry<K>> suspended = new HashMap<>();
+
 	/** Keys short of one credit in the current round of {@link #next}. */
 	private final List<Entry<K>> waiting = new ArrayList<>();
 
@@ -53,13 +56,41 @@ public final class DeficitRoundRobin<K> {
 	 */
 	public void activate(K key, double weight) {
 		Entry<K> entry = this.entries.get(key);
-		if (entry == null) {
-			entry = new Entry<>(key, weight);
-			this.entries.put(key, entry);
-			this.ring.addLast(entry);
-		}
-		else {
+		if (entry != null) {
 			entry.weight = weight;
+			return;
+		}
+		entry = this.suspended.isEmpty() ? null : this.suspended.remove(key);
+		if (entry != null) {
+			// Back from a suspension: a turn it was in goes on first, with the credits it had.
+			entry.weight = weight;
+			this.entries.put(key, entry);
+			if (entry.inTurn) {
+				this.ring.addFirst(entry);
+			}
+			else {
+				this.ring.addLast(entry);
+			}
+			return;
+		}
+		entry = new Entry<>(key, weight);
+		this.entries.put(key, entry);
+		this.ring.addLast(entry);
+	}
+
+	/**
+	 * Takes a key out of the ring for a while, keeping its turn and credits: the next
+	 * {@link #activate} of the key puts it back, at the head of the ring when it was in its turn
+	 * (the turn goes on), else at the tail. For a key that must not be served now but will be
+	 * soon (at its in-flight limit): over time it gets the share of its weight, which it would
+	 * not if each limit cost it the rest of its turn.
+	 * @param key the fairness key
+	 */
+	public void suspend(K key) {
+		Entry<K> entry = this.entries.get(key);
+		if (entry != null) {
+			deactivate(key);
+			this.suspended.put(key, entry);
 		}
 	}
 
@@ -68,6 +99,9 @@ public final class DeficitRoundRobin<K> {
 	 * @param key the fairness key
 	 */
 	public void deactivate(K key) {
+		if (!this.suspended.isEmpty()) {
+			this.suspended.remove(key);
+		}
 		Entry<K> entry = this.entries.remove(key);
 		if (entry != null) {
 			// A key runs dry while it is served: at the head, or at the tail when its turn just
@@ -88,8 +122,8 @@ public final class DeficitRoundRobin<K> {
 	 * Serves the next key. {@code server} is offered keys in DRR order and must serve one item
 	 * of that key and return it, or return {@code null} when the key cannot serve right now
 	 * (for example it is empty or throttled). Every active key is offered at most once per call.
-	 * The server may {@link #deactivate} the key it was offered (its last item served, or a key
-	 * that must not be served now), not another one.
+	 * The server may {@link #deactivate} or {@link #suspend} the key it was offered (its last item
+	 * served, or a key that must not be served now), not another one.
 	 * <p>
 	 * When a whole round serves nothing because every key is still short of one credit (all
 	 * weights small, {@code quantum * weight < 1}), the call does not give up: it skips the
@@ -138,6 +172,10 @@ public final class DeficitRoundRobin<K> {
 						// Its items are on their way: the round stops at it, its turn and credits
 						// kept, so the keys behind it gain nothing from the wait.
 						return null;
+					}
+					if (this.ring.peekFirst() != head) {
+						// The server took it out of the ring (deactivated or suspended).
+						continue;
 					}
 					// Blocked keys do not bank credits while others wait.
 					head.deficit = 0;

@@ -197,7 +197,10 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 	}
 
-	/** Puts a key that may serve into the round robin of every level it has items at. */
+	/**
+	 * Puts a key that may serve into the round robin of every level it has items at; where it
+	 * was suspended, its turn goes on.
+	 */
 	private void activateLanes(K key) {
 		double weight = this.flow.weight(key.name(), key.weight);
 		// Every level, not only those with a round robin yet: a key parked as its first item came
@@ -205,6 +208,9 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		for (int level = 0; level <= Scheduling.MAX_PRIORITY; level++) {
 			if (key.hasQueuedAt(level) || (level == 0 && this.refills != null && this.refills.mayRefill(key))) {
 				drr(level).activate(key, weight);
+			}
+			else if (this.levels[level] != null) {
+				this.levels[level].drr.deactivate(key);
 			}
 		}
 	}
@@ -217,6 +223,20 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 				lane.drr.deactivate(key);
 			}
 		}
+	}
+
+	/**
+	 * Parks a key that must not be served now (paused, at its in-flight limit): out of every
+	 * level's round robin, each keeping its turn and credits for when it comes back.
+	 */
+	private void park(K key) {
+		for (int level = 0; level <= this.topLevel; level++) {
+			Level<K, E> lane = this.levels[level];
+			if (lane != null) {
+				lane.drr.suspend(key);
+			}
+		}
+		this.parked.add(key);
 	}
 
 	/** Whether the flow lets a key serve now: not paused and below its in-flight limit. */
@@ -383,8 +403,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 			}
 			for (K key : lane.drr.activeKeys()) {
 				if (!mayServe(key)) {
-					deactivate(key);
-					this.parked.add(key);
+					park(key);
 				}
 				else {
 					lane.drr.activate(key, flow.weight(key.name(), key.weight));
@@ -611,8 +630,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		if (throttled && !mayServe(key)) {
 			// Paused, or at its in-flight limit, since it was scheduled: out of the round robin
 			// until resumed or released. take() (moving items elsewhere) ignores both.
-			deactivate(key);
-			this.parked.add(key);
+			park(key);
 			return null;
 		}
 		ArrayDeque<E> lane = key.laneIfAny(level);

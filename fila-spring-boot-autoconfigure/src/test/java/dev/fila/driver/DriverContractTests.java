@@ -463,6 +463,30 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void keysThatHitTheirInFlightLimitStillGetTheShareOfTheirWeight() throws Exception {
+		String queue = createConsumedQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of(), 2, Map.of(), 0));
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 5 * 240; i++) {
+			batch.add(new OutgoingMessage(Map.of(), new byte[0], new Scheduling("w" + (i % 5 + 1), i % 5 + 1, List.of())));
+		}
+		this.driver.enqueue(queue, batch);
+		awaitReceived(queue);
+		// Leases of 4 with a limit of 2 per key: the heavier keys hit their limit in every turn.
+		List<String> keys = new ArrayList<>();
+		while (keys.size() < 450) {
+			List<LeasedMessage> leased = this.driver.fetch(queue, 4, WAIT);
+			assertThat(leased).isNotEmpty();
+			leased.forEach((message) -> keys.add(message.fairnessKey()));
+			this.driver.ackAll(leased);
+		}
+		List<String> window = keys.subList(0, 450);
+		for (int w = 1; w <= 5; w++) {
+			assertThat(percent(window, "w" + w)).as("share of weight %d, in %%", w).isCloseTo(100.0 * w / 15, within(2.0));
+		}
+	}
+
+	@Test
 	void aDeadLetterKeepsItsPriorityThroughRedrive() throws Exception {
 		String queue = createConsumedQueue();
 		this.driver.enqueue(queue, List.of(message("u", "k", 7)));

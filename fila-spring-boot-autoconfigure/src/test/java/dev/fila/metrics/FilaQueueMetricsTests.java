@@ -74,6 +74,31 @@ class FilaQueueMetricsTests {
 	}
 
 	@Test
+	void oldestAgeIsTheWaitOfTheOldestPendingMessage() throws Exception {
+		this.queues.createDeclaredQueues();
+		this.metrics.refresh();
+		assertThat(gauge("fila.queue.oldest_age", "orders")).isZero();
+		enqueue("orders", "a", 1, List.of());
+		Thread.sleep(300);
+		enqueue("orders", "b", 1, List.of());
+		this.metrics.refresh();
+		assertThat(gauge("fila.queue.oldest_age", "orders")).isBetween(0.3, 30.0);
+		assertThat(this.registry.get("fila.queue.oldest_age").tags("queue", "orders").gauge().getId().getBaseUnit())
+			.isEqualTo("seconds");
+	}
+
+	@Test
+	void oldestAgeIsNotReadOverAThousandKeys() {
+		this.queues.createDeclaredQueues();
+		for (int k = 0; k <= FilaQueueMetrics.OLDEST_AGE_MAX_KEYS; k++) {
+			enqueue("orders", "k" + k, 1, List.of());
+		}
+		this.metrics.refresh();
+		assertThat(gauge("fila.queue.oldest_age", "orders")).isNaN();
+		assertThat(gauge("fila.queue.depth", "orders")).isEqualTo(FilaQueueMetrics.OLDEST_AGE_MAX_KEYS + 1);
+	}
+
+	@Test
 	void gaugesReadTheLastSnapshotOfEveryQueueAndItsDeadLetterQueue() throws Exception {
 		this.queues.createDeclaredQueues();
 		enqueue("orders", "a", 3, List.of());

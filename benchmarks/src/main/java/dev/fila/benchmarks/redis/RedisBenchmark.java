@@ -39,6 +39,7 @@ import dev.fila.queue.DefaultQueuePolicyFactory;
 import dev.fila.queue.FilaQueues;
 import dev.fila.queue.QueueDefinition;
 import dev.fila.scheduling.RetryPolicy;
+import dev.fila.scheduling.QueueFlow;
 import dev.fila.scheduling.Scheduling;
 
 /**
@@ -89,6 +90,12 @@ public final class RedisBenchmark {
 		return new RedisBenchmark(new RedisClusterConfiguration(CLUSTER_NODES), waitReplicas);
 	}
 
+	/** With {@code -Dfila.bench.levels=n}: messages get priorities 0 to n - 1 in turn (the cost of priorities). */
+	private static final int LEVELS = Math.max(1, Math.min(10, Integer.getInteger("fila.bench.levels", 1)));
+
+	/** With {@code -Dfila.bench.aging-ms=n}: the throughput queue has priority aging (the cost of aging). */
+	private static final long AGING_MILLIS = Long.getLong("fila.bench.aging-ms", 0);
+
 	public static void main(String[] args) throws Exception {
 		boolean idle = args.length > 0 && args[0].equals("--idle");
 		if (args.length > 0 && args[0].equals("--cluster")) {
@@ -112,8 +119,9 @@ public final class RedisBenchmark {
 	}
 
 	private void run(int messages) throws Exception {
-		System.out.printf("Redis benchmark: %,d messages of %d bytes, %d consumers, prefetch %d, batches of %d%n%n",
-				messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH);
+		System.out.printf("Redis benchmark: %,d messages of %d bytes, %d consumers, prefetch %d, batches of %d,"
+				+ " %d priority levels, aging %d ms%n%n", messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH, LEVELS,
+				AGING_MILLIS);
 		// Warm up both sides with two full rounds each (the JIT compiles Fila's longer paths
 		// later than the raw loop's), then measure each three times, alternating.
 		for (int warmup = 0; warmup < 2; warmup++) {
@@ -257,8 +265,11 @@ public final class RedisBenchmark {
 		container.start();
 		long start = System.nanoTime();
 		byte[] payload = payload(0);
-		DriverBatches.enqueue(driver, queue, messages, BATCH,
-				(i) -> new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
+		if (AGING_MILLIS > 0) {
+			driver.applyFlow(queue, QueueFlow.NONE.withPriorityAging(AGING_MILLIS));
+		}
+		DriverBatches.enqueue(driver, queue, messages, BATCH, (i) -> new OutgoingMessage(Map.of(), payload,
+				new Scheduling("tenant-" + (i % keys), 1, List.of(), (i / keys) % LEVELS)));
 		done.await(10, TimeUnit.MINUTES);
 		double rate = messages * 1e9 / (System.nanoTime() - start);
 		container.stop();

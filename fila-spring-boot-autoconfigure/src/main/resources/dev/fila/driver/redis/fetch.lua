@@ -182,6 +182,10 @@ end
 local blocked = {}
 local selection = 0
 
+-- Keys of the level being served that waited at their in-flight limit in their turn, in the order
+-- they were found (also as a set): serve_level puts them back at the head of the ring.
+local suspended = {}
+
 -- Plays one round: offers every key once, as DeficitRoundRobin.next's inner loop. Returns
 -- whether a message was taken, and the keys that waited short of one credit.
 local function round()
@@ -192,10 +196,22 @@ local function round()
     local key = redis.call('LINDEX', RING, 0)
     if blocked[key] == selection then
       redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
-    elseif (paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1)
-        or ((key_max > 0 or key_limits > 0) and at_limit(key)) then
-      -- Paused or at its in-flight limit: keeps its place, messages and credits; not offered again
-      -- in this selection.
+    elseif paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1 then
+      -- Paused: keeps its messages and credits; not offered again in this selection.
+      blocked[key] = selection
+      redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
+    elseif (key_max > 0 or key_limits > 0) and at_limit(key) then
+      -- At its in-flight limit: its turn starts (or goes on) and waits for it, back at the head of
+      -- the ring at the end of this fetch, as DeficitRoundRobin.suspend does: a key that hits its
+      -- limit mid-turn would otherwise get a turn per two rounds and half its share.
+      local state = redis.call('HGET', DRR, key)
+      if not (state and string.sub(state, 1, 1) == 't') then
+        redis.call('HSET', DRR, key, 't' .. num(tonumber(state or '0') + quantum * weight_of(key)))
+      end
+      if not suspended[key] then
+        suspended[key] = true
+        suspended[#suspended + 1] = key
+      end
       blocked[key] = selection
       redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
     else
@@ -283,8 +299,10 @@ local function skip_empty_rounds(waiting)
   return true
 end
 
--- Serves one level as long as one of its keys can serve.
+-- Serves one level as long as one of its keys can serve; then keys that waited at their limit in
+-- their turn go back to the head of the ring, in the order they were found, to go on first.
 local function serve_level()
+  suspended = {}
   while #out < max and ring_len > 0 do
     selection = selection + 1
     local rounds_left = 2 * ring_len + 3
@@ -301,6 +319,11 @@ local function serve_level()
       end
     end
     if not served then break end
+  end
+  for i = #suspended, 1, -1 do
+    if redis.call('LREM', RING, -1, suspended[i]) == 1 then
+      redis.call('LPUSH', RING, suspended[i])
+    end
   end
 end
 
