@@ -21,8 +21,8 @@ import dev.fila.core.OutboundMessage;
 
 /**
  * With {@code sample.keep-running=true}, keeps traffic flowing into the fan-out queue after the
- * demo, so that there is something to look at in {@code /actuator/fila/tenant-jobs} and the
- * meters: twice a second a noisy tenant enqueues 500 jobs and two quiet tenants a few each,
+ * demo, so that there is something to look at in the dashboard ({@code /fila}),
+ * {@code /actuator/fila/tenant-jobs} and the meters: twice a second a noisy tenant enqueues 500 jobs and two quiet tenants a few each,
  * while the backlog is under 3,000 (so memory stays bounded).
  */
 @Component
@@ -55,8 +55,8 @@ class LiveTraffic implements DisposableBean {
 		if (!this.properties.keepRunning()) {
 			return;
 		}
-		logger.info("Live traffic into '{}': try curl localhost:8080/actuator/fila/{}", FairFanOut.QUEUE,
-				FairFanOut.QUEUE);
+		logger.info("Live traffic into '{}': open the dashboard at http://localhost:8080/fila#queue={} "
+				+ "or try curl localhost:8080/actuator/fila/{}", FairFanOut.QUEUE, FairFanOut.QUEUE, FairFanOut.QUEUE);
 		this.scheduler.scheduleWithFixedDelay(this::tick, 0, 500, TimeUnit.MILLISECONDS);
 	}
 
