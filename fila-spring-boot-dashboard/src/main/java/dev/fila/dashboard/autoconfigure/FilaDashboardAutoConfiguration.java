@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -82,9 +83,10 @@ public final class FilaDashboardAutoConfiguration {
 	@Bean(ROUTER_FUNCTION_BEAN_NAME)
 	@ConditionalOnMissingBean(name = ROUTER_FUNCTION_BEAN_NAME)
 	RouterFunction<ServerResponse> filaDashboardRouterFunction(FilaDashboardProperties properties,
-			DashboardReader reader, DashboardActions actions) {
+			DashboardReader reader, DashboardActions actions, ResourceLoader resourceLoader) {
 		String path = properties.validatedPath();
-		if (!properties.isReadOnly() && !ClassUtils.isPresent(SPRING_SECURITY_CLASS, getClass().getClassLoader())) {
+		// The application's class loader: what it can load is what protects the page.
+		if (!properties.isReadOnly() && !ClassUtils.isPresent(SPRING_SECURITY_CLASS, resourceLoader.getClassLoader())) {
 			logger.warn("The Fila dashboard at {} allows write actions (fila.dashboard.read-only=false) and is open to "
 					+ "anyone who can reach it: Spring Security is not on the classpath. Secure it, or set "
 					+ "fila.dashboard.read-only=true.", path);

@@ -122,8 +122,16 @@ class FilaDashboardAutoConfigurationTests {
 	@Test
 	void actionsWithoutSpringSecurityWarnOnce(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("fila.dashboard.read-only=false", "fila.dashboard.path=/ops/fila")
+			.withClassLoader(new FilteredClassLoader("org.springframework.security."))
 			.run((context) -> assertThat(context).hasNotFailed());
 		assertThat(output).containsOnlyOnce(WARNING).contains("/ops/fila");
+	}
+
+	@Test
+	void actionsWithSpringSecurityDoNotWarn(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("fila.dashboard.read-only=false")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).doesNotContain(WARNING);
 	}
 
 	@Test
