@@ -98,6 +98,16 @@ public final class RedisBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		boolean idle = args.length > 0 && args[0].equals("--idle");
+		if (args.length > 0 && args[0].equals("--command-cost")) {
+			RedisBenchmark benchmark = singleNode();
+			try {
+				new RedisCommandCost(benchmark, benchmark.client).run((args.length > 1) ? Integer.parseInt(args[1]) : 20_000);
+			}
+			finally {
+				benchmark.close();
+			}
+			System.exit(0);
+		}
 		if (args.length > 0 && args[0].equals("--cluster")) {
 			compareWithCluster((args.length > 1) ? Integer.parseInt(args[1]) : 20_000);
 			System.exit(0);
@@ -257,7 +267,7 @@ public final class RedisBenchmark {
 				(message, ack) -> handler.handle(message.payload())));
 	}
 
-	private double filaThroughput(int messages, int keys) throws Exception {
+	double filaThroughput(int messages, int keys) throws Exception {
 		String queue = "throughput-" + UUID.randomUUID();
 		RedisDriver driver = driver();
 		CountDownLatch done = new CountDownLatch(messages);
@@ -279,7 +289,7 @@ public final class RedisBenchmark {
 		return rate;
 	}
 
-	private double rawThroughput(int messages) throws Exception {
+	double rawThroughput(int messages) throws Exception {
 		byte[] list = (this.prefix + ":raw:" + UUID.randomUUID()).getBytes();
 		byte[] processing = (this.prefix + ":raw-processing:" + UUID.randomUUID()).getBytes();
 		CountDownLatch done = new CountDownLatch(messages);

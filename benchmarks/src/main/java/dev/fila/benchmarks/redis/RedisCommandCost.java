@@ -1,0 +1,155 @@
+package dev.fila.benchmarks.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * Where Redis time goes, per message: runs the benchmark's end-to-end throughput once for Fila
+ * (10 keys) and once for the raw Lettuce reliable queue, each after a warm-up, with Redis's slow
+ * log recording every command ({@code slowlog-log-slower-than 0}), then prints per command (and
+ * per Fila script) the calls and the Redis microseconds per message. The slow log's durations
+ * are the command's execution inside Redis, without network or parsing: what limits a shared
+ * Redis. Redis 7 also logs the commands a script runs, each with its own time, which the
+ * script's time includes: they are listed apart and left out of the total. The slow log
+ * settings are put back afterwards.
+ * <p>
+ * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.redis.RedisBenchmark --command-cost 20000}
+ */
+final class RedisCommandCost {
+
+	/** Commands the Fila driver sends itself; any other in the Fila phase ran inside a script. */
+	private static final List<String> TOP_LEVEL = List.of("hello", "subscribe", "unsubscribe", "ssubscribe",
+			"sunsubscribe", "info", "ping", "client", "wait");
+
+	private static final List<String> SCRIPTS = List.of("enqueue", "fetch", "ack", "nack", "extend", "release",
+			"flow", "permits", "throttle", "stats", "peek", "purge", "redrive", "delete", "create", "expiry");
+
+	private final RedisBenchmark benchmark;
+
+	private final RedisClient client;
+
+	private final Map<String, String> scriptBySha = new HashMap<>();
+
+	RedisCommandCost(RedisBenchmark benchmark, RedisClient client) {
+		this.benchmark = benchmark;
+		this.client = client;
+		String common = resource("common.lua");
+		for (String script : SCRIPTS) {
+			this.scriptBySha.put(sha1(common + "\n" + resource(script + ".lua")), script);
+		}
+	}
+
+	void run(int messages) throws Exception {
+		try (StatefulRedisConnection<String, String> connection = this.client.connect()) {
+			RedisCommands<String, String> redis = connection.sync();
+			String slower = redis.configGet("slowlog-log-slower-than").get("slowlog-log-slower-than");
+			String maxLen = redis.configGet("slowlog-max-len").get("slowlog-max-len");
+			try {
+				redis.configSet("slowlog-max-len", "2000000");
+				this.benchmark.filaThroughput(messages, 10);
+				Map<String, long[]> fila = record(redis, () -> this.benchmark.filaThroughput(messages, 10));
+				this.benchmark.rawThroughput(messages);
+				Map<String, long[]> raw = record(redis, () -> this.benchmark.rawThroughput(messages));
+				System.out.printf("Redis time per message, %,d messages, 10 keys, 4 consumers, prefetch 10, batches of 100%n%n",
+						messages);
+				print("Fila Redis driver", fila, messages);
+				print("raw Lettuce reliable queue", raw, messages);
+			}
+			finally {
+				redis.configSet("slowlog-log-slower-than", slower);
+				redis.configSet("slowlog-max-len", maxLen);
+				redis.slowlogReset();
+			}
+		}
+	}
+
+	/** Runs a phase with every command logged; returns calls and total microseconds by command. */
+	private Map<String, long[]> record(RedisCommands<String, String> redis, Phase phase) throws Exception {
+		redis.slowlogReset();
+		redis.configSet("slowlog-log-slower-than", "0");
+		phase.run();
+		redis.configSet("slowlog-log-slower-than", "-1");
+		Map<String, long[]> costs = new TreeMap<>();
+		for (Object item : redis.slowlogGet(Integer.MAX_VALUE)) {
+			List<?> entry = (List<?>) item;
+			long micros = ((Number) entry.get(2)).longValue();
+			List<?> args = (List<?>) entry.get(3);
+			String command = args.get(0).toString().toLowerCase();
+			if (command.equals("config") || command.equals("slowlog")) {
+				continue;
+			}
+			if (command.equals("evalsha") && args.size() > 1) {
+				command = "evalsha " + this.scriptBySha.getOrDefault(args.get(1).toString(), "?");
+			}
+			long[] cost = costs.computeIfAbsent(command, (name) -> new long[2]);
+			cost[0]++;
+			cost[1] += micros;
+		}
+		return costs;
+	}
+
+	private static void print(String title, Map<String, long[]> costs, int messages) {
+		System.out.println("**" + title + "**");
+		System.out.println();
+		System.out.println("| command | calls | calls per message | Redis µs per message | µs per call |");
+		System.out.println("|---|---|---|---|---|");
+		boolean scripted = costs.keySet().stream().anyMatch((command) -> command.startsWith("evalsha"));
+		long calls = 0;
+		long micros = 0;
+		for (Map.Entry<String, long[]> cost : costs.entrySet()) {
+			long[] c = cost.getValue();
+			String command = cost.getKey();
+			boolean inScript = scripted && !command.startsWith("evalsha") && !TOP_LEVEL.contains(command);
+			if (!inScript) {
+				calls += c[0];
+				micros += c[1];
+			}
+			System.out.printf("| %s%s | %,d | %.3f | %.2f | %.1f |%n", command, inScript ? " (in scripts)" : "", c[0],
+					(double) c[0] / messages, (double) c[1] / messages, (double) c[1] / c[0]);
+		}
+		System.out.printf("| **total** | %,d | %.3f | %.2f | |%n%n", calls, (double) calls / messages,
+				(double) micros / messages);
+	}
+
+	private static String resource(String file) {
+		try (InputStream in = RedisCommandCost.class.getClassLoader()
+			.getResourceAsStream("dev/fila/driver/redis/" + file)) {
+			if (in == null) {
+				throw new IllegalStateException("Missing " + file);
+			}
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static String sha1(String text) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@FunctionalInterface
+	interface Phase {
+
+		void run() throws Exception;
+
+	}
+
+}
