@@ -155,6 +155,8 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 		else {
 			lane.addLast(item);
+			// What arrives next from the owner's source most likely comes at the same level.
+			key.refillLevel = level;
 		}
 		schedule(key, level);
 		this.size++;
@@ -206,7 +208,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		// Every level, not only those with a round robin yet: a key parked as its first item came
 		// holds items at levels no key was scheduled at.
 		for (int level = 0; level <= Scheduling.MAX_PRIORITY; level++) {
-			if (key.hasQueuedAt(level) || (level == 0 && this.refills != null && this.refills.mayRefill(key))) {
+			if (key.hasQueuedAt(level) || mayRefillAt(key, level)) {
 				drr(level).activate(key, weight);
 			}
 			else if (this.levels[level] != null) {
@@ -270,7 +272,16 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * @param key the key
 	 */
 	public void activate(K key) {
-		schedule(key, 0);
+		schedule(key, key.refillLevel);
+	}
+
+	/**
+	 * Whether a key whose items at a level ran out stays scheduled there for more: only at the
+	 * level its latest item arrived at, so a key whose source brings level-0 items does not hold
+	 * a higher level waiting for a refill that will not come there.
+	 */
+	private boolean mayRefillAt(K key, int level) {
+		return this.refills != null && key.refillLevel == level && this.refills.mayRefill(key);
 	}
 
 	/**
@@ -542,7 +553,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 	 * blocked high level idles no worker that a lower one could use.
 	 */
 	private <R> void select(int max, long now, List<R> selected, Fetcher<E, R> fetcher) {
-		if (this.flow.priorityAgingMillis() > 0 && this.topLevel > 0) {
+		if (this.flow.priorityAgingMillis() > 0) {
 			promoteAged();
 		}
 		for (int level = this.topLevel; level >= 0 && selected.size() < max; level--) {
@@ -553,7 +564,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 			while (selected.size() < max) {
 				if (this.refills != null) {
 					K head = lane.drr.head();
-					if (head != null && !head.hasQueuedAt(level) && mayServe(head)) {
+					if (head != null && !head.hasQueuedAt(level) && head.refillLevel == level && mayServe(head)) {
 						long wait = this.refills.refillWait(head, now);
 						if (wait >= 0) {
 							// Its turn has come and its items are on their way: wait rather than
@@ -618,7 +629,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 					}
 					moved = true;
 				}
-				if (moved && lane.isEmpty() && !parked && (this.refills == null || !this.refills.mayRefill(key))) {
+				if (moved && lane.isEmpty() && !parked && !mayRefillAt(key, level)) {
 					this.levels[level].drr.deactivate(key);
 				}
 			}
@@ -636,7 +647,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		ArrayDeque<E> lane = key.laneIfAny(level);
 		E head = (lane != null) ? lane.peekFirst() : null;
 		if (head == null) {
-			if (this.refills != null) {
+			if (this.refills != null && key.refillLevel == level) {
 				// Its items at this level ran out and more may be on their way (see Refills).
 				this.drained.add(key);
 				long now = this.clock.nanoTime();
@@ -664,7 +675,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 		lane.pollFirst();
 		this.size--;
-		if (lane.isEmpty() && (this.refills == null || !this.refills.mayRefill(key))) {
+		if (lane.isEmpty() && !mayRefillAt(key, level)) {
 			this.levels[level].drr.deactivate(key);
 		}
 		return head;
@@ -681,7 +692,7 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		}
 		for (int i = 0; i < this.drained.size(); i++) {
 			K key = this.drained.get(i);
-			if (!key.hasQueuedAt(level) && !refills.mayRefill(key)) {
+			if (!key.hasQueuedAt(level) && !mayRefillAt(key, level)) {
 				this.levels[level].drr.deactivate(key);
 				if (!isActive(key)) {
 					refills.dropped(key);
@@ -708,6 +719,9 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 		private @Nullable ArrayDeque<E> @Nullable [] upper;
 
 		double weight = 1;
+
+		/** The level its latest item arrived at (not given back): where a refill is waited for. */
+		int refillLevel;
 
 		protected Key(String name) {
 			this.name = name;
@@ -767,6 +781,29 @@ public final class FairScheduler<K extends FairScheduler.Key<E>, E> {
 				}
 				for (E item : lane) {
 					if (first.size() >= max) {
+						break;
+					}
+					first.add(item);
+				}
+			}
+			return first;
+		}
+
+		/**
+		 * @param max the most items per level
+		 * @return a copy of the first queued items of each level, higher levels first: among
+		 * them are the key's oldest, each level being in order
+		 */
+		public final List<E> firstQueuedOfEachLevel(int max) {
+			List<E> first = new ArrayList<>();
+			for (int level = Scheduling.MAX_PRIORITY; level >= 0; level--) {
+				ArrayDeque<E> lane = laneIfAny(level);
+				if (lane == null) {
+					continue;
+				}
+				int taken = 0;
+				for (E item : lane) {
+					if (taken++ >= max) {
 						break;
 					}
 					first.add(item);

@@ -487,6 +487,23 @@ public abstract class DriverContractTests {
 	}
 
 	@Test
+	void aKeyOfASmallWeightAtItsLimitIsServedAgainOnceALeaseEnds() throws Exception {
+		String queue = createConsumedQueue();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of(), 1, Map.of(), 0));
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			batch.add(new OutgoingMessage(Map.of(), new byte[0], new Scheduling("small", 0.5, List.of())));
+		}
+		this.driver.enqueue(queue, batch);
+		awaitReceived(queue);
+		for (int i = 0; i < 4; i++) {
+			List<LeasedMessage> leased = this.driver.fetch(queue, 2, Duration.ofMillis(800));
+			assertThat(leased).as("fetch %d", i).hasSize(1);
+			this.driver.ack(leased.get(0));
+		}
+	}
+
+	@Test
 	void aDeadLetterKeepsItsPriorityThroughRedrive() throws Exception {
 		String queue = createConsumedQueue();
 		this.driver.enqueue(queue, List.of(message("u", "k", 7)));

@@ -435,6 +435,35 @@ class FairSchedulerTests {
 	}
 
 	@Test
+	void aKeyWhoseSourceBringsLevelZeroDoesNotHoldAHigherLevelWaitingForARefill() throws InterruptedException {
+		TestRefills refills = new TestRefills();
+		this.scheduler = new FairScheduler<>(1, this.throttles, Item::throttleKeys, this.clock, refills, Item::priority,
+				Item::enqueuedAtMillis);
+		TestKey busy = key("busy");
+		refills.refilling.put(busy, SECOND / 100);
+		this.scheduler.add(busy, new Item("busy", 0, List.of(), 5, 0), 1, false);
+		this.scheduler.add(busy, new Item("busy", 1, List.of(), 0, 0), 1, false);
+		addAt("other", 0, 2);
+		assertThat(fetch(1, 0)).extracting(Item::priority).containsExactly(5);
+		// Its level-5 lane ran dry, but its source brings level 0: level 0 is served, not held
+		// for a refill at level 5 (its turn at level 0 may wait for one: that is where it comes).
+		assertThat(fetch(2, 0)).extracting(Item::key).containsExactlyInAnyOrder("busy", "other");
+		assertThat(this.clock.waits).isEmpty();
+	}
+
+	@Test
+	void agingWorksWithOnlyLevelZeroInUse() throws InterruptedException {
+		flow(QueueFlow.NONE.withPriorityAging(100));
+		long start = this.clock.currentTimeMillis();
+		// Both queued at level 0, "new" first in the round robin.
+		this.scheduler.add(key("new"), new Item("new", 0, List.of(), 0, start + 100), 1, false);
+		this.scheduler.add(key("old"), new Item("old", 0, List.of(), 0, start), 1, false);
+		this.clock.now += 150_000_000L;
+		// "old" waited 150 ms (level 1 now), "new" 50 ms.
+		assertThat(fetch(1, 0)).extracting(Item::key).containsExactly("old");
+	}
+
+	@Test
 	void withoutAgingALowerLevelWaitsForTheHigherOnes() throws InterruptedException {
 		addAt("low", 0, 1);
 		addAt("high", 1, 20);

@@ -316,10 +316,11 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 		this.lock.lock();
 		try {
 			applyDeadlines(this.clock.nanoTime());
-			// Each key is FIFO, so the oldest overall are among each key's first ones.
+			// Each key is FIFO per priority level, so the oldest overall are among the first ones
+			// of each key's levels.
 			List<Entry> candidates = new ArrayList<>();
 			for (KeyState key : this.keys.values()) {
-				candidates.addAll(key.firstQueued(count));
+				candidates.addAll(key.firstQueuedOfEachLevel(count));
 			}
 			candidates.sort(Comparator.comparingLong((Entry entry) -> entry.enqueuedAtMillis).thenComparing((entry) -> entry.id));
 			List<PendingMessage> oldest = new ArrayList<>(Math.min(count, candidates.size()));

@@ -74,7 +74,7 @@ if ag > 0 then
     local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e', 'v', 'l')
     local moved = false
     if m[1] and m[6] == '' then
-      local priority, enqueued = tonumber(m[3] or '0'), tonumber(m[4])
+      local priority, enqueued = tonumber(m[3] or '0'), tonumber(m[4]) or now
       local from = tonumber(m[5] or m[3] or '0')
       local to = math.min(9, priority + math.floor(math.max(0, now - enqueued) / ag))
       if to <= from then
@@ -200,20 +200,6 @@ local function round()
       -- Paused: keeps its messages and credits; not offered again in this selection.
       blocked[key] = selection
       redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
-    elseif (key_max > 0 or key_limits > 0) and at_limit(key) then
-      -- At its in-flight limit: its turn starts (or goes on) and waits for it, back at the head of
-      -- the ring at the end of this fetch, as DeficitRoundRobin.suspend does: a key that hits its
-      -- limit mid-turn would otherwise get a turn per two rounds and half its share.
-      local state = redis.call('HGET', DRR, key)
-      if not (state and string.sub(state, 1, 1) == 't') then
-        redis.call('HSET', DRR, key, 't' .. num(tonumber(state or '0') + quantum * weight_of(key)))
-      end
-      if not suspended[key] then
-        suspended[key] = true
-        suspended[#suspended + 1] = key
-      end
-      blocked[key] = selection
-      redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
     else
       local state = redis.call('HGET', DRR, key)
       local in_turn = state and string.sub(state, 1, 1) == 't'
@@ -224,8 +210,22 @@ local function round()
         per_round = quantum * weight_of(key)
         deficit = deficit + per_round
       end
-      local took, dropped = false, false
-      if deficit >= 1 then
+      local took, dropped, held = false, false, false
+      if deficit >= 1 and (key_max > 0 or key_limits > 0) and at_limit(key) then
+        -- At its in-flight limit with a credit to spend: its turn waits, back at the head of the
+        -- ring at the end of this fetch, as DeficitRoundRobin.suspend does (a key that hit its
+        -- limit mid-turn would otherwise get a turn per two rounds and half its share).
+        if deficit ~= stored or not in_turn then
+          redis.call('HSET', DRR, key, 't' .. num(deficit))
+        end
+        if not suspended[key] then
+          suspended[key] = true
+          suspended[#suspended + 1] = key
+        end
+        blocked[key] = selection
+        redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
+        held = true
+      elseif deficit >= 1 then
         local head, m = pop_message(key)
         if not head then
           drop_head_key(B, key, level)
@@ -258,7 +258,7 @@ local function round()
       end
       if dropped then
         ring_len = ring_len - 1
-      else
+      elseif not held then
         local turn_ends = not took or deficit < 1
         if turn_ends then
           if deficit ~= stored or in_turn then

@@ -3,7 +3,8 @@
 -- Returns 1 when settled, 2 when dead-lettered without a DLQ (dropped), 0 when the lease was lost.
 -- Everything is read (and the headers decoded) before the first write: see common.lua.
 local B, id, token, action = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if not check_lease(B, id, token) then
+-- A queue being deleted (its meta is gone first) takes nothing back: the delete removes the message.
+if not check_lease(B, id, token) or not require_queue(B) then
   return 0
 end
 local M = B .. 'm:' .. id

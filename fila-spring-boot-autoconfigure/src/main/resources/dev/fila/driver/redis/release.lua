@@ -1,6 +1,7 @@
 -- ARGV: base, id, lease token, notify channel, queue name. Returns 1, or 0 when the lease was lost.
 local B, id, token = ARGV[1], ARGV[2], ARGV[3]
-if not check_lease(B, id, token) then
+-- A queue being deleted (its meta is gone first) takes nothing back: the delete removes the message.
+if not check_lease(B, id, token) or not require_queue(B) then
   return 0
 end
 local M = B .. 'm:' .. id

@@ -6,10 +6,14 @@ if not require_queue(B) then
 end
 local skipped = apply_deadlines(B, now_ms())
 local keys = {}
-local top = top_level(B)
+-- Level 0 and the levels above it whose ring holds keys: one LLEN per key and level in use.
+local levels = { 0 }
+for level = 1, top_level(B) do
+  if redis.call('LLEN', ring_of(B, level)) > 0 then levels[#levels + 1] = level end
+end
 for _, key in ipairs(redis.call('HKEYS', B .. 'w')) do
   local pending = 0
-  for level = 0, top do
+  for _, level in ipairs(levels) do
     pending = pending + redis.call('LLEN', list_of(B, level, key))
   end
   keys[#keys + 1] = { key, pending, tonumber(redis.call('HGET', B .. 'kin', key) or '0'),
