@@ -4,7 +4,8 @@
 -- With it, buckets live in other hash slots and are never touched; the permits are spent instead.
 -- Returns { leased messages, hint, limited, wanted, missing }: each message is { id, key, weight, throttles,
 -- headers, payload, enqueued at, attempts, lease token, priority }; hint is the ms until something may
--- become deliverable (a retry due, a lease expiring, a throttle permit), or -1; limited is 1 when
+-- become deliverable (a retry due, a lease expiring, a throttle permit), or -1 (only computed when nothing
+-- was leased: the driver reads it after an empty fetch only); limited is 1 when
 -- a throttle held a message back in this pass, else 0 (counted by the driver for metrics);
 -- wanted (permits mode) is a flat list of throttle key, permits spent, for every key asked for;
 -- missing is how many ids were dropped because their message hash was gone (see pop_message).
@@ -354,17 +355,20 @@ if popped_missing > 0 then
 end
 
 -- In permits mode the driver knows when the buckets refill; here only delays and leases count.
+-- The driver waits on the hint only after a fetch that leased nothing: otherwise it is not read.
 local hint = throttle_wait
 if permits then hint = -1 end
-local nextDelayed = redis.call('ZRANGE', B .. 'delayed', 0, 0, 'WITHSCORES')
-if nextDelayed[2] then
-  local w = tonumber(nextDelayed[2]) - now
-  if hint < 0 or w < hint then hint = w end
-end
-local nextLease = redis.call('ZRANGE', B .. 'leases', 0, 0, 'WITHSCORES')
-if nextLease[2] then
-  local w = tonumber(nextLease[2]) - now
-  if hint < 0 or w < hint then hint = w end
+if #out == 0 then
+  local nextDelayed = redis.call('ZRANGE', B .. 'delayed', 0, 0, 'WITHSCORES')
+  if nextDelayed[2] then
+    local w = tonumber(nextDelayed[2]) - now
+    if hint < 0 or w < hint then hint = w end
+  end
+  local nextLease = redis.call('ZRANGE', B .. 'leases', 0, 0, 'WITHSCORES')
+  if nextLease[2] then
+    local w = tonumber(nextLease[2]) - now
+    if hint < 0 or w < hint then hint = w end
+  end
 end
 if hint >= 0 then hint = math.ceil(hint) end
 local limited = 0
