@@ -598,7 +598,7 @@ class FairSchedulerTests {
 
 	}
 
-	static final class TestKey extends FairScheduler.Key<Item> {
+	static final class TestKey extends ScheduledKey<Item> {
 
 		int inFlight;
 

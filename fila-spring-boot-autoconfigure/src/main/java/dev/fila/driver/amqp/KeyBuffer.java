@@ -2,13 +2,13 @@ package dev.fila.driver.amqp;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.fila.scheduling.FairScheduler;
+import dev.fila.scheduling.ScheduledKey;
 
 /**
  * One fairness key's buffered deliveries (queued in the session's scheduler) and what RabbitMQ
  * may hold of it; see {@link KeyBuffers} for how a refill is awaited.
  */
-final class KeyBuffer extends FairScheduler.Key<Delivery> {
+final class KeyBuffer extends ScheduledKey<Delivery> {
 
 	int inFlight;
 

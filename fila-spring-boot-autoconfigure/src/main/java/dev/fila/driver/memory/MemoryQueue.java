@@ -26,6 +26,7 @@ import dev.fila.scheduling.Leases;
 import dev.fila.scheduling.NanoClock;
 import dev.fila.scheduling.Scheduling;
 import dev.fila.scheduling.QueueFlow;
+import dev.fila.scheduling.ScheduledKey;
 import dev.fila.scheduling.TokenBuckets;
 
 /**
@@ -486,7 +487,7 @@ final class MemoryQueue implements FairScheduler.Fetcher<MemoryQueue.Entry, Leas
 	}
 
 	/** The state of one fairness key. */
-	static final class KeyState extends FairScheduler.Key<Entry> {
+	static final class KeyState extends ScheduledKey<Entry> {
 
 		boolean idle;
 
