@@ -390,8 +390,6 @@ public class DefaultFilaTemplate implements FilaTemplate {
 
 	private OutgoingMessage outgoing(QueueBinding binding, Map<String, String> headers, Object payload, String id,
 			Duration delay) {
-		// A malformed priority is the producer's error, not something a hook may hide.
-		Scheduling.priorityOf(headers);
 		byte[] bytes = this.converter.toBytes(payload);
 		Scheduling scheduling = binding.enqueuePolicy()
 			.schedule(new EnqueueContext(binding.name(), headers, bytes.length));

@@ -434,6 +434,20 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 		this.changed.signalAll();
 	}
 
+	/**
+	 * {@link #flow(QueueFlow)} for an owner that does not hold the lock: takes it.
+	 * @param flow the queue's flow control state
+	 */
+	public void applyFlow(QueueFlow flow) {
+		this.lock.lock();
+		try {
+			flow(flow);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** @return the queue's flow control state */
 	public QueueFlow flow() {
 		return this.flow;

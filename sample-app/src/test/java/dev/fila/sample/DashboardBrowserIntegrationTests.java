@@ -1,6 +1,5 @@
 package dev.fila.sample;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +15,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -31,7 +28,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -62,18 +58,13 @@ import static org.assertj.core.api.Assertions.fail;
 @DisabledIfSystemProperty(named = HeadlessChromium.SKIP_PROPERTY, matches = "true",
 		disabledReason = HeadlessChromium.SKIP_REASON)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserIntegrationTests {
+class DashboardBrowserIntegrationTests extends BrowserTestSupport {
 
 	static final String QUEUE = FairFanOut.QUEUE;
 
 	private static final Logger logger = LoggerFactory.getLogger(DashboardBrowserIntegrationTests.class);
 
 	private static final Pattern PERCENT = Pattern.compile("\\d+(\\.\\d+)?%");
-
-	private static HeadlessChromium chromium;
-
-	@LocalServerPort
-	private int port;
 
 	@Autowired
 	private DeliveriesByKey deliveries;
@@ -83,24 +74,6 @@ class DashboardBrowserIntegrationTests {
 
 	@Autowired
 	private QuietTrickle quietTrickle;
-
-	@BeforeAll
-	static void startBrowser() throws IOException {
-		HeadlessChromium.assumeEnabledAndInstalled();
-		chromium = HeadlessChromium.start(1280, 900);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (chromium != null) {
-			chromium.close();
-			chromium = null;
-		}
-	}
-
-	private DashboardPage page() {
-		return new DashboardPage(chromium, this.port);
-	}
 
 	@Test
 	@Order(1)

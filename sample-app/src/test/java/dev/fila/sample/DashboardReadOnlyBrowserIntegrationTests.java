@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.openqa.selenium.OutputType;
@@ -19,7 +17,6 @@ import org.openqa.selenium.OutputType;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -41,14 +38,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @DisabledIfSystemProperty(named = HeadlessChromium.SKIP_PROPERTY, matches = "true",
 		disabledReason = HeadlessChromium.SKIP_REASON)
-class DashboardReadOnlyBrowserIntegrationTests {
+class DashboardReadOnlyBrowserIntegrationTests extends BrowserTestSupport {
 
 	private static final String QUEUE = FairFanOut.QUEUE;
-
-	private static HeadlessChromium chromium;
-
-	@LocalServerPort
-	private int port;
 
 	@Autowired
 	private FilaAdmin admin;
@@ -56,23 +48,9 @@ class DashboardReadOnlyBrowserIntegrationTests {
 	@Autowired
 	private ApplicationContext context;
 
-	@BeforeAll
-	static void startBrowser() throws IOException {
-		HeadlessChromium.assumeEnabledAndInstalled();
-		chromium = HeadlessChromium.start(1280, 900);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (chromium != null) {
-			chromium.close();
-			chromium = null;
-		}
-	}
-
 	@Test
 	void thePageShowsNoActionAndTheActionEndpointsAnswer403() throws Exception {
-		DashboardPage page = new DashboardPage(chromium, this.port);
+		DashboardPage page = page();
 		page.openQueue(QUEUE);
 		assertThat(page.readOnlyAttribute()).isEqualTo("true");
 		// Once the queue table and the detail with its key rows have rendered, any action the
@@ -115,7 +93,7 @@ class DashboardReadOnlyBrowserIntegrationTests {
 				"No screenshot: run with -Dfila.dashboard.screenshot=true to write docs/images/dashboard.png");
 		Path file = Path.of(System.getProperty("fila.dashboard.screenshot.file", "../docs/images/dashboard.png"));
 		Duration warmUp = Duration.parse(System.getProperty("fila.dashboard.screenshot.warm-up", "PT40S"));
-		DashboardPage page = new DashboardPage(chromium, this.port);
+		DashboardPage page = page();
 		page.openQueue(QUEUE);
 		// Live traffic long enough for the chart and the shares to show something.
 		page.waitUpTo(warmUp.plus(DashboardPage.TIMEOUT))

@@ -173,15 +173,9 @@ final class QueueSession implements FairScheduler.Fetcher<Delivery, LeasedMessag
 		}
 	}
 
-	/** Applies an operator's pauses and weight overrides. */
+	/** Applies an operator's pauses, weight overrides, limits and priority aging. */
 	void flow(QueueFlow flow) {
-		this.lock.lock();
-		try {
-			this.scheduler.flow(flow);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.scheduler.applyFlow(flow);
 	}
 
 	void update(QueueSpec spec) {
