@@ -85,6 +85,8 @@ final class AmqpDriverFactory implements FilaDriverFactory {
 		checks.check("key-idle-expiry", amqp.getKeyIdleExpiry(),
 				(expiry) -> expiry.isZero() || expiry.compareTo(Duration.ofSeconds(1)) >= 0,
 				"0 (never) or a duration of at least 1s, such as 1h");
+		checks.check("priority-queues", amqp.isPriorityQueues(), (priorities) -> !priorities || !amqp.isQuorum(),
+				"false with quorum: true (RabbitMQ 3.x quorum queues have no priorities)");
 		checks.limits(amqp, MAX_PAYLOAD_BYTES, MAX_HEADER_BYTES);
 	}
 
@@ -105,6 +107,7 @@ final class AmqpDriverFactory implements FilaDriverFactory {
 		options = map.from(amqp::getKeyShards)
 			.orFrom(() -> AmqpDriverOptions.defaultKeyShards(amqp.isQuorum()))
 			.to(options, AmqpDriverOptions::withKeyShards);
+		options = map.from(amqp::isPriorityQueues).to(options, AmqpDriverOptions::withPriorityQueues);
 		return map.from(amqp::getKeyIdleExpiry).to(options, AmqpDriverOptions::withKeyIdleExpiry);
 	}
 

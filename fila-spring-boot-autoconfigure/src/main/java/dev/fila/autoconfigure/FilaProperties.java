@@ -316,6 +316,13 @@ public class FilaProperties {
 		 */
 		private Duration keyIdleExpiry = Duration.ofHours(1);
 
+		/**
+		 * Whether key queues are RabbitMQ priority queues (x-max-priority 9), so that a
+		 * key's urgent message overtakes that key's messages still in RabbitMQ. Classic
+		 * queues only; fixed once the queues exist.
+		 */
+		private boolean priorityQueues;
+
 		public String getPrefix() {
 			return this.prefix;
 		}
@@ -378,6 +385,14 @@ public class FilaProperties {
 
 		public void setKeyIdleExpiry(Duration keyIdleExpiry) {
 			this.keyIdleExpiry = keyIdleExpiry;
+		}
+
+		public boolean isPriorityQueues() {
+			return this.priorityQueues;
+		}
+
+		public void setPriorityQueues(boolean priorityQueues) {
+			this.priorityQueues = priorityQueues;
 		}
 
 	}

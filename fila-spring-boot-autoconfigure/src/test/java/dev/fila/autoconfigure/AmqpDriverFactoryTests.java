@@ -39,9 +39,19 @@ class AmqpDriverFactoryTests {
 		this.amqp.setSessionIdleTimeout(Duration.ofSeconds(5));
 		this.amqp.setKeyShards(8);
 		this.amqp.setKeyIdleExpiry(Duration.ofMinutes(10));
+		this.amqp.setPriorityQueues(true);
 		assertThat(AmqpDriverFactory.options(this.amqp))
 			.isEqualTo(new AmqpDriverOptions("app", false, 10, 500, 8L << 20, Duration.ofSeconds(5), 8,
-					Duration.ofMinutes(10)));
+					Duration.ofMinutes(10), true));
+	}
+
+	@Test
+	void priorityQueuesWithQuorumQueuesNameThePropertyAndWhy() {
+		this.amqp.setPriorityQueues(true);
+		this.amqp.setQuorum(true);
+		assertThatExceptionOfType(FilaConfigurationException.class).isThrownBy(this::prepare)
+			.withMessageContaining("fila.drivers.rabbit.amqp.priority-queues")
+			.withMessageContaining("quorum queues have no priorities");
 	}
 
 	@Test

@@ -445,6 +445,7 @@ public abstract class DriverContractTests {
 	@Test
 	void aKeysUrgentMessageOvertakesItsOwnBacklog() throws Exception {
 		if (brokerPushesMessages()) {
+			// RabbitMQ's own test: AmqpPriorityQueuesIntegrationTests.
 			return;
 		}
 		String queue = createConsumedQueue();

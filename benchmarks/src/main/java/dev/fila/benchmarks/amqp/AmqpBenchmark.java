@@ -53,6 +53,9 @@ import dev.fila.scheduling.Scheduling;
  * cluster of {@code scripts/clusters.sh} (127.0.0.1:5681-5683), with classic queues and with
  * {@code quorum: true} (16 key shards), in one run: throughput rounds alternate between the
  * three, then paced latency.
+ * <p>
+ * {@code -Dfila.bench.priority-queues=true} declares the key queues as RabbitMQ priority queues
+ * ({@code priority-queues: true}).
  */
 public final class AmqpBenchmark {
 
@@ -223,7 +226,8 @@ public final class AmqpBenchmark {
 		AmqpDriverOptions defaults = AmqpDriverOptions.DEFAULTS;
 		return new AmqpDriver("amqp", this.connectionFactory, new AmqpDriverOptions(this.prefix, this.quorum,
 				defaults.keyPrefetch(), defaults.prefetchBudget(), defaults.keyLogMaxBytes(),
-				defaults.sessionIdleTimeout(), AmqpDriverOptions.defaultKeyShards(this.quorum), defaults.keyIdleExpiry()));
+				defaults.sessionIdleTimeout(), AmqpDriverOptions.defaultKeyShards(this.quorum), defaults.keyIdleExpiry(),
+				Boolean.getBoolean("fila.bench.priority-queues")));
 	}
 
 	/** A Fila consumer of the benchmark's shape: {@value #CONSUMERS} workers, prefetch {@value #PREFETCH}. */

@@ -33,6 +33,8 @@ import dev.fila.scheduling.Scheduling;
  * over priority levels 0 to 2 (each key at every level, so the window is level 2 only); both.
  * <p>
  * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.fairness.FairnessAccuracy memory|redis|amqp}
+ * <p>
+ * {@code -Dfila.bench.priority-queues=true}: the amqp driver with {@code priority-queues: true}.
  */
 public final class FairnessAccuracy {
 
@@ -125,7 +127,8 @@ public final class FairnessAccuracy {
 					CachingConnectionFactory factory = new CachingConnectionFactory("127.0.0.1", 5672);
 					factory.setUsername("guest");
 					factory.setPassword("guest");
-					yield new Backend(new AmqpDriver("amqp", factory, AmqpDriverOptions.DEFAULTS.withPrefix(prefix)),
+					yield new Backend(new AmqpDriver("amqp", factory, AmqpDriverOptions.DEFAULTS.withPrefix(prefix)
+						.withPriorityQueues(Boolean.getBoolean("fila.bench.priority-queues"))),
 							factory::destroy);
 				}
 				default -> throw new IllegalArgumentException("memory, redis or amqp, not " + name);

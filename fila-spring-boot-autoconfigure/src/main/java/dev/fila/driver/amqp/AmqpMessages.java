@@ -62,8 +62,10 @@ final class AmqpMessages {
 		}
 		headers.put(ATTEMPTS, envelope.priorAttempts());
 		headers.put(ENQUEUED_AT, envelope.enqueuedAt());
+		// RabbitMQ's own priority orders a priority queue (priority-queues); other queues ignore it.
 		return new AMQP.BasicProperties.Builder().messageId(envelope.id())
 			.deliveryMode(2)
+			.priority((scheduling.priority() > 0) ? scheduling.priority() : null)
 			.headers(headers)
 			.build();
 	}

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.fila.core.QueueNotFoundException;
 import dev.fila.driver.QueueSpec;
+import dev.fila.scheduling.Scheduling;
 
 /**
  * The RabbitMQ queues behind the Fila queues: which exist, what they are called, with which
@@ -35,6 +36,12 @@ final class AmqpTopology {
 	 * (a responder declares the reply queue's key queue without knowing the request).
 	 */
 	static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(5);
+
+	/**
+	 * The argument that makes a RabbitMQ queue a priority queue: a key's messages still in
+	 * RabbitMQ then come out highest level first (with {@code priority-queues}).
+	 */
+	static final String MAX_PRIORITY = "x-max-priority";
 
 	private final AmqpChannels channels;
 
@@ -62,7 +69,8 @@ final class AmqpTopology {
 		this.options = options;
 		this.keyLog = keyLog;
 		this.publishedKeys = publishedKeys;
-		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
+		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum")
+				: options.priorityQueues() ? Map.of(MAX_PRIORITY, Scheduling.MAX_PRIORITY) : Map.of();
 		replyQueueExpiry(REPLY_QUEUE_EXPIRY);
 	}
 
@@ -89,6 +97,8 @@ final class AmqpTopology {
 	/** The arguments of a retry delay's TTL queue, which dead-letters into the retry queue. */
 	Map<String, Object> delayQueueArguments(String queue, long millis, long expires) {
 		Map<String, Object> arguments = new HashMap<>(this.keyQueueArguments);
+		// A TTL queue expires messages at its head only: priorities there would hold back older ones.
+		arguments.remove(MAX_PRIORITY);
 		arguments.put("x-message-ttl", millis);
 		arguments.put("x-dead-letter-exchange", "");
 		arguments.put("x-dead-letter-routing-key", this.names.retryQueue(queue));
