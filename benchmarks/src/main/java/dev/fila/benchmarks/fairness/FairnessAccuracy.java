@@ -1,27 +1,16 @@
 package dev.fila.benchmarks.fairness;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
 import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
-import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
-import dev.fila.driver.amqp.AmqpDriver;
-import dev.fila.driver.amqp.AmqpDriverOptions;
-import dev.fila.driver.memory.MemoryDriver;
-import dev.fila.driver.redis.RedisDriver;
-import dev.fila.driver.redis.RedisDriverOptions;
 import dev.fila.scheduling.QueueFlow;
 import dev.fila.scheduling.Scheduling;
 
@@ -57,8 +46,8 @@ public final class FairnessAccuracy {
 		for (String setting : List.of("plain", "key limit 2", "priorities 0-2", "limit 2 + priorities")) {
 			boolean limited = setting.contains("limit");
 			int levels = setting.contains("priorities") ? 3 : 1;
-			try (Backend driver = Backend.open(backend)) {
-				run(driver.driver, setting, limited, levels);
+			try (Backend driver = Backend.open(backend, "fila-fairness-" + UUID.randomUUID())) {
+				run(driver.driver(), setting, limited, levels);
 			}
 		}
 		System.exit(0);
@@ -105,42 +94,6 @@ public final class FairnessAccuracy {
 		finally {
 			driver.deleteQueue(queue);
 		}
-	}
-
-	/** A driver and what it needs closed. */
-	private record Backend(FilaDriver driver, AutoCloseable resources) implements AutoCloseable {
-
-		static Backend open(String name) {
-			String prefix = "fila-fairness-" + UUID.randomUUID();
-			return switch (name) {
-				case "memory" -> new Backend(new MemoryDriver("memory"), () -> {
-				});
-				case "redis" -> {
-					LettuceConnectionFactory factory = new LettuceConnectionFactory(
-							new RedisStandaloneConfiguration("127.0.0.1", 6379));
-					factory.afterPropertiesSet();
-					factory.start();
-					yield new Backend(new RedisDriver("redis", factory,
-							RedisDriverOptions.DEFAULTS.withKeyPrefix(prefix), MessageLimits.DEFAULTS), factory::destroy);
-				}
-				case "amqp" -> {
-					CachingConnectionFactory factory = new CachingConnectionFactory("127.0.0.1", 5672);
-					factory.setUsername("guest");
-					factory.setPassword("guest");
-					yield new Backend(new AmqpDriver("amqp", factory, AmqpDriverOptions.DEFAULTS.withPrefix(prefix)
-						.withPriorityQueues(Boolean.getBoolean("fila.bench.priority-queues"))),
-							factory::destroy);
-				}
-				default -> throw new IllegalArgumentException("memory, redis or amqp, not " + name);
-			};
-		}
-
-		@Override
-		public void close() throws Exception {
-			this.driver.close();
-			this.resources.close();
-		}
-
 	}
 
 }
