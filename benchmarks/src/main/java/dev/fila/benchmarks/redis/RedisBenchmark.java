@@ -96,6 +96,9 @@ public final class RedisBenchmark {
 	/** With {@code -Dfila.bench.aging-ms=n}: the throughput queue has priority aging (the cost of aging). */
 	private static final long AGING_MILLIS = Long.getLong("fila.bench.aging-ms", 0);
 
+	/** Measured throughput rounds per side after the warm-up ({@code -Dfila.bench.rounds}, 5 by default). */
+	private static final int ROUNDS = Integer.getInteger("fila.bench.rounds", 5);
+
 	public static void main(String[] args) throws Exception {
 		boolean idle = args.length > 0 && args[0].equals("--idle");
 		if (args.length > 0 && args[0].equals("--command-cost")) {
@@ -133,14 +136,14 @@ public final class RedisBenchmark {
 				+ " %d priority levels, aging %d ms%n%n", messages, PAYLOAD_BYTES, CONSUMERS, PREFETCH, BATCH, LEVELS,
 				AGING_MILLIS);
 		// Warm up both sides with two full rounds each (the JIT compiles Fila's longer paths
-		// later than the raw loop's), then measure each three times, alternating.
+		// later than the raw loop's), then measure each ROUNDS times, alternating.
 		for (int warmup = 0; warmup < 2; warmup++) {
 			filaThroughput(messages, 10);
 			rawThroughput(messages);
 		}
 		List<Double> fila = new ArrayList<>();
 		List<Double> raw = new ArrayList<>();
-		for (int round = 0; round < 3; round++) {
+		for (int round = 0; round < ROUNDS; round++) {
 			fila.add(filaThroughput(messages, 10));
 			raw.add(rawThroughput(messages));
 		}
@@ -150,8 +153,8 @@ public final class RedisBenchmark {
 				ratios(fila, raw));
 		System.out.println("| measure | Fila Redis driver | raw Lettuce reliable queue | ratio |");
 		System.out.println("|---|---|---|---|");
-		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of 3) | %,.0f | %,.0f | %.2fx |%n",
-				filaRate, rawRate, filaRate / rawRate);
+		System.out.printf(Locale.ROOT, "| end-to-end throughput, 10 keys (msg/s, median of %d) | %,.0f | %,.0f | %.2fx |%n",
+				ROUNDS, filaRate, rawRate, filaRate / rawRate);
 		long[] filaLatency = filaLatency(Duration.ofSeconds(10)).endToEnd();
 		long[] rawLatency = rawLatency(Duration.ofSeconds(10));
 		System.out.printf(Locale.ROOT, "| p50 latency at 1,000 msg/s (ms) | %.3f | %.3f | |%n", percentile(filaLatency, 50),
