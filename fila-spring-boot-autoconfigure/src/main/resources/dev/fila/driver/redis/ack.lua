@@ -31,7 +31,7 @@ if #ids > 0 then
   end
   -- Once per fairness key and batch, not per message.
   for key, count in pairs(settled) do
-    if redis.call('HINCRBY', B .. 'kin', key, -count) <= 0 then
+    if redis.call('HINCRBY', B .. 'kin', key, int_s(-count)) <= 0 then
       forget_key_if_idle(B, key)
     end
   end

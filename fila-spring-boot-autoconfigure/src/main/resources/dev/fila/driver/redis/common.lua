@@ -8,7 +8,7 @@
 --   B..'ring'    list of fairness keys in deficit round robin order; B..'ringset' the same as a set
 --   B..'w'       hash key -> weight; B..'drr' key -> deficit ('t' in front while its turn runs)
 --   B..'kin'     hash key -> in-flight count; B..'kdl' key -> delayed count
---   B..'leases'  zset id -> lease deadline (ms, Redis time); B..'delayed' zset id -> due time
+--   B..'leases'  zset id -> lease deadline (whole ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
 --
 -- Priority levels 1 to 9 (served before 0, 9 first) each have their own ring, ring set, deficits and
@@ -55,6 +55,13 @@ local function count_missing(B, n)
   if n > 0 then
     redis.call('HINCRBY', B .. 'c', 'missing', n)
   end
+end
+
+-- An integer as a Redis argument. Lua formats a number passed to redis.call with '%.14g', which
+-- goes through glibc's floating-point printing: measured under callgrind, a tenth of all the
+-- instructions Redis spent on a fetch, enqueue and ack cycle. '%d' formats an integer directly.
+local function int_s(x)
+  return string.format('%d', x)
 end
 
 local function now_ms()
@@ -129,7 +136,7 @@ local function push_pending(B, key, weight, id, at_head, level)
     redis.call('RPUSH', list_of(B, level, key), id)
   end
   activate_key(B, key, weight, level)
-  redis.call('HINCRBY', B .. 'c', 'pending', 1)
+  redis.call('HINCRBY', B .. 'c', 'pending', '1')
 end
 
 local function forget_key_if_idle(B, key)
@@ -207,26 +214,28 @@ end
 local function apply_deadlines(B, now)
   local missing = 0
   local ag = nil
-  local expired = redis.call('ZRANGEBYSCORE', B .. 'leases', '-inf', now, 'LIMIT', 0, 200)
+  -- Deadlines and due times are whole milliseconds: the current one is due too (see int_s).
+  local until_now = int_s(math.floor(now))
+  local expired = redis.call('ZRANGEBYSCORE', B .. 'leases', '-inf', until_now, 'LIMIT', '0', '200')
   for _, id in ipairs(expired) do
     redis.call('ZREM', B .. 'leases', id)
     local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e')
     if m[1] then
       redis.call('HSET', B .. 'm:' .. id, 'l', '')
-      redis.call('HINCRBY', B .. 'kin', m[1], -1)
-      redis.call('HINCRBY', B .. 'c', 'expired', 1)
+      redis.call('HINCRBY', B .. 'kin', m[1], '-1')
+      redis.call('HINCRBY', B .. 'c', 'expired', '1')
       ag = ag or aging_of(B)
       push_pending(B, m[1], m[2], id, true, place(B, id, m[3], m[4], now, ag))
     else
       missing = missing + 1
     end
   end
-  local due = redis.call('ZRANGEBYSCORE', B .. 'delayed', '-inf', now, 'LIMIT', 0, 200)
+  local due = redis.call('ZRANGEBYSCORE', B .. 'delayed', '-inf', until_now, 'LIMIT', '0', '200')
   for _, id in ipairs(due) do
     redis.call('ZREM', B .. 'delayed', id)
     local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e')
     if m[1] then
-      redis.call('HINCRBY', B .. 'kdl', m[1], -1)
+      redis.call('HINCRBY', B .. 'kdl', m[1], '-1')
       ag = ag or aging_of(B)
       push_pending(B, m[1], m[2], id, false, place(B, id, m[3], m[4], now, ag))
     else

@@ -8,6 +8,7 @@ local exact = now_ms()
 local now = math.floor(exact)
 -- Due times round up, so a delayed message is never due before its delay is over.
 local due_base = math.ceil(exact)
+local now_s = int_s(now)
 local n = tonumber(ARGV[4])
 local ag = aging_of(B)
 -- Per level, key -> weight: each key is placed in its level's ring once per batch, not per message.
@@ -18,14 +19,14 @@ for _ = 1, n do
   local id, key, priority = ARGV[i], ARGV[i + 1], ARGV[i + 7]
   local M = B .. 'm:' .. id
   redis.call('HSET', M, 'k', key, 'w', ARGV[i + 2], 't', ARGV[i + 3], 'h', ARGV[i + 4], 'p', ARGV[i + 5],
-    'e', now, 'a', 0, 'l', '')
+    'e', now_s, 'a', '0', 'l', '')
   if priority ~= '0' then
     redis.call('HSET', M, 'r', priority)
   end
   local delay = tonumber(ARGV[i + 6]) or 0
   if delay > 0 then
-    redis.call('ZADD', B .. 'delayed', due_base + delay, id)
-    redis.call('HINCRBY', B .. 'kdl', key, 1)
+    redis.call('ZADD', B .. 'delayed', int_s(due_base + delay), id)
+    redis.call('HINCRBY', B .. 'kdl', key, '1')
   else
     local level = place(B, id, priority, now, now, ag)
     redis.call('RPUSH', list_of(B, level, key), id)
@@ -41,7 +42,7 @@ for level, keys in pairs(weights) do
   end
 end
 if pending > 0 then
-  redis.call('HINCRBY', B .. 'c', 'pending', pending)
+  redis.call('HINCRBY', B .. 'c', 'pending', int_s(pending))
 end
 -- Consumers learn the next due time from their next fetch, so delayed messages wake them too.
 notify(ARGV[2], ARGV[3])

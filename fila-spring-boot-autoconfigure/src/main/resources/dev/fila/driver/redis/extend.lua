@@ -2,7 +2,7 @@
 -- messages: a consumer's heartbeat extends all its leases in one call). Returns a string with
 -- one character per message, in order: '1' extended, '0' the lease was lost.
 local B = ARGV[1]
-local deadline = now_ms() + tonumber(ARGV[2])
+local deadline = int_s(math.ceil(now_ms() + tonumber(ARGV[2])))
 local results = {}
 for i = 3, #ARGV - 1, 2 do
   local id, token = ARGV[i], ARGV[i + 1]

@@ -116,27 +116,33 @@ local function pop_message(key)
     if not id then
       return nil
     end
-    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
+    local M = B .. 'm:' .. id
+    local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
     if m[1] then
+      m.key = M
       return id, m
     end
     popped_missing = popped_missing + 1
   end
 end
 
+-- Every lease of this fetch ends at the same time, rounded up to the millisecond (see int_s).
+local deadline = nil
+
 -- Leases a message already popped from its key.
 local function lease(id, key, m)
   if not next_token then
-    next_token = redis.call('INCRBY', B .. 'seq', max) - max + 1
+    next_token = redis.call('INCRBY', B .. 'seq', int_s(max)) - max + 1
+    deadline = int_s(math.ceil(now + vis))
   end
-  local token = tostring(next_token)
+  local token = int_s(next_token)
   next_token = next_token + 1
   local attempts = tonumber(m[7] or '0') + 1
-  redis.call('HSET', B .. 'm:' .. id, 'a', attempts, 'l', token)
-  lease_args[#lease_args + 1] = now + vis
+  redis.call('HSET', m.key, 'a', int_s(attempts), 'l', token)
+  lease_args[#lease_args + 1] = deadline
   lease_args[#lease_args + 1] = id
   -- In flight at once: a key that runs dry later in this fetch must not look idle.
-  redis.call('HINCRBY', B .. 'kin', key, 1)
+  redis.call('HINCRBY', B .. 'kin', key, '1')
   if ag > 0 then
     redis.call('ZREM', B .. 'ag', id)
   end
@@ -187,20 +193,30 @@ local selection = 0
 -- they were found (also as a set): serve_level puts them back at the head of the ring.
 local suspended = {}
 
+-- A key that ran out of messages at this level leaves its ring (where round() has just moved it
+-- to the tail) and forgets its credits there.
+local function drop_offered_key(key)
+  redis.call('RPOP', RING)
+  redis.call('SREM', set_of(B, level), key)
+  redis.call('HDEL', DRR, key)
+  forget_key_if_idle(B, key)
+end
+
 -- Plays one round: offers every key once, as DeficitRoundRobin.next's inner loop. Returns
--- whether a message was taken, and the keys that waited short of one credit.
+-- whether a message was taken, and the keys that waited short of one credit. Each offer first
+-- moves the key from the head of the ring to its tail, where most offers leave it (one call
+-- instead of a look and a move); a key whose turn goes on moves back to the head.
 local function round()
   local waiting = {}
   local offers = ring_len
   while offers > 0 do
     offers = offers - 1
-    local key = redis.call('LINDEX', RING, 0)
+    local key = redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
     if blocked[key] == selection then
-      redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
+      -- already rotated
     elseif paused_keys > 0 and redis.call('SISMEMBER', B .. 'kp', key) == 1 then
       -- Paused: keeps its messages and credits; not offered again in this selection.
       blocked[key] = selection
-      redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
     else
       local state = redis.call('HGET', DRR, key)
       local in_turn = state and string.sub(state, 1, 1) == 't'
@@ -224,12 +240,11 @@ local function round()
           suspended[#suspended + 1] = key
         end
         blocked[key] = selection
-        redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
         held = true
       elseif deficit >= 1 then
         local head, m = pop_message(key)
         if not head then
-          drop_head_key(B, key, level)
+          drop_offered_key(key)
           dropped = true
         else
           local wait = 0
@@ -252,7 +267,7 @@ local function round()
           end
         end
       elseif redis.call('LLEN', list_of(B, level, key)) == 0 then
-        drop_head_key(B, key, level)
+        drop_offered_key(key)
         dropped = true
       else
         waiting[#waiting + 1] = { key, deficit, per_round }
@@ -265,9 +280,12 @@ local function round()
           if deficit ~= stored or in_turn then
             redis.call('HSET', DRR, key, num(deficit))
           end
-          redis.call('LMOVE', RING, RING, 'LEFT', 'RIGHT')
-        elseif deficit ~= stored or not in_turn then
-          redis.call('HSET', DRR, key, 't' .. num(deficit))
+        else
+          -- Its turn goes on: back to the head, to be offered first in the next selection.
+          redis.call('LMOVE', RING, RING, 'RIGHT', 'LEFT')
+          if deficit ~= stored or not in_turn then
+            redis.call('HSET', DRR, key, 't' .. num(deficit))
+          end
         end
         if took then
           return true, waiting
@@ -346,7 +364,7 @@ if #out > 0 then
   for first = 1, #lease_args, 2000 do
     redis.call('ZADD', B .. 'leases', unpack(lease_args, first, math.min(first + 1999, #lease_args)))
   end
-  redis.call('HINCRBY', B .. 'c', 'pending', -#out)
+  redis.call('HINCRBY', B .. 'c', 'pending', int_s(-#out))
 end
 if popped_missing > 0 then
   -- Ids popped from key lists were counted as pending (apply_deadlines counted its own).

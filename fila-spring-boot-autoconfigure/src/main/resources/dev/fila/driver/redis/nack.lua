@@ -23,7 +23,7 @@ if action == 'retry' then
   if delay <= 0 then
     push_pending(B, key, weight, id, false, place(B, id, m[8], m[6], now_ms(), aging_of(B)))
   else
-    redis.call('ZADD', B .. 'delayed', now_ms() + delay, id)
+    redis.call('ZADD', B .. 'delayed', int_s(math.ceil(now_ms() + delay)), id)
     redis.call('HINCRBY', B .. 'kdl', key, 1)
   end
   return 1
