@@ -23,7 +23,8 @@ import dev.fila.scheduling.Scheduling;
  * against a Redis under {@code valgrind --tool=callgrind}, whose instruction count does not
  * depend on what else the machine is doing (see {@code scripts/redis-instructions.sh}).
  * <p>
- * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.redis.FixedWorkload port [messages=5000] [keys=10] [fetch=4]}
+ * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.redis.FixedWorkload port [messages=5000] [keys=10] [fetch=4] [enqueue-only]}:
+ * with {@code enqueue-only} the queue is deleted with its messages instead of consumed.
  */
 public final class FixedWorkload {
 
@@ -35,6 +36,7 @@ public final class FixedWorkload {
 		int messages = (args.length > 1) ? Integer.parseInt(args[1]) : 5_000;
 		int keys = (args.length > 2) ? Integer.parseInt(args[2]) : 10;
 		int fetch = (args.length > 3) ? Integer.parseInt(args[3]) : 4;
+		boolean enqueueOnly = args.length > 4 && args[4].equals("enqueue-only");
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
 		factory.afterPropertiesSet();
 		factory.start();
@@ -50,7 +52,7 @@ public final class FixedWorkload {
 				}
 				driver.enqueue(queue, batch);
 			}
-			int received = 0;
+			int received = enqueueOnly ? messages : 0;
 			while (received < messages) {
 				List<LeasedMessage> leased = driver.fetch(queue, fetch, Duration.ZERO);
 				if (leased.isEmpty()) {

@@ -4,16 +4,19 @@
 local B = ARGV[1]
 local results = {}
 local ids = {}
+local hashes = {}
 local settled = {}
 local seen = {}
 for i = 4, #ARGV - 1, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
-  local m = redis.call('HMGET', B .. 'm:' .. id, 'l', 'k')
+  local M = B .. 'm:' .. id
+  local m = redis.call('HMGET', M, 'l', 'k')
   if m[1] ~= token or token == '' or seen[id] then
     results[#results + 1] = '0'
   else
     results[#results + 1] = '1'
     ids[#ids + 1] = id
+    hashes[#hashes + 1] = M
     seen[id] = true -- the same message twice in one batch settles once
     settled[m[2]] = (settled[m[2]] or 0) + 1
   end
@@ -23,11 +26,7 @@ if #ids > 0 then
   for first = 1, #ids, 1000 do
     local last = math.min(first + 999, #ids)
     redis.call('ZREM', B .. 'leases', unpack(ids, first, last))
-    local messages = {}
-    for j = first, last do
-      messages[#messages + 1] = B .. 'm:' .. ids[j]
-    end
-    redis.call('DEL', unpack(messages))
+    redis.call('DEL', unpack(hashes, first, last))
   end
   -- Once per fairness key and batch, not per message.
   for key, count in pairs(settled) do

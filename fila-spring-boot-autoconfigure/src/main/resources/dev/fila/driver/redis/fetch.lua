@@ -108,6 +108,9 @@ local popped_missing = 0
 -- each level until none of its keys can serve, then the next one down.
 local level, RING, DRR = 0, B .. 'ring', B .. 'drr'
 
+-- Names used per message, built once: each concatenation makes Lua hash and intern a new string.
+local KIN, WEIGHTS = B .. 'kin', B .. 'w'
+
 -- Pops the next id of a key at the current level whose message hash still exists, with its HMGET of
 -- k, w, t, h, p, e, a, r; nil when the key ran out there.
 local function pop_message(key)
@@ -142,7 +145,7 @@ local function lease(id, key, m)
   lease_args[#lease_args + 1] = deadline
   lease_args[#lease_args + 1] = id
   -- In flight at once: a key that runs dry later in this fetch must not look idle.
-  redis.call('HINCRBY', B .. 'kin', key, '1')
+  redis.call('HINCRBY', KIN, key, '1')
   if ag > 0 then
     redis.call('ZREM', B .. 'ag', id)
   end
@@ -173,7 +176,7 @@ local function at_limit(key)
   if key_limits > 0 then
     limit = tonumber(redis.call('HGET', B .. 'kl', key) or key_max)
   end
-  return limit > 0 and tonumber(redis.call('HGET', B .. 'kin', key) or '0') >= limit
+  return limit > 0 and tonumber(redis.call('HGET', KIN, key) or '0') >= limit
 end
 
 local function weight_of(key)
@@ -181,7 +184,7 @@ local function weight_of(key)
     local o = redis.call('HGET', B .. 'wo', key)
     if o then return tonumber(o) end
   end
-  return tonumber(redis.call('HGET', B .. 'w', key) or '1')
+  return tonumber(redis.call('HGET', WEIGHTS, key) or '1')
 end
 
 -- Keys a selection found blocked (throttled), by the number of that selection: not offered again
