@@ -63,10 +63,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	private final List<K> drained = new ArrayList<>();
 
 	/** A round robin per priority level; level 0 always, the others once an item needs them. */
-	private final Level<K, E>[] levels;
-
-	/** The highest level that has a round robin. */
-	private int topLevel;
+	private final PriorityLevels<K, E> levels;
 
 	/** When priority aging last moved items up, in {@link NanoClock#currentTimeMillis()}. */
 	private long agedAtMillis;
@@ -75,8 +72,6 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 
 	/** Keys taken out of the round robin with their items: paused, or at their in-flight limit. */
 	private final Set<K> parked = new LinkedHashSet<>();
-
-	private double quantum;
 
 	private long size;
 
@@ -111,12 +106,9 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 * @param priorityOf an item's priority level, 0 to 9
 	 * @param ages when an item was enqueued, for priority aging
 	 */
-	@SuppressWarnings("unchecked")
 	public FairScheduler(double quantum, Throttles throttles, Function<E, List<String>> throttleKeys,
 			NanoClock clock, @Nullable Refills<K> refills, ToIntFunction<E> priorityOf, ItemAges<E> ages) {
-		this.levels = new Level[Scheduling.MAX_PRIORITY + 1];
-		this.levels[0] = new Level<>(this, 0, quantum);
-		this.quantum = quantum;
+		this.levels = new PriorityLevels<>(quantum, this::serve);
 		this.throttles = throttles;
 		this.throttleKeys = throttleKeys;
 		this.clock = clock;
@@ -173,14 +165,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	}
 
 	private DeficitRoundRobin<K> drr(int level) {
-		Level<K, E> existing = this.levels[level];
-		if (existing != null) {
-			return existing.drr;
-		}
-		Level<K, E> created = new Level<>(this, level, this.quantum);
-		this.levels[level] = created;
-		this.topLevel = Math.max(this.topLevel, level);
-		return created.drr;
+		return this.levels.drr(level);
 	}
 
 	/**
@@ -211,18 +196,8 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 			if (key.hasQueuedAt(level) || mayRefillAt(key, level)) {
 				drr(level).activate(key, weight);
 			}
-			else if (this.levels[level] != null) {
-				this.levels[level].drr.deactivate(key);
-			}
-		}
-	}
-
-	/** Takes a key out of every level's round robin. */
-	private void deactivate(K key) {
-		for (int level = 0; level <= this.topLevel; level++) {
-			Level<K, E> lane = this.levels[level];
-			if (lane != null) {
-				lane.drr.deactivate(key);
+			else if (this.levels.at(level) != null) {
+				drr(level).deactivate(key);
 			}
 		}
 	}
@@ -232,12 +207,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 * level's round robin, each keeping its turn and credits for when it comes back.
 	 */
 	private void park(K key) {
-		for (int level = 0; level <= this.topLevel; level++) {
-			Level<K, E> lane = this.levels[level];
-			if (lane != null) {
-				lane.drr.suspend(key);
-			}
-		}
+		this.levels.suspend(key);
 		this.parked.add(key);
 	}
 
@@ -290,13 +260,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 * in-flight limit): either way its owner must not forget it
 	 */
 	public boolean isActive(K key) {
-		for (int level = 0; level <= this.topLevel; level++) {
-			Level<K, E> lane = this.levels[level];
-			if (lane != null && lane.drr.isActive(key)) {
-				return true;
-			}
-		}
-		return !this.parked.isEmpty() && this.parked.contains(key);
+		return this.levels.schedules(key) || (!this.parked.isEmpty() && this.parked.contains(key));
 	}
 
 	/**
@@ -311,19 +275,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 * @param quantum the new quantum, positive
 	 */
 	public void quantum(double quantum) {
-		if (quantum != this.quantum) {
-			for (int level = 0; level <= this.topLevel; level++) {
-				Level<K, E> old = this.levels[level];
-				if (old != null) {
-					Level<K, E> rebuilt = new Level<>(this, level, quantum);
-					for (K key : old.drr.activeKeys()) {
-						rebuilt.drr.activate(key, this.flow.weight(key.name(), key.weight));
-					}
-					this.levels[level] = rebuilt;
-				}
-			}
-			this.quantum = quantum;
-		}
+		this.levels.quantum(quantum, (key) -> this.flow.weight(key.name(), key.weight));
 	}
 
 	/**
@@ -331,8 +283,8 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 * @return the item, or {@code null} when nothing is queued
 	 */
 	public @Nullable E take() {
-		for (int level = this.topLevel; level >= 0; level--) {
-			Level<K, E> lane = this.levels[level];
+		for (int level = this.levels.top(); level >= 0; level--) {
+			PriorityLevels.Level<K, E> lane = this.levels.at(level);
 			if (lane != null && lane.drr.size() > 0) {
 				E item = lane.drr.next(lane.plainServer);
 				dropDrained(level);
@@ -361,7 +313,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 		List<E> items = key.firstQueued(Integer.MAX_VALUE);
 		key.clearQueued();
 		this.size -= items.size();
-		deactivate(key);
+		this.levels.deactivate(key);
 		this.parked.remove(key);
 		return items;
 	}
@@ -387,13 +339,13 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 					taken.add(item);
 				}
 			}
-			if (lane.isEmpty() && level > 0 && level <= this.topLevel && this.levels[level] != null) {
-				this.levels[level].drr.deactivate(key);
+			if (lane.isEmpty() && level > 0 && this.levels.at(level) != null) {
+				drr(level).deactivate(key);
 			}
 		}
 		this.size -= taken.size();
 		if (!key.hasQueued() && (this.refills == null || !this.refills.mayRefill(key))) {
-			deactivate(key);
+			this.levels.deactivate(key);
 			this.parked.remove(key);
 		}
 		return taken;
@@ -407,17 +359,13 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 */
 	public void flow(QueueFlow flow) {
 		this.flow = flow;
-		for (int level = 0; level <= this.topLevel; level++) {
-			Level<K, E> lane = this.levels[level];
-			if (lane == null) {
-				continue;
-			}
-			for (K key : lane.drr.activeKeys()) {
+		for (int level = 0; level <= this.levels.top(); level++) {
+			for (K key : this.levels.keysAt(level)) {
 				if (!mayServe(key)) {
 					park(key);
 				}
 				else {
-					lane.drr.activate(key, flow.weight(key.name(), key.weight));
+					drr(level).activate(key, flow.weight(key.name(), key.weight));
 				}
 			}
 		}
@@ -459,12 +407,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 	 */
 	public void clear(@Nullable Collection<? super E> into) {
 		Set<K> keys = new LinkedHashSet<>();
-		for (int level = 0; level <= this.topLevel; level++) {
-			if (this.levels[level] != null) {
-				keys.addAll(this.levels[level].drr.activeKeys());
-				this.levels[level] = null;
-			}
-		}
+		this.levels.clear(keys);
 		keys.addAll(this.parked);
 		for (K key : keys) {
 			if (into != null) {
@@ -473,8 +416,6 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 			key.clearQueued();
 		}
 		this.parked.clear();
-		this.levels[0] = new Level<>(this, 0, this.quantum);
-		this.topLevel = 0;
 		this.size = 0;
 	}
 
@@ -570,8 +511,8 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 		if (this.flow.priorityAgingMillis() > 0) {
 			promoteAged();
 		}
-		for (int level = this.topLevel; level >= 0 && selected.size() < max; level--) {
-			Level<K, E> lane = this.levels[level];
+		for (int level = this.levels.top(); level >= 0 && selected.size() < max; level--) {
+			PriorityLevels.Level<K, E> lane = this.levels.at(level);
 			if (lane == null || lane.drr.size() == 0) {
 				continue;
 			}
@@ -619,12 +560,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 		}
 		this.agedAtMillis = now;
 		Set<K> keys = new LinkedHashSet<>(this.parked);
-		for (int level = 0; level < Scheduling.MAX_PRIORITY; level++) {
-			Level<K, E> lane = this.levels[level];
-			if (lane != null) {
-				keys.addAll(lane.drr.activeKeys());
-			}
-		}
+		this.levels.keysBelow(Scheduling.MAX_PRIORITY, keys);
 		for (K key : keys) {
 			boolean parked = this.parked.contains(key);
 			for (int level = 0; level < Scheduling.MAX_PRIORITY; level++) {
@@ -644,7 +580,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 					moved = true;
 				}
 				if (moved && lane.isEmpty() && !parked && !mayRefillAt(key, level)) {
-					this.levels[level].drr.deactivate(key);
+					drr(level).deactivate(key);
 				}
 			}
 		}
@@ -668,12 +604,12 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 				long wait = this.refills.refillWait(key, now);
 				if (wait >= 0) {
 					// Keys of small weights must not skip rounds ahead of it, and the fetch waits.
-					this.levels[level].drr.hold();
+					drr(level).hold();
 					this.refillWait = Math.min(this.refillWait, wait);
 				}
 			}
 			else {
-				this.levels[level].drr.deactivate(key);
+				drr(level).deactivate(key);
 			}
 			return null;
 		}
@@ -690,7 +626,7 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 		lane.pollFirst();
 		this.size--;
 		if (lane.isEmpty() && !mayRefillAt(key, level)) {
-			this.levels[level].drr.deactivate(key);
+			drr(level).deactivate(key);
 		}
 		return head;
 	}
@@ -707,30 +643,13 @@ public final class FairScheduler<K extends ScheduledKey<E>, E> {
 		for (int i = 0; i < this.drained.size(); i++) {
 			K key = this.drained.get(i);
 			if (!key.hasQueuedAt(level) && !mayRefillAt(key, level)) {
-				this.levels[level].drr.deactivate(key);
+				drr(level).deactivate(key);
 				if (!isActive(key)) {
 					refills.dropped(key);
 				}
 			}
 		}
 		this.drained.clear();
-	}
-
-	/** One priority level: its round robin and the servers that hand out its items. */
-	private static final class Level<K extends ScheduledKey<E>, E> {
-
-		final DeficitRoundRobin<K> drr;
-
-		final DeficitRoundRobin.Server<K, E> throttledServer;
-
-		final DeficitRoundRobin.Server<K, E> plainServer;
-
-		Level(FairScheduler<K, E> scheduler, int level, double quantum) {
-			this.drr = new DeficitRoundRobin<>(quantum);
-			this.throttledServer = (key) -> scheduler.serve(key, level, true);
-			this.plainServer = (key) -> scheduler.serve(key, level, false);
-		}
-
 	}
 
 	/**
