@@ -335,7 +335,8 @@ public class FilaEndpoint {
 	}
 
 	private QueueSummaryDescriptor summary(FilaDriver driver, String queue, Set<String> names) {
-		QueueStats stats = driver.stats(queue);
+		// Through the admin, as for one queue: the stats with the operator's pause.
+		QueueStats stats = this.admin.stats(queue);
 		String dlq = QueueSpec.deadLetterQueueOf(queue);
 		DeadLetterDescriptor deadLetter = null;
 		if (names.contains(dlq)) {
@@ -344,7 +345,7 @@ public class FilaEndpoint {
 		}
 		List<String> consumers = new ArrayList<>(consumers(queue).keySet());
 		return new QueueSummaryDescriptor(driver.name(), stats.pending(), stats.inFlight(), stats.delayed(),
-				stats.keys().size(), deadLetter, consumers);
+				stats.keys().size(), deadLetter, consumers, stats.paused());
 	}
 
 	private Map<String, ConsumerDescriptor> consumers(@Nullable String queue) {
@@ -400,9 +401,17 @@ public class FilaEndpoint {
 	 * @param fairnessKeys fairness keys with messages
 	 * @param deadLetter its dead-letter queue, or {@code null}
 	 * @param consumers ids of the consumers in this application
+	 * @param paused whether an operator paused the whole queue
 	 */
 	public record QueueSummaryDescriptor(String driver, long pending, long inFlight, long delayed, int fairnessKeys,
-			@Nullable DeadLetterDescriptor deadLetter, List<String> consumers) {
+			@Nullable DeadLetterDescriptor deadLetter, List<String> consumers, boolean paused) {
+
+		/** A summary of a queue that is not paused, as before {@code paused} was reported. */
+		public QueueSummaryDescriptor(String driver, long pending, long inFlight, long delayed, int fairnessKeys,
+				@Nullable DeadLetterDescriptor deadLetter, List<String> consumers) {
+			this(driver, pending, inFlight, delayed, fairnessKeys, deadLetter, consumers, false);
+		}
+
 	}
 
 	/**

@@ -144,8 +144,11 @@ class FilaActuatorWebTests {
 			.isEqualTo(200);
 		assertThat(post("/actuator/fila/audits", Map.of("action", "pause")).statusCode()).isEqualTo(200);
 		assertThat(body(get("/actuator/fila/audits")).get("paused").asBoolean()).isTrue();
+		// The overview says so too (the dashboard reads it there, without a second stats call).
+		assertThat(body(get("/actuator/fila")).get("queues").get("audits").get("paused").asBoolean()).isTrue();
 		assertThat(this.template.receive("audits", Duration.ofMillis(200))).isEmpty();
 		assertThat(post("/actuator/fila/audits", Map.of("action", "resume")).statusCode()).isEqualTo(200);
+		assertThat(body(get("/actuator/fila")).get("queues").get("audits").get("paused").asBoolean()).isFalse();
 		this.template.receive("audits", Duration.ofSeconds(2)).orElseThrow().ack();
 		assertThat(post("/actuator/fila/audits", Map.of("action", "pause", "key", "")).statusCode()).isEqualTo(400);
 		assertThat(post("/actuator/fila/no-such-queue", Map.of("action", "pause")).statusCode()).isEqualTo(400);

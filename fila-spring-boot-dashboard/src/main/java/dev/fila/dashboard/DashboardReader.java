@@ -108,7 +108,7 @@ public class DashboardReader {
 			FilaEndpoint.DeadLetterDescriptor deadLetter = summary.deadLetter();
 			queues.add(new QueueRow(name, summary.driver(), summary.pending(), summary.inFlight(), summary.delayed(),
 					(deadLetter != null) ? deadLetter.depth() : 0, (deadLetter != null) ? deadLetter.queue() : null,
-					consumers.count(), consumers.running(), consumers.busyWorkers(), paused(name),
+					consumers.count(), consumers.running(), consumers.busyWorkers(), summary.paused(),
 					summary.fairnessKeys(), this.rates.rates(name)));
 		});
 		List<ThrottleRow> throttles = new ArrayList<>();
@@ -120,16 +120,6 @@ public class DashboardReader {
 		List<DriverRow> drivers = new ArrayList<>();
 		fila.drivers().forEach((name, driver) -> drivers.add(new DriverRow(name, driver.type(), driver.error())));
 		return new Overview(readOnly, this.clock.getAsLong(), queues, throttles, config, drivers);
-	}
-
-	private boolean paused(String queue) {
-		try {
-			return this.admin.stats(queue).paused();
-		}
-		catch (RuntimeException ex) {
-			// Deleted meanwhile, or its driver failed (the driver's error shows under drivers).
-			return false;
-		}
 	}
 
 	/**
