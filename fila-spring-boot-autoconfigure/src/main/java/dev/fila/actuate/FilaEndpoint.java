@@ -34,6 +34,7 @@ import dev.fila.driver.FilaDrivers;
 import dev.fila.driver.QueueSpec;
 import dev.fila.listener.FilaListenerContainer;
 import dev.fila.listener.FilaListenerRegistry;
+import dev.fila.queue.FilaFlowControl;
 import dev.fila.queue.QueueNames;
 
 /**
@@ -79,6 +80,8 @@ public class FilaEndpoint {
 
 	private final @Nullable RecentKeyDeliveries recentDeliveries;
 
+	private final @Nullable FilaFlowControl flowControl;
+
 	/**
 	 * @param drivers the drivers, read directly so that reads never create queues
 	 * @param admin runs the write operations
@@ -87,10 +90,23 @@ public class FilaEndpoint {
 	 */
 	public FilaEndpoint(FilaDrivers drivers, FilaAdmin admin, @Nullable FilaListenerRegistry listenerRegistry,
 			@Nullable RecentKeyDeliveries recentDeliveries) {
+		this(drivers, admin, listenerRegistry, recentDeliveries, null);
+	}
+
+	/**
+	 * @param drivers the drivers, read directly so that reads never create queues
+	 * @param admin runs the write operations
+	 * @param listenerRegistry the consumers, {@code null} for none
+	 * @param recentDeliveries recent deliveries per fairness key, {@code null} when not tracked
+	 * @param flowControl the operators' pauses, for the overview; {@code null} to report none
+	 */
+	public FilaEndpoint(FilaDrivers drivers, FilaAdmin admin, @Nullable FilaListenerRegistry listenerRegistry,
+			@Nullable RecentKeyDeliveries recentDeliveries, @Nullable FilaFlowControl flowControl) {
 		this.drivers = drivers;
 		this.admin = admin;
 		this.listenerRegistry = listenerRegistry;
 		this.recentDeliveries = recentDeliveries;
+		this.flowControl = flowControl;
 	}
 
 	/** @return drivers, queues, consumers and runtime configuration */
@@ -335,8 +351,7 @@ public class FilaEndpoint {
 	}
 
 	private QueueSummaryDescriptor summary(FilaDriver driver, String queue, Set<String> names) {
-		// Through the admin, as for one queue: the stats with the operator's pause.
-		QueueStats stats = this.admin.stats(queue);
+		QueueStats stats = driver.stats(queue);
 		String dlq = QueueSpec.deadLetterQueueOf(queue);
 		DeadLetterDescriptor deadLetter = null;
 		if (names.contains(dlq)) {
@@ -345,7 +360,8 @@ public class FilaEndpoint {
 		}
 		List<String> consumers = new ArrayList<>(consumers(queue).keySet());
 		return new QueueSummaryDescriptor(driver.name(), stats.pending(), stats.inFlight(), stats.delayed(),
-				stats.keys().size(), deadLetter, consumers, stats.paused());
+				stats.keys().size(), deadLetter, consumers,
+				this.flowControl != null && this.flowControl.isPaused(queue));
 	}
 
 	private Map<String, ConsumerDescriptor> consumers(@Nullable String queue) {

@@ -200,6 +200,14 @@ public class FilaFlowControl implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * @param queue a queue
+	 * @return whether an operator paused it, from the settings (one lookup)
+	 */
+	public boolean isPaused(String queue) {
+		return this.settings.get(settingKey(QUEUE_PAUSED, queue, "")) != null;
+	}
+
 	/** @return the queue's state, from the settings */
 	public QueueFlow flow(String queue) {
 		Set<String> pausedKeys = new HashSet<>();
@@ -254,8 +262,7 @@ public class FilaFlowControl implements AutoCloseable {
 				}
 			}
 		});
-		boolean paused = this.settings.get(settingKey(QUEUE_PAUSED, queue, "")) != null;
-		return new QueueFlow(paused, pausedKeys, weights, queueLimits[0], keyLimits, queueLimits[1], aging[0]);
+		return new QueueFlow(isPaused(queue), pausedKeys, weights, queueLimits[0], keyLimits, queueLimits[1], aging[0]);
 	}
 
 	private void changed(String settingKey, @Nullable Setting setting) {

@@ -15,6 +15,7 @@ import dev.fila.autoconfigure.FilaAutoConfiguration;
 import dev.fila.core.FilaAdmin;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.listener.FilaListenerRegistry;
+import dev.fila.queue.FilaFlowControl;
 
 /**
  * Auto-configuration of the {@code fila} actuator endpoint, when the actuator is on the
@@ -36,8 +37,10 @@ public final class FilaEndpointAutoConfiguration {
 	@ConditionalOnBean({ FilaDrivers.class, FilaAdmin.class })
 	@ConditionalOnMissingBean
 	FilaEndpoint filaEndpoint(FilaDrivers drivers, FilaAdmin admin,
-			ObjectProvider<FilaListenerRegistry> listenerRegistry, ObjectProvider<RecentKeyDeliveries> recentDeliveries) {
-		return new FilaEndpoint(drivers, admin, listenerRegistry.getIfAvailable(), recentDeliveries.getIfAvailable());
+			ObjectProvider<FilaListenerRegistry> listenerRegistry, ObjectProvider<RecentKeyDeliveries> recentDeliveries,
+			ObjectProvider<FilaFlowControl> flowControl) {
+		return new FilaEndpoint(drivers, admin, listenerRegistry.getIfAvailable(), recentDeliveries.getIfAvailable(),
+				flowControl.getIfAvailable());
 	}
 
 }
