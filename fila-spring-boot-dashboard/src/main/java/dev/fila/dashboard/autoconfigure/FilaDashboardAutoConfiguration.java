@@ -27,6 +27,7 @@ import dev.fila.dashboard.DeliveryLog;
 import dev.fila.dashboard.DeliveryRates;
 import dev.fila.driver.FilaDrivers;
 import dev.fila.listener.FilaListenerRegistry;
+import dev.fila.queue.FilaFlowControl;
 
 /**
  * Auto-configuration of the Fila dashboard: a page at {@code fila.dashboard.path} (default
@@ -69,15 +70,17 @@ public final class FilaDashboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	DashboardReader filaDashboardReader(FilaDrivers drivers, FilaAdmin admin, ObjectProvider<FilaEndpoint> endpoint,
-			ObjectProvider<FilaListenerRegistry> listenerRegistry, DeliveryLog log, DeliveryRates rates) {
-		return new DashboardReader(endpoint(endpoint, drivers, admin, listenerRegistry), admin, drivers, log, rates);
+			ObjectProvider<FilaListenerRegistry> listenerRegistry, ObjectProvider<FilaFlowControl> flowControl,
+			DeliveryLog log, DeliveryRates rates) {
+		return new DashboardReader(endpoint(endpoint, drivers, admin, listenerRegistry, flowControl), admin, drivers, log,
+				rates);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	DashboardActions filaDashboardActions(FilaDrivers drivers, FilaAdmin admin, ObjectProvider<FilaEndpoint> endpoint,
-			ObjectProvider<FilaListenerRegistry> listenerRegistry) {
-		return new DashboardActions(endpoint(endpoint, drivers, admin, listenerRegistry), admin);
+			ObjectProvider<FilaListenerRegistry> listenerRegistry, ObjectProvider<FilaFlowControl> flowControl) {
+		return new DashboardActions(endpoint(endpoint, drivers, admin, listenerRegistry, flowControl), admin);
 	}
 
 	@Bean(ROUTER_FUNCTION_BEAN_NAME)
@@ -95,9 +98,10 @@ public final class FilaDashboardAutoConfiguration {
 	}
 
 	private static FilaEndpoint endpoint(ObjectProvider<FilaEndpoint> endpoint, FilaDrivers drivers, FilaAdmin admin,
-			ObjectProvider<FilaListenerRegistry> listenerRegistry) {
+			ObjectProvider<FilaListenerRegistry> listenerRegistry, ObjectProvider<FilaFlowControl> flowControl) {
 		// Per-key shares come from the dashboard's own DeliveryLog: no RecentKeyDeliveries needed.
-		return endpoint.getIfAvailable(() -> new FilaEndpoint(drivers, admin, listenerRegistry.getIfAvailable(), null));
+		return endpoint.getIfAvailable(() -> new FilaEndpoint(drivers, admin, listenerRegistry.getIfAvailable(), null,
+				flowControl.getIfAvailable()));
 	}
 
 }
