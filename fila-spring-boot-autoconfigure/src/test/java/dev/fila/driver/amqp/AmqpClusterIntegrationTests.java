@@ -11,7 +11,6 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
-import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.QueueSpec;
@@ -26,11 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code spring.rabbitmq.addresses}; and every queue it declares there is a quorum queue with
  * a member on each node.
  */
-class AmqpClusterIntegrationTests extends DriverContractTests {
+class AmqpClusterIntegrationTests extends AmqpContractTests {
 
 	private static AnnotationConfigApplicationContext boot;
-
-	private final String prefix = AmqpTestSupport.uniquePrefix();
 
 	@BeforeAll
 	static void startBoot() {
@@ -43,16 +40,6 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 	}
 
 	@Override
-	protected boolean brokerPushesMessages() {
-		return true;
-	}
-
-	@Override
-	protected boolean supportsPeek() {
-		return false;
-	}
-
-	@Override
 	protected FilaDriver createDriver() {
 		return AmqpClusterSupport.quorumDriver(boot.getBeanProvider(ConnectionFactory.class), this.prefix);
 	}
@@ -60,6 +47,7 @@ class AmqpClusterIntegrationTests extends DriverContractTests {
 	@Override
 	protected void afterDriverClosed() {
 		AmqpTestSupport.deleteKeyLog(boot.getBean(CachingConnectionFactory.class), this.prefix, this.driver);
+		this.connectionFactory.destroy(); // the local node's, not used here
 		assertThat(AmqpClusterSupport.queues("fila-b", this.prefix)).as("queues left behind").isEmpty();
 	}
 

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
-import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageIds;
@@ -26,31 +25,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * The AMQP driver against the shared driver contract, on the real RabbitMQ.
  */
-class AmqpDriverIntegrationTests extends DriverContractTests {
-
-	private final CachingConnectionFactory connectionFactory = AmqpTestSupport.connectionFactory();
-
-	private final String prefix = AmqpTestSupport.uniquePrefix();
-
-	@Override
-	protected boolean brokerPushesMessages() {
-		return true;
-	}
-
-	@Override
-	protected boolean supportsPeek() {
-		return false;
-	}
+class AmqpDriverIntegrationTests extends AmqpContractTests {
 
 	@Override
 	protected FilaDriver createDriver() {
 		return new AmqpDriver("amqp", this.connectionFactory, AmqpTestSupport.options(this.prefix));
-	}
-
-	@Override
-	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
-		this.connectionFactory.destroy();
 	}
 
 	/**

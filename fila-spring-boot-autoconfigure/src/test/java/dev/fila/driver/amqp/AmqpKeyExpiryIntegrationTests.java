@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
-import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
@@ -28,25 +27,11 @@ import static org.awaitility.Awaitility.await;
  * a key that another instance still holds kept, and producers and consumers in several
  * instances racing expiries without losing a message.
  */
-class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
+class AmqpKeyExpiryIntegrationTests extends AmqpContractTests {
 
 	private static final Duration EXPIRY = Duration.ofSeconds(1);
 
-	private final CachingConnectionFactory connectionFactory = AmqpTestSupport.connectionFactory();
-
-	private final String prefix = AmqpTestSupport.uniquePrefix();
-
 	private final List<CachingConnectionFactory> instances = new ArrayList<>();
-
-	@Override
-	protected boolean brokerPushesMessages() {
-		return true;
-	}
-
-	@Override
-	protected boolean supportsPeek() {
-		return false;
-	}
 
 	@Override
 	protected FilaDriver createDriver() {
@@ -68,8 +53,7 @@ class AmqpKeyExpiryIntegrationTests extends DriverContractTests {
 
 	@Override
 	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
-		this.connectionFactory.destroy();
+		super.afterDriverClosed();
 		this.instances.forEach(CachingConnectionFactory::destroy);
 	}
 

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
-import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
@@ -24,21 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * urgent message overtaking that key's backlog still in RabbitMQ, which plain key queues
  * cannot do.
  */
-class AmqpPriorityQueuesIntegrationTests extends DriverContractTests {
-
-	private final CachingConnectionFactory connectionFactory = AmqpTestSupport.connectionFactory();
-
-	private final String prefix = AmqpTestSupport.uniquePrefix();
-
-	@Override
-	protected boolean brokerPushesMessages() {
-		return true;
-	}
-
-	@Override
-	protected boolean supportsPeek() {
-		return false;
-	}
+class AmqpPriorityQueuesIntegrationTests extends AmqpContractTests {
 
 	@Override
 	protected FilaDriver createDriver() {
@@ -47,12 +32,6 @@ class AmqpPriorityQueuesIntegrationTests extends DriverContractTests {
 
 	private AmqpDriverOptions options(int keyPrefetch) {
 		return AmqpTestSupport.options(this.prefix).withPriorityQueues(true).withKeyPrefetch(keyPrefetch);
-	}
-
-	@Override
-	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
-		this.connectionFactory.destroy();
 	}
 
 	@Test

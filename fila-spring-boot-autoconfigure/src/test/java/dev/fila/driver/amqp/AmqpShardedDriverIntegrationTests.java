@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
-import dev.fila.driver.DriverContractTests;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
@@ -23,33 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The AMQP driver with {@code key-shards} (keys spread over a bounded set of RabbitMQ queues)
  * against the shared driver contract, on the real RabbitMQ; and what sharing a shard means.
  */
-class AmqpShardedDriverIntegrationTests extends DriverContractTests {
+class AmqpShardedDriverIntegrationTests extends AmqpContractTests {
 
 	private static final int SHARDS = 6;
-
-	private final CachingConnectionFactory connectionFactory = AmqpTestSupport.connectionFactory();
-
-	private final String prefix = AmqpTestSupport.uniquePrefix();
-
-	@Override
-	protected boolean brokerPushesMessages() {
-		return true;
-	}
-
-	@Override
-	protected boolean supportsPeek() {
-		return false;
-	}
 
 	@Override
 	protected FilaDriver createDriver() {
 		return new AmqpDriver("amqp", this.connectionFactory, AmqpTestSupport.options(this.prefix, SHARDS));
-	}
-
-	@Override
-	protected void afterDriverClosed() {
-		AmqpTestSupport.deleteKeyLog(this.connectionFactory, this.prefix, this.driver);
-		this.connectionFactory.destroy();
 	}
 
 	@Test
