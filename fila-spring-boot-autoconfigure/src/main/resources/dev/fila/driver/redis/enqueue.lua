@@ -13,6 +13,8 @@ local n = tonumber(ARGV[4])
 local ag = aging_of(B)
 -- Per level, key -> weight: each key is placed in its level's ring once per batch, not per message.
 local weights = {}
+-- Per key list, the ids to append, in order: one RPUSH per list and batch, not per message.
+local appended, lists = {}, {}
 local pending = 0
 local i = 5
 for _ = 1, n do
@@ -29,12 +31,26 @@ for _ = 1, n do
     redis.call('HINCRBY', B .. 'kdl', key, '1')
   else
     local level = place(B, id, priority, now, now, ag)
-    redis.call('RPUSH', list_of(B, level, key), id)
+    local list = list_of(B, level, key)
+    local ids = appended[list]
+    if not ids then
+      ids = {}
+      appended[list] = ids
+      lists[#lists + 1] = list
+    end
+    ids[#ids + 1] = id
     weights[level] = weights[level] or {}
     weights[level][key] = ARGV[i + 2]
     pending = pending + 1
   end
   i = i + 8
+end
+for _, list in ipairs(lists) do
+  local ids = appended[list]
+  -- In slices: unpack has a limit on how many values it can spread.
+  for first = 1, #ids, 1000 do
+    redis.call('RPUSH', list, unpack(ids, first, math.min(first + 999, #ids)))
+  end
 end
 for level, keys in pairs(weights) do
   for key, weight in pairs(keys) do
