@@ -50,6 +50,8 @@ import dev.fila.scheduling.Scheduling;
  * <p>
  * {@code java -cp benchmarks/target/fila-benchmarks.jar dev.fila.benchmarks.redis.RedisBenchmark [messages]}
  * <p>
+ * With {@code --latency [runs]}: only the paced latency at 1,000 msg/s, Fila and raw, per run.
+ * <p>
  * With {@code --cluster [messages]}: the Fila driver on the single node next to the Redis
  * Cluster of {@code scripts/clusters.sh} (127.0.0.1:7001-7006), with {@code wait-replicas} 0
  * and 1, in one run: throughput rounds alternate between the three, then paced latency.
@@ -111,6 +113,19 @@ public final class RedisBenchmark {
 			}
 			System.exit(0);
 		}
+		if (args.length > 0 && args[0].equals("--latency")) {
+			RedisBenchmark benchmark = singleNode();
+			try {
+				int runs = (args.length > 1) ? Integer.parseInt(args[1]) : 1;
+				for (int run = 0; run < runs; run++) {
+					benchmark.latencyOnly();
+				}
+			}
+			finally {
+				benchmark.close();
+			}
+			System.exit(0);
+		}
 		if (args.length > 0 && args[0].equals("--cluster")) {
 			compareWithCluster((args.length > 1) ? Integer.parseInt(args[1]) : 20_000);
 			System.exit(0);
@@ -164,6 +179,15 @@ public final class RedisBenchmark {
 		double manyKeys = filaThroughput(messages, 10_000);
 		System.out.printf(Locale.ROOT, "| Fila throughput, 10,000 keys (msg/s) | %,.0f | | %.2fx of 10 keys |%n", manyKeys,
 				manyKeys / filaRate);
+	}
+
+	/** Only the paced latency at 1,000 msg/s, Fila then raw: p50, p99 and p99.9. */
+	private void latencyOnly() throws Exception {
+		long[] fila = filaLatency(Duration.ofSeconds(10)).endToEnd();
+		long[] raw = rawLatency(Duration.ofSeconds(10));
+		System.out.printf(Locale.ROOT, "latency at 1,000 msg/s (ms): fila p50 %.3f p99 %.3f p99.9 %.3f; raw p50 %.3f p99 %.3f"
+				+ " p99.9 %.3f%n", percentile(fila, 50), percentile(fila, 99), percentile(fila, 99.9), percentile(raw, 50),
+				percentile(raw, 99), percentile(raw, 99.9));
 	}
 
 	/**
