@@ -26,6 +26,8 @@ local phase, cursor, scanned = s[1] or 'keys', s[2] or '0', s[3] == '1'
 local key, left, dleft = s[4], tonumber(s[5] or '0'), tonumber(s[6] or '-1')
 local level, top = tonumber(s[7] or '0'), top_level(B)
 local removed, missing, work = 0, 0, 0
+-- With priority aging, pending ids are also in B..'ag' (see common.lua): they leave it with their messages.
+local aging = aging_of(B) > 0
 
 -- Deletes message hashes; returns how many existed.
 local function delete_messages(ids)
@@ -42,7 +44,10 @@ while phase == 'keys' and work < limit do
     local ids = (n > 0) and redis.call('LPOP', list_of(B, level, key), n)
     if ids then
       local existed = delete_messages(ids)
-      redis.call('HINCRBY', B .. 'c', 'pending', -#ids)
+      if aging then
+        redis.call('ZREM', B .. 'ag', unpack(ids))
+      end
+      redis.call('HINCRBY', B .. 'c', 'pending', int_s(-#ids))
       removed = removed + existed
       missing = missing + #ids - existed
       left = left - #ids

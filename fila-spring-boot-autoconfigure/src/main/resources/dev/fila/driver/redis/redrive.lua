@@ -17,6 +17,8 @@ local moved, missing, work = 0, 0, 0
 local done = 0
 local top = top_level(DB)
 local now, ag = now_ms(), aging_of(SB)
+-- With priority aging on the dead-letter queue, its pending ids are also in DB..'ag' (see common.lua).
+local dlq_aging = aging_of(DB) > 0
 while work < count do
   work = work + 1
   local key, level = nil, top
@@ -33,7 +35,10 @@ while work < count do
   if not id then
     drop_head_key(DB, key, level)
   else
-    redis.call('HINCRBY', DB .. 'c', 'pending', -1)
+    redis.call('HINCRBY', DB .. 'c', 'pending', '-1')
+    if dlq_aging then
+      redis.call('ZREM', DB .. 'ag', id)
+    end
     local M = DB .. 'm:' .. id
     local f = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'r')
     if not f[1] then

@@ -20,6 +20,7 @@ import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.DeficitRoundRobin;
+import dev.fila.scheduling.QueueFlow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -152,6 +153,42 @@ class RedisDriverIntegrationTests extends DriverContractTests {
 		List<LeasedMessage> fetched = this.driver.fetch(queue, 10_001, Duration.ofSeconds(5));
 		assertThat(fetched).hasSize(10_001);
 		assertThat(this.driver.stats(queue).inFlight()).isEqualTo(10_001);
+	}
+
+	/**
+	 * With priority aging, a pending message is also in the queue's aging set: a purge, and a
+	 * redrive out of a dead-letter queue with aging, take it out of there too, rather than leave
+	 * it for fetches to find gone.
+	 */
+	@Test
+	void purgeAndRedriveLeaveNothingInTheAgingSet() throws Exception {
+		String queue = createQueue();
+		String dlq = QueueSpec.deadLetterQueueOf(queue);
+		QueueFlow aging = QueueFlow.NONE.withPriorityAging(60_000);
+		this.driver.applyFlow(queue, aging);
+		this.driver.applyFlow(dlq, aging);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			batch.add(message("m" + i, "k" + (i % 3)));
+		}
+		this.driver.enqueue(queue, batch);
+		RedisDriver redis = (RedisDriver) this.driver;
+		assertThat(agingSetSize(redis.base(queue))).isEqualTo(20);
+		assertThat(this.driver.purge(queue)).isEqualTo(20);
+		assertThat(agingSetSize(redis.base(queue))).as("aging set after a purge").isZero();
+		this.driver.enqueue(queue, List.of(message("dead", "k")));
+		this.driver.nack(fetchOne(queue), dev.fila.scheduling.FailureDecision.deadLetter(), "dead");
+		assertThat(agingSetSize(redis.base(dlq))).isEqualTo(1);
+		assertThat(this.driver.redrive(dlq, 10)).isEqualTo(1);
+		assertThat(agingSetSize(redis.base(dlq))).as("the dead-letter queue's aging set after a redrive").isZero();
+		assertThat(agingSetSize(redis.base(queue))).as("the redriven message ages in its queue").isEqualTo(1);
+	}
+
+	private long agingSetSize(String base) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			Long size = connection.zSetCommands().zCard(RedisTestSupport.bytes(base + "ag"));
+			return (size != null) ? size : 0;
+		}
 	}
 
 	@Test
