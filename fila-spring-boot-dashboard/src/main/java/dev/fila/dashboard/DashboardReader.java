@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -32,8 +31,8 @@ import dev.fila.queue.QueueNames;
  * next messages and dead letters) and this instance's {@link DeliveryLog} and
  * {@link DeliveryRates}. Reads never create a queue.
  * <p>
- * What a read costs: the overview reads every queue's statistics twice (the endpoint's
- * summary, then the admin's for the pauses); a queue's detail reads its statistics and peeks
+ * What a read costs: the overview reads every queue's statistics once (the endpoint's
+ * summary, which says whether the queue is paused); a queue's detail reads its statistics and peeks
  * at its next messages, at most once per {@link #PEEK_TTL} per queue whatever the number of
  * viewers, and at most {@link #PEEK_BUDGET} messages over all its keys (see
  * {@link FilaAdmin#peek}): with more keys than that, the oldest age, throttle and priority of
@@ -71,7 +70,7 @@ public class DashboardReader {
 
 	private final LongSupplier clock;
 
-	private final Map<String, Heads> heads = new ConcurrentHashMap<>();
+	private final KeyHeads heads;
 
 	/**
 	 * @param endpoint the summaries of queues, keys and consumers
@@ -93,6 +92,7 @@ public class DashboardReader {
 		this.log = log;
 		this.rates = rates;
 		this.clock = clock;
+		this.heads = new KeyHeads(admin, PEEK_TTL, PEEK_BUDGET);
 	}
 
 	/**
@@ -139,11 +139,11 @@ public class DashboardReader {
 		long now = this.clock.getAsLong();
 		Consumers consumers = Consumers.of(descriptor.consumers().values(), queue);
 		DeliveryLog.Counts recent = this.log.counts(queue);
-		Heads heads = heads(queue, descriptor.fairnessKeys(), now);
+		KeyHeads.Heads heads = this.heads.of(queue, descriptor.fairnessKeys(), now);
 		Map<String, Double> permits = permits();
 		Integer highestPriority = null;
 		for (KeyDescriptor key : descriptor.keys()) {
-			Head head = heads.byKey().get(key.key());
+			KeyHeads.Head head = heads.byKey().get(key.key());
 			if (head != null && key.pending() > 0 && !key.paused()) {
 				highestPriority = (highestPriority == null) ? head.priority()
 						: Math.max(highestPriority, head.priority());
@@ -152,7 +152,7 @@ public class DashboardReader {
 		KeyWaits.Queue waitsQueue = new KeyWaits.Queue(descriptor.paused(), consumers.running() > 0, highestPriority);
 		List<KeyRow> keys = new ArrayList<>();
 		for (KeyDescriptor key : selectKeys(descriptor.keys(), recent, top)) {
-			Head head = heads.byKey().get(key.key());
+			KeyHeads.Head head = heads.byKey().get(key.key());
 			String waits = KeyWaits.of(new KeyWaits.Key(key.pending(), key.inFlight(), key.paused(), key.maxInFlight()),
 					waitsQueue, (head != null) ? head.waits() : null, permits);
 			boolean known = key.pending() + key.inFlight() + key.delayed() > 0 || key.weight() > 0;
@@ -218,41 +218,6 @@ public class DashboardReader {
 		return permits;
 	}
 
-	/** The next message of each key, from one peek reused for {@link #PEEK_TTL}. */
-	private Heads heads(String queue, int keys, long now) {
-		Heads cached = this.heads.get(queue);
-		if (cached != null && now - cached.at() >= 0 && now - cached.at() < PEEK_TTL.toMillis()) {
-			return cached;
-		}
-		Heads heads = peekHeads(queue, keys, now);
-		this.heads.values().removeIf((old) -> now - old.at() >= PEEK_TTL.toMillis());
-		this.heads.put(queue, heads);
-		return heads;
-	}
-
-	private Heads peekHeads(String queue, int keys, long now) {
-		int count = (keys == 0) ? 0 : Math.min(FilaAdmin.MAX_PEEK, PEEK_BUDGET / keys);
-		if (count < 1) {
-			return new Heads(now, true, Map.of());
-		}
-		List<FilaMessage> messages;
-		try {
-			messages = this.admin.peek(queue, count);
-		}
-		catch (UnsupportedOperationException ex) {
-			return new Heads(now, false, Map.of());
-		}
-		catch (RuntimeException ex) {
-			// Deleted meanwhile, or the driver failed: shown without the next messages.
-			return new Heads(now, true, Map.of());
-		}
-		Map<String, Head> byKey = new HashMap<>();
-		for (FilaMessage message : messages) {
-			byKey.merge(message.fairnessKey(), Head.of(message), Head::merge);
-		}
-		return new Heads(now, true, Map.copyOf(byKey));
-	}
-
 	/**
 	 * @param queue a queue or its dead-letter queue
 	 * @param limit the most messages, 1 to {@link FilaAdmin#MAX_PEEK}
@@ -308,34 +273,6 @@ public class DashboardReader {
 				}
 			}
 			return new Consumers(count, running, busy);
-		}
-
-	}
-
-	private record Heads(long at, boolean supported, Map<String, Head> byKey) {
-	}
-
-	/**
-	 * A key's next message, as far as a peek tells: the highest priority among its peeked
-	 * messages (the driver serves higher levels first), the oldest of those first.
-	 */
-	private record Head(int priority, long enqueuedAt, List<String> throttleKeys, long oldestEnqueuedAt) {
-
-		static Head of(FilaMessage message) {
-			long enqueuedAt = message.enqueuedAt().toEpochMilli();
-			return new Head(message.priority(), enqueuedAt, List.copyOf(message.throttleKeys()), enqueuedAt);
-		}
-
-		static Head merge(Head one, Head other) {
-			boolean first = (one.priority != other.priority) ? one.priority > other.priority
-					: one.enqueuedAt <= other.enqueuedAt;
-			Head next = first ? one : other;
-			return new Head(next.priority, next.enqueuedAt, next.throttleKeys,
-					Math.min(one.oldestEnqueuedAt, other.oldestEnqueuedAt));
-		}
-
-		KeyWaits.Head waits() {
-			return new KeyWaits.Head(this.priority, this.throttleKeys);
 		}
 
 	}
