@@ -21,7 +21,7 @@ abstract class BrowserTestSupport {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		HeadlessChromium.assumeEnabledAndInstalled();
+		HeadlessChromium.requireInstalled();
 		chromium = HeadlessChromium.start(1280, 900);
 	}
 

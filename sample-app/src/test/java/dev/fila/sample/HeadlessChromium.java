@@ -17,7 +17,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.util.FileSystemUtils;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Debian's headless Chromium, driven through Debian's ChromeDriver, for the dashboard's browser
@@ -80,11 +79,10 @@ final class HeadlessChromium implements AutoCloseable {
 	}
 
 	/**
-	 * Skips the calling test class, with a message, when {@code -Dfila.browser.skip=true};
-	 * otherwise fails it when the browser or the driver is missing.
+	 * Fails the calling test class when the browser or the driver is missing (the skip switch
+	 * is the classes' {@code @DisabledIfSystemProperty}: a disabled class never gets here).
 	 */
-	static void assumeEnabledAndInstalled() {
-		assumeFalse(Boolean.getBoolean(SKIP_PROPERTY), SKIP_REASON);
+	static void requireInstalled() {
 		for (Path binary : new Path[] { CHROMIUM, CHROMEDRIVER }) {
 			if (!Files.isExecutable(binary)) {
 				fail(binary + " is missing: run scripts/browser-test-deps.sh (mvn verify runs it in sample-app's "

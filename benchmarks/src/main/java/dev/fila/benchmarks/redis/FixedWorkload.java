@@ -1,13 +1,13 @@
 package dev.fila.benchmarks.redis;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.fila.benchmarks.DriverBatches;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.MessageLimits;
 import dev.fila.driver.OutgoingMessage;
@@ -45,13 +45,8 @@ public final class FixedWorkload {
 			String queue = "fixed";
 			driver.createQueue(new QueueSpec(queue, Duration.ofMinutes(10), 1, false));
 			byte[] payload = new byte[256];
-			for (int sent = 0; sent < messages; sent += 100) {
-				List<OutgoingMessage> batch = new ArrayList<>();
-				for (int i = sent; i < Math.min(messages, sent + 100); i++) {
-					batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
-				}
-				driver.enqueue(queue, batch);
-			}
+			DriverBatches.enqueue(driver, queue, messages, 100,
+					(i) -> new OutgoingMessage(Map.of(), payload, new Scheduling("tenant-" + (i % keys), 1, List.of())));
 			int received = enqueueOnly ? messages : 0;
 			while (received < messages) {
 				List<LeasedMessage> leased = driver.fetch(queue, fetch, Duration.ZERO);

@@ -57,6 +57,10 @@ final class AmqpTopology {
 
 	private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
 
+	/** The arguments every queue of the driver is declared with: its queue type. */
+	private final Map<String, Object> baseArguments;
+
+	/** {@link #baseArguments}, with {@code x-max-priority} when key queues are priority queues. */
 	private final Map<String, Object> keyQueueArguments;
 
 	/** {@link #keyQueueArguments} with the {@code x-expires} of reply queues. */
@@ -69,8 +73,10 @@ final class AmqpTopology {
 		this.options = options;
 		this.keyLog = keyLog;
 		this.publishedKeys = publishedKeys;
-		this.keyQueueArguments = options.quorum() ? Map.of("x-queue-type", "quorum")
-				: options.priorityQueues() ? Map.of(MAX_PRIORITY, Scheduling.MAX_PRIORITY) : Map.of();
+		this.baseArguments = options.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
+		// Quorum queues have no priorities on RabbitMQ 3.x: the options refuse both together.
+		this.keyQueueArguments = options.priorityQueues() ? Map.of(MAX_PRIORITY, Scheduling.MAX_PRIORITY)
+				: this.baseArguments;
 		replyQueueExpiry(REPLY_QUEUE_EXPIRY);
 	}
 
@@ -96,9 +102,9 @@ final class AmqpTopology {
 
 	/** The arguments of a retry delay's TTL queue, which dead-letters into the retry queue. */
 	Map<String, Object> delayQueueArguments(String queue, long millis, long expires) {
-		Map<String, Object> arguments = new HashMap<>(this.keyQueueArguments);
-		// A TTL queue expires messages at its head only: priorities there would hold back older ones.
-		arguments.remove(MAX_PRIORITY);
+		// Not a priority queue: a TTL queue expires messages at its head only, and priorities there
+		// would hold back older ones.
+		Map<String, Object> arguments = new HashMap<>(this.baseArguments);
 		arguments.put("x-message-ttl", millis);
 		arguments.put("x-dead-letter-exchange", "");
 		arguments.put("x-dead-letter-routing-key", this.names.retryQueue(queue));

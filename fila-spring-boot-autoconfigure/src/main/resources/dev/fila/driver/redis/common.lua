@@ -158,10 +158,10 @@ local function forget_key_if_idle(B, key)
   redis.call('HDEL', B .. 'w', key)
 end
 
--- A key at the head of a level's ring that ran out of messages there leaves that ring and forgets
--- its credits there.
-local function drop_head_key(B, key, level)
-  redis.call('LPOP', ring_of(B, level))
+-- A key that ran out of messages at a level leaves that level's ring, where it is at the head (or
+-- at the tail, with at_tail: where fetch.lua has just moved it), and forgets its credits there.
+local function drop_ring_key(B, key, level, at_tail)
+  redis.call(at_tail and 'RPOP' or 'LPOP', ring_of(B, level))
   redis.call('SREM', set_of(B, level), key)
   redis.call('HDEL', drr_of(B, level), key)
   forget_key_if_idle(B, key)

@@ -196,15 +196,6 @@ local selection = 0
 -- they were found (also as a set): serve_level puts them back at the head of the ring.
 local suspended = {}
 
--- A key that ran out of messages at this level leaves its ring (where round() has just moved it
--- to the tail) and forgets its credits there.
-local function drop_offered_key(key)
-  redis.call('RPOP', RING)
-  redis.call('SREM', set_of(B, level), key)
-  redis.call('HDEL', DRR, key)
-  forget_key_if_idle(B, key)
-end
-
 -- Plays one round: offers every key once, as DeficitRoundRobin.next's inner loop. Returns
 -- whether a message was taken, and the keys that waited short of one credit. Each offer first
 -- moves the key from the head of the ring to its tail, where most offers leave it (one call
@@ -247,7 +238,7 @@ local function round()
       elseif deficit >= 1 then
         local head, m = pop_message(key)
         if not head then
-          drop_offered_key(key)
+          drop_ring_key(B, key, level, true)
           dropped = true
         else
           local wait = 0
@@ -270,7 +261,7 @@ local function round()
           end
         end
       elseif redis.call('LLEN', list_of(B, level, key)) == 0 then
-        drop_offered_key(key)
+        drop_ring_key(B, key, level, true)
         dropped = true
       else
         waiting[#waiting + 1] = { key, deficit, per_round }
