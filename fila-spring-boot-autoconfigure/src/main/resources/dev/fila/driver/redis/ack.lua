@@ -30,8 +30,9 @@ if #ids > 0 then
   end
   -- Once per fairness key and batch, not per message.
   for key, count in pairs(settled) do
-    if redis.call('HINCRBY', B .. 'kin', key, int_s(-count)) <= 0 then
-      forget_key_if_idle(B, key)
+    local in_flight = redis.call('HINCRBY', B .. 'kin', key, int_s(-count))
+    if in_flight <= 0 then
+      forget_key_if_idle(B, key, in_flight)
     end
   end
 end

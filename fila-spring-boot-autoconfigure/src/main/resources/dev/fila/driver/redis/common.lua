@@ -139,19 +139,24 @@ local function push_pending(B, key, weight, id, at_head, level)
   redis.call('HINCRBY', B .. 'c', 'pending', '1')
 end
 
-local function forget_key_if_idle(B, key)
-  -- Level 0 first: a key with a backlog there (the usual case) costs no look at the meta.
+-- Forgets a key that holds nothing any more (no pending message at any level, none in flight or
+-- delayed, in no ring): its in-flight and delayed counts and its weight. in_flight is the key's
+-- in-flight count when the caller has just read it, else nil. The cheapest check most likely to
+-- find the key still in use comes first: a key that ran out in a fetch has a message in flight.
+local function forget_key_if_idle(B, key, in_flight)
+  in_flight = in_flight or tonumber(redis.call('HGET', B .. 'kin', key) or '0')
+  if in_flight > 0 then return end
   if redis.call('LLEN', B .. 'k:' .. key) > 0 then return end
   local top = top_level(B)
   for level = 1, top do
     if redis.call('LLEN', list_of(B, level, key)) > 0 then return end
   end
-  if tonumber(redis.call('HGET', B .. 'kin', key) or '0') > 0
-      or tonumber(redis.call('HGET', B .. 'kdl', key) or '0') > 0 then
-    return
-  end
+  local delayed = redis.call('HGET', B .. 'kdl', key)
+  if delayed and tonumber(delayed) > 0 then return end
   redis.call('HDEL', B .. 'kin', key)
-  redis.call('HDEL', B .. 'kdl', key)
+  if delayed then
+    redis.call('HDEL', B .. 'kdl', key)
+  end
   for level = 0, top do
     if redis.call('SISMEMBER', set_of(B, level), key) == 1 then return end
   end
@@ -159,11 +164,14 @@ local function forget_key_if_idle(B, key)
 end
 
 -- A key that ran out of messages at a level leaves that level's ring, where it is at the head (or
--- at the tail, with at_tail: where fetch.lua has just moved it), and forgets its credits there.
-local function drop_ring_key(B, key, level, at_tail)
+-- at the tail, with at_tail: where fetch.lua has just moved it), and forgets its credits there
+-- (no_credits: the caller read them and there were none).
+local function drop_ring_key(B, key, level, at_tail, no_credits)
   redis.call(at_tail and 'RPOP' or 'LPOP', ring_of(B, level))
   redis.call('SREM', set_of(B, level), key)
-  redis.call('HDEL', drr_of(B, level), key)
+  if not no_credits then
+    redis.call('HDEL', drr_of(B, level), key)
+  end
   forget_key_if_idle(B, key)
 end
 

@@ -238,7 +238,7 @@ local function round()
       elseif deficit >= 1 then
         local head, m = pop_message(key)
         if not head then
-          drop_ring_key(B, key, level, true)
+          drop_ring_key(B, key, level, true, state == nil)
           dropped = true
         else
           local wait = 0
@@ -261,7 +261,7 @@ local function round()
           end
         end
       elseif redis.call('LLEN', list_of(B, level, key)) == 0 then
-        drop_ring_key(B, key, level, true)
+        drop_ring_key(B, key, level, true, state == nil)
         dropped = true
       else
         waiting[#waiting + 1] = { key, deficit, per_round }
