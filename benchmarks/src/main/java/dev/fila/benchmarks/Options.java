@@ -23,7 +23,7 @@ final class Options {
 
 	int latencyRate = 1_000;
 
-	int latencyWarmupSeconds = 5;
+	int latencyWarmupSeconds = 20;
 
 	int latencySeconds = 10;
 
@@ -118,7 +118,7 @@ final class Options {
 				  --scenarios=IDS         comma-separated subset of the throughput scenarios, e.g. fila-batch-10 (default: all)
 				  --batch=N               enqueueAll batch size (default 100)
 				  --latency-rate=N        paced probes per second (default 1000)
-				  --latency-warmup=S      seconds of probes before measuring (default 5)
+				  --latency-warmup=S      seconds of probes before measuring (default 20)
 				  --latency-seconds=S     seconds of measured probes (default 10)
 				  --micro-messages=N      messages per driver micro-benchmark round (default 200000)
 				  --round-timeout=S       give up on a round after S seconds (default 120)

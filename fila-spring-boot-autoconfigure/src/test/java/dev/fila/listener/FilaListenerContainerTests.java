@@ -120,6 +120,35 @@ class FilaListenerContainerTests {
 	}
 
 	@Test
+	void aQueueThatDeliversNowAndThenKeepsOneFetchWaiting() throws Exception {
+		QueueBinding binding = queue("trickle-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		FilaListenerContainer container = container(binding, 4, 10, Duration.ofSeconds(5),
+				(message, ack) -> handled.incrementAndGet());
+		container.start();
+		// Longer than a worker's buffer poll (100 ms) in all: an idle worker would join a second fetch.
+		for (int i = 0; i < 40; i++) {
+			enqueue(binding.name(), 1);
+			Thread.sleep(15);
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == 40);
+		assertThat(this.driver.mostFetchesAtOnce.get()).isEqualTo(1);
+	}
+
+	@Test
+	void aBacklogGetsASecondFetchOnItsWayWhileTheFirstIsOnItsWay() throws Exception {
+		QueueBinding binding = queue("backlog-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		this.driver.fetchDelayMillis = 5;
+		AtomicInteger handled = new AtomicInteger();
+		FilaListenerContainer container = container(binding, 4, 10, Duration.ofSeconds(5),
+				(message, ack) -> handled.incrementAndGet());
+		enqueue(binding.name(), 500);
+		container.start();
+		await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() == 500);
+		assertThat(this.driver.mostFetchesAtOnce.get()).isEqualTo(2);
+	}
+
+	@Test
 	void gracefulStopFinishesRunningHandlersAndReturnsUnstartedMessagesWithoutCountingAnAttempt()
 			throws Exception {
 		QueueBinding binding = queue("drain-" + UUID.randomUUID(), Duration.ofSeconds(30));
@@ -257,8 +286,28 @@ class FilaListenerContainerTests {
 
 		final List<String> extendedAfterAck = new CopyOnWriteArrayList<>();
 
+		volatile long fetchDelayMillis;
+
+		final AtomicInteger fetchesNow = new AtomicInteger();
+
+		final AtomicInteger mostFetchesAtOnce = new AtomicInteger();
+
 		RecordingDriver() {
 			super("memory");
+		}
+
+		@Override
+		public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+			this.mostFetchesAtOnce.accumulateAndGet(this.fetchesNow.incrementAndGet(), Math::max);
+			try {
+				if (this.fetchDelayMillis > 0) {
+					Thread.sleep(this.fetchDelayMillis);
+				}
+				return super.fetch(queue, max, maxWait);
+			}
+			finally {
+				this.fetchesNow.decrementAndGet();
+			}
 		}
 
 		@Override

@@ -101,6 +101,12 @@ public final class RedisBenchmark {
 	/** Measured throughput rounds per side after the warm-up ({@code -Dfila.bench.rounds}, 5 by default). */
 	private static final int ROUNDS = Integer.getInteger("fila.bench.rounds", 5);
 
+	/**
+	 * Paced messages whose latency is not counted, one per ms ({@code -Dfila.bench.latency-warmup-ms},
+	 * 2,000 by default): Fila's longer code path is still being compiled after 2 s on 2 cores.
+	 */
+	private static final int LATENCY_WARMUP_MS = Integer.getInteger("fila.bench.latency-warmup-ms", 2000);
+
 	/** Alternating rounds of 10 and 10,000 keys after the latency ({@code -Dfila.bench.key-rounds}, 3 by default). */
 	private static final int KEY_ROUNDS = Integer.getInteger("fila.bench.key-rounds", 3);
 
@@ -396,8 +402,8 @@ public final class RedisBenchmark {
 			long start = System.nanoTime();
 			driver.enqueue(queue, List.of(new OutgoingMessage(Map.of(), payload(start),
 					new Scheduling("tenant-" + (i % 10), 1, List.of()))));
-			if (i >= 2000 && i - 2000 < calls.length) {
-				calls[(int) (i - 2000)] = System.nanoTime() - start;
+			if (i >= LATENCY_WARMUP_MS && i - LATENCY_WARMUP_MS < calls.length) {
+				calls[(int) (i - LATENCY_WARMUP_MS)] = System.nanoTime() - start;
 			}
 		});
 		Thread.sleep(500);
@@ -427,11 +433,10 @@ public final class RedisBenchmark {
 		return recorder.latencies();
 	}
 
-	/** Sends one message per millisecond on an absolute schedule, after a 2 s warm-up. */
+	/** Sends one message per millisecond on an absolute schedule, after the warm-up. */
 	private static void pace(Duration duration, Sender sender) throws Exception {
 		long period = TimeUnit.MILLISECONDS.toNanos(1);
-		long warmup = 2000;
-		long total = warmup + duration.toMillis();
+		long total = LATENCY_WARMUP_MS + duration.toMillis();
 		long start = System.nanoTime();
 		for (long i = 0; i < total; i++) {
 			long due = start + i * period;
@@ -502,7 +507,7 @@ public final class RedisBenchmark {
 		private final long warmup;
 
 		LatencyRecorder() {
-			this(2000);
+			this(LATENCY_WARMUP_MS);
 		}
 
 		LatencyRecorder(long warmup) {
