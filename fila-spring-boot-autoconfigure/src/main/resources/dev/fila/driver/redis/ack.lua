@@ -28,11 +28,12 @@ if #ids > 0 then
     redis.call('ZREM', B .. 'leases', unpack(ids, first, last))
     redis.call('DEL', unpack(hashes, first, last))
   end
-  -- Once per fairness key and batch, not per message.
+  -- Once per fairness key and batch, not per message; the queue's top level is read at most once.
+  local top = nil
   for key, count in pairs(settled) do
     local in_flight = redis.call('HINCRBY', B .. 'kin', key, int_s(-count))
     if in_flight <= 0 then
-      forget_key_if_idle(B, key, in_flight)
+      top = forget_key_if_idle(B, key, in_flight, top)
     end
   end
 end

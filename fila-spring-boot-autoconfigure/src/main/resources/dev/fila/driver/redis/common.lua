@@ -140,39 +140,44 @@ local function push_pending(B, key, weight, id, at_head, level)
 end
 
 -- Forgets a key that holds nothing any more (no pending message at any level, none in flight or
--- delayed, in no ring): its in-flight and delayed counts and its weight. in_flight is the key's
--- in-flight count when the caller has just read it, else nil. The cheapest check most likely to
--- find the key still in use comes first: a key that ran out in a fetch has a message in flight.
-local function forget_key_if_idle(B, key, in_flight)
+-- delayed, in no ring): its in-flight and delayed counts and its weight. The cheapest check most
+-- likely to find the key still in use comes first: a key that ran out in a fetch has a message in
+-- flight. What the caller knows saves looks: in_flight, the key's in-flight count it has just
+-- read; top, the queue's highest level in use (see top_level); dropped_level, a level where it
+-- found the key's list empty and took the key out of the ring; nil for what it does not know.
+-- Returns top when it was given or read (else nil), so that a caller forgetting several keys
+-- reads it once.
+local function forget_key_if_idle(B, key, in_flight, top, dropped_level)
   in_flight = in_flight or tonumber(redis.call('HGET', B .. 'kin', key) or '0')
-  if in_flight > 0 then return end
-  if redis.call('LLEN', B .. 'k:' .. key) > 0 then return end
-  local top = top_level(B)
+  if in_flight > 0 then return top end
+  if dropped_level ~= 0 and redis.call('LLEN', B .. 'k:' .. key) > 0 then return top end
+  top = top or top_level(B)
   for level = 1, top do
-    if redis.call('LLEN', list_of(B, level, key)) > 0 then return end
+    if level ~= dropped_level and redis.call('LLEN', list_of(B, level, key)) > 0 then return top end
   end
   local delayed = redis.call('HGET', B .. 'kdl', key)
-  if delayed and tonumber(delayed) > 0 then return end
+  if delayed and tonumber(delayed) > 0 then return top end
   redis.call('HDEL', B .. 'kin', key)
   if delayed then
     redis.call('HDEL', B .. 'kdl', key)
   end
   for level = 0, top do
-    if redis.call('SISMEMBER', set_of(B, level), key) == 1 then return end
+    if level ~= dropped_level and redis.call('SISMEMBER', set_of(B, level), key) == 1 then return top end
   end
   redis.call('HDEL', B .. 'w', key)
+  return top
 end
 
 -- A key that ran out of messages at a level leaves that level's ring, where it is at the head (or
 -- at the tail, with at_tail: where fetch.lua has just moved it), and forgets its credits there
--- (no_credits: the caller read them and there were none).
-local function drop_ring_key(B, key, level, at_tail, no_credits)
+-- (no_credits: the caller read them and there were none); top as for forget_key_if_idle.
+local function drop_ring_key(B, key, level, at_tail, no_credits, top)
   redis.call(at_tail and 'RPOP' or 'LPOP', ring_of(B, level))
   redis.call('SREM', set_of(B, level), key)
   if not no_credits then
     redis.call('HDEL', drr_of(B, level), key)
   end
-  forget_key_if_idle(B, key)
+  forget_key_if_idle(B, key, nil, top, level)
 end
 
 -- Reads a token bucket refilled up to now: rate, burst and tokens, or nil when the key has no

@@ -187,6 +187,14 @@ local function weight_of(key)
   return tonumber(redis.call('HGET', WEIGHTS, key) or '1')
 end
 
+-- The queue's top level as far as this fetch knows it for sure (see forget_key_if_idle), else nil:
+-- with priority aging, returning an expired lease may have put a message above level 0 just now.
+local function known_top()
+  if has_levels then return 9 end
+  if ag == 0 then return 0 end
+  return nil
+end
+
 -- Keys a selection found blocked (throttled), by the number of that selection: not offered again
 -- in it, as DeficitRoundRobin's blockedInCall (one table for the whole fetch, nothing to clear).
 local blocked = {}
@@ -238,7 +246,7 @@ local function round()
       elseif deficit >= 1 then
         local head, m = pop_message(key)
         if not head then
-          drop_ring_key(B, key, level, true, state == nil)
+          drop_ring_key(B, key, level, true, state == nil, known_top())
           dropped = true
         else
           local wait = 0
@@ -261,7 +269,7 @@ local function round()
           end
         end
       elseif redis.call('LLEN', list_of(B, level, key)) == 0 then
-        drop_ring_key(B, key, level, true, state == nil)
+        drop_ring_key(B, key, level, true, state == nil, known_top())
         dropped = true
       else
         waiting[#waiting + 1] = { key, deficit, per_round }
