@@ -54,7 +54,7 @@ while phase == 'keys' and work < limit do
       work = work + #ids
     end
     if not ids or #ids < n or left <= 0 then
-      forget_key_if_idle(B, key)
+      forget_key_if_idle(B, key, nil, top)
       key = nil
       work = work + 1
     end
@@ -93,7 +93,7 @@ if phase == 'delayed' then
       if k then
         redis.call('DEL', M)
         if redis.call('HINCRBY', B .. 'kdl', k, -1) <= 0 then
-          forget_key_if_idle(B, k)
+          forget_key_if_idle(B, k, nil, top)
         end
         removed = removed + 1
       else
@@ -113,7 +113,7 @@ while phase == 'ring' and work < limit do
   for l = 0, top do
     local head = redis.call('LINDEX', ring_of(B, l), 0)
     if head and redis.call('LLEN', list_of(B, l, head)) == 0 then
-      drop_ring_key(B, head, l)
+      drop_ring_key(B, head, l, false, false, top)
       work = work + 1
       dropped = true
       break
