@@ -258,6 +258,16 @@ public interface FilaDriver extends AutoCloseable {
 	}
 
 	/**
+	 * Whether every call is a round trip to a backend outside this JVM. The listener container
+	 * then coalesces acks into batches ({@link #ackAll(List)}); with an in-process driver each
+	 * worker acks its own message, since handing acks between threads costs more than the ack.
+	 * @return {@code true} unless the driver keeps its queues in this JVM
+	 */
+	default boolean isRemote() {
+		return true;
+	}
+
+	/**
 	 * Checks that the backend is reachable.
 	 * @throws RuntimeException describing why it is not
 	 */

@@ -640,8 +640,27 @@ public class FilaListenerContainer {
 		@Override
 		public void ack() {
 			markSettled();
+			if (!driver().isRemote()) {
+				ackNow();
+				return;
+			}
 			// The ack may wait for a batch holding a free buffer slot instead of the worker.
 			FilaListenerContainer.this.acks.ack(this.message, this.run.freeSlots);
+		}
+
+		/** Acks on this thread, for an in-process driver whose ack costs less than a hand-off. */
+		private void ackNow() {
+			try {
+				if (driver().ack(this.message)) {
+					FilaListenerContainer.this.consumerRecorder.acked(this.message);
+				}
+				else {
+					leaseLost(this.message, "ack");
+				}
+			}
+			catch (RuntimeException ex) {
+				unsettled("ack", ex);
+			}
 		}
 
 		@Override

@@ -158,6 +158,25 @@ class FilaListenerContainerFaultTests {
 	}
 
 	@Test
+	void anAckTheInProcessDriverRefusesLeavesTheMessageToItsLeaseAndTheWorkerAlive() {
+		this.driver.remote = false;
+		QueueBinding binding = queue("ack-fails-" + UUID.randomUUID(), Duration.ofMillis(300));
+		this.driver.failingAcks.set(1);
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		FilaListenerContainer container = container(binding.name(), 1, 1, Duration.ofSeconds(5),
+				(message, ack) -> attempts.add(message.attempts()));
+		enqueue(this.driver, binding.name(), 1);
+		container.start();
+		// No heartbeat after the failed ack: the lease expires and the message comes back once.
+		await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() == 2);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.stats(binding.name()).total() == 0);
+		assertThat(attempts).containsExactly(1, 2);
+		enqueue(this.driver, binding.name(), 3);
+		await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() == 5);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.stats(binding.name()).total() == 0);
+	}
+
+	@Test
 	void handlerFailuresAndTheDeadLetterAreWarningsNamingConsumerQueueMessageAndAttempt() {
 		ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
 			.getLogger(FailureLog.class);
@@ -405,8 +424,15 @@ class FilaListenerContainerFaultTests {
 			.withMessageContaining("fila.queues." + name + ".dead-letter");
 	}
 
-	/** A memory driver whose nacks, fetches and heartbeats can be made to fail or stall. */
+	/**
+	 * A memory driver whose acks, nacks, fetches and heartbeats can be made to fail or stall. It
+	 * stands in for a remote backend (acks in batches) unless {@link #remote} is cleared.
+	 */
 	static final class FaultyDriver extends MemoryDriver {
+
+		volatile boolean remote = true;
+
+		final AtomicInteger failingAcks = new AtomicInteger();
 
 		final AtomicInteger failingNacks = new AtomicInteger();
 
@@ -444,6 +470,19 @@ class FilaListenerContainerFaultTests {
 				throw new AssertionError("fetch broke (an Error, not an exception)");
 			}
 			return super.fetch(queue, max, maxWait);
+		}
+
+		@Override
+		public boolean isRemote() {
+			return this.remote;
+		}
+
+		@Override
+		public boolean ack(LeasedMessage message) {
+			if (this.failingAcks.getAndDecrement() > 0) {
+				throw new IllegalStateException("backend unreachable");
+			}
+			return super.ack(message);
 		}
 
 		@Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,20 @@ class FilaListenerContainerTests {
 		}
 		assertThat(maxBuffered).isLessThanOrEqualTo(prefetch).isGreaterThan(0);
 		assertThat(maxInFlight).isLessThanOrEqualTo(prefetch + concurrency);
+	}
+
+	@Test
+	void anInProcessDriverGetsEachAckFromTheWorkerThatHandledTheMessage() throws Exception {
+		this.driver.remote = false;
+		QueueBinding binding = queue("direct-acks-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		Map<String, String> handlerThreads = new ConcurrentHashMap<>();
+		FilaListenerContainer container = container(binding, 4, 10, Duration.ofSeconds(5),
+				(message, ack) -> handlerThreads.put(message.id(), Thread.currentThread().getName()));
+		enqueue(binding.name(), 500);
+		container.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.driver.stats(binding.name()).total() == 0);
+		assertThat(this.driver.largestAckBatch).hasValue(0);
+		assertThat(this.driver.ackThreads).hasSize(500).isEqualTo(handlerThreads);
 	}
 
 	@Test
@@ -275,8 +290,17 @@ class FilaListenerContainerTests {
 		assertThat(this.driver.extendedAfterAck).isEmpty();
 	}
 
-	/** A memory driver that can slow its batched acks down and records heartbeats of acked messages. */
+	/**
+	 * A memory driver that can slow its batched acks down and records heartbeats of acked
+	 * messages. It stands in for a remote backend (acks in batches) unless {@link #remote} is
+	 * cleared.
+	 */
 	private static final class RecordingDriver extends MemoryDriver {
+
+		volatile boolean remote = true;
+
+		/** The thread of each single {@link #ack(LeasedMessage)}, by message id. */
+		final Map<String, String> ackThreads = new ConcurrentHashMap<>();
 
 		volatile long ackDelayMillis;
 
@@ -308,6 +332,17 @@ class FilaListenerContainerTests {
 			finally {
 				this.fetchesNow.decrementAndGet();
 			}
+		}
+
+		@Override
+		public boolean isRemote() {
+			return this.remote;
+		}
+
+		@Override
+		public boolean ack(LeasedMessage message) {
+			this.ackThreads.put(message.id(), Thread.currentThread().getName());
+			return super.ack(message);
 		}
 
 		@Override

@@ -77,6 +77,11 @@ public class MemoryDriver implements FilaDriver {
 	}
 
 	@Override
+	public boolean isRemote() {
+		return false;
+	}
+
+	@Override
 	public void createQueue(QueueSpec spec) {
 		MemoryQueue queue = this.queues.compute(spec.name(), (queueName, existing) -> {
 			if (existing == null) {
