@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Headers;
 import org.springframework.messaging.handler.annotation.Payload;
@@ -62,6 +63,12 @@ class FilaListenerContextTests {
 		@FilaListener(queue = "bytes")
 		void bytes(byte[] bytes) {
 			received.add(bytes);
+		}
+
+		@FilaListener(queue = "spring-messages")
+		void springMessage(Message<byte[]> message, @Header("tenant") String tenant) {
+			received.add(List.of(message.getPayload(), Map.copyOf(message.getHeaders()), tenant,
+					message.getHeaders() == message.getHeaders()));
 		}
 
 		@FilaListener(queue = "failing")
@@ -122,6 +129,20 @@ class FilaListenerContextTests {
 			assertThat(next()).isEqualTo("héllo");
 			template.enqueue("bytes", new byte[] { 7, 8 });
 			assertThat((byte[]) next()).containsExactly(7, 8);
+		});
+	}
+
+	@Test
+	void aSpringMessageParameterHasThePayloadAndExactlyTheFilaHeaders() {
+		this.contextRunner.withUserConfiguration(Listeners.class).run((context) -> {
+			received.clear();
+			context.getBean(FilaTemplate.class).enqueue("spring-messages", Map.of("tenant", "acme"), new byte[] { 1, 2 });
+			List<?> values = (List<?>) next();
+			assertThat((byte[]) values.get(0)).containsExactly(1, 2);
+			// No generated id or timestamp: the headers are the message's own.
+			assertThat(values.get(1)).isEqualTo(Map.of("tenant", "acme"));
+			assertThat(values.get(2)).isEqualTo("acme");
+			assertThat(values.get(3)).isEqualTo(true);
 		});
 	}
 
