@@ -138,7 +138,10 @@ public final class FilaBenchmarks {
 				"%,d messages (baseline: %,d) of %d bytes per round; %d warm-up + %d measured rounds per scenario, interleaved; "
 						+ "median (min to max) of the measured rounds. End to end = first enqueue to last handler call; "
 						+ "producer = the producer thread's own enqueue rate.",
-				this.options.messages, this.options.baselineMessages, Payloads.SIZE, this.options.warmupRounds, rounds));
+				this.options.messages, this.options.baselineMessages, Payloads.SIZE, this.options.warmupRounds, rounds)
+				+ ((this.options.maxBacklog > 0) ? String.format(Locale.ROOT,
+						" The Fila producer waits while %,d messages are enqueued but not yet handled.",
+						this.options.maxBacklog) : ""));
 		line("");
 		line("| Scenario | End to end, msg/s | min to max | Producer, msg/s |");
 		line("| --- | ---: | ---: | ---: |");
@@ -206,7 +209,7 @@ public final class FilaBenchmarks {
 			return baseline.throughput(scenario.keys(), this.options.baselineMessages, timeout);
 		}
 		return fila.throughput(scenario.keys(), scenario.batch() ? this.options.batchSize : 1, this.options.messages,
-				timeout);
+				this.options.maxBacklog, timeout);
 	}
 
 	private void latency(Baseline baseline, FilaEndToEnd fila, Map<String, Double> headline) throws Exception {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -72,9 +73,12 @@ final class FilaEndToEnd implements AutoCloseable {
 
 	/**
 	 * One throughput round: the producer enqueues {@code messages} messages with round-robin
-	 * tenants, in {@code enqueueAll} batches or one {@code enqueue} call each.
+	 * tenants, in {@code enqueueAll} batches or one {@code enqueue} call each. With
+	 * {@code maxBacklog > 0} it waits while that many are enqueued but not yet handled; without,
+	 * it runs ahead and the queue may hold most of the round (the heap then grows by that much).
 	 */
-	RoundResult throughput(int keys, int batchSize, int messages, Duration timeout) throws InterruptedException {
+	RoundResult throughput(int keys, int batchSize, int messages, int maxBacklog, Duration timeout)
+			throws InterruptedException {
 		String queue = BenchmarkListeners.THROUGHPUT_QUEUE;
 		if (!this.registry.isRunning(BenchmarkListeners.THROUGHPUT_CONSUMER)) {
 			this.registry.start(BenchmarkListeners.THROUGHPUT_CONSUMER);
@@ -86,11 +90,13 @@ final class FilaEndToEnd implements AutoCloseable {
 		RoundResult result = Producers.flatOut(messages, countdown, timeout, () -> {
 			if (batchSize <= 1) {
 				for (int i = 0; i < messages; i++) {
+					awaitBacklogBelow(maxBacklog, i, countdown);
 					this.template.enqueue(queue, headers[i % keys], payload);
 				}
 				return;
 			}
 			for (int i = 0; i < messages; i += batchSize) {
+				awaitBacklogBelow(maxBacklog, i, countdown);
 				int size = Math.min(batchSize, messages - i);
 				List<OutboundMessage> batch = new ArrayList<>(size);
 				for (int j = i; j < i + size; j++) {
@@ -107,6 +113,12 @@ final class FilaEndToEnd implements AutoCloseable {
 			throw new IllegalStateException("Queue '" + queue + "' not empty after a round: " + stats);
 		}
 		return result;
+	}
+
+	private static void awaitBacklogBelow(int maxBacklog, int sent, Countdown handled) {
+		while (maxBacklog > 0 && sent - handled.count() > maxBacklog) {
+			LockSupport.parkNanos(20_000);
+		}
 	}
 
 	/**

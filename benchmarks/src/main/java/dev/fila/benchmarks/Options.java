@@ -17,7 +17,10 @@ final class Options {
 
 	int rounds = 5;
 
-	int messages = 200_000;
+	int messages = 1_000_000;
+
+	/** Most messages enqueued but not yet handled before the producer waits; 0 for no bound. */
+	int maxBacklog;
 
 	int batchSize = 100;
 
@@ -81,6 +84,7 @@ final class Options {
 				case "rounds" -> options.rounds = Integer.parseInt(value);
 				case "messages" -> options.messages = Integer.parseInt(value);
 				case "batch" -> options.batchSize = Integer.parseInt(value);
+				case "max-backlog" -> options.maxBacklog = Integer.parseInt(value);
 				case "latency-rate" -> options.latencyRate = Integer.parseInt(value);
 				case "latency-warmup" -> options.latencyWarmupSeconds = Integer.parseInt(value);
 				case "latency-seconds" -> options.latencySeconds = Integer.parseInt(value);
@@ -113,7 +117,10 @@ final class Options {
 				  --only=PARTS            comma-separated subset of throughput,latency,micro (default: all)
 				  --warmup=N              warm-up rounds per throughput scenario (default 2)
 				  --rounds=N              measured rounds per throughput scenario; the median is reported (default 5)
-				  --messages=N            messages per Fila throughput round (default 200000)
+				  --messages=N            messages per Fila throughput round (default 1000000: shorter rounds end while
+				                          the JIT is still compiling on 2 cores)
+				  --max-backlog=N         the producer waits while N messages are enqueued but not handled, as the
+				                          baseline's bounded queue makes it (default 0: no bound, it runs ahead)
 				  --baseline-messages=N   messages per baseline round (default 5000000: the baseline is ~100x faster)
 				  --scenarios=IDS         comma-separated subset of the throughput scenarios, e.g. fila-batch-10 (default: all)
 				  --batch=N               enqueueAll batch size (default 100)
