@@ -2,6 +2,7 @@ package dev.fila.benchmarks.redis;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -71,13 +72,11 @@ final class RedisCommandCost {
 				StringBuilder filaCpu = new StringBuilder();
 				StringBuilder rawCpu = new StringBuilder();
 				for (int round = 0; round < 3; round++) {
-					filaCpu.append(String.format(Locale.ROOT, " %.1f", cpuMicros(redis,
-							() -> this.benchmark.filaThroughput(messages, 10)) / messages));
-					rawCpu.append(String.format(Locale.ROOT, " %.1f", cpuMicros(redis,
-							() -> this.benchmark.rawThroughput(messages)) / messages));
+					filaCpu.append(cpuMicros(redis, () -> this.benchmark.filaThroughput(messages, 10), messages));
+					rawCpu.append(cpuMicros(redis, () -> this.benchmark.rawThroughput(messages), messages));
 				}
-				System.out.printf("Redis CPU per message (µs, user + system, slow log off, 3 rounds each): Fila%s; raw%s%n",
-						filaCpu, rawCpu);
+				System.out.printf("CPU per message (µs, user + system, slow log off, 3 rounds each, Redis / this JVM):"
+						+ " Fila%s; raw%s%n", filaCpu, rawCpu);
 			}
 			finally {
 				redis.configSet("slowlog-log-slower-than", slower);
@@ -87,11 +86,23 @@ final class RedisCommandCost {
 		}
 	}
 
-	/** Runs a phase; returns the CPU time Redis used meanwhile, in microseconds. */
-	private static double cpuMicros(RedisCommands<String, String> redis, Phase phase) throws Exception {
+	/**
+	 * Runs a phase; returns the CPU time Redis and this JVM (every thread: the application's side
+	 * of the queue, Lettuce's event loops, the JIT and the GC) used meanwhile, in microseconds per
+	 * message, as " redis / jvm".
+	 */
+	private static String cpuMicros(RedisCommands<String, String> redis, Phase phase, int messages) throws Exception {
 		double before = cpuSeconds(redis);
+		long jvmBefore = jvmCpuNanos();
 		phase.run();
-		return (cpuSeconds(redis) - before) * 1e6;
+		double redisMicros = (cpuSeconds(redis) - before) * 1e6 / messages;
+		double jvmMicros = (jvmCpuNanos() - jvmBefore) / 1e3 / messages;
+		return String.format(Locale.ROOT, " %.1f / %.1f", redisMicros, jvmMicros);
+	}
+
+	private static long jvmCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	private static double cpuSeconds(RedisCommands<String, String> redis) {
