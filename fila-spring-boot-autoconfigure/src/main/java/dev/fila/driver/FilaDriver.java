@@ -2,6 +2,7 @@ package dev.fila.driver;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -82,6 +83,31 @@ public interface FilaDriver extends AutoCloseable {
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
 	List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException;
+
+	/**
+	 * Acks messages of a queue, then fetches from it, in one round trip where the backend
+	 * allows: the listener container sends the acks that wait for a batch with its next fetch,
+	 * so that the slots they free are filled by the same call. The acks are settled before the
+	 * fetch leases anything or waits, and {@code outcomes} is told their results (in order, as
+	 * {@link #ackAll(List)} returns them) as soon as they are known, before this method waits
+	 * for messages. When this method throws, {@code outcomes} may not have been told: the acks
+	 * may or may not have been applied, and a message whose ack was lost is delivered again when
+	 * its lease expires. The default acks with {@link #ackAll(List)}, then fetches.
+	 * @param acks leased messages of {@code queue} to ack first, possibly none
+	 * @param outcomes told, once, whether each ack took effect ({@code false}: its lease was lost)
+	 * @param queue the queue name
+	 * @param max the most messages to lease
+	 * @param maxWait how long to wait for a first message
+	 * @return leased messages, empty when none became deliverable in time
+	 * @throws InterruptedException when the waiting thread is interrupted
+	 */
+	default List<LeasedMessage> ackAndFetch(List<LeasedMessage> acks, Consumer<boolean[]> outcomes, String queue,
+			int max, Duration maxWait) throws InterruptedException {
+		if (!acks.isEmpty()) {
+			outcomes.accept(ackAll(acks));
+		}
+		return fetch(queue, max, maxWait);
+	}
 
 	/**
 	 * Makes fetches of this queue that are waiting in this JVM return promptly, empty when

@@ -121,6 +121,107 @@ final class AckBatcher {
 		}
 	}
 
+	/**
+	 * Takes the acks that wait for the next batch, for a fetch to send with it (see
+	 * {@link FilaDriver#ackAndFetch}): the slots they free are then filled by the same call. The
+	 * free buffer slots that those holding {@code slots} took pass to the fetch
+	 * ({@link Carried#slots()}) instead of coming back to {@code slots}.
+	 * @param slots the fetching consumer's free buffer slots
+	 * @return the acks taken, possibly none
+	 */
+	Carried takeWaiting(Semaphore slots) {
+		List<Pending> taken = new ArrayList<>();
+		Pending next;
+		while (taken.size() < this.maxBatch && (next = this.waiting.poll()) != null) {
+			taken.add(next);
+		}
+		return new Carried(taken, slots);
+	}
+
+	/**
+	 * Acks a fetch sends: told their outcomes once ({@link #settled} or {@link #failed}, the
+	 * first call wins), which releases the acking threads that wait for them.
+	 */
+	final class Carried {
+
+		private final List<Pending> taken;
+
+		private final Semaphore slots;
+
+		private final List<LeasedMessage> messages;
+
+		private final int slotsTaken;
+
+		private final AtomicBoolean finished = new AtomicBoolean();
+
+		private Carried(List<Pending> taken, Semaphore slots) {
+			this.taken = taken;
+			this.slots = slots;
+			this.messages = new ArrayList<>(taken.size());
+			int held = 0;
+			for (Pending pending : taken) {
+				this.messages.add(pending.message());
+				if (pending.budget() == slots) {
+					held++;
+				}
+			}
+			this.slotsTaken = held;
+		}
+
+		/** @return the messages to ack, in order */
+		List<LeasedMessage> messages() {
+			return this.messages;
+		}
+
+		/** @return the free buffer slots these acks held, now the fetch's */
+		int slots() {
+			return this.slotsTaken;
+		}
+
+		/** @param acked for each message, whether its ack took effect */
+		void settled(boolean[] acked) {
+			if (!this.finished.compareAndSet(false, true)) {
+				return;
+			}
+			for (int i = 0; i < this.messages.size(); i++) {
+				if (i < acked.length && acked[i]) {
+					AckBatcher.this.outcome.acked(this.messages.get(i));
+				}
+				else {
+					AckBatcher.this.outcome.leaseLost(this.messages.get(i));
+				}
+			}
+			release();
+		}
+
+		/** @param failure why the call that carried the acks failed: they may not have been applied */
+		void failed(Throwable failure) {
+			if (!this.finished.compareAndSet(false, true)) {
+				return;
+			}
+			if (!this.messages.isEmpty()) {
+				logger.warn("Could not ack {} message(s) on queue '{}'; they will be delivered again when their "
+						+ "lease expires: {}", this.messages.size(), this.messages.get(0).queue(), failure.toString());
+			}
+			release();
+		}
+
+		private void release() {
+			int blocking = 0;
+			for (Pending pending : this.taken) {
+				if (pending.sent() != null) {
+					blocking++;
+					pending.sent().countDown();
+				}
+				else if (pending.budget() != null && pending.budget() != this.slots) {
+					pending.budget().release();
+				}
+			}
+			AckBatcher.this.waitingSlots.release(blocking);
+		}
+
+	}
+
 	/** @return how many acks wait for the next batch (for tests) */
 	int waitingCount() {
 		return this.waiting.size();

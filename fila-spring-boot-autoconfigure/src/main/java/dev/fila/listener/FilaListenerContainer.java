@@ -497,23 +497,33 @@ public class FilaListenerContainer {
 		 * @return the worker's message, or {@code null} when none came (or the fetch failed)
 		 */
 		private @Nullable LeasedMessage fetchForSelf() {
-			int slots = this.freeSlots.drainPermits();
+			int drained = this.freeSlots.drainPermits();
+			// Acks waiting for a batch go with the fetch: the slots they hold are filled by it.
+			AckBatcher.Carried acks = FilaListenerContainer.this.acks.takeWaiting(this.freeSlots);
+			int slots = drained + acks.slots();
 			List<LeasedMessage> fetched;
 			try {
-				fetched = driver().fetch(FilaListenerContainer.this.binding.name(), 1 + slots, FETCH_WAIT);
+				fetched = driver().ackAndFetch(acks.messages(), acks::settled, FilaListenerContainer.this.binding.name(),
+						1 + slots, FETCH_WAIT);
 				this.backoff = INITIAL_BACKOFF_MILLIS;
 			}
 			catch (InterruptedException ex) {
+				acks.failed(ex);
 				this.freeSlots.release(slots);
 				Thread.currentThread().interrupt();
 				return null;
 			}
 			catch (RuntimeException | Error ex) {
+				acks.failed(ex);
 				this.freeSlots.release(slots);
 				logger.warn("Consumer '{}' could not fetch from queue '{}', retrying in {} ms: {}", getId(),
 						FilaListenerContainer.this.binding.name(), this.backoff, ex.toString());
 				pause();
 				return null;
+			}
+			if (!acks.messages().isEmpty()) {
+				// Only when the driver returned without telling, which it must not: their threads go on.
+				acks.failed(new IllegalStateException("The driver reported no outcome of the acks"));
 			}
 			if (!this.active) {
 				this.freeSlots.release(slots);

@@ -207,6 +207,57 @@ public abstract class DriverContractTests {
 		assertThat(this.driver.fetch(queue, 1, SHORT_WAIT)).isEmpty();
 	}
 
+	/**
+	 * Acks sent with a fetch are settled before it leases: the fetch gets the next message, never
+	 * one it acks; each ack's outcome is told, in order (a repeat and an ack of a message acked
+	 * before are lease losses).
+	 */
+	@Test
+	void ackAndFetchSettlesTheAcksThenLeasesWhatIsNext() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("a", "k1"), message("b", "k2"), message("c", "k1")));
+		List<LeasedMessage> fetched = this.driver.fetch(queue, 3, WAIT);
+		assertThat(fetched).hasSize(3);
+		assertThat(this.driver.ack(fetched.get(2))).isTrue();
+		this.driver.enqueue(queue, List.of(message("d", "k1")));
+		List<boolean[]> told = new ArrayList<>();
+		List<LeasedMessage> next = this.driver.ackAndFetch(
+				List.of(fetched.get(0), fetched.get(1), fetched.get(0), fetched.get(2)), told::add, queue, 10, WAIT);
+		assertThat(told).hasSize(1);
+		assertThat(told.get(0)).containsExactly(true, true, false, false);
+		assertThat(next).extracting(DriverContractTests::text).containsExactly("d");
+		assertThat(this.driver.stats(queue).total()).isEqualTo(1);
+		assertThat(this.driver.ack(next.get(0))).isTrue();
+		assertThat(this.driver.stats(queue).total()).isZero();
+	}
+
+	/**
+	 * The outcomes of the acks are told as soon as they are known: a fetch that then waits for
+	 * messages does not hold them back.
+	 */
+	@Test
+	void ackAndFetchTellsTheOutcomesBeforeItWaits() throws Exception {
+		String queue = createQueue();
+		this.driver.enqueue(queue, List.of(message("x", "k")));
+		LeasedMessage x = fetchOne(queue);
+		CompletableFuture<boolean[]> told = new CompletableFuture<>();
+		CompletableFuture<List<LeasedMessage>> fetch = CompletableFuture.supplyAsync(() -> {
+			try {
+				return this.driver.ackAndFetch(List.of(x), told::complete, queue, 1, Duration.ofSeconds(20));
+			}
+			catch (InterruptedException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		assertThat(told.get(10, TimeUnit.SECONDS)).containsExactly(true);
+		assertThat(fetch).as("still waiting for a message").isNotDone();
+		this.driver.enqueue(queue, List.of(message("y", "k")));
+		List<LeasedMessage> next = fetch.get(10, TimeUnit.SECONDS);
+		assertThat(next).extracting(DriverContractTests::text).containsExactly("y");
+		assertThat(this.driver.ack(next.get(0))).isTrue();
+		assertThat(this.driver.stats(queue).total()).isZero();
+	}
+
 	@Test
 	void fairnessDeliversAQuietKeyEarlyBehindANoisyBacklog() throws Exception {
 		String queue = createQueue();

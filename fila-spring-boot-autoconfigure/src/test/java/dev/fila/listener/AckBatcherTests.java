@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +153,67 @@ class AckBatcherTests {
 		batcher.flush();
 		assertThat(this.acked).hasSize(3);
 		assertThat(this.driver.stats("acks").total()).isZero();
+	}
+
+	/**
+	 * A fetch takes the acks waiting for the next batch and sends them itself: a waiting thread
+	 * goes on once their outcomes are told, the buffer slots the detached ones held pass to the
+	 * fetch (not back to the semaphore), and the batch on its way then finds nothing to send.
+	 */
+	@Test
+	void aFetchTakesTheWaitingAcksWithTheSlotsTheyHold() throws Exception {
+		List<LeasedMessage> messages = leased(4);
+		AckBatcher batcher = new AckBatcher(this.driver, 10, 100, this.outcome);
+		Semaphore slots = new Semaphore(2);
+		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
+		batcher.ack(messages.get(1), slots); // detached: holds a slot
+		batcher.ack(messages.get(2), slots);
+		assertThat(slots.availablePermits()).isZero();
+		CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> batcher.ack(messages.get(3)),
+				Executors.newSingleThreadExecutor());
+		await().atMost(Duration.ofSeconds(10)).until(() -> batcher.waitingCount() == 3);
+		List<CompletableFuture<Void>> blocking = List.of(blocked);
+		AckBatcher.Carried carried = batcher.takeWaiting(slots);
+		assertThat(carried.messages()).extracting(LeasedMessage::id)
+			.containsExactlyInAnyOrder(messages.get(1).id(), messages.get(2).id(), messages.get(3).id());
+		assertThat(carried.slots()).isEqualTo(2);
+		assertThat(batcher.waitingCount()).isZero();
+		assertThat(blocking).noneMatch(CompletableFuture::isDone);
+		// As a fetch reports them (this driver's own ackAll waits for the batch on its way).
+		carried.settled(new boolean[] { true, false, true });
+		carried.failed(new IllegalStateException("told twice: ignored"));
+		join(blocking);
+		assertThat(slots.availablePermits()).as("the fetch's now").isZero();
+		this.driver.release.countDown();
+		first.get(10, TimeUnit.SECONDS);
+		assertThat(this.driver.calls).as("only the batch on its way went to the driver").containsExactly(1);
+		assertThat(this.acked).hasSize(3).contains(messages.get(0).id());
+		assertThat(this.lost).hasSize(1);
+	}
+
+	/**
+	 * Acks whose fetch failed may not have been applied: their messages stay leased and nothing
+	 * is told of them; a slot of another consumer's semaphore goes back to it.
+	 */
+	@Test
+	void acksTakenByAFetchThatFailedAreLeftToTheirLeases() throws Exception {
+		List<LeasedMessage> messages = leased(2);
+		AckBatcher batcher = new AckBatcher(this.driver, 10, 100, this.outcome);
+		Semaphore fetching = new Semaphore(0);
+		Semaphore other = new Semaphore(1);
+		CompletableFuture<Void> first = ackOnItsWay(batcher, messages.get(0));
+		batcher.ack(messages.get(1), other);
+		assertThat(other.availablePermits()).isZero();
+		AckBatcher.Carried carried = batcher.takeWaiting(fetching);
+		assertThat(carried.slots()).isZero();
+		carried.failed(new IllegalStateException("connection lost"));
+		assertThat(other.availablePermits()).isEqualTo(1);
+		assertThat(fetching.availablePermits()).isZero();
+		this.driver.release.countDown();
+		first.get(10, TimeUnit.SECONDS);
+		assertThat(this.acked).containsExactly(messages.get(0).id());
+		assertThat(this.lost).isEmpty();
+		assertThat(this.driver.stats("acks").inFlight()).isEqualTo(1);
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -272,6 +273,10 @@ class FilaListenerContainerTests {
 		// Handlers finish long before their acks are sent, yet leases stay within the bound.
 		assertThat(maxInFlight).isLessThanOrEqualTo(prefetch + concurrency).isGreaterThan(concurrency);
 		assertThat(this.driver.largestAckBatch.get()).isGreaterThan(1);
+		// Acks that waited for the slow batch went with the next fetch, whose slots they freed.
+		assertThat(this.driver.acksWithFetches.get()).isPositive();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.acked.size() == 200);
+		assertThat(this.driver.acked).doesNotHaveDuplicates();
 	}
 
 	@Test
@@ -316,6 +321,9 @@ class FilaListenerContainerTests {
 
 		final AtomicInteger mostFetchesAtOnce = new AtomicInteger();
 
+		/** Acks sent with a fetch ({@link #ackAndFetch}). */
+		final AtomicInteger acksWithFetches = new AtomicInteger();
+
 		RecordingDriver() {
 			super("memory");
 		}
@@ -332,6 +340,13 @@ class FilaListenerContainerTests {
 			finally {
 				this.fetchesNow.decrementAndGet();
 			}
+		}
+
+		@Override
+		public List<LeasedMessage> ackAndFetch(List<LeasedMessage> acks, Consumer<boolean[]> outcomes, String queue,
+				int max, Duration maxWait) throws InterruptedException {
+			this.acksWithFetches.addAndGet(acks.size());
+			return super.ackAndFetch(acks, outcomes, queue, max, maxWait);
 		}
 
 		@Override

@@ -2,6 +2,7 @@ package dev.fila.driver.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -162,6 +163,17 @@ public class RedisDriver implements FilaDriver {
 	@Override
 	public List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
 		return this.fetcher.fetch(queue, max, maxWait);
+	}
+
+	/** The acks go in the fetch's script call when they can (see RedisSettlement#carriedByFetch). */
+	@Override
+	public List<LeasedMessage> ackAndFetch(List<LeasedMessage> acks, Consumer<boolean[]> outcomes, String queue,
+			int max, Duration maxWait) throws InterruptedException {
+		RedisFetcher.CarriedAcks carried = this.settlement.carriedByFetch(queue, acks, outcomes);
+		if (carried == null) {
+			return FilaDriver.super.ackAndFetch(acks, outcomes, queue, max, maxWait);
+		}
+		return this.fetcher.fetch(queue, max, maxWait, carried);
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -60,25 +61,40 @@ final class RedisFetcher {
 	}
 
 	List<LeasedMessage> fetch(String queue, int max, Duration maxWait) throws InterruptedException {
+		return fetch(queue, max, maxWait, CarriedAcks.NONE);
+	}
+
+	/**
+	 * A fetch whose first script call acks {@code acks} before it leases (see fetch.lua): their
+	 * outcomes are told right after that call, before the fetch waits.
+	 */
+	List<LeasedMessage> fetch(String queue, int max, Duration maxWait, CarriedAcks acks) throws InterruptedException {
 		this.signals.enter(queue);
 		try {
-			return fetchWaiting(queue, max, maxWait);
+			return fetchWaiting(queue, max, maxWait, acks);
 		}
 		finally {
 			this.signals.exit(queue);
 		}
 	}
 
-	private List<LeasedMessage> fetchWaiting(String queue, int max, Duration maxWait) throws InterruptedException {
+	private List<LeasedMessage> fetchWaiting(String queue, int max, Duration maxWait, CarriedAcks acks)
+			throws InterruptedException {
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		QueueKeys keys = this.queues.keys(queue);
-		byte[][] keyAndArgs = { keys.routing(), keys.base(), bytes(Integer.toString(max)), this.throttlePrefix,
-				keys.name() };
+		byte[][] keyAndArgs = fetchArgs(keys, max, CarriedAcks.NONE);
+		byte[][] firstKeyAndArgs = acks.messages().isEmpty() ? keyAndArgs : fetchArgs(keys, max, acks);
 		this.signals.watch(queue);
 		long wakeUpsSeen = this.signals.wakeUps(queue);
+		boolean first = true;
 		while (true) {
 			long seen = this.signals.version(queue);
-			FetchReply reply = this.queues.onQueue(queue, (connection) -> fetchOnce(connection, queue, max, keyAndArgs));
+			byte[][] args = first ? firstKeyAndArgs : keyAndArgs;
+			FetchReply reply = this.queues.onQueue(queue, (connection) -> fetchOnce(connection, queue, max, args));
+			if (first && !acks.messages().isEmpty()) {
+				acks.outcomes().accept(ackOutcomes(reply.values().get(5), acks.messages().size()));
+			}
+			first = false;
 			MissingMessages.warnIfAny(queue, "a fetch", ((Number) reply.values().get(4)).longValue());
 			List<LeasedMessage> leased = leasedMessages(queue, reply.values());
 			if (reply.throttled()) {
@@ -98,6 +114,52 @@ final class RedisFetcher {
 			}
 			this.signals.await(queue, seen, wait);
 		}
+	}
+
+	/**
+	 * The fetch script's keys and arguments: routing key, base, max, throttle prefix, queue name,
+	 * then the acks' channel, their count and each one's id and lease token.
+	 */
+	private byte[][] fetchArgs(QueueKeys keys, int max, CarriedAcks acks) {
+		List<LeasedMessage> messages = acks.messages();
+		byte[][] keyAndArgs = new byte[7 + 2 * messages.size()][];
+		keyAndArgs[0] = keys.routing();
+		keyAndArgs[1] = keys.base();
+		keyAndArgs[2] = bytes(Integer.toString(max));
+		keyAndArgs[3] = this.throttlePrefix;
+		keyAndArgs[4] = keys.name();
+		keyAndArgs[5] = acks.channel();
+		keyAndArgs[6] = bytes(Integer.toString(messages.size()));
+		int i = 7;
+		for (LeasedMessage message : messages) {
+			keyAndArgs[i++] = bytes(message.id());
+			keyAndArgs[i++] = bytes(message.leaseToken());
+		}
+		return keyAndArgs;
+	}
+
+	/** Reads the script's string of one character per ack, {@code '1'} for acked. */
+	private static boolean[] ackOutcomes(Object reply, int count) {
+		byte[] results = (reply instanceof byte[] text) ? text : new byte[0];
+		boolean[] acked = new boolean[count];
+		for (int i = 0; i < count && i < results.length; i++) {
+			acked[i] = results[i] == '1';
+		}
+		return acked;
+	}
+
+	/**
+	 * Acks a fetch sends before it leases.
+	 * @param messages the leased messages to ack, all of the fetched queue
+	 * @param channel the queue's notification channel when consumers may wait for the slots the
+	 * acks free (an in-flight limit), else empty
+	 * @param outcomes told, once, whether each ack took effect
+	 */
+	record CarriedAcks(List<LeasedMessage> messages, byte[] channel, Consumer<boolean[]> outcomes) {
+
+		static final CarriedAcks NONE = new CarriedAcks(List.of(), new byte[0], (acked) -> {
+		});
+
 	}
 
 	/**

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +73,25 @@ final class RedisSettlement {
 		boolean[] acked = new boolean[messages.size()];
 		forEachQueueBatch(messages, (batch, offset) -> ackBatch(batch, acked, offset));
 		return acked;
+	}
+
+	/**
+	 * Acks a fetch of {@code queue} can send in its script (see fetch.lua), or {@code null} when
+	 * they must go on their own: empty, of another queue, more than one script call takes, or
+	 * under {@code wait-replicas} (an ack then waits for replicas, which a fetch does not).
+	 */
+	RedisFetcher.@Nullable CarriedAcks carriedByFetch(String queue, List<LeasedMessage> acks,
+			Consumer<boolean[]> outcomes) {
+		if (acks.isEmpty() || acks.size() > MAX_BATCH || this.replicaWait.enabled()) {
+			return null;
+		}
+		for (LeasedMessage message : acks) {
+			if (!message.queue().equals(queue)) {
+				return null;
+			}
+		}
+		byte[] channel = this.flow.limited(queue) ? this.queues.keys(queue).channel() : NO_WAKE;
+		return new RedisFetcher.CarriedAcks(acks, channel, outcomes);
 	}
 
 	/** Calls {@code action} with runs of messages of one queue, at most {@value #MAX_BATCH} each. */

@@ -259,6 +259,49 @@ local function apply_deadlines(B, now)
   return missing
 end
 
+-- Acks the messages whose ids and lease tokens are ARGV[first], ARGV[first + 1], ... up to
+-- ARGV[last] (one queue). Returns a string with one character per message, in order: '1' acked,
+-- '0' the lease was lost; and how many were acked. Used by ack.lua and, for the acks a consumer
+-- sends with its next fetch, by fetch.lua (before it leases anything).
+local function ack_messages(B, first, last)
+  local results = {}
+  local ids = {}
+  local hashes = {}
+  local settled = {}
+  local seen = {}
+  for i = first, last - 1, 2 do
+    local id, token = ARGV[i], ARGV[i + 1]
+    local M = B .. 'm:' .. id
+    local m = redis.call('HMGET', M, 'l', 'k')
+    if m[1] ~= token or token == '' or seen[id] then
+      results[#results + 1] = '0'
+    else
+      results[#results + 1] = '1'
+      ids[#ids + 1] = id
+      hashes[#hashes + 1] = M
+      seen[id] = true -- the same message twice in one batch settles once
+      settled[m[2]] = (settled[m[2]] or 0) + 1
+    end
+  end
+  if #ids > 0 then
+    -- In slices: unpack has a limit on how many values it can spread.
+    for from = 1, #ids, 1000 do
+      local to = math.min(from + 999, #ids)
+      redis.call('ZREM', B .. 'leases', unpack(ids, from, to))
+      redis.call('DEL', unpack(hashes, from, to))
+    end
+    -- Once per fairness key and batch, not per message; the queue's top level is read at most once.
+    local top = nil
+    for key, count in pairs(settled) do
+      local in_flight = redis.call('HINCRBY', B .. 'kin', key, int_s(-count))
+      if in_flight <= 0 then
+        top = forget_key_if_idle(B, key, in_flight, top)
+      end
+    end
+  end
+  return table.concat(results), #ids
+end
+
 local function check_lease(B, id, token)
   return redis.call('HGET', B .. 'm:' .. id, 'l') == token and token ~= ''
 end

@@ -1,21 +1,27 @@
--- ARGV: base, max, throttle prefix, queue name, then (Redis Cluster only) the permits taken for
--- this fetch: a count n followed by n pairs of throttle key and permits (-1: no bucket, no limit).
+-- ARGV: base, max, throttle prefix, queue name, notify channel (for the acks: '' when the queue has no
+-- in-flight limit), a count a of acks, then a pairs of id and lease token of messages to ack first (the
+-- acks a consumer sends with its next fetch, settled as ack.lua does before anything is leased), then
+-- (Redis Cluster only) the permits taken for this fetch: a count n followed by n pairs of throttle key and
+-- permits (-1: no bucket, no limit).
 -- Without that count, throttle buckets are read and charged here (one Redis: same script).
 -- With it, buckets live in other hash slots and are never touched; the permits are spent instead.
--- Returns { leased messages, hint, limited, wanted, missing }: each message is { id, key, weight, throttles,
--- headers, payload, enqueued at, attempts, lease token, priority }; hint is the ms until something may
--- become deliverable (a retry due, a lease expiring, a throttle permit), or -1 (only computed when nothing
+-- Returns { leased messages, hint, limited, wanted, missing, acked }: each message is { id, key, weight,
+-- throttles, headers, payload, enqueued at, attempts, lease token, priority }; hint is the ms until something
+-- may become deliverable (a retry due, a lease expiring, a throttle permit), or -1 (only computed when nothing
 -- was leased: the driver reads it after an empty fetch only); limited is 1 when
 -- a throttle held a message back in this pass, else 0 (counted by the driver for metrics);
 -- wanted (permits mode) is a flat list of throttle key, permits spent, for every key asked for;
--- missing is how many ids were dropped because their message hash was gone (see pop_message).
+-- missing is how many ids were dropped because their message hash was gone (see pop_message);
+-- acked is one character per ack, in order, as ack.lua returns them.
 local B, max, TP = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local acks = tonumber(ARGV[6])
+local P = 7 + 2 * acks
 local permits = nil
 local wanted = {}
-if ARGV[5] then
+if ARGV[P] then
   permits = {}
-  for i = 1, tonumber(ARGV[5]) do
-    permits[ARGV[4 + 2 * i]] = tonumber(ARGV[5 + 2 * i])
+  for i = 1, tonumber(ARGV[P]) do
+    permits[ARGV[P - 1 + 2 * i]] = tonumber(ARGV[P + 2 * i])
   end
 end
 
@@ -43,6 +49,15 @@ end
 local meta = redis.call('HMGET', B .. 'meta', 'vis', 'quantum', 'paused', 'pk', 'wo', 'kmf', 'qmf', 'kl', 'pr', 'ag')
 if not meta[1] then
   return redis.error_reply('NOQUEUE ' .. ARGV[4])
+end
+-- The acks first: the slots they free are this fetch's to fill, and a key's in-flight count is current.
+local ack_results = ''
+if acks > 0 then
+  local acked
+  ack_results, acked = ack_messages(B, 7, 6 + 2 * acks)
+  if acked > 0 and ARGV[5] ~= '' then
+    notify(ARGV[5], ARGV[4])
+  end
 end
 local vis, quantum = tonumber(meta[1]), tonumber(meta[2])
 -- An operator's flow control (see flow.lua): a paused queue hands out nothing; paused keys stay in
@@ -398,4 +413,4 @@ for tk, n in pairs(wanted) do
   spent[#spent + 1] = tk
   spent[#spent + 1] = n
 end
-return { out, hint, limited, spent, missing + popped_missing }
+return { out, hint, limited, spent, missing + popped_missing, ack_results }
