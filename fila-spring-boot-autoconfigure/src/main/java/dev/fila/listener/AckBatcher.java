@@ -49,6 +49,9 @@ final class AckBatcher {
 	/** One permit per ack that may wait; taken by a waiting ack, returned when its batch was sent. */
 	private final Semaphore waitingSlots;
 
+	/** What {@link #takeWaiting} returns when no ack waits: it holds nothing to tell or release. */
+	private final Carried noneWaiting = new Carried(List.of(), new Semaphore(0));
+
 	/** Whether a thread is sending a batch: at most one at a time. */
 	private final AtomicBoolean sending = new AtomicBoolean();
 
@@ -130,6 +133,9 @@ final class AckBatcher {
 	 * @return the acks taken, possibly none
 	 */
 	Carried takeWaiting(Semaphore slots) {
+		if (this.waiting.isEmpty()) {
+			return this.noneWaiting; // the common case on an idle or in-process consumer: nothing to allocate
+		}
 		List<Pending> taken = new ArrayList<>();
 		Pending next;
 		while (taken.size() < this.maxBatch && (next = this.waiting.poll()) != null) {
