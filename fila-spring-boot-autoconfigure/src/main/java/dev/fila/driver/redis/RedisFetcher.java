@@ -138,13 +138,10 @@ final class RedisFetcher {
 		return keyAndArgs;
 	}
 
-	/** Reads the script's string of one character per ack, {@code '1'} for acked. */
+	/** Reads the script's string of one character per ack, as an ack script's reply. */
 	private static boolean[] ackOutcomes(Object reply, int count) {
-		byte[] results = (reply instanceof byte[] text) ? text : new byte[0];
 		boolean[] acked = new boolean[count];
-		for (int i = 0; i < count && i < results.length; i++) {
-			acked[i] = results[i] == '1';
-		}
+		RedisSettlement.readOutcomes((reply instanceof byte[] text) ? text : null, acked, 0, count);
 		return acked;
 	}
 

@@ -142,7 +142,7 @@ final class RedisSettlement {
 	}
 
 	/** Reads a script's reply of one character per message, {@code '1'} for done. */
-	private static void readOutcomes(byte[] results, boolean[] outcomes, int offset, int count) {
+	static void readOutcomes(byte @Nullable [] results, boolean[] outcomes, int offset, int count) {
 		for (int j = 0; j < count; j++) {
 			outcomes[offset + j] = results != null && j < results.length && results[j] == '1';
 		}
