@@ -212,15 +212,20 @@ final class AckBatcher {
 			release();
 		}
 
+		/** @return whether there are acks and neither {@link #settled} nor {@link #failed} was called yet */
+		boolean untold() {
+			return !this.messages.isEmpty() && !this.finished.get();
+		}
+
+		/** As a sent batch does, except that a slot of the fetching consumer stays the fetch's. */
 		private void release() {
 			int blocking = 0;
 			for (Pending pending : this.taken) {
 				if (pending.sent() != null) {
 					blocking++;
-					pending.sent().countDown();
 				}
-				else if (pending.budget() != null && pending.budget() != this.slots) {
-					pending.budget().release();
+				if (pending.budget() != this.slots) {
+					pending.done();
 				}
 			}
 			AckBatcher.this.waitingSlots.release(blocking);

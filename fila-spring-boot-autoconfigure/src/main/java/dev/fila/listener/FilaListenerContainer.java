@@ -521,7 +521,7 @@ public class FilaListenerContainer {
 				pause();
 				return null;
 			}
-			if (!acks.messages().isEmpty()) {
+			if (acks.untold()) {
 				// Only when the driver returned without telling, which it must not: their threads go on.
 				acks.failed(new IllegalStateException("The driver reported no outcome of the acks"));
 			}

@@ -121,21 +121,8 @@ final class RedisFetcher {
 	 * then the acks' channel, their count and each one's id and lease token.
 	 */
 	private byte[][] fetchArgs(QueueKeys keys, int max, CarriedAcks acks) {
-		List<LeasedMessage> messages = acks.messages();
-		byte[][] keyAndArgs = new byte[7 + 2 * messages.size()][];
-		keyAndArgs[0] = keys.routing();
-		keyAndArgs[1] = keys.base();
-		keyAndArgs[2] = bytes(Integer.toString(max));
-		keyAndArgs[3] = this.throttlePrefix;
-		keyAndArgs[4] = keys.name();
-		keyAndArgs[5] = acks.channel();
-		keyAndArgs[6] = bytes(Integer.toString(messages.size()));
-		int i = 7;
-		for (LeasedMessage message : messages) {
-			keyAndArgs[i++] = bytes(message.id());
-			keyAndArgs[i++] = bytes(message.leaseToken());
-		}
-		return keyAndArgs;
+		return RedisSettlement.leaseArgs(keys, acks.messages(), bytes(Integer.toString(max)), this.throttlePrefix,
+				keys.name(), acks.channel(), bytes(Integer.toString(acks.messages().size())));
 	}
 
 	/** Reads the script's string of one character per ack, as an ack script's reply. */

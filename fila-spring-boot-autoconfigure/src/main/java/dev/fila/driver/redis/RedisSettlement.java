@@ -128,7 +128,7 @@ final class RedisSettlement {
 	 * The keys and arguments of a script over leased messages of one queue: routing key, base,
 	 * then {@code extra} arguments, then each message's id and lease token.
 	 */
-	private static byte[][] leaseArgs(QueueKeys keys, List<LeasedMessage> batch, byte[]... extra) {
+	static byte[][] leaseArgs(QueueKeys keys, List<LeasedMessage> batch, byte[]... extra) {
 		byte[][] keyAndArgs = new byte[2 + extra.length + batch.size() * 2][];
 		keyAndArgs[0] = keys.routing();
 		keyAndArgs[1] = keys.base();
