@@ -19,7 +19,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * Where Redis time goes, per message: runs the benchmark's end-to-end throughput once for Fila
- * (10 keys) and once for the raw Lettuce reliable queue, each after a warm-up, with Redis's slow
+ * (10 keys, or {@code -Dfila.bench.cost-keys}) and once for the raw Lettuce reliable queue, each after a warm-up, with Redis's slow
  * log recording every command ({@code slowlog-log-slower-than 0}), then prints per command (and
  * per Fila script) the calls and the Redis microseconds per message. The slow log's durations
  * are the command's execution inside Redis, without network or parsing: what limits a shared
@@ -37,6 +37,9 @@ final class RedisCommandCost {
 
 	private static final List<String> SCRIPTS = List.of("enqueue", "fetch", "ack", "nack", "extend", "release",
 			"flow", "permits", "throttle", "stats", "peek", "purge", "redrive", "delete", "create", "expiry");
+
+	/** Fairness keys of the Fila runs ({@code -Dfila.bench.cost-keys}, 10 by default). */
+	private static final int KEYS = Integer.getInteger("fila.bench.cost-keys", 10);
 
 	private final RedisBenchmark benchmark;
 
@@ -60,19 +63,19 @@ final class RedisCommandCost {
 			String maxLen = redis.configGet("slowlog-max-len").get("slowlog-max-len");
 			try {
 				redis.configSet("slowlog-max-len", "2000000");
-				this.benchmark.filaThroughput(messages, 10);
-				Map<String, long[]> fila = record(redis, () -> this.benchmark.filaThroughput(messages, 10));
+				this.benchmark.filaThroughput(messages, KEYS);
+				Map<String, long[]> fila = record(redis, () -> this.benchmark.filaThroughput(messages, KEYS));
 				this.benchmark.rawThroughput(messages);
 				Map<String, long[]> raw = record(redis, () -> this.benchmark.rawThroughput(messages));
-				System.out.printf("Redis time per message, %,d messages, 10 keys, 4 consumers, prefetch 10, batches of 100%n%n",
-						messages);
+				System.out.printf("Redis time per message, %,d messages, %,d keys, 4 consumers, prefetch 10, batches of 100%n%n",
+						messages, KEYS);
 				print("Fila Redis driver", fila, messages);
 				print("raw Lettuce reliable queue", raw, messages);
 				// The slow log costs Redis time per logged command: the CPU per message without it.
 				StringBuilder filaCpu = new StringBuilder();
 				StringBuilder rawCpu = new StringBuilder();
 				for (int round = 0; round < 3; round++) {
-					filaCpu.append(cpuMicros(redis, () -> this.benchmark.filaThroughput(messages, 10), messages));
+					filaCpu.append(cpuMicros(redis, () -> this.benchmark.filaThroughput(messages, KEYS), messages));
 					rawCpu.append(cpuMicros(redis, () -> this.benchmark.rawThroughput(messages), messages));
 				}
 				System.out.printf("CPU per message (µs, user + system, slow log off, 3 rounds each, Redis / this JVM):"

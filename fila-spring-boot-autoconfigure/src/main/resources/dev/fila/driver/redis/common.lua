@@ -103,6 +103,26 @@ local function activate_key(B, key, weight, level)
   end
 end
 
+-- activate_key for many keys of one level at once (distinct, in the order they join the ring):
+-- three calls whatever their number, where one call per key each would be three per key.
+-- Their weights are the caller's to store (one HSET for every level).
+local function activate_keys(B, level, keys)
+  local S = set_of(B, level)
+  -- In slices: unpack has a limit on how many values it can spread.
+  for first = 1, #keys, 1000 do
+    local last = math.min(first + 999, #keys)
+    local present = redis.call('SMISMEMBER', S, unpack(keys, first, last))
+    local joining = {}
+    for i, member in ipairs(present) do
+      if member == 0 then joining[#joining + 1] = keys[first + i - 1] end
+    end
+    if #joining > 0 then
+      redis.call('SADD', S, unpack(joining))
+      redis.call('RPUSH', ring_of(B, level), unpack(joining))
+    end
+  end
+end
+
 -- The level a message becomes pending at: its priority r, with aging (ag ms, 0 for none) one more
 -- per period waited since it was enqueued at e; registers its next move up in B..'ag'.
 local function place(B, id, r, e, now, ag)
@@ -140,20 +160,22 @@ local function push_pending(B, key, weight, id, at_head, level)
 end
 
 -- Forgets a key that holds nothing any more (no pending message at any level, none in flight or
--- delayed, in no ring): its in-flight and delayed counts and its weight. The cheapest check most
--- likely to find the key still in use comes first: a key that ran out in a fetch has a message in
--- flight. What the caller knows saves looks: in_flight, the key's in-flight count it has just
--- read; top, the queue's highest level in use (see top_level); dropped_level, a level where it
--- found the key's list empty and took the key out of the ring; nil for what it does not know.
+-- delayed): its in-flight and delayed counts and its weight. A key with messages pending at a level
+-- is in that level's ring set (every push places the key in its ring, and it leaves only once a
+-- fetch, purge or redrive finds its list empty), so the ring sets answer for the pending ones. The
+-- cheapest check most likely to find the key still in use comes first: a key that ran out in a
+-- fetch has a message in flight. What the caller knows saves looks: in_flight, the key's in-flight
+-- count it has just read; top, the queue's highest level in use (see top_level); dropped_level, a
+-- level whose ring it has just taken the key out of; nil for what it does not know.
 -- Returns top when it was given or read (else nil), so that a caller forgetting several keys
 -- reads it once.
 local function forget_key_if_idle(B, key, in_flight, top, dropped_level)
   in_flight = in_flight or tonumber(redis.call('HGET', B .. 'kin', key) or '0')
   if in_flight > 0 then return top end
-  if dropped_level ~= 0 and redis.call('LLEN', B .. 'k:' .. key) > 0 then return top end
+  if dropped_level ~= 0 and redis.call('SISMEMBER', B .. 'ringset', key) == 1 then return top end
   top = top or top_level(B)
   for level = 1, top do
-    if level ~= dropped_level and redis.call('LLEN', list_of(B, level, key)) > 0 then return top end
+    if level ~= dropped_level and redis.call('SISMEMBER', set_of(B, level), key) == 1 then return top end
   end
   local delayed = redis.call('HGET', B .. 'kdl', key)
   if delayed and tonumber(delayed) > 0 then return top end
@@ -161,22 +183,63 @@ local function forget_key_if_idle(B, key, in_flight, top, dropped_level)
   if delayed then
     redis.call('HDEL', B .. 'kdl', key)
   end
-  for level = 0, top do
-    if level ~= dropped_level and redis.call('SISMEMBER', set_of(B, level), key) == 1 then return top end
-  end
   redis.call('HDEL', B .. 'w', key)
   return top
 end
 
--- A key that ran out of messages at a level leaves that level's ring, where it is at the head (or
--- at the tail, with at_tail: where fetch.lua has just moved it), and forgets its credits there
--- (no_credits: the caller read them and there were none); top as for forget_key_if_idle.
-local function drop_ring_key(B, key, level, at_tail, no_credits, top)
-  redis.call(at_tail and 'RPOP' or 'LPOP', ring_of(B, level))
-  redis.call('SREM', set_of(B, level), key)
-  if not no_credits then
-    redis.call('HDEL', drr_of(B, level), key)
+-- The keys whose flag in flags (an SMISMEMBER reply for them, in order) is 0: not members.
+local function not_members(keys, flags)
+  local left = {}
+  for i, flag in ipairs(flags) do
+    if flag == 0 then left[#left + 1] = keys[i] end
   end
+  return left
+end
+
+-- forget_key_if_idle for keys known to have nothing in flight (an ack batch's, a fetch's dropped
+-- ones): a few calls per thousand keys, where one key at a time takes a few per key.
+local function forget_keys_if_idle(B, keys)
+  local top = nil
+  -- In slices: unpack has a limit on how many values it can spread.
+  for first = 1, #keys, 1000 do
+    local idle = { unpack(keys, first, math.min(first + 999, #keys)) }
+    idle = not_members(idle, redis.call('SMISMEMBER', B .. 'ringset', unpack(idle)))
+    if #idle > 0 then
+      top = top or top_level(B)
+      for level = 1, top do
+        idle = not_members(idle, redis.call('SMISMEMBER', set_of(B, level), unpack(idle)))
+        if #idle == 0 then break end
+      end
+    end
+    if #idle > 0 then
+      local delayed = redis.call('HMGET', B .. 'kdl', unpack(idle))
+      local forgotten, counted = {}, {}
+      for i, key in ipairs(idle) do
+        if not delayed[i] then
+          forgotten[#forgotten + 1] = key
+        elseif (tonumber(delayed[i]) or 0) <= 0 then
+          forgotten[#forgotten + 1] = key
+          counted[#counted + 1] = key
+        end
+      end
+      if #forgotten > 0 then
+        redis.call('HDEL', B .. 'kin', unpack(forgotten))
+        if #counted > 0 then
+          redis.call('HDEL', B .. 'kdl', unpack(counted))
+        end
+        redis.call('HDEL', B .. 'w', unpack(forgotten))
+      end
+    end
+  end
+end
+
+-- A key at the head of a level's ring that ran out of messages there leaves that ring and forgets
+-- its credits there (purge and redrive; fetch drops the keys it finds empty in a batch, see
+-- fetch.lua); top as for forget_key_if_idle.
+local function drop_ring_key(B, key, level, top)
+  redis.call('LPOP', ring_of(B, level))
+  redis.call('SREM', set_of(B, level), key)
+  redis.call('HDEL', drr_of(B, level), key)
   forget_key_if_idle(B, key, nil, top, level)
 end
 
@@ -290,13 +353,16 @@ local function ack_messages(B, first, last)
       redis.call('ZREM', B .. 'leases', unpack(ids, from, to))
       redis.call('DEL', unpack(hashes, from, to))
     end
-    -- Once per fairness key and batch, not per message; the queue's top level is read at most once.
-    local top = nil
+    -- Once per fairness key and batch, not per message; the keys left with nothing in flight are
+    -- looked at together.
+    local idle = {}
     for key, count in pairs(settled) do
-      local in_flight = redis.call('HINCRBY', B .. 'kin', key, int_s(-count))
-      if in_flight <= 0 then
-        top = forget_key_if_idle(B, key, in_flight, top)
+      if redis.call('HINCRBY', B .. 'kin', key, int_s(-count)) <= 0 then
+        idle[#idle + 1] = key
       end
+    end
+    if #idle > 0 then
+      forget_keys_if_idle(B, idle)
     end
   end
   return table.concat(results), #ids

@@ -11,8 +11,10 @@ local due_base = math.ceil(exact)
 local now_s = int_s(now)
 local n = tonumber(ARGV[4])
 local ag = aging_of(B)
--- Per level, key -> weight: each key is placed in its level's ring once per batch, not per message.
-local weights = {}
+-- Per level, the keys to place in its ring, in the order they came (and as a set): once per batch,
+-- not per message. Per key, its weight (the last message's wins), stored with one HSET per batch.
+local joining = {}
+local weights, weighted = {}, {}
 -- Per key list, the ids to append, in order: one RPUSH per list and batch, not per message.
 local appended, lists = {}, {}
 local pending = 0
@@ -39,8 +41,19 @@ for _ = 1, n do
       lists[#lists + 1] = list
     end
     ids[#ids + 1] = id
-    weights[level] = weights[level] or {}
-    weights[level][key] = ARGV[i + 2]
+    local keys = joining[level]
+    if not keys then
+      keys = { seen = {} }
+      joining[level] = keys
+    end
+    if not keys.seen[key] then
+      keys.seen[key] = true
+      keys[#keys + 1] = key
+    end
+    if not weights[key] then
+      weighted[#weighted + 1] = key
+    end
+    weights[key] = ARGV[i + 2]
     pending = pending + 1
   end
   i = i + 8
@@ -52,10 +65,18 @@ for _, list in ipairs(lists) do
     redis.call('RPUSH', list, unpack(ids, first, math.min(first + 999, #ids)))
   end
 end
-for level, keys in pairs(weights) do
-  for key, weight in pairs(keys) do
-    activate_key(B, key, weight, level)
+if #weighted > 0 then
+  local pairs_of = {}
+  for _, key in ipairs(weighted) do
+    pairs_of[#pairs_of + 1] = key
+    pairs_of[#pairs_of + 1] = weights[key]
   end
+  for first = 1, #pairs_of, 1000 do
+    redis.call('HSET', B .. 'w', unpack(pairs_of, first, math.min(first + 999, #pairs_of)))
+  end
+end
+for level, keys in pairs(joining) do
+  activate_keys(B, level, keys)
 end
 if pending > 0 then
   redis.call('HINCRBY', B .. 'c', 'pending', int_s(pending))

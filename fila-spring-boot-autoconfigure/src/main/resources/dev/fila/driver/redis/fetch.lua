@@ -202,12 +202,41 @@ local function weight_of(key)
   return tonumber(redis.call('HGET', WEIGHTS, key) or '1')
 end
 
--- The queue's top level as far as this fetch knows it for sure (see forget_key_if_idle), else nil:
--- with priority aging, returning an expired lease may have put a message above level 0 just now.
-local function known_top()
-  if has_levels then return 9 end
-  if ag == 0 then return 0 end
-  return nil
+-- Keys found with nothing pending, per level (and the levels, in order): each leaves its ring at
+-- once (RPOP: fetch has just moved it to the tail), its ring set and credits with the others at the
+-- end of the fetch, where the ones with nothing in flight or delayed are forgotten together (see
+-- drop_emptied_keys). Nothing in the loop looks at a ring set, and a key only joins a ring before it.
+local emptied, emptied_levels = {}, {}
+
+local function drop_key(key)
+  redis.call('RPOP', RING)
+  local keys = emptied[level]
+  if not keys then
+    keys = {}
+    emptied[level] = keys
+    emptied_levels[#emptied_levels + 1] = level
+  end
+  keys[#keys + 1] = key
+end
+
+local function drop_emptied_keys()
+  for _, l in ipairs(emptied_levels) do
+    local keys = emptied[l]
+    -- In slices: unpack has a limit on how many values it can spread.
+    for first = 1, #keys, 1000 do
+      local slice = { unpack(keys, first, math.min(first + 999, #keys)) }
+      redis.call('SREM', set_of(B, l), unpack(slice))
+      redis.call('HDEL', drr_of(B, l), unpack(slice))
+      local in_flight = redis.call('HMGET', KIN, unpack(slice))
+      local idle = {}
+      for i, key in ipairs(slice) do
+        if (tonumber(in_flight[i]) or 0) <= 0 then idle[#idle + 1] = key end
+      end
+      if #idle > 0 then
+        forget_keys_if_idle(B, idle)
+      end
+    end
+  end
 end
 
 -- Keys a selection found blocked (throttled), by the number of that selection: not offered again
@@ -235,17 +264,30 @@ local function round()
       -- Paused: keeps its messages and credits; not offered again in this selection.
       blocked[key] = selection
     else
-      local state = redis.call('HGET', DRR, key)
-      local in_turn = state and string.sub(state, 1, 1) == 't'
-      local stored = tonumber(in_turn and string.sub(state, 2) or state or '0')
-      local deficit = stored
-      local per_round = 0
-      if not in_turn then
-        per_round = quantum * weight_of(key)
-        deficit = deficit + per_round
+      -- Most offers find a credit, so the key's next message is taken before its credits are read
+      -- (and put back when there is none): a key found empty costs two calls. Not with in-flight
+      -- limits, which hold a message back before it is taken.
+      local head, m, dropped = nil, nil, false
+      local popped = key_max == 0 and key_limits == 0
+      if popped then
+        head, m = pop_message(key)
+        dropped = not head
       end
-      local took, dropped, held = false, false, false
-      if deficit >= 1 and (key_max > 0 or key_limits > 0) and at_limit(key) then
+      local took, held = false, false
+      local state, in_turn, stored, deficit, per_round = nil, false, 0, 0, 0
+      if not dropped then
+        state = redis.call('HGET', DRR, key)
+        in_turn = state and string.sub(state, 1, 1) == 't'
+        stored = tonumber(in_turn and string.sub(state, 2) or state or '0')
+        deficit = stored
+        if not in_turn then
+          per_round = quantum * weight_of(key)
+          deficit = deficit + per_round
+        end
+      end
+      if dropped then
+        -- Taken out of the ring below.
+      elseif deficit >= 1 and not popped and at_limit(key) then
         -- At its in-flight limit with a credit to spend: its turn waits, back at the head of the
         -- ring at the end of this fetch, as DeficitRoundRobin.suspend does (a key that hit its
         -- limit mid-turn would otherwise get a turn per two rounds and half its share).
@@ -259,11 +301,11 @@ local function round()
         blocked[key] = selection
         held = true
       elseif deficit >= 1 then
-        local head, m = pop_message(key)
-        if not head then
-          drop_ring_key(B, key, level, true, state == nil, known_top())
-          dropped = true
-        else
+        if not popped then
+          head, m = pop_message(key)
+          dropped = not head
+        end
+        if head then
           local wait = 0
           if m[3] and m[3] ~= '' then
             if permits then
@@ -283,13 +325,17 @@ local function round()
             took = true
           end
         end
+      elseif popped then
+        -- Short of a credit: its message goes back to the head of its list.
+        redis.call('LPUSH', list_of(B, level, key), head)
+        waiting[#waiting + 1] = { key, deficit, per_round }
       elseif redis.call('LLEN', list_of(B, level, key)) == 0 then
-        drop_ring_key(B, key, level, true, state == nil, known_top())
         dropped = true
       else
         waiting[#waiting + 1] = { key, deficit, per_round }
       end
       if dropped then
+        drop_key(key)
         ring_len = ring_len - 1
       elseif not held then
         local turn_ends = not took or deficit < 1
@@ -374,6 +420,7 @@ if not queue_paused then
       serve_level()
     end
   end
+  drop_emptied_keys()
 end
 
 if #out > 0 then

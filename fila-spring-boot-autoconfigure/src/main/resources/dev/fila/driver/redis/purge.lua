@@ -113,7 +113,7 @@ while phase == 'ring' and work < limit do
   for l = 0, top do
     local head = redis.call('LINDEX', ring_of(B, l), 0)
     if head and redis.call('LLEN', list_of(B, l, head)) == 0 then
-      drop_ring_key(B, head, l, false, false, top)
+      drop_ring_key(B, head, l, top)
       work = work + 1
       dropped = true
       break

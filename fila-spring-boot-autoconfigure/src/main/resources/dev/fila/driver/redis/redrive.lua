@@ -33,7 +33,7 @@ while work < count do
   end
   local id = redis.call('LPOP', list_of(DB, level, key))
   if not id then
-    drop_ring_key(DB, key, level, false, false, top)
+    drop_ring_key(DB, key, level, top)
   else
     redis.call('HINCRBY', DB .. 'c', 'pending', '-1')
     if dlq_aging then

@@ -9,6 +9,8 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -17,6 +19,8 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 
 import dev.fila.driver.ChurnWorkload;
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.MessageIds;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.Scheduling;
@@ -73,6 +77,51 @@ class RedisChurnIntegrationTests {
 		assertThat(RedisTestSupport.countKeys(this.factory, this.prefix)).isEqualTo(keys);
 		assertThat(this.requester.signals().size()).isZero();
 		assertThat(this.responder.signals().size()).isZero();
+	}
+
+	/**
+	 * Thousands of keys run dry at once, in one fetch and in one ack (the scripts forget them in
+	 * slices): every one is forgotten, except a key that still has a delayed message.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { true, false })
+	void thousandsOfKeysRunDryInOneFetchOrOneAckAreAllForgotten(boolean ackBeforeTheFetchFindsThemEmpty)
+			throws Exception {
+		String queue = "dry-" + ackBeforeTheFetchFindsThemEmpty;
+		this.requester.createQueue(new QueueSpec(queue, Duration.ofMinutes(5), 1, false));
+		byte[] payload = "x".getBytes(StandardCharsets.UTF_8);
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 2_500; i++) {
+			batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("dry-" + i, 1, List.of())));
+		}
+		batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("held", 2, List.of())));
+		batch.add(new OutgoingMessage(MessageIds.next(), Map.of(), payload, new Scheduling("held", 2, List.of()),
+				Duration.ofMinutes(5)));
+		this.requester.enqueue(queue, batch);
+		List<LeasedMessage> leased = this.requester.fetch(queue, 5_000, Duration.ZERO);
+		assertThat(leased).hasSize(2_501);
+		if (ackBeforeTheFetchFindsThemEmpty) {
+			assertThat(this.requester.ackAll(leased)).containsOnly(true);
+			assertThat(this.requester.fetch(queue, 5_000, Duration.ZERO)).isEmpty();
+		}
+		else {
+			assertThat(this.requester.fetch(queue, 5_000, Duration.ZERO)).isEmpty();
+			assertThat(this.requester.ackAll(leased)).containsOnly(true);
+		}
+		assertThat(this.requester.stats(queue).keys()).singleElement().satisfies((held) -> {
+			assertThat(held.key()).isEqualTo("held");
+			assertThat(held.delayed()).isEqualTo(1);
+			assertThat(held.weight()).isEqualTo(2);
+		});
+		// The schedule's keys (see common.lua): what is left is the held key's weight, delayed count and in-flight count (0).
+		Map<String, Long> schedule = new TreeMap<>();
+		entries().forEach((key, size) -> {
+			String name = key.substring(key.lastIndexOf(':') + 1);
+			if (key.endsWith(queue + ":" + name) && List.of("w", "kin", "kdl", "ring", "ringset", "drr").contains(name)) {
+				schedule.put(name, size);
+			}
+		});
+		assertThat(schedule).isEqualTo(Map.of("w", 1L, "kdl", 1L, "kin", 1L));
 	}
 
 	@Test
