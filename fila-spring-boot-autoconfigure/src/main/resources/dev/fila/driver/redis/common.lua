@@ -104,8 +104,8 @@ local function activate_key(B, key, weight, level)
 end
 
 -- activate_key for many keys of one level at once (distinct, in the order they join the ring):
--- three calls whatever their number, where one call per key each would be three per key.
--- Their weights are the caller's to store (one HSET for every level).
+-- three calls per thousand keys, where activate_key makes up to three per key. Their weights are
+-- the caller's to store (enqueue.lua: one HSET for the whole batch).
 local function activate_keys(B, level, keys)
   local S = set_of(B, level)
   -- In slices: unpack has a limit on how many values it can spread.
