@@ -159,34 +159,6 @@ local function push_pending(B, key, weight, id, at_head, level)
   redis.call('HINCRBY', B .. 'c', 'pending', '1')
 end
 
--- Forgets a key that holds nothing any more (no pending message at any level, none in flight or
--- delayed): its in-flight and delayed counts and its weight. A key with messages pending at a level
--- is in that level's ring set (every push places the key in its ring, and it leaves only once a
--- fetch, purge or redrive finds its list empty), so the ring sets answer for the pending ones. The
--- cheapest check most likely to find the key still in use comes first: a key that ran out in a
--- fetch has a message in flight. What the caller knows saves looks: in_flight, the key's in-flight
--- count it has just read; top, the queue's highest level in use (see top_level); dropped_level, a
--- level whose ring it has just taken the key out of; nil for what it does not know.
--- Returns top when it was given or read (else nil), so that a caller forgetting several keys
--- reads it once.
-local function forget_key_if_idle(B, key, in_flight, top, dropped_level)
-  in_flight = in_flight or tonumber(redis.call('HGET', B .. 'kin', key) or '0')
-  if in_flight > 0 then return top end
-  if dropped_level ~= 0 and redis.call('SISMEMBER', B .. 'ringset', key) == 1 then return top end
-  top = top or top_level(B)
-  for level = 1, top do
-    if level ~= dropped_level and redis.call('SISMEMBER', set_of(B, level), key) == 1 then return top end
-  end
-  local delayed = redis.call('HGET', B .. 'kdl', key)
-  if delayed and tonumber(delayed) > 0 then return top end
-  redis.call('HDEL', B .. 'kin', key)
-  if delayed then
-    redis.call('HDEL', B .. 'kdl', key)
-  end
-  redis.call('HDEL', B .. 'w', key)
-  return top
-end
-
 -- The keys whose flag in flags (an SMISMEMBER reply for them, in order) is 0: not members.
 local function not_members(keys, flags)
   local left = {}
@@ -196,10 +168,14 @@ local function not_members(keys, flags)
   return left
 end
 
--- forget_key_if_idle for keys known to have nothing in flight (an ack batch's, a fetch's dropped
--- ones): a few calls per thousand keys, where one key at a time takes a few per key.
-local function forget_keys_if_idle(B, keys)
-  local top = nil
+-- Forgets, of keys known to have nothing in flight (an ack batch's, a fetch's emptied ones), those
+-- that hold nothing any more (no pending message at any level, none delayed): their in-flight and
+-- delayed counts and their weights. A key with messages pending at a level is in that level's ring
+-- set (every push places the key in its ring, and it leaves only once a fetch, purge or redrive
+-- finds its list empty), so the ring sets answer for the pending ones: a few calls per thousand
+-- keys. top is the queue's highest level in use when the caller knows it (see top_level), else nil;
+-- returns it when it was given or read, so that a caller forgetting keys one by one reads it once.
+local function forget_keys_if_idle(B, keys, top)
   -- In slices: unpack has a limit on how many values it can spread.
   for first = 1, #keys, 1000 do
     local idle = { unpack(keys, first, math.min(first + 999, #keys)) }
@@ -231,16 +207,23 @@ local function forget_keys_if_idle(B, keys)
       end
     end
   end
+  return top
+end
+
+-- forget_keys_if_idle for one key whose in-flight count the caller has not read.
+local function forget_key_if_idle(B, key, top)
+  if tonumber(redis.call('HGET', B .. 'kin', key) or '0') > 0 then return top end
+  return forget_keys_if_idle(B, { key }, top)
 end
 
 -- A key at the head of a level's ring that ran out of messages there leaves that ring and forgets
 -- its credits there (purge and redrive; fetch drops the keys it finds empty in a batch, see
--- fetch.lua); top as for forget_key_if_idle.
+-- fetch.lua); top as for forget_keys_if_idle.
 local function drop_ring_key(B, key, level, top)
   redis.call('LPOP', ring_of(B, level))
   redis.call('SREM', set_of(B, level), key)
   redis.call('HDEL', drr_of(B, level), key)
-  forget_key_if_idle(B, key, nil, top, level)
+  forget_key_if_idle(B, key, top)
 end
 
 -- Reads a token bucket refilled up to now: rate, burst and tokens, or nil when the key has no

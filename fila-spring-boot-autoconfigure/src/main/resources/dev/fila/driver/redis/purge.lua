@@ -54,7 +54,7 @@ while phase == 'keys' and work < limit do
       work = work + #ids
     end
     if not ids or #ids < n or left <= 0 then
-      forget_key_if_idle(B, key, nil, top)
+      forget_key_if_idle(B, key, top)
       key = nil
       work = work + 1
     end
@@ -93,7 +93,7 @@ if phase == 'delayed' then
       if k then
         redis.call('DEL', M)
         if redis.call('HINCRBY', B .. 'kdl', k, -1) <= 0 then
-          forget_key_if_idle(B, k, nil, top)
+          forget_key_if_idle(B, k, top)
         end
         removed = removed + 1
       else
