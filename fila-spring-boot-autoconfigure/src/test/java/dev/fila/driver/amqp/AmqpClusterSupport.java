@@ -56,9 +56,13 @@ final class AmqpClusterSupport {
 
 	/** An AMQP driver with {@code quorum: true} and the key shards configuration then defaults to. */
 	static AmqpDriver quorumDriver(ObjectProvider<ConnectionFactory> connectionFactory, String prefix) {
-		return new AmqpDriver("amqp", connectionFactory.getObject(), AmqpDriverOptions.DEFAULTS.withPrefix(prefix)
-			.withQuorum(true)
-			.withKeyShards(AmqpDriverOptions.defaultKeyShards(true)));
+		return quorumDriver(connectionFactory, prefix, AmqpDriverOptions.defaultKeyShards(true));
+	}
+
+	/** An AMQP driver with {@code quorum: true} and {@code keyShards} key shards. */
+	static AmqpDriver quorumDriver(ObjectProvider<ConnectionFactory> connectionFactory, String prefix, int keyShards) {
+		return new AmqpDriver("amqp", connectionFactory.getObject(),
+				AmqpDriverOptions.DEFAULTS.withPrefix(prefix).withQuorum(true).withKeyShards(keyShards));
 	}
 
 	/** The node (fila-a, fila-b or fila-c) a connection factory's connection is open to. */
