@@ -12,7 +12,7 @@ import dev.fila.driver.QueueSpec;
  * queue and its dead-letter queue share one hash slot on Redis Cluster. The suffixes, written
  * by the scripts, are fixed words ({@code meta}, {@code c}, {@code seq}, {@code ring},
  * {@code ringset}, {@code w}, {@code drr}, {@code turn}, {@code kin}, {@code kdl},
- * {@code leases}, {@code delayed}, {@code kp}, {@code wo}, {@code kl}, {@code ag}, {@code purge},
+ * {@code leases}, {@code lt}, {@code delayed}, {@code kp}, {@code wo}, {@code kl}, {@code ag}, {@code purge},
  * {@code purging}, and {@code ring}, {@code ringset}, {@code drr} followed by a priority level
  * 1 to 9), {@code m:<message id>}, {@code k:<fairness key>} and {@code k<level>:<fairness key>}
  * (a key's list at priority level 1 to 9).</li>

@@ -3,7 +3,10 @@
 -- ever touches one hash slot (throttle buckets aside, see docs/drivers/redis.md).
 --   B..'meta'    hash: vis (lease ms), quantum, dl (1 when the queue has a DLQ)
 --   B..'m:'..id  hash per message: k key, w weight, t throttle keys (JSON or ''), h headers (JSON),
---                p payload, e enqueued at (ms), a attempts, l lease token ('' when not leased)
+--                p payload, e enqueued at (ms), a attempts that ended without an ack (absent: 0)
+--   B..'lt'      hash id -> '<lease token>:<key>' of every leased message: a fetch writes its leases
+--                with one HSET and an ack batch reads them with one HMGET, where a field of each
+--                message's hash would cost a call per message (see lease_of)
 --   B..'k:'..key list of pending ids of one fairness key
 --   B..'ring'    list of fairness keys in deficit round robin order; B..'ringset' the same as a set
 --   B..'w'       hash key -> weight; B..'drr' key -> deficit ('t' in front while its turn runs)
@@ -267,7 +270,40 @@ local function try_acquire(TP, throttles, now)
   return 0
 end
 
--- Expired leases go back to the head of their key (attempts already counted); due retries to its tail.
+-- The lease of a message: its token and its key, or nil when it is not leased. A message leased by
+-- a version that kept the token in the message's hash (field l) has no entry in B..'lt' until it
+-- is settled or its lease ends: lease_of falls back to that field (a call only for those).
+local function lease_of(B, id, entry)
+  if entry then
+    local colon = string.find(entry, ':', 1, true)
+    if colon then
+      return string.sub(entry, 1, colon - 1), string.sub(entry, colon + 1)
+    end
+    return nil
+  end
+  local m = redis.call('HMGET', B .. 'm:' .. id, 'l', 'k')
+  if m[1] and m[1] ~= '' and m[2] then
+    return m[1], m[2]
+  end
+  return nil
+end
+
+-- Ends the lease of a message (the caller has removed it from B..'leases'). counted: whether the
+-- attempt it was counts (an expiry, a nack; not a release). The leased attempt's number is a + 1,
+-- so the hash is written only when a lease ends without an ack; a hash that still has field l was
+-- leased by the earlier layout, which counted the attempt when it leased.
+local function end_lease(B, id, counted)
+  local M = B .. 'm:' .. id
+  if redis.call('HDEL', B .. 'lt', id) == 1 then
+    if counted then
+      redis.call('HINCRBY', M, 'a', '1')
+    end
+  elseif redis.call('HDEL', M, 'l') == 1 and not counted then
+    redis.call('HINCRBY', M, 'a', '-1')
+  end
+end
+
+-- Expired leases go back to the head of their key (their attempt counted); due retries to its tail.
 -- Returns how many ids it skipped because their message hash was gone (counted as 'missing'; their
 -- key is unknown, so its in-flight or delayed count stays one too high until the key is forgotten).
 local function apply_deadlines(B, now)
@@ -280,12 +316,13 @@ local function apply_deadlines(B, now)
     redis.call('ZREM', B .. 'leases', id)
     local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e')
     if m[1] then
-      redis.call('HSET', B .. 'm:' .. id, 'l', '')
+      end_lease(B, id, true)
       redis.call('HINCRBY', B .. 'kin', m[1], '-1')
       redis.call('HINCRBY', B .. 'c', 'expired', '1')
       ag = ag or aging_of(B)
       push_pending(B, m[1], m[2], id, true, place(B, id, m[3], m[4], now, ag))
     else
+      redis.call('HDEL', B .. 'lt', id)
       missing = missing + 1
     end
   end
@@ -315,18 +352,26 @@ local function ack_messages(B, first, last)
   local hashes = {}
   local settled = {}
   local seen = {}
+  local asked = {}
   for i = first, last - 1, 2 do
-    local id, token = ARGV[i], ARGV[i + 1]
-    local M = B .. 'm:' .. id
-    local m = redis.call('HMGET', M, 'l', 'k')
-    if m[1] ~= token or token == '' or seen[id] then
-      results[#results + 1] = '0'
-    else
-      results[#results + 1] = '1'
-      ids[#ids + 1] = id
-      hashes[#hashes + 1] = M
-      seen[id] = true -- the same message twice in one batch settles once
-      settled[m[2]] = (settled[m[2]] or 0) + 1
+    asked[#asked + 1] = ARGV[i]
+  end
+  -- In slices: unpack has a limit on how many values it can spread.
+  for from = 1, #asked, 1000 do
+    local entries = redis.call('HMGET', B .. 'lt', unpack(asked, from, math.min(from + 999, #asked)))
+    for j = 1, math.min(1000, #asked - from + 1) do
+      local i = first + 2 * (from + j - 2)
+      local id, token = ARGV[i], ARGV[i + 1]
+      local leased, key = lease_of(B, id, entries[j])
+      if leased ~= token or seen[id] then
+        results[#results + 1] = '0'
+      else
+        results[#results + 1] = '1'
+        ids[#ids + 1] = id
+        hashes[#hashes + 1] = B .. 'm:' .. id
+        seen[id] = true -- the same message twice in one batch settles once
+        settled[key] = (settled[key] or 0) + 1
+      end
     end
   end
   if #ids > 0 then
@@ -334,6 +379,7 @@ local function ack_messages(B, first, last)
     for from = 1, #ids, 1000 do
       local to = math.min(from + 999, #ids)
       redis.call('ZREM', B .. 'leases', unpack(ids, from, to))
+      redis.call('HDEL', B .. 'lt', unpack(ids, from, to))
       redis.call('DEL', unpack(hashes, from, to))
     end
     -- Once per fairness key and batch, not per message; the keys left with nothing in flight are
@@ -352,7 +398,8 @@ local function ack_messages(B, first, last)
 end
 
 local function check_lease(B, id, token)
-  return redis.call('HGET', B .. 'm:' .. id, 'l') == token and token ~= ''
+  local leased = lease_of(B, id, redis.call('HGET', B .. 'lt', id))
+  return leased ~= nil and leased == token
 end
 
 local function require_queue(B)

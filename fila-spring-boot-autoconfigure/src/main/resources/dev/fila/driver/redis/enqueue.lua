@@ -23,7 +23,7 @@ for _ = 1, n do
   local id, key, priority = ARGV[i], ARGV[i + 1], ARGV[i + 7]
   local M = B .. 'm:' .. id
   redis.call('HSET', M, 'k', key, 'w', ARGV[i + 2], 't', ARGV[i + 3], 'h', ARGV[i + 4], 'p', ARGV[i + 5],
-    'e', now_s, 'a', '0', 'l', '')
+    'e', now_s)
   if priority ~= '0' then
     redis.call('HSET', M, 'r', priority)
   end

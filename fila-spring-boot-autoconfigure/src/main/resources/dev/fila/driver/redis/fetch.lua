@@ -72,8 +72,10 @@ local now = now_ms()
 local out = {}
 local throttle_wait = -1
 
--- Bookkeeping shared by every message of this fetch is written once at the end.
+-- Bookkeeping shared by every message of this fetch is written once at the end: lease deadlines
+-- (B..'leases') and lease entries (B..'lt').
 local lease_args = {}
+local lease_entries = {}
 local next_token = nil
 
 -- Message ids whose hash is gone (evicted by a maxmemory policy other than noeviction, or deleted
@@ -89,7 +91,7 @@ if ag > 0 then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', B .. 'ag', '-inf', now, 'LIMIT', 0, 200)) do
     local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 'r', 'e', 'v', 'l')
     local moved = false
-    if m[1] and m[6] == '' then
+    if m[1] and (m[6] or '') == '' and redis.call('HEXISTS', B .. 'lt', id) == 0 then
       local priority, enqueued = tonumber(m[3] or '0'), tonumber(m[4]) or now
       local from = tonumber(m[5] or m[3] or '0')
       local to = math.min(9, priority + math.floor(math.max(0, now - enqueued) / ag))
@@ -134,10 +136,8 @@ local function pop_message(key)
     if not id then
       return nil
     end
-    local M = B .. 'm:' .. id
-    local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
+    local m = redis.call('HMGET', B .. 'm:' .. id, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
     if m[1] then
-      m.key = M
       return id, m
     end
     popped_missing = popped_missing + 1
@@ -155,10 +155,12 @@ local function lease(id, key, m)
   end
   local token = int_s(next_token)
   next_token = next_token + 1
+  -- Field a counts the attempts that ended without an ack: this one is written only if it does.
   local attempts = tonumber(m[7] or '0') + 1
-  redis.call('HSET', m.key, 'a', int_s(attempts), 'l', token)
   lease_args[#lease_args + 1] = deadline
   lease_args[#lease_args + 1] = id
+  lease_entries[#lease_entries + 1] = id
+  lease_entries[#lease_entries + 1] = token .. ':' .. key
   -- In flight at once: a key that runs dry later in this fetch must not look idle.
   redis.call('HINCRBY', KIN, key, '1')
   if ag > 0 then
@@ -427,6 +429,7 @@ if #out > 0 then
   -- In slices: unpack has a limit on how many values it can spread (prefetch goes up to 10,000).
   for first = 1, #lease_args, 2000 do
     redis.call('ZADD', B .. 'leases', unpack(lease_args, first, math.min(first + 1999, #lease_args)))
+    redis.call('HSET', B .. 'lt', unpack(lease_entries, first, math.min(first + 1999, #lease_entries)))
   end
   redis.call('HINCRBY', B .. 'c', 'pending', int_s(-#out))
 end

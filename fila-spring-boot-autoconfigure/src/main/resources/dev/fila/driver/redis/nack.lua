@@ -8,12 +8,18 @@ if not check_lease(B, id, token) or not require_queue(B) then
   return 0
 end
 local M = B .. 'm:' .. id
-local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r')
+local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r', 'l')
 local key, weight = m[1], m[2]
+-- The attempt ending here: a counts those that ended before it (see end_lease), except in a hash
+-- leased by the earlier layout (field l set), which counted it when it leased.
+local attempts = tonumber(m[7] or '0') or 0
+if not m[9] or m[9] == '' then
+  attempts = attempts + 1
+end
 local DB = ARGV[7]
 local to_dlq = action ~= 'retry' and redis.call('HGET', B .. 'meta', 'dl') == '1' and require_queue(DB)
 redis.call('ZREM', B .. 'leases', id)
-redis.call('HSET', M, 'l', '')
+end_lease(B, id, true)
 redis.call('HINCRBY', B .. 'kin', key, -1)
 if ARGV[11] == '1' then
   notify(ARGV[9], ARGV[8])
@@ -35,11 +41,11 @@ if not to_dlq then
 end
 -- Unreadable headers (never written so by the driver) become none rather than an error.
 local headers = json_table(m[4])
-headers['fila-attempts'] = tostring(m[7])
+headers['fila-attempts'] = tostring(attempts)
 headers['fila-error'] = ARGV[6]
 headers['fila-source-queue'] = ARGV[8]
 redis.call('HSET', DB .. 'm:' .. id, 'k', key, 'w', weight, 't', m[3], 'h', cjson.encode(headers),
-  'p', m[5], 'e', m[6], 'a', 0, 'l', '')
+  'p', m[5], 'e', m[6])
 if m[8] then
   redis.call('HSET', DB .. 'm:' .. id, 'r', m[8])
 end

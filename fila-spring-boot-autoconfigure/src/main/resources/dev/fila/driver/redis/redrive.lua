@@ -50,7 +50,7 @@ while work < count do
       headers['fila-source-queue'] = nil
       redis.call('DEL', M)
       redis.call('HSET', SB .. 'm:' .. id, 'k', f[1], 'w', f[2], 't', f[3], 'h', cjson.encode(headers), 'p', f[5],
-        'e', f[6], 'a', 0, 'l', '')
+        'e', f[6])
       if f[7] then
         redis.call('HSET', SB .. 'm:' .. id, 'r', f[7])
       end

@@ -7,8 +7,7 @@ end
 local M = B .. 'm:' .. id
 local m = redis.call('HMGET', M, 'k', 'w', 'r', 'e')
 redis.call('ZREM', B .. 'leases', id)
-redis.call('HSET', M, 'l', '')
-redis.call('HINCRBY', M, 'a', -1)
+end_lease(B, id, false)
 redis.call('HINCRBY', B .. 'kin', m[1], -1)
 push_pending(B, m[1], m[2], id, true, place(B, id, m[3], m[4], now_ms(), aging_of(B)))
 notify(ARGV[4], ARGV[5])
