@@ -15,6 +15,7 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.core.FilaHeaders;
+import dev.fila.core.KeyStats;
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
 import dev.fila.driver.QueueSpec;
@@ -105,6 +106,31 @@ class RedisLeaseLayoutIntegrationTests {
 		assertThat(this.driver.ack(dead)).isTrue();
 		assertThat(leaseEntries(queue)).isZero();
 		assertThat(this.driver.stats(queue).total()).isZero();
+	}
+
+	@Test
+	void keysWithColonsOrOfAnyLengthKeepTheirInFlightCountsThroughLeaseEntries() throws Exception {
+		// A lease entry is '<token>:<key>': the key is everything after the first colon.
+		String queue = createQueue(Duration.ofSeconds(30));
+		List<String> keys = List.of("a:b:c", ":", "::x", "k".repeat(2000) + ":end", "tenant \u00e9 \u4e2d");
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (String key : keys) {
+			batch.add(new OutgoingMessage(Map.of(), key.getBytes(StandardCharsets.UTF_8), new Scheduling(key, 1, List.of())));
+		}
+		this.driver.enqueue(queue, batch);
+		List<LeasedMessage> leased = fetchAll(queue, keys.size());
+		assertThat(leased).extracting(LeasedMessage::fairnessKey).containsExactlyInAnyOrderElementsOf(keys);
+		assertThat(this.driver.stats(queue).keys())
+			.allSatisfy((key) -> assertThat(key.inFlight()).as("in flight of %s", key.key()).isEqualTo(1))
+			.extracting(KeyStats::key)
+			.containsExactlyInAnyOrderElementsOf(keys);
+		assertThat(this.driver.ackAll(leased)).containsOnly(true);
+		assertThat(this.driver.stats(queue).keys())
+			.allSatisfy((key) -> assertThat(key.inFlight()).as("in flight of %s", key.key()).isZero());
+		assertThat(leaseEntries(queue)).isZero();
+		// The next fetch finds their lists empty: with nothing in flight either, every key is forgotten.
+		assertThat(this.driver.fetch(queue, 10, Duration.ZERO)).isEmpty();
+		assertThat(this.driver.stats(queue).keys()).isEmpty();
 	}
 
 	@Test
