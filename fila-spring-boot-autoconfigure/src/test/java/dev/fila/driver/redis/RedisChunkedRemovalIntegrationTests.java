@@ -5,17 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
@@ -29,27 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Purge, delete and redrive of large queues run as many bounded script calls, not one that
  * blocks Redis, and still leave a complete, consistent result.
  */
-class RedisChunkedRemovalIntegrationTests {
+class RedisChunkedRemovalIntegrationTests extends AbstractRedisDriverTests {
 
 	private static final int LARGE = 20_000;
 
-	private final LettuceConnectionFactory connectionFactory = RedisTestSupport.connectionFactory();
-
-	private final String prefix = RedisTestSupport.uniquePrefix();
-
-	private final RedisDriver driver = new RedisDriver("redis", this.connectionFactory, this.prefix);
-
-	@AfterEach
-	void cleanUp() {
-		this.driver.close();
-		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
-		this.connectionFactory.destroy();
-	}
-
 	private String createQueue() {
-		String queue = "chunked-" + UUID.randomUUID();
-		this.driver.createQueue(new QueueSpec(queue, Duration.ofSeconds(30), 1, true));
-		return queue;
+		return createQueue(Duration.ofSeconds(30));
 	}
 
 	private static OutgoingMessage message(String payload, String key) {

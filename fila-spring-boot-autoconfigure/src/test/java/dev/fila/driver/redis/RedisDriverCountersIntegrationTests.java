@@ -5,14 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
-import dev.fila.driver.FilaDriver;
 import dev.fila.driver.OutgoingMessage;
-import dev.fila.driver.QueueSpec;
 import dev.fila.scheduling.Scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,26 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The counters the metrics read through the driver SPI, on the real Redis: expired leases
  * (kept in Redis for all instances) and throttle-limited fetches (counted by this instance).
  */
-class RedisDriverCountersIntegrationTests {
-
-	private final LettuceConnectionFactory connectionFactory = RedisTestSupport.connectionFactory();
-
-	private final String prefix = RedisTestSupport.uniquePrefix();
-
-	private final FilaDriver driver = new RedisDriver("redis", this.connectionFactory, this.prefix);
-
-	@AfterEach
-	void close() {
-		this.driver.close();
-		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
-		this.connectionFactory.destroy();
-	}
-
-	private String createQueue(Duration visibilityTimeout) {
-		String queue = "q-" + UUID.randomUUID();
-		this.driver.createQueue(new QueueSpec(queue, visibilityTimeout, 1, true));
-		return queue;
-	}
+class RedisDriverCountersIntegrationTests extends AbstractRedisDriverTests {
 
 	private static OutgoingMessage message(List<String> throttles) {
 		return new OutgoingMessage(Map.of(), new byte[] { 1 }, new Scheduling("k", 1, throttles));

@@ -6,13 +6,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.core.FilaHeaders;
 import dev.fila.core.KeyStats;
@@ -31,26 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * message's hash (field {@code l}, attempts counted when leased), is still acked, released,
  * nacked and expired after an upgrade with its attempts counted once.
  */
-class RedisLeaseLayoutIntegrationTests {
-
-	private final LettuceConnectionFactory connectionFactory = RedisTestSupport.connectionFactory();
-
-	private final String prefix = RedisTestSupport.uniquePrefix();
-
-	private final RedisDriver driver = new RedisDriver("redis", this.connectionFactory, this.prefix);
-
-	@AfterEach
-	void cleanUp() {
-		this.driver.close();
-		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
-		this.connectionFactory.destroy();
-	}
-
-	private String createQueue(Duration visibilityTimeout) {
-		String queue = "lease-layout-" + UUID.randomUUID();
-		this.driver.createQueue(new QueueSpec(queue, visibilityTimeout, 1, true));
-		return queue;
-	}
+class RedisLeaseLayoutIntegrationTests extends AbstractRedisDriverTests {
 
 	private static OutgoingMessage message(String payload) {
 		return new OutgoingMessage(Map.of(), payload.getBytes(StandardCharsets.UTF_8),

@@ -5,13 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.fila.core.FilaHeaders;
 import dev.fila.driver.LeasedMessage;
@@ -27,26 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code maxmemory-policy} other than {@code noeviction}, or deleted by hand): the scripts skip
  * and count it, and never fail half-way leaving other messages without a lease deadline.
  */
-class RedisMissingMessageIntegrationTests {
-
-	private final LettuceConnectionFactory connectionFactory = RedisTestSupport.connectionFactory();
-
-	private final String prefix = RedisTestSupport.uniquePrefix();
-
-	private final RedisDriver driver = new RedisDriver("redis", this.connectionFactory, this.prefix);
-
-	@AfterEach
-	void cleanUp() {
-		this.driver.close();
-		RedisTestSupport.deleteKeys(this.connectionFactory, this.prefix);
-		this.connectionFactory.destroy();
-	}
-
-	private String createQueue(Duration visibilityTimeout) {
-		String queue = "missing-" + UUID.randomUUID();
-		this.driver.createQueue(new QueueSpec(queue, visibilityTimeout, 1, true));
-		return queue;
-	}
+class RedisMissingMessageIntegrationTests extends AbstractRedisDriverTests {
 
 	private static OutgoingMessage message(String payload, String key) {
 		return new OutgoingMessage(Map.of("h", payload), payload.getBytes(StandardCharsets.UTF_8),
