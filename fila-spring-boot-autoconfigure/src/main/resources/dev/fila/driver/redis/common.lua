@@ -352,18 +352,19 @@ local function ack_messages(B, first, last)
   local hashes = {}
   local settled = {}
   local seen = {}
-  local asked = {}
+  local asked, tokens = {}, {}
   for i = first, last - 1, 2 do
     asked[#asked + 1] = ARGV[i]
+    tokens[#tokens + 1] = ARGV[i + 1]
   end
   -- In slices: unpack has a limit on how many values it can spread.
   for from = 1, #asked, 1000 do
-    local entries = redis.call('HMGET', B .. 'lt', unpack(asked, from, math.min(from + 999, #asked)))
-    for j = 1, math.min(1000, #asked - from + 1) do
-      local i = first + 2 * (from + j - 2)
-      local id, token = ARGV[i], ARGV[i + 1]
-      local leased, key = lease_of(B, id, entries[j])
-      if leased ~= token or seen[id] then
+    local to = math.min(from + 999, #asked)
+    local entries = redis.call('HMGET', B .. 'lt', unpack(asked, from, to))
+    for n = from, to do
+      local id = asked[n]
+      local leased, key = lease_of(B, id, entries[n - from + 1])
+      if leased ~= tokens[n] or seen[id] then
         results[#results + 1] = '0'
       else
         results[#results + 1] = '1'
@@ -398,8 +399,7 @@ local function ack_messages(B, first, last)
 end
 
 local function check_lease(B, id, token)
-  local leased = lease_of(B, id, redis.call('HGET', B .. 'lt', id))
-  return leased ~= nil and leased == token
+  return (lease_of(B, id, redis.call('HGET', B .. 'lt', id))) == token
 end
 
 local function require_queue(B)

@@ -10,21 +10,15 @@ end
 local M = B .. 'm:' .. id
 local m = redis.call('HMGET', M, 'k', 'w', 't', 'h', 'p', 'e', 'a', 'r', 'l')
 local key, weight = m[1], m[2]
--- The attempt ending here: a counts those that ended before it (see end_lease), except in a hash
--- leased by the earlier layout (field l set), which counted it when it leased.
-local attempts = tonumber(m[7] or '0') or 0
-if not m[9] or m[9] == '' then
-  attempts = attempts + 1
-end
 local DB = ARGV[7]
 local to_dlq = action ~= 'retry' and redis.call('HGET', B .. 'meta', 'dl') == '1' and require_queue(DB)
 redis.call('ZREM', B .. 'leases', id)
-end_lease(B, id, true)
 redis.call('HINCRBY', B .. 'kin', key, -1)
 if ARGV[11] == '1' then
   notify(ARGV[9], ARGV[8])
 end
 if action == 'retry' then
+  end_lease(B, id, true)
   local delay = tonumber(ARGV[5])
   if delay <= 0 then
     push_pending(B, key, weight, id, false, place(B, id, m[8], m[6], now_ms(), aging_of(B)))
@@ -34,6 +28,8 @@ if action == 'retry' then
   end
   return 1
 end
+-- The message leaves this queue: its lease entry goes with its hash.
+redis.call('HDEL', B .. 'lt', id)
 redis.call('DEL', M)
 forget_key_if_idle(B, key)
 if not to_dlq then
@@ -41,6 +37,12 @@ if not to_dlq then
 end
 -- Unreadable headers (never written so by the driver) become none rather than an error.
 local headers = json_table(m[4])
+-- The attempt ending here: a counts those that ended before it (see end_lease), except in a hash
+-- leased by the earlier layout (field l set), which counted it when it leased.
+local attempts = tonumber(m[7] or '0') or 0
+if (m[9] or '') == '' then
+  attempts = attempts + 1
+end
 headers['fila-attempts'] = tostring(attempts)
 headers['fila-error'] = ARGV[6]
 headers['fila-source-queue'] = ARGV[8]
