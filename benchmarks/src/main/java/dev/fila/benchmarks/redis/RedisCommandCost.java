@@ -52,7 +52,9 @@ final class RedisCommandCost {
 		this.client = client;
 		String common = resource("common.lua");
 		for (String script : SCRIPTS) {
-			this.scriptBySha.put(sha1(common + "\n" + resource(script + ".lua")), script);
+			// As RedisScripts.load: fetch and enqueue also hold the scheduler.
+			String libraries = (script.equals("fetch") || script.equals("enqueue")) ? resource("schedule.lua") + "\n" : "";
+			this.scriptBySha.put(sha1(common + "\n" + libraries + resource(script + ".lua")), script);
 		}
 	}
 

@@ -1,11 +1,16 @@
 package dev.fila.driver.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -13,6 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.fila.driver.LeasedMessage;
 
 /**
  * Wakes idle consumers when their queue changes. Scripts that make messages deliverable
@@ -28,6 +35,10 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * and the entry cannot go while it is entered: every notification in that span bumps the very
  * entry it sampled. A notification that finds no entry has no waiter here to wake; the next
  * fetch of that queue runs its script before it waits, and so sees the message anyway.
+ * <p>
+ * Messages an enqueue leased for this instance (the hand-off, see {@link RedisHandOff}) wait in
+ * the queue's entry for a fetch to take them; they are only accepted while a fetch of the queue
+ * is entered, and those still there when the last fetch exits are given back.
  */
 class QueueSignals implements AutoCloseable {
 
@@ -48,9 +59,37 @@ class QueueSignals implements AutoCloseable {
 
 	private volatile boolean closed;
 
+	/** The hand-off channel and what hears it, or {@code null} (see {@link #handOffs}). */
+	private volatile byte @Nullable [] handOffChannel;
+
+	private volatile Consumer<byte[]> handOffListener = (body) -> {
+	};
+
+	private volatile Consumer<List<LeasedMessage>> unclaimed = (messages) -> {
+	};
+
+	/** Whether the subscription stands (set once it was made; Lettuce renews it after a reconnect). */
+	private volatile boolean subscribed;
+
 	QueueSignals(RedisConnectionFactory connectionFactory, String channel) {
 		this.connectionFactory = connectionFactory;
 		this.channel = channel.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Before {@link #start}: also subscribes {@code channel}, whose messages go to {@code listener}
+	 * (on the subscription's thread: it must not block), and hands messages handed off to a queue
+	 * no fetch takes any more to {@code unclaimed}.
+	 */
+	void handOffs(byte[] channel, Consumer<byte[]> listener, Consumer<List<LeasedMessage>> unclaimed) {
+		this.handOffChannel = channel;
+		this.handOffListener = listener;
+		this.unclaimed = unclaimed;
+	}
+
+	/** @return whether the subscription was made (messages published now reach this instance) */
+	boolean subscribed() {
+		return this.subscribed;
 	}
 
 	/** Subscribes in the background; Lettuce resubscribes by itself after a reconnect. */
@@ -63,8 +102,23 @@ class QueueSignals implements AutoCloseable {
 					connection.close();
 					return;
 				}
-				connection.subscribe((message, pattern) -> bump(new String(message.getBody(), StandardCharsets.UTF_8)),
-						this.channel);
+				byte[] handOff = this.handOffChannel;
+				if (handOff == null) {
+					connection.subscribe(
+							(message, pattern) -> bump(new String(message.getBody(), StandardCharsets.UTF_8)),
+							this.channel);
+				}
+				else {
+					connection.subscribe((message, pattern) -> {
+						if (Arrays.equals(message.getChannel(), handOff)) {
+							this.handOffListener.accept(message.getBody());
+						}
+						else {
+							bump(new String(message.getBody(), StandardCharsets.UTF_8));
+						}
+					}, this.channel, handOff);
+				}
+				this.subscribed = true;
 			}
 			catch (RuntimeException ex) {
 				if (!this.closed) {
@@ -97,9 +151,71 @@ class QueueSignals implements AutoCloseable {
 		});
 	}
 
-	/** A fetch of the queue ended: the last one out removes the entry. */
+	/**
+	 * A fetch of the queue ended: the last one out removes the entry, and gives back what was
+	 * handed off to it and not taken.
+	 */
 	void exit(String queue) {
-		this.signals.computeIfPresent(queue, (name, signal) -> (--signal.fetches > 0) ? signal : null);
+		List<LeasedMessage> left = new ArrayList<>(0);
+		this.signals.computeIfPresent(queue, (name, signal) -> {
+			if (--signal.fetches > 0) {
+				return signal;
+			}
+			signal.lock.lock();
+			try {
+				left.addAll(signal.handedOff);
+				signal.handedOff.clear();
+			}
+			finally {
+				signal.lock.unlock();
+			}
+			return null;
+		});
+		if (!left.isEmpty()) {
+			this.unclaimed.accept(left);
+		}
+	}
+
+	/**
+	 * Messages leased for this instance by an enqueue: kept for a fetch of the queue, whose
+	 * waiters wake, when one is entered.
+	 * @return whether they were kept; if not, the caller gives them back
+	 */
+	boolean handOff(String queue, List<LeasedMessage> messages) {
+		return this.signals.computeIfPresent(queue, (name, signal) -> {
+			signal.lock.lock();
+			try {
+				signal.handedOff.addAll(messages);
+				signal.version++;
+				signal.changed.signalAll();
+			}
+			finally {
+				signal.lock.unlock();
+			}
+			return signal;
+		}) != null;
+	}
+
+	/**
+	 * Takes up to {@code max} of the messages handed off to the queue. Only between {@link #enter}
+	 * and {@link #exit}.
+	 */
+	List<LeasedMessage> takeHandedOff(String queue, int max) {
+		Signal signal = signal(queue);
+		signal.lock.lock();
+		try {
+			if (signal.handedOff.isEmpty()) {
+				return List.of();
+			}
+			List<LeasedMessage> taken = new ArrayList<>(Math.min(max, signal.handedOff.size()));
+			while (taken.size() < max && !signal.handedOff.isEmpty()) {
+				taken.add(signal.handedOff.poll());
+			}
+			return taken;
+		}
+		finally {
+			signal.lock.unlock();
+		}
 	}
 
 	/** Only between {@link #enter} and {@link #exit}. */
@@ -226,6 +342,9 @@ class QueueSignals implements AutoCloseable {
 		final ReentrantLock lock = new ReentrantLock();
 
 		final Condition changed = this.lock.newCondition();
+
+		/** Messages handed off to this instance, changed under {@link #lock}. */
+		final ArrayDeque<LeasedMessage> handedOff = new ArrayDeque<>(0);
 
 		volatile long version;
 

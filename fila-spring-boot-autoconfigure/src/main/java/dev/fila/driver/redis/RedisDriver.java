@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -24,7 +26,8 @@ import dev.fila.scheduling.QueueFlow;
  * runs deficit round robin and throttles and takes leases, ack, nack, redrive...) is one
  * atomic script, so any number of application instances share one consistent queue. Leases
  * and delays run on Redis time. All keys of a queue and of its dead-letter queue share one
- * hash tag. Idle consumers wait for a pub/sub notification, with a bounded wait.
+ * hash tag. Idle consumers wait for a pub/sub notification, with a bounded wait; on one Redis an
+ * enqueue leases straight for a waiting consumer ({@link RedisHandOff}).
  * <p>
  * This class puts the parts together: {@link RedisQueues} (keys, create, delete, the
  * registry), {@link RedisPublisher} (enqueue), {@link RedisFetcher} (fetch and its waits),
@@ -57,6 +60,8 @@ public class RedisDriver implements FilaDriver {
 	private final RedisPublisher publisher;
 
 	private final RedisFetcher fetcher;
+
+	private final @Nullable RedisHandOff handOff;
 
 	private final RedisSettlement settlement;
 
@@ -100,8 +105,11 @@ public class RedisDriver implements FilaDriver {
 		MessageJson json = new MessageJson();
 		this.publisher = new RedisPublisher(this.queues, json, this.replicaWait);
 		this.flow = new RedisFlow(this.queues);
-		this.fetcher = new RedisFetcher(this.queues, this.signals, json, keyPrefix + ":throttle:");
 		this.settlement = new RedisSettlement(this.connections, this.queues, this.replicaWait, this.flow);
+		LeasedMessages leased = new LeasedMessages(json);
+		this.handOff = (cluster != null) ? null
+				: new RedisHandOff(keyPrefix, this.signals, leased, this.settlement::release);
+		this.fetcher = new RedisFetcher(this.queues, this.signals, leased, this.handOff, keyPrefix + ":throttle:");
 		this.admin = new RedisAdmin(name, keyPrefix, this.connections, this.queues, json);
 		this.signals.start();
 		this.housekeeping = new RedisHousekeeping(name, this.queues, this::deleteQueue);
@@ -282,6 +290,9 @@ public class RedisDriver implements FilaDriver {
 	public void close() {
 		this.housekeeping.close();
 		this.signals.close();
+		if (this.handOff != null) {
+			this.handOff.close();
+		}
 	}
 
 	@Override
@@ -304,6 +315,11 @@ public class RedisDriver implements FilaDriver {
 	/** @return the queue notifications of this instance */
 	QueueSignals signals() {
 		return this.signals;
+	}
+
+	/** @return the channel this instance hears hand-offs on, or {@code null} on Redis Cluster */
+	@Nullable String handOffChannel() {
+		return (this.handOff != null) ? this.handOff.channel() : null;
 	}
 
 	/** @return acks that fewer replicas than {@code wait-replicas} confirmed in time (this instance) */

@@ -1,7 +1,6 @@
 package dev.fila.driver.redis;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -24,7 +25,8 @@ import static dev.fila.driver.redis.RedisValues.string;
 /**
  * Fetches: the fetch script schedules and leases in Redis; an idle fetch waits for a
  * notification of its queue ({@link QueueSignals}), for when the script says something may
- * become deliverable, or at most {@link #IDLE_RECHECK_NANOS}, and asks again.
+ * become deliverable, or at most {@link #IDLE_RECHECK_NANOS}, and asks again. On one Redis an
+ * idle fetch also takes messages an enqueue leased for it ({@link RedisHandOff}).
  */
 final class RedisFetcher {
 
@@ -35,7 +37,13 @@ final class RedisFetcher {
 
 	private final QueueSignals signals;
 
-	private final MessageJson json;
+	private final LeasedMessages messages;
+
+	private final @Nullable RedisHandOff handOff;
+
+	private static final byte[] REGISTRATION_MILLIS = bytes(Long.toString(RedisHandOff.REGISTRATION_MILLIS));
+
+	private static final byte[] NO_HAND_OFF = new byte[0];
 
 	private final byte[] throttlePrefix;
 
@@ -44,18 +52,21 @@ final class RedisFetcher {
 	/** Fetch scripts that reported a throttle holding a message back, by queue (this instance only). */
 	private final Map<String, LongAdder> throttleLimited = new ConcurrentHashMap<>();
 
-	private final RedisScripts fetch = RedisScripts.load("fetch");
+	private final RedisScripts fetch = RedisScripts.load("fetch", "schedule");
 
 	/**
 	 * @param queues the queues
 	 * @param signals the notifications idle fetches wait for
-	 * @param json decodes headers and throttle keys
+	 * @param messages reads leased messages
+	 * @param handOff the hand-off fetches register for, or {@code null} (Redis Cluster)
 	 * @param throttlePrefix the prefix of throttle bucket keys, {@code <prefix>:throttle:}
 	 */
-	RedisFetcher(RedisQueues queues, QueueSignals signals, MessageJson json, String throttlePrefix) {
+	RedisFetcher(RedisQueues queues, QueueSignals signals, LeasedMessages messages, @Nullable RedisHandOff handOff,
+			String throttlePrefix) {
 		this.queues = queues;
 		this.signals = signals;
-		this.json = json;
+		this.messages = messages;
+		this.handOff = handOff;
 		this.throttlePrefix = bytes(throttlePrefix);
 		this.clusterThrottles = new ClusterThrottles(throttlePrefix);
 	}
@@ -89,6 +100,12 @@ final class RedisFetcher {
 		boolean first = true;
 		while (true) {
 			long seen = this.signals.version(queue);
+			if (!first) {
+				List<LeasedMessage> handedOff = this.signals.takeHandedOff(queue, max);
+				if (!handedOff.isEmpty()) {
+					return handedOff;
+				}
+			}
 			byte[][] args = first ? firstKeyAndArgs : keyAndArgs;
 			FetchReply reply = this.queues.onQueue(queue, (connection) -> fetchOnce(connection, queue, max, args));
 			if (first && !acks.messages().isEmpty()) {
@@ -101,8 +118,12 @@ final class RedisFetcher {
 				this.throttleLimited.computeIfAbsent(queue, (name) -> new LongAdder()).increment();
 			}
 			long remaining = deadline - System.nanoTime();
-			if (!leased.isEmpty() || remaining <= 0 || this.signals.wakeUps(queue) != wakeUpsSeen) {
+			if (!leased.isEmpty()) {
 				return leased;
+			}
+			List<LeasedMessage> handedOff = this.signals.takeHandedOff(queue, max);
+			if (!handedOff.isEmpty() || remaining <= 0 || this.signals.wakeUps(queue) != wakeUpsSeen) {
+				return handedOff;
 			}
 			if (reply.retryAtOnce()) {
 				continue;
@@ -118,11 +139,16 @@ final class RedisFetcher {
 
 	/**
 	 * The fetch script's keys and arguments: routing key, base, max, throttle prefix, queue name,
-	 * then the acks' channel, their count and each one's id and lease token.
+	 * then the acks' channel, their count and each one's id and lease token, then the hand-off
+	 * channel to register (empty for none) and how long a registration lasts.
 	 */
 	private byte[][] fetchArgs(QueueKeys keys, int max, CarriedAcks acks) {
-		return RedisSettlement.leaseArgs(keys, acks.messages(), bytes(Integer.toString(max)), this.throttlePrefix,
-				keys.name(), acks.channel(), bytes(Integer.toString(acks.messages().size())));
+		byte[][] leaseArgs = RedisSettlement.leaseArgs(keys, acks.messages(), bytes(Integer.toString(max)),
+				this.throttlePrefix, keys.name(), acks.channel(), bytes(Integer.toString(acks.messages().size())));
+		byte[][] args = Arrays.copyOf(leaseArgs, leaseArgs.length + 2);
+		args[leaseArgs.length] = (this.handOff != null) ? this.handOff.channelToRegister() : NO_HAND_OFF;
+		args[leaseArgs.length + 1] = REGISTRATION_MILLIS;
+		return args;
 	}
 
 	/** Reads the script's string of one character per ack, as an ack script's reply. */
@@ -192,13 +218,7 @@ final class RedisFetcher {
 		List<Object> items = (List<Object>) reply.get(0);
 		List<LeasedMessage> leased = new ArrayList<>(items.size());
 		for (Object item : items) {
-			List<Object> fields = (List<Object>) item;
-			String throttles = string(fields.get(3));
-			leased.add(new LeasedMessage(string(fields.get(0)), queue,
-					this.json.decodeHeaders((byte[]) fields.get(4)), (byte[]) fields.get(5), string(fields.get(1)),
-					Double.parseDouble(string(fields.get(2))), this.json.decodeThrottleKeys(throttles),
-					((Number) fields.get(7)).intValue(), Instant.ofEpochMilli(Long.parseLong(string(fields.get(6)))),
-					string(fields.get(8)), ((Number) fields.get(9)).intValue()));
+			leased.add(this.messages.read(queue, (List<Object>) item));
 		}
 		return leased;
 	}

@@ -21,7 +21,7 @@ final class RedisPublisher {
 
 	private final ReplicaWait replicaWait;
 
-	private final RedisScripts enqueue = RedisScripts.load("enqueue");
+	private final RedisScripts enqueue = RedisScripts.load("enqueue", "schedule");
 
 	private static final byte[] NO_DELAY = bytes("0");
 

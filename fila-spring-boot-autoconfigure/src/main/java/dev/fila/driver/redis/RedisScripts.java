@@ -11,7 +11,8 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
 
 /**
- * One server-side script: the shared {@code common.lua} prelude plus its own body, called by
+ * One server-side script: the shared {@code common.lua} prelude, the libraries it names (such as
+ * {@code schedule.lua}, the scheduler that fetch and enqueue share) and its own body, called by
  * SHA with {@code EVALSHA} and loaded again when Redis answers {@code NOSCRIPT} (after a
  * restart or {@code SCRIPT FLUSH}).
  */
@@ -29,10 +30,18 @@ final class RedisScripts {
 		this.sha = sha1(source);
 	}
 
-	static RedisScripts load(String name) {
-		String common = read("common.lua");
-		String body = read(name + ".lua");
-		return new RedisScripts(name, (common + "\n" + body).getBytes(StandardCharsets.UTF_8));
+	/**
+	 * @param name the script, {@code <name>.lua}
+	 * @param libraries files of functions it uses beyond {@code common.lua}, without {@code .lua}
+	 * @return the script
+	 */
+	static RedisScripts load(String name, String... libraries) {
+		StringBuilder source = new StringBuilder(read("common.lua")).append('\n');
+		for (String library : libraries) {
+			source.append(read(library + ".lua")).append('\n');
+		}
+		source.append(read(name + ".lua"));
+		return new RedisScripts(name, source.toString().getBytes(StandardCharsets.UTF_8));
 	}
 
 	/**

@@ -13,6 +13,8 @@
 --   B..'kin'     hash key -> in-flight count; B..'kdl' key -> delayed count
 --   B..'leases'  zset id -> lease deadline (whole ms, Redis time); B..'delayed' zset id -> due time
 --   B..'c'       hash: pending count, expired lease count; B..'seq' lease token counter
+--   B..'hw'      hash: hand-off channel of a consumer instance waiting for messages -> '<max>:<expires
+--                at ms>:<throttle prefix>' (see fetch.lua and enqueue.lua)
 --
 -- Priority levels 1 to 9 (served before 0, 9 first) each have their own ring, ring set, deficits and
 -- key lists, named with the level after the name of level 0's: B..'ring5', B..'ringset5', B..'drr5',

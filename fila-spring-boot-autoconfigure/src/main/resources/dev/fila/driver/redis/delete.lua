@@ -52,7 +52,7 @@ end
 -- Only bookkeeping is left: per-key hashes and sets (a field per key, not per message). UNLINK
 -- frees large ones in the background.
 redis.call('UNLINK', B .. 'c', B .. 'seq', B .. 'ring', B .. 'ringset', B .. 'w', B .. 'drr', B .. 'turn',
-  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'lt', B .. 'delayed', B .. 'purge', B .. 'purging', B .. 'kp', B .. 'wo', B .. 'kl',
+  B .. 'kin', B .. 'kdl', B .. 'leases', B .. 'lt', B .. 'hw', B .. 'delayed', B .. 'purge', B .. 'purging', B .. 'kp', B .. 'wo', B .. 'kl',
   B .. 'ag')
 for level = 1, 9 do
   redis.call('UNLINK', ring_of(B, level), set_of(B, level), drr_of(B, level))

@@ -81,6 +81,54 @@ end
 if pending > 0 then
   redis.call('HINCRBY', B .. 'c', 'pending', int_s(pending))
 end
+
+-- Hand-off (see fetch.lua): consumers that found nothing pending wait registered in B..'hw'. While
+-- messages are left, each gets what a fetch of its size would lease now, published on its channel,
+-- and its registration ends. A registration counts only if it has not expired and its channel has a
+-- subscriber (an instance that stopped or lost its connection gets nothing). When the scheduler
+-- leases nothing (a throttle, a limit or a pause holds the messages back) every registration ends:
+-- those consumers hear the notification and fetch, and register again only once nothing is pending.
+local function netstring(s)
+  return #s .. ':' .. s
+end
+
+local function encoded(queue, out)
+  local parts = { netstring(queue), netstring(tostring(#out)) }
+  for _, m in ipairs(out) do
+    for f = 1, 10 do
+      local v = m[f]
+      parts[#parts + 1] = netstring(v and tostring(v) or '')
+    end
+  end
+  return table.concat(parts)
+end
+
+local handed = 0
+if pending > 0 then
+  local waiters = redis.call('HGETALL', B .. 'hw')
+  local meta = nil
+  for w = 1, #waiters, 2 do
+    if handed >= pending then break end
+    local channel = waiters[w]
+    local max, expires, TP = string.match(waiters[w + 1], '^(%d+):(%d+):(.*)$')
+    local out = nil
+    if max and tonumber(expires) >= now and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+      meta = meta or scheduling_meta(B)
+      out = lease_next(B, tonumber(max), TP, meta, exact, nil)
+    end
+    redis.call('HDEL', B .. 'hw', channel)
+    if out and #out == 0 then
+      redis.call('DEL', B .. 'hw')
+      break
+    end
+    if out then
+      redis.call('PUBLISH', channel, encoded(ARGV[3], out))
+      handed = handed + #out
+    end
+  end
+end
 -- Consumers learn the next due time from their next fetch, so delayed messages wake them too.
-notify(ARGV[2], ARGV[3])
+if handed < n then
+  notify(ARGV[2], ARGV[3])
+end
 return n

@@ -1,0 +1,200 @@
+package dev.fila.driver.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnection;
+
+import dev.fila.driver.LeasedMessage;
+import dev.fila.driver.OutgoingMessage;
+import dev.fila.scheduling.QueueFlow;
+import dev.fila.scheduling.Scheduling;
+
+import static dev.fila.driver.redis.RedisTestSupport.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The hand-off: a fetch that found nothing pending registers its instance in {@code hw}, and the
+ * next enqueue leases for it and publishes the leases on its channel. What must hold: the
+ * registration is used once; a registration whose instance is gone, that expired or that no
+ * fetch waits behind any more costs nothing and loses nothing; a hand-off never leases more
+ * than the waiting fetch asked for; and garbage on the channel harms nothing.
+ */
+class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
+
+	private static OutgoingMessage message(String payload) {
+		return new OutgoingMessage(Map.of(), payload.getBytes(StandardCharsets.UTF_8),
+				new Scheduling("k", 1, List.of()));
+	}
+
+	private Map<byte[], byte[]> registrations(String queue) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			return connection.hashCommands().hGetAll(bytes(this.driver.base(queue) + "hw"));
+		}
+	}
+
+	private long leases(String queue) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			return connection.hashCommands().hLen(bytes(this.driver.base(queue) + "lt"));
+		}
+	}
+
+	private void register(String queue, String channel, long expiresAtMillis) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.hashCommands()
+				.hSet(bytes(this.driver.base(queue) + "hw"), bytes(channel),
+						bytes("10:" + expiresAtMillis + ":" + this.prefix + ":throttle:"));
+		}
+	}
+
+	private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!condition.getAsBoolean()) {
+			assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+			Thread.sleep(10);
+		}
+	}
+
+	/** A fetch waiting in the background, once its registration is in Redis. */
+	private CompletableFuture<List<LeasedMessage>> waitingFetch(String queue, int max) throws Exception {
+		awaitTrue(() -> this.driver.signals().subscribed(), "the subscription stands");
+		CompletableFuture<List<LeasedMessage>> fetched = CompletableFuture.supplyAsync(() -> {
+			try {
+				return this.driver.fetch(queue, max, Duration.ofSeconds(20));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return List.of();
+			}
+		});
+		awaitTrue(() -> !registrations(queue).isEmpty(), "the idle fetch registered");
+		return fetched;
+	}
+
+	private List<LeasedMessage> fetchAll(String queue, int count) throws InterruptedException {
+		List<LeasedMessage> leased = new ArrayList<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (leased.size() < count && System.nanoTime() < deadline) {
+			leased.addAll(this.driver.fetch(queue, count - leased.size(), Duration.ofMillis(500)));
+		}
+		return leased;
+	}
+
+	@Test
+	void theEnqueueLeasesForTheWaitingFetchAndEndsItsRegistration() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		CompletableFuture<List<LeasedMessage>> fetched = waitingFetch(queue, 10);
+		assertThat(registrations(queue).keySet()).extracting((channel) -> new String(channel, StandardCharsets.UTF_8))
+			.containsExactly(this.driver.handOffChannel());
+		this.driver.enqueue(queue, List.of(message("a")));
+		// Leased by the enqueue itself, before the fetch ran its script again.
+		assertThat(registrations(queue)).isEmpty();
+		assertThat(leases(queue)).isOne();
+		List<LeasedMessage> leased = fetched.get(10, TimeUnit.SECONDS);
+		assertThat(leased).extracting((message) -> new String(message.payload(), StandardCharsets.UTF_8))
+			.containsExactly("a");
+		assertThat(leased.get(0).attempts()).isOne();
+		assertThat(leased.get(0).fairnessKey()).isEqualTo("k");
+		assertThat(this.driver.ack(leased.get(0))).isTrue();
+		assertThat(leases(queue)).isZero();
+	}
+
+	@Test
+	void aHandOffLeasesNoMoreThanTheFetchAskedFor() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		CompletableFuture<List<LeasedMessage>> fetched = waitingFetch(queue, 3);
+		List<OutgoingMessage> ten = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			ten.add(message("m" + i));
+		}
+		this.driver.enqueue(queue, ten);
+		assertThat(fetched.get(10, TimeUnit.SECONDS)).hasSize(3);
+		assertThat(leases(queue)).isEqualTo(3);
+		assertThat(fetchAll(queue, 7)).hasSize(7);
+	}
+
+	@Test
+	void aHandOffNoFetchWaitsForAnyMoreIsGivenBack() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		awaitTrue(() -> this.driver.signals().subscribed(), "the subscription stands");
+		// A fetch that gave up registered for two seconds more: the enqueue still leases for it.
+		assertThat(this.driver.fetch(queue, 10, Duration.ofMillis(50))).isEmpty();
+		assertThat(registrations(queue)).hasSize(1);
+		this.driver.enqueue(queue, List.of(message("a")));
+		assertThat(registrations(queue)).isEmpty();
+		awaitTrue(() -> leases(queue) == 0, "the hand-off was given back");
+		List<LeasedMessage> leased = fetchAll(queue, 1);
+		assertThat(leased).hasSize(1);
+		assertThat(leased.get(0).attempts()).as("a release counts no attempt").isOne();
+	}
+
+	@Test
+	void anInstanceThatStoppedGetsNothing() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		RedisDriver other = new RedisDriver("redis", this.connectionFactory, this.prefix);
+		try {
+			awaitTrue(() -> other.signals().subscribed(), "the other subscription stands");
+			assertThat(other.fetch(queue, 10, Duration.ofMillis(50))).isEmpty();
+			assertThat(registrations(queue)).hasSize(1);
+		}
+		finally {
+			other.close();
+		}
+		// Its registration has not expired, but its channel has no subscriber any more.
+		this.driver.enqueue(queue, List.of(message("a")));
+		assertThat(registrations(queue)).isEmpty();
+		assertThat(leases(queue)).isZero();
+		assertThat(fetchAll(queue, 1)).hasSize(1);
+	}
+
+	@Test
+	void anExpiredRegistrationLeasesNothing() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		awaitTrue(() -> this.driver.signals().subscribed(), "the subscription stands");
+		register(queue, this.driver.handOffChannel(), 1);
+		this.driver.enqueue(queue, List.of(message("a")));
+		assertThat(registrations(queue)).isEmpty();
+		assertThat(leases(queue)).isZero();
+	}
+
+	@Test
+	void whenTheSchedulerLeasesNothingEveryRegistrationEnds() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		CompletableFuture<List<LeasedMessage>> fetched = waitingFetch(queue, 10);
+		register(queue, "another-instance", Long.MAX_VALUE / 2);
+		this.driver.applyFlow(queue, new QueueFlow(true, Set.of(), Map.of()));
+		this.driver.enqueue(queue, List.of(message("a")));
+		assertThat(registrations(queue)).isEmpty();
+		assertThat(leases(queue)).isZero();
+		this.driver.applyFlow(queue, new QueueFlow(false, Set.of(), Map.of()));
+		// The waiting fetch heard the notification instead and fetches as before.
+		this.driver.enqueue(queue, List.of(message("b")));
+		assertThat(fetched.get(10, TimeUnit.SECONDS)).isNotEmpty();
+	}
+
+	@Test
+	void garbageOnTheChannelHarmsNothing() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		CompletableFuture<List<LeasedMessage>> fetched = waitingFetch(queue, 10);
+		byte[] channel = bytes(this.driver.handOffChannel());
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			for (String garbage : List.of("", ":", "x", "99999999999:a", "5:short", "-1:", "1:q1:x",
+					queue.length() + ":" + queue + "1:2", queue.length() + ":" + queue + "1:1" + "0:".repeat(9))) {
+				connection.publish(channel, bytes(garbage));
+			}
+		}
+		this.driver.enqueue(queue, List.of(message("a")));
+		List<LeasedMessage> leased = fetched.get(10, TimeUnit.SECONDS);
+		assertThat(leased).extracting((message) -> new String(message.payload(), StandardCharsets.UTF_8))
+			.containsExactly("a");
+	}
+
+}
