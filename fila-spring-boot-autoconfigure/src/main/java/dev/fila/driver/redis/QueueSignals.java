@@ -103,21 +103,16 @@ class QueueSignals implements AutoCloseable {
 					return;
 				}
 				byte[] handOff = this.handOffChannel;
-				if (handOff == null) {
-					connection.subscribe(
-							(message, pattern) -> bump(new String(message.getBody(), StandardCharsets.UTF_8)),
-							this.channel);
-				}
-				else {
-					connection.subscribe((message, pattern) -> {
-						if (Arrays.equals(message.getChannel(), handOff)) {
-							this.handOffListener.accept(message.getBody());
-						}
-						else {
-							bump(new String(message.getBody(), StandardCharsets.UTF_8));
-						}
-					}, this.channel, handOff);
-				}
+				byte[][] channels = (handOff != null) ? new byte[][] { this.channel, handOff }
+						: new byte[][] { this.channel };
+				connection.subscribe((message, pattern) -> {
+					if (handOff != null && Arrays.equals(message.getChannel(), handOff)) {
+						this.handOffListener.accept(message.getBody());
+					}
+					else {
+						bump(new String(message.getBody(), StandardCharsets.UTF_8));
+					}
+				}, channels);
 				this.subscribed = true;
 			}
 			catch (RuntimeException ex) {

@@ -116,11 +116,11 @@ if pending > 0 then
       meta = meta or scheduling_meta(B)
       out = lease_next(B, tonumber(max), TP, meta, exact, nil)
     end
-    redis.call('HDEL', B .. 'hw', channel)
     if out and #out == 0 then
       redis.call('DEL', B .. 'hw')
       break
     end
+    redis.call('HDEL', B .. 'hw', channel)
     if out then
       redis.call('PUBLISH', channel, encoded(ARGV[3], out))
       handed = handed + #out
