@@ -34,6 +34,13 @@ final class RedisHandOff implements AutoCloseable {
 	/** How long a registration lasts beyond the fetch's longest wait between two script calls. */
 	static final long REGISTRATION_MILLIS = 2_000;
 
+	/**
+	 * The most a hand-off carries, in payload and header bytes (enqueue.lua's
+	 * {@code HAND_OFF_MAX_BYTES}): it stops after the message that reaches this, and a message
+	 * over it is never handed off.
+	 */
+	static final int MAX_BYTES = 1024 * 1024;
+
 	private final byte[] channel;
 
 	private final QueueSignals signals;

@@ -17,10 +17,17 @@ local joining = {}
 local weights, weighted = {}, {}
 -- Per key list, the ids to append, in order: one RPUSH per list and batch, not per message.
 local appended, lists = {}, {}
+-- The most payload and header bytes one hand-off carries (RedisHandOff.MAX_BYTES): a hand-off is one
+-- PUBLISH, and Redis drops a subscriber whose output passes its pubsub limit (32 MiB by default).
+local HAND_OFF_MAX_BYTES = 1048576
+local oversized = false
 local pending = 0
 local i = 5
 for _ = 1, n do
   local id, key, priority = ARGV[i], ARGV[i + 1], ARGV[i + 7]
+  if #ARGV[i + 4] + #ARGV[i + 5] > HAND_OFF_MAX_BYTES then
+    oversized = true
+  end
   local M = B .. 'm:' .. id
   redis.call('HSET', M, 'k', key, 'w', ARGV[i + 2], 't', ARGV[i + 3], 'h', ARGV[i + 4], 'p', ARGV[i + 5],
     'e', now_s)
@@ -88,6 +95,8 @@ end
 -- subscriber (an instance that stopped or lost its connection gets nothing). When the scheduler
 -- leases nothing (a throttle, a limit or a pause holds the messages back) every registration ends:
 -- those consumers hear the notification and fetch, and register again only once nothing is pending.
+-- A hand-off stops after the message that brings it to HAND_OFF_MAX_BYTES; an enqueue with a message
+-- over that hands off nothing and ends every registration the same way, so that message is fetched.
 local function netstring(s)
   return #s .. ':' .. s
 end
@@ -104,7 +113,9 @@ local function encoded(queue, out)
 end
 
 local handed = 0
-if pending > 0 then
+if pending > 0 and oversized then
+  redis.call('DEL', B .. 'hw')
+elseif pending > 0 then
   local waiters = redis.call('HGETALL', B .. 'hw')
   local meta = nil
   for w = 1, #waiters, 2 do
@@ -114,7 +125,7 @@ if pending > 0 then
     local out = nil
     if max and tonumber(expires) >= now and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
       meta = meta or scheduling_meta(B)
-      out = lease_next(B, tonumber(max), TP, meta, exact, nil)
+      out = lease_next(B, tonumber(max), TP, meta, exact, nil, HAND_OFF_MAX_BYTES)
     end
     if out and #out == 0 then
       redis.call('DEL', B .. 'hw')

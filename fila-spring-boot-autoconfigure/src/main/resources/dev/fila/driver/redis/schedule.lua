@@ -13,7 +13,9 @@ end
 -- payload, enqueued at, attempts, lease token, priority }; throttle_wait the ms until a throttle that
 -- held a message back refills, or -1; missing how many ids were dropped because their message hash was
 -- gone (see pop_message); wanted (permits mode) the permits spent by throttle key, for every key asked.
-local function lease_next(B, max, TP, meta, now, permits)
+-- max_bytes, when not nil, also stops it after the message whose payload and headers bring what it
+-- leased to that many bytes (the hand-off's budget: one PUBLISH).
+local function lease_next(B, max, TP, meta, now, permits, max_bytes)
   local wanted = {}
 
   -- Permits mode: spends one permit of every throttle key of a message, only if all have one.
@@ -48,6 +50,10 @@ local function lease_next(B, max, TP, meta, now, permits)
   local has_levels, ag = meta[9] == '1', tonumber(meta[10] or '0')
 
   local out = {}
+  local leased_bytes = 0
+  local function full()
+    return #out >= max or (max_bytes ~= nil and leased_bytes >= max_bytes)
+  end
   local throttle_wait = -1
 
   -- Bookkeeping shared by every message of this fetch is written once at the end: lease deadlines
@@ -302,6 +308,7 @@ local function lease_next(B, max, TP, meta, now, permits)
             else
               deficit = deficit - 1
               out[#out + 1] = lease(head, key, m)
+              leased_bytes = leased_bytes + #(m[4] or '') + #(m[5] or '')
               took = true
             end
           end
@@ -365,7 +372,7 @@ local function lease_next(B, max, TP, meta, now, permits)
   -- their turn go back to the head of the ring, in the order they were found, to go on first.
   local function serve_level()
     suspended = {}
-    while #out < max and ring_len > 0 do
+    while not full() and ring_len > 0 do
       selection = selection + 1
       local rounds_left = 2 * ring_len + 3
       local served = false
@@ -393,7 +400,7 @@ local function lease_next(B, max, TP, meta, now, permits)
     local top = 0
     if has_levels then top = 9 end
     for l = top, 0, -1 do
-      if #out >= max then break end
+      if full() then break end
       level, RING, DRR = l, ring_of(B, l), drr_of(B, l)
       ring_len = redis.call('LLEN', RING)
       if ring_len > 0 then

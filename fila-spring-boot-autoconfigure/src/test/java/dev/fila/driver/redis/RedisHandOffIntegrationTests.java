@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
 
 import dev.fila.driver.LeasedMessage;
 import dev.fila.driver.OutgoingMessage;
@@ -178,6 +179,70 @@ class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
 		// The waiting fetch heard the notification instead and fetches as before.
 		this.driver.enqueue(queue, List.of(message("b")));
 		assertThat(fetched.get(10, TimeUnit.SECONDS)).isNotEmpty();
+	}
+
+	/**
+	 * A hand-off is one PUBLISH, and Redis drops a subscriber whose pending output passes the
+	 * pubsub limit (32 MiB by default): a batch of large messages leased for one waiting fetch
+	 * must not go in one, or the subscription drops and the messages wait for their leases to
+	 * expire.
+	 */
+	@Test
+	void aHandOffOfLargeMessagesStopsAtItsByteBudget() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(60));
+		CompletableFuture<List<LeasedMessage>> fetched = waitingFetch(queue, 100);
+		byte[] payload = new byte[512 * 1024];
+		List<OutgoingMessage> batch = new ArrayList<>();
+		for (int i = 0; i < 80; i++) {
+			batch.add(new OutgoingMessage(Map.of(), payload, new Scheduling("k", 1, List.of())));
+		}
+		this.driver.enqueue(queue, batch);
+		List<LeasedMessage> handedOff = fetched.get(10, TimeUnit.SECONDS);
+		assertThat(handedOff).hasSizeBetween(1, RedisHandOff.MAX_BYTES / payload.length + 1);
+		assertThat(leases(queue)).isEqualTo(handedOff.size());
+		assertThat(fetchAll(queue, 80 - handedOff.size())).hasSize(80 - handedOff.size());
+		// The subscription stood: the next idle fetch is handed a message again.
+		CompletableFuture<List<LeasedMessage>> next = waitingFetch(queue, 10);
+		this.driver.enqueue(queue, List.of(message("after")));
+		assertThat(registrations(queue)).isEmpty();
+		assertThat(next.get(10, TimeUnit.SECONDS)).extracting((message) -> new String(message.payload(), StandardCharsets.UTF_8))
+			.containsExactly("after");
+	}
+
+	@Test
+	void aMessageOverTheByteBudgetIsNotHandedOff() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		String spy = this.prefix + ":spy-instance";
+		List<byte[]> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+		try (RedisConnection subscriber = this.connectionFactory.getConnection()) {
+			subscriber.subscribe((message, pattern) -> heard.add(message.getBody()), bytes(spy));
+			awaitTrue(() -> {
+				try (RedisConnection connection = this.connectionFactory.getConnection()) {
+					return subscriberCount(connection, spy) > 0;
+				}
+			}, "the spy subscribed");
+			// The spy is a registered instance like any other: a small message is handed to it.
+			register(queue, spy, Long.MAX_VALUE / 2);
+			this.driver.enqueue(queue, List.of(message("small")));
+			awaitTrue(() -> heard.size() == 1, "the small message was handed off");
+			assertThat(leases(queue)).isOne();
+			register(queue, spy, Long.MAX_VALUE / 2);
+			byte[] payload = new byte[RedisHandOff.MAX_BYTES + 1];
+			this.driver.enqueue(queue, List.of(new OutgoingMessage(Map.of(), payload, new Scheduling("k", 1, List.of()))));
+			assertThat(registrations(queue)).isEmpty();
+			assertThat(leases(queue)).as("not leased by the enqueue").isOne();
+			Thread.sleep(200);
+			assertThat(heard).hasSize(1);
+			subscriber.getSubscription().unsubscribe();
+		}
+		assertThat(fetchAll(queue, 1)).singleElement()
+			.satisfies((message) -> assertThat(message.payload()).hasSize(RedisHandOff.MAX_BYTES + 1));
+	}
+
+	private static long subscriberCount(RedisConnection connection, String channel) {
+		Long count = connection.scriptingCommands()
+			.eval(bytes("return redis.call('PUBSUB', 'NUMSUB', ARGV[1])[2]"), ReturnType.INTEGER, 0, bytes(channel));
+		return (count != null) ? count : 0;
 	}
 
 	@Test
