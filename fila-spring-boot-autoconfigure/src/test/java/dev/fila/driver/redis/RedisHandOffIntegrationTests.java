@@ -246,6 +246,19 @@ class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
 	}
 
 	@Test
+	void registrationsOfStoppedInstancesDoNotPileUpWithoutEnqueues() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		awaitTrue(() -> this.driver.signals().subscribed(), "the subscription stands");
+		for (int i = 0; i < 40; i++) {
+			register(queue, this.prefix + ":handoff:stopped-" + i, 1);
+		}
+		register(queue, this.prefix + ":handoff:alive", Long.MAX_VALUE / 2);
+		assertThat(this.driver.fetch(queue, 10, Duration.ofMillis(50))).isEmpty();
+		assertThat(registrations(queue).keySet()).extracting((channel) -> new String(channel, StandardCharsets.UTF_8))
+			.containsExactlyInAnyOrder(this.driver.handOffChannel(), this.prefix + ":handoff:alive");
+	}
+
+	@Test
 	void garbageOnTheChannelHarmsNothing() throws Exception {
 		String queue = createQueue(Duration.ofSeconds(30));
 		CompletableFuture<List<LeasedMessage>> fetched = waitingFetch(queue, 10);
