@@ -50,7 +50,7 @@ final class AckBatcher {
 	private final Semaphore waitingSlots;
 
 	/** What {@link #takeWaiting} returns when no ack waits: it holds nothing to tell or release. */
-	private final Carried noneWaiting = new Carried(List.of(), new Semaphore(0));
+	private final Carried noneWaiting = new Carried(null, List.of(), new Semaphore(0));
 
 	/** Whether a thread is sending a batch: at most one at a time. */
 	private final AtomicBoolean sending = new AtomicBoolean();
@@ -133,15 +133,27 @@ final class AckBatcher {
 	 * @return the acks taken, possibly none
 	 */
 	Carried takeWaiting(Semaphore slots) {
-		if (this.waiting.isEmpty()) {
+		return takeWaiting(slots, null);
+	}
+
+	/**
+	 * As {@link #takeWaiting(Semaphore)}, with the fetching worker's own ack first: one that
+	 * waited for no batch and holds no slot (its message held the worker).
+	 * @param slots the fetching consumer's free buffer slots
+	 * @param own the ack of the message the fetching worker handled last, or {@code null}
+	 * @return the acks taken, possibly none
+	 */
+	Carried takeWaiting(Semaphore slots, @Nullable LeasedMessage own) {
+		if (own == null && this.waiting.isEmpty()) {
 			return this.noneWaiting; // the common case on an idle or in-process consumer: nothing to allocate
 		}
 		List<Pending> taken = new ArrayList<>();
 		Pending next;
-		while (taken.size() < this.maxBatch && (next = this.waiting.poll()) != null) {
+		int room = (own != null) ? this.maxBatch - 1 : this.maxBatch;
+		while (taken.size() < room && (next = this.waiting.poll()) != null) {
 			taken.add(next);
 		}
-		return new Carried(taken, slots);
+		return new Carried(own, taken, slots);
 	}
 
 	/**
@@ -160,10 +172,13 @@ final class AckBatcher {
 
 		private final AtomicBoolean finished = new AtomicBoolean();
 
-		private Carried(List<Pending> taken, Semaphore slots) {
+		private Carried(@Nullable LeasedMessage own, List<Pending> taken, Semaphore slots) {
 			this.taken = taken;
 			this.slots = slots;
-			this.messages = new ArrayList<>(taken.size());
+			this.messages = new ArrayList<>(taken.size() + 1);
+			if (own != null) {
+				this.messages.add(own);
+			}
 			int held = 0;
 			for (Pending pending : taken) {
 				this.messages.add(pending.message());

@@ -245,7 +245,7 @@ public class FilaListenerContainer {
 		return this.binding.driver();
 	}
 
-	private void handle(LeasedMessage message, Run run) {
+	private void handle(LeasedMessage message, Run run, Run.HeldAck held) {
 		String driverName = driver().name();
 		this.consumerRecorder.delivered(message);
 		Observation observation = FilaObservationDocumentation.LISTENER
@@ -255,18 +255,18 @@ public class FilaListenerContainer {
 		if (observation.isNoop()) {
 			// Nothing observes this call (no registry, or fila.listener turned off): no scope
 			// to open, since a worker thread has no enclosing observation it would hide.
-			invoke(message, run, observation);
+			invoke(message, run, observation, held);
 			return;
 		}
 		try (Observation.Scope scope = observation.openScope()) {
-			invoke(message, run, observation);
+			invoke(message, run, observation, held);
 		}
 		finally {
 			observation.stop();
 		}
 	}
 
-	private void invoke(LeasedMessage message, Run run, Observation observation) {
+	private void invoke(LeasedMessage message, Run run, Observation observation, Run.HeldAck held) {
 		Settlement settlement = new Settlement(message, run);
 		try {
 			this.handler.handle(message, settlement);
@@ -275,7 +275,7 @@ public class FilaListenerContainer {
 					settlement.fail("Handler returned without calling Acknowledgement.ack() or nack()");
 				}
 				else {
-					settlement.ack();
+					settlement.ackWithNextFetch(held);
 				}
 			}
 		}
@@ -408,48 +408,63 @@ public class FilaListenerContainer {
 		 */
 		private void workLoop() {
 			withContext(() -> {
-				while (true) {
-					try {
-						if (!step()) {
-							return;
-						}
-					}
-					catch (Throwable ex) {
-						logger.error("Worker of consumer '{}' on queue '{}' failed; it goes on in {} ms", getId(),
-								FilaListenerContainer.this.binding.name(), this.backoff, ex);
-						if (!pause()) {
-							return;
-						}
-					}
+				HeldAck held = new HeldAck();
+				try {
+					workLoop(held);
+				}
+				finally {
+					held.send();
 				}
 			});
+		}
+
+		private void workLoop(HeldAck held) {
+			while (true) {
+				try {
+					if (!step(held)) {
+						return;
+					}
+				}
+				catch (Throwable ex) {
+					held.send();
+					logger.error("Worker of consumer '{}' on queue '{}' failed; it goes on in {} ms", getId(),
+							FilaListenerContainer.this.binding.name(), this.backoff, ex);
+					if (!pause()) {
+						return;
+					}
+				}
+			}
 		}
 
 		/**
 		 * Takes a buffered message if there is one; a worker that finds the buffer empty
 		 * fetches from the driver itself (see {@link #fetching}), keeps the first message and
 		 * buffers the rest for the others. No thread hands messages to another in the common
-		 * case, and the buffer never holds more than {@code prefetch} messages.
+		 * case, and the buffer never holds more than {@code prefetch} messages. The ack the worker
+		 * holds goes in its fetch when it fetches, else before anything else.
 		 * @return whether the worker goes on
 		 */
-		private boolean step() {
+		private boolean step(HeldAck held) {
 			LeasedMessage message = this.buffer.poll();
 			if (message != null) {
+				held.send();
 				this.freeSlots.release();
 			}
 			else {
 				if (!this.active) {
+					held.send();
 					return false;
 				}
 				if (tryStartFetch()) {
 					try {
-						message = fetchForSelf();
+						message = fetchForSelf(held.take());
 					}
 					finally {
 						this.fetching.release();
 					}
 				}
 				else {
+					held.send();
 					try {
 						message = this.buffer.poll(WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
 					}
@@ -468,15 +483,15 @@ public class FilaListenerContainer {
 				releaseUnstarted(message);
 				return true;
 			}
-			process(message);
+			process(message, held);
 			return true;
 		}
 
-		private void process(LeasedMessage message) {
+		private void process(LeasedMessage message, HeldAck held) {
 			FilaListenerContainer.this.busyWorkers.incrementAndGet();
 			FilaListenerContainer.this.running.put(Thread.currentThread(), message);
 			try {
-				handle(message, this);
+				handle(message, this, held);
 			}
 			finally {
 				FilaListenerContainer.this.running.remove(Thread.currentThread());
@@ -494,12 +509,13 @@ public class FilaListenerContainer {
 
 		/**
 		 * Fetches one message for the calling worker plus as many as the buffer has room for.
+		 * @param ownAck the ack of the message the worker handled last, or {@code null}
 		 * @return the worker's message, or {@code null} when none came (or the fetch failed)
 		 */
-		private @Nullable LeasedMessage fetchForSelf() {
+		private @Nullable LeasedMessage fetchForSelf(@Nullable LeasedMessage ownAck) {
 			int drained = this.freeSlots.drainPermits();
 			// Acks waiting for a batch go with the fetch: the slots they hold are filled by it.
-			AckBatcher.Carried acks = FilaListenerContainer.this.acks.takeWaiting(this.freeSlots);
+			AckBatcher.Carried acks = FilaListenerContainer.this.acks.takeWaiting(this.freeSlots, ownAck);
 			int slots = drained + acks.slots();
 			List<LeasedMessage> fetched;
 			try {
@@ -544,6 +560,38 @@ public class FilaListenerContainer {
 				this.buffer.add(fetched.get(i));
 			}
 			return fetched.get(0);
+		}
+
+		/**
+		 * The ack of the message a worker handled last, when its handler returned without settling
+		 * it: the worker's next fetch carries it, so a quiet queue costs one call per message (ack
+		 * and fetch) instead of two; when the worker takes a buffered message instead, waits for
+		 * another worker's fetch, stops or fails, it is sent at once as any ack
+		 * ({@link AckBatcher#ack(LeasedMessage, Semaphore)}). Only its worker's thread uses it.
+		 */
+		final class HeldAck {
+
+			private @Nullable LeasedMessage message;
+
+			void hold(LeasedMessage message) {
+				send();
+				this.message = message;
+			}
+
+			/** @return the held ack, no longer held, or {@code null} */
+			@Nullable LeasedMessage take() {
+				LeasedMessage taken = this.message;
+				this.message = null;
+				return taken;
+			}
+
+			void send() {
+				LeasedMessage taken = take();
+				if (taken != null) {
+					FilaListenerContainer.this.acks.ack(taken, Run.this.freeSlots);
+				}
+			}
+
 		}
 
 		List<LeasedMessage> stop() {
@@ -656,6 +704,19 @@ public class FilaListenerContainer {
 			}
 			// The ack may wait for a batch holding a free buffer slot instead of the worker.
 			FilaListenerContainer.this.acks.ack(this.message, this.run.freeSlots);
+		}
+
+		/**
+		 * The handler returned: the worker holds the ack for its next step, which sends it in its
+		 * fetch when it fetches next, or at once (see {@link Run.HeldAck}).
+		 */
+		void ackWithNextFetch(Run.HeldAck held) {
+			if (!driver().isRemote()) {
+				ack();
+				return;
+			}
+			markSettled();
+			held.hold(this.message);
 		}
 
 		/** Acks on this thread, for an in-process driver whose ack costs less than a hand-off. */

@@ -151,6 +151,42 @@ class FilaListenerContainerTests {
 		assertThat(this.driver.mostFetchesAtOnce.get()).isEqualTo(1);
 	}
 
+	/**
+	 * On a quiet queue the worker that handled a message fetches next: its ack goes in that fetch
+	 * (one call to a remote backend per message, not an ack call and then a fetch).
+	 */
+	@Test
+	void aQuietQueueSendsEachAckWithTheNextFetchOfItsWorker() throws Exception {
+		QueueBinding binding = queue("ack-with-fetch-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		FilaListenerContainer container = container(binding, 2, 10, Duration.ofSeconds(5),
+				(message, ack) -> handled.incrementAndGet());
+		container.start();
+		for (int i = 1; i <= 10; i++) {
+			enqueue(binding.name(), 1);
+			int expected = i;
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.acked.size() == expected);
+		}
+		assertThat(handled).hasValue(10);
+		assertThat(this.driver.acksWithFetches).hasValue(10);
+		assertThat(this.driver.standaloneAckCalls).hasValue(0);
+	}
+
+	@Test
+	void aHeldAckIsSentAtOnceWhenTheWorkerDoesNotFetchNext() throws Exception {
+		QueueBinding binding = queue("held-ack-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		// The first fetch brings all five: the worker takes the rest from the buffer, not a fetch,
+		// so each ack must have gone before the next handler starts.
+		List<Integer> ackedBefore = new CopyOnWriteArrayList<>();
+		FilaListenerContainer container = container(binding, 1, 10, Duration.ofSeconds(5),
+				(message, ack) -> ackedBefore.add(this.driver.acked.size()));
+		enqueue(binding.name(), 5);
+		container.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.acked.size() == 5);
+		assertThat(ackedBefore).containsExactly(0, 1, 2, 3, 4);
+		assertThat(this.driver.stats(binding.name()).total()).isZero();
+	}
+
 	@Test
 	void aBacklogGetsASecondFetchOnItsWayWhileTheFirstIsOnItsWay() throws Exception {
 		QueueBinding binding = queue("backlog-" + UUID.randomUUID(), Duration.ofSeconds(30));
@@ -324,6 +360,11 @@ class FilaListenerContainerTests {
 		/** Acks sent with a fetch ({@link #ackAndFetch}). */
 		final AtomicInteger acksWithFetches = new AtomicInteger();
 
+		/** Calls of {@link #ackAll} not made by {@link #ackAndFetch}. */
+		final AtomicInteger standaloneAckCalls = new AtomicInteger();
+
+		private final ThreadLocal<Boolean> fetching = ThreadLocal.withInitial(() -> false);
+
 		RecordingDriver() {
 			super("memory");
 		}
@@ -346,7 +387,13 @@ class FilaListenerContainerTests {
 		public List<LeasedMessage> ackAndFetch(List<LeasedMessage> acks, Consumer<boolean[]> outcomes, String queue,
 				int max, Duration maxWait) throws InterruptedException {
 			this.acksWithFetches.addAndGet(acks.size());
-			return super.ackAndFetch(acks, outcomes, queue, max, maxWait);
+			this.fetching.set(true);
+			try {
+				return super.ackAndFetch(acks, outcomes, queue, max, maxWait);
+			}
+			finally {
+				this.fetching.set(false);
+			}
 		}
 
 		@Override
@@ -363,6 +410,9 @@ class FilaListenerContainerTests {
 		@Override
 		public boolean[] ackAll(List<LeasedMessage> messages) {
 			this.largestAckBatch.accumulateAndGet(messages.size(), Math::max);
+			if (!this.fetching.get()) {
+				this.standaloneAckCalls.incrementAndGet();
+			}
 			if (this.ackDelayMillis > 0) {
 				try {
 					Thread.sleep(this.ackDelayMillis);
