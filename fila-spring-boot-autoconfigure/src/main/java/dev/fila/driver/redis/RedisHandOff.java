@@ -87,6 +87,11 @@ final class RedisHandOff implements AutoCloseable {
 			Netstrings in = new Netstrings(body);
 			queue = in.nextString();
 			int count = Integer.parseInt(in.nextString());
+			// Each message is ten fields of at least two bytes ("0:"): a count the body cannot
+			// hold is garbage, and must not size an allocation.
+			if (count < 0 || count > in.remaining() / 20) {
+				throw new IllegalArgumentException("Hand-off of " + count + " messages in " + body.length + " bytes");
+			}
 			leased = new ArrayList<>(count);
 			for (int i = 0; i < count; i++) {
 				List<byte[]> fields = new ArrayList<>(10);
@@ -165,6 +170,10 @@ final class RedisHandOff implements AutoCloseable {
 
 		String nextString() {
 			return new String(next(), StandardCharsets.UTF_8);
+		}
+
+		int remaining() {
+			return this.body.length - this.position;
 		}
 
 	}

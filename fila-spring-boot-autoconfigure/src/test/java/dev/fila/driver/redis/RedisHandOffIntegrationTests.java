@@ -265,7 +265,8 @@ class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
 		byte[] channel = bytes(this.driver.handOffChannel());
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			for (String garbage : List.of("", ":", "x", "99999999999:a", "5:short", "-1:", "1:q1:x",
-					queue.length() + ":" + queue + "1:2", queue.length() + ":" + queue + "1:1" + "0:".repeat(9))) {
+					queue.length() + ":" + queue + "1:2", queue.length() + ":" + queue + "1:1" + "0:".repeat(9),
+					queue.length() + ":" + queue + "10:2147483647", queue.length() + ":" + queue + "2:-5")) {
 				connection.publish(channel, bytes(garbage));
 			}
 		}
