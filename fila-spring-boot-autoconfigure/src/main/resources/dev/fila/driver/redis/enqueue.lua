@@ -121,11 +121,11 @@ elseif pending > 0 then
   for w = 1, #waiters, 2 do
     if handed >= pending then break end
     local channel = waiters[w]
-    local max, expires, TP = string.match(waiters[w + 1], '^(%d+):(%d+):(.*)$')
+    local max, expires, TP = read_registration(waiters[w + 1])
     local out = nil
-    if max and tonumber(expires) >= now and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+    if max and expires >= now and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
       meta = meta or scheduling_meta(B)
-      out = lease_next(B, tonumber(max), TP, meta, exact, nil, HAND_OFF_MAX_BYTES)
+      out = lease_next(B, max, TP, meta, exact, nil, HAND_OFF_MAX_BYTES)
     end
     if out and #out == 0 then
       redis.call('DEL', B .. 'hw')

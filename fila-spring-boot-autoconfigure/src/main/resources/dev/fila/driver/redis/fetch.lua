@@ -52,13 +52,13 @@ local out, throttle_wait, missing, wanted = lease_next(B, max, TP, meta, now, pe
 -- which an enqueue could not lease either) and the queue is not paused.
 if #out == 0 and hand_off_channel ~= '' and meta[3] ~= '1'
     and tonumber(redis.call('HGET', B .. 'c', 'pending') or '0') <= 0 then
-  redis.call('HSET', B .. 'hw', hand_off_channel, max .. ':' .. int_s(math.floor(now + hand_off_ms)) .. ':' .. TP)
+  redis.call('HSET', B .. 'hw', hand_off_channel, registration(max, math.floor(now + hand_off_ms), TP))
   -- Only an enqueue uses registrations up; instances that stopped (a new channel per start) leave theirs
   -- until one comes. A queue that gets none for long keeps at most this many of them.
   if redis.call('HLEN', B .. 'hw') > 32 then
     local registered = redis.call('HGETALL', B .. 'hw')
     for w = 1, #registered, 2 do
-      local expires = tonumber(string.match(registered[w + 1], '^%d+:(%d+):'))
+      local _, expires = read_registration(registered[w + 1])
       if not expires or expires < now then
         redis.call('HDEL', B .. 'hw', registered[w])
       end

@@ -1,5 +1,21 @@
--- The scheduler, shared by fetch.lua and enqueue.lua's hand-off (loaded after common.lua): deficit round
--- robin over fairness keys, priority levels, throttles, in-flight limits and pauses, then the leases.
+-- The scheduler and the hand-off registrations, shared by fetch.lua and enqueue.lua (loaded after
+-- common.lua): deficit round robin over fairness keys, priority levels, throttles, in-flight limits
+-- and pauses, then the leases.
+
+-- A hand-off registration in B..'hw' (see fetch.lua): field the instance's channel, value
+-- '<max>:<expires at ms>:<throttle prefix>'. Written by fetch.lua, read by enqueue.lua and fetch.lua.
+local function registration(max, expires, TP)
+  return max .. ':' .. int_s(expires) .. ':' .. TP
+end
+
+-- Returns max, expires (ms) and the throttle prefix of a registration, or nil when it is not one.
+local function read_registration(value)
+  local max, expires, TP = string.match(value, '^(%d+):(%d+):(.*)$')
+  if not max then
+    return nil
+  end
+  return tonumber(max), tonumber(expires), TP
+end
 
 -- The fields of B..'meta' the scheduler reads, in the order lease_next expects them.
 local function scheduling_meta(B)
