@@ -41,8 +41,6 @@ final class RedisFetcher {
 
 	private final @Nullable RedisHandOff handOff;
 
-	private static final byte[] REGISTRATION_MILLIS = bytes(Long.toString(RedisHandOff.REGISTRATION_MILLIS));
-
 	private static final byte[] NO_HAND_OFF = new byte[0];
 
 	private final byte[] throttlePrefix;
@@ -107,6 +105,7 @@ final class RedisFetcher {
 				}
 			}
 			byte[][] args = first ? firstKeyAndArgs : keyAndArgs;
+			args[args.length - 1] = registrationMillis(deadline - System.nanoTime());
 			FetchReply reply = this.queues.onQueue(queue, (connection) -> fetchOnce(connection, queue, max, args));
 			if (first && !acks.messages().isEmpty()) {
 				acks.outcomes().accept(ackOutcomes(reply.values().get(5), acks.messages().size()));
@@ -138,16 +137,27 @@ final class RedisFetcher {
 	}
 
 	/**
+	 * How long a hand-off registration of a script call lasts: never beyond the fetch's own wait,
+	 * so that an enqueue after the fetch returned does not lease for nobody (the lease would be
+	 * given back, and the message would lose its place meanwhile); a millisecond short of it,
+	 * since Redis reads its clock a little after this one. 0 registers nothing.
+	 */
+	private static byte[] registrationMillis(long remainingNanos) {
+		long millis = Math.min(RedisHandOff.REGISTRATION_MILLIS, TimeUnit.NANOSECONDS.toMillis(remainingNanos) - 1);
+		return bytes(Long.toString(Math.max(0, millis)));
+	}
+
+	/**
 	 * The fetch script's keys and arguments: routing key, base, max, throttle prefix, queue name,
 	 * then the acks' channel, their count and each one's id and lease token, then the hand-off
-	 * channel to register (empty for none) and how long a registration lasts.
+	 * channel to register (empty for none) and how long a registration lasts (set per call).
 	 */
 	private byte[][] fetchArgs(QueueKeys keys, int max, CarriedAcks acks) {
 		byte[][] leaseArgs = RedisSettlement.leaseArgs(keys, acks.messages(), bytes(Integer.toString(max)),
 				this.throttlePrefix, keys.name(), acks.channel(), bytes(Integer.toString(acks.messages().size())));
 		byte[][] args = Arrays.copyOf(leaseArgs, leaseArgs.length + 2);
 		args[leaseArgs.length] = (this.handOff != null) ? this.handOff.channelToRegister() : NO_HAND_OFF;
-		args[leaseArgs.length + 1] = REGISTRATION_MILLIS;
+		args[leaseArgs.length + 1] = NO_HAND_OFF;
 		return args;
 	}
 

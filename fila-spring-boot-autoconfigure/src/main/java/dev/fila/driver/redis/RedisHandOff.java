@@ -31,7 +31,10 @@ final class RedisHandOff implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisHandOff.class);
 
-	/** How long a registration lasts beyond the fetch's longest wait between two script calls. */
+	/**
+	 * The longest a registration lasts: more than a fetch waits between two script calls, so that
+	 * a fetch stays registered while it waits. It never outlasts the fetch's own wait.
+	 */
 	static final long REGISTRATION_MILLIS = 2_000;
 
 	/**

@@ -123,7 +123,7 @@ elseif pending > 0 then
     local channel = waiters[w]
     local max, expires, TP = read_registration(waiters[w + 1])
     local out = nil
-    if max and expires >= now and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+    if max and expires > exact and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
       meta = meta or scheduling_meta(B)
       out = lease_next(B, max, TP, meta, exact, nil, HAND_OFF_MAX_BYTES)
     end

@@ -50,16 +50,24 @@ local out, throttle_wait, missing, wanted = lease_next(B, max, TP, meta, now, pe
 
 -- Registered only when nothing at all is pending (not when throttles or limits held messages back,
 -- which an enqueue could not lease either) and the queue is not paused.
-if #out == 0 and hand_off_channel ~= '' and meta[3] ~= '1'
+-- A registration ends when the fetch's wait does (the driver passes 0 once nothing of it is left); the
+-- instance's fetches share one, which lasts as long as the longest of them.
+if #out == 0 and hand_off_channel ~= '' and hand_off_ms > 0 and meta[3] ~= '1'
     and tonumber(redis.call('HGET', B .. 'c', 'pending') or '0') <= 0 then
-  redis.call('HSET', B .. 'hw', hand_off_channel, registration(max, math.floor(now + hand_off_ms), TP))
+  local expires = math.floor(now + hand_off_ms)
+  local current = redis.call('HGET', B .. 'hw', hand_off_channel)
+  if current then
+    local _, until_ms = read_registration(current)
+    if until_ms and until_ms > expires then expires = until_ms end
+  end
+  redis.call('HSET', B .. 'hw', hand_off_channel, registration(max, expires, TP))
   -- Only an enqueue uses registrations up; instances that stopped (a new channel per start) leave theirs
   -- until one comes. A queue that gets none for long keeps at most this many of them.
   if redis.call('HLEN', B .. 'hw') > 32 then
     local registered = redis.call('HGETALL', B .. 'hw')
     for w = 1, #registered, 2 do
       local _, expires = read_registration(registered[w + 1])
-      if not expires or expires < now then
+      if not expires or expires <= now then
         redis.call('HDEL', B .. 'hw', registered[w])
       end
     end

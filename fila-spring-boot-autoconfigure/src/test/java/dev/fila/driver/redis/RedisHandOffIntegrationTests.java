@@ -48,6 +48,16 @@ class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
 		}
 	}
 
+	private static long expiresAt(byte[] registration) {
+		return Long.parseLong(new String(registration, StandardCharsets.UTF_8).split(":")[1]);
+	}
+
+	private long redisMillis() {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			return connection.serverCommands().time();
+		}
+	}
+
 	private void register(String queue, String channel, long expiresAtMillis) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			connection.hashCommands()
@@ -126,9 +136,8 @@ class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
 	void aHandOffNoFetchWaitsForAnyMoreIsGivenBack() throws Exception {
 		String queue = createQueue(Duration.ofSeconds(30));
 		awaitTrue(() -> this.driver.signals().subscribed(), "the subscription stands");
-		// A fetch that gave up registered for two seconds more: the enqueue still leases for it.
-		assertThat(this.driver.fetch(queue, 10, Duration.ofMillis(50))).isEmpty();
-		assertThat(registrations(queue)).hasSize(1);
+		// A registration of this instance whose fetch is gone (one that returned early, woken up).
+		register(queue, this.driver.handOffChannel(), System.currentTimeMillis() + 10_000);
 		this.driver.enqueue(queue, List.of(message("a")));
 		assertThat(registrations(queue)).isEmpty();
 		awaitTrue(() -> leases(queue) == 0, "the hand-off was given back");
@@ -138,13 +147,40 @@ class RedisHandOffIntegrationTests extends AbstractRedisDriverTests {
 	}
 
 	@Test
+	void aFetchThatWaitedItsTimeOutLeavesNoRegistrationBehind() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		awaitTrue(() -> this.driver.signals().subscribed(), "the subscription stands");
+		for (Duration wait : List.of(Duration.ofMillis(1), Duration.ofMillis(50))) {
+			assertThat(this.driver.fetch(queue, 10, wait)).isEmpty();
+			// Leased for nobody, it would be given back: meanwhile a fetch would get a message after it.
+			this.driver.enqueue(queue, List.of(message("a")));
+			assertThat(leases(queue)).as("leased by the enqueue after a fetch of %s", wait).isZero();
+			List<LeasedMessage> leased = fetchAll(queue, 1);
+			assertThat(leased).hasSize(1);
+			assertThat(this.driver.ack(leased.get(0))).isTrue();
+		}
+	}
+
+	@Test
+	void aShortFetchDoesNotCutTheRegistrationOfALongerOneOfItsInstance() throws Exception {
+		String queue = createQueue(Duration.ofSeconds(30));
+		CompletableFuture<List<LeasedMessage>> waiting = waitingFetch(queue, 10);
+		assertThat(this.driver.fetch(queue, 10, Duration.ofMillis(50))).isEmpty();
+		// The instance's registration still lasts as long as the waiting fetch's, not the short one's.
+		assertThat(registrations(queue).values()).singleElement()
+			.satisfies((value) -> assertThat(expiresAt(value) - redisMillis()).isGreaterThan(1_000));
+		this.driver.enqueue(queue, List.of(message("a")));
+		assertThat(registrations(queue)).isEmpty();
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).hasSize(1);
+	}
+
+	@Test
 	void anInstanceThatStoppedGetsNothing() throws Exception {
 		String queue = createQueue(Duration.ofSeconds(30));
 		RedisDriver other = new RedisDriver("redis", this.connectionFactory, this.prefix);
 		try {
 			awaitTrue(() -> other.signals().subscribed(), "the other subscription stands");
-			assertThat(other.fetch(queue, 10, Duration.ofMillis(50))).isEmpty();
-			assertThat(registrations(queue)).hasSize(1);
+			register(queue, other.handOffChannel(), System.currentTimeMillis() + 10_000);
 		}
 		finally {
 			other.close();
