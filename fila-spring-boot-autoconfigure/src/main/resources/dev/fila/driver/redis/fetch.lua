@@ -62,8 +62,9 @@ if #out == 0 and hand_off_channel ~= '' and hand_off_ms > 0 and meta[3] ~= '1'
   end
   redis.call('HSET', B .. 'hw', hand_off_channel, registration(max, expires, TP))
   -- Only an enqueue uses registrations up; instances that stopped (a new channel per start) leave theirs
-  -- until one comes. A queue that gets none for long keeps at most this many of them.
-  if redis.call('HLEN', B .. 'hw') > 32 then
+  -- until one comes. A queue that gets none for long keeps at most this many of them. Checked only when
+  -- this instance's registration is new: a count that grew since, grew by another new one.
+  if not current and redis.call('HLEN', B .. 'hw') > 32 then
     local registered = redis.call('HGETALL', B .. 'hw')
     for w = 1, #registered, 2 do
       local _, expires = read_registration(registered[w + 1])
