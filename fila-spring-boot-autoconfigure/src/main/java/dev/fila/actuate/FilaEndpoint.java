@@ -239,8 +239,9 @@ public class FilaEndpoint {
 	 * fairness keys.
 	 * @param queue the queue; for a redrive, the queue or its dead-letter queue
 	 * @param action {@code purge}, {@code redrive}, {@code pause} or {@code resume}
-	 * @param count for a redrive, the most messages to move (default: all)
-	 * @param key for {@code pause} and {@code resume}: the fairness key (default: the whole queue)
+	 * @param count for a redrive, the most messages to move (default: all); refused for a purge
+	 * @param key for {@code pause} and {@code resume}: the fairness key (default: the whole queue);
+	 * refused for a purge or redrive, which act on every key
 	 * @return what was done
 	 */
 	@WriteOperation
@@ -268,6 +269,17 @@ public class FilaEndpoint {
 				this.admin.resumeKey(queue, key);
 			}
 			return new QueueActionDescriptor(queue, action, key, 0);
+		}
+		if ("purge".equals(action) || "redrive".equals(action)) {
+			// These act on the whole queue: a key or count they cannot honour must not widen them.
+			if (key != null) {
+				throw new InvalidEndpointRequestException(
+						"Action '" + action + "' takes no \"key\" (it acts on every key), was '" + key + "'", "Invalid key");
+			}
+			if (count != null && "purge".equals(action)) {
+				throw new InvalidEndpointRequestException(
+						"Action 'purge' takes no \"count\" (it removes every message), was " + count, "Invalid count");
+			}
 		}
 		if ("purge".equals(action)) {
 			requireQueue(queue);
@@ -528,8 +540,10 @@ public class FilaEndpoint {
 			byte[] payload = message.payload();
 			int shown = Math.min(payload.length, PAYLOAD_SHOWN);
 			// Cut at a character boundary: a UTF-8 continuation byte (10xxxxxx) after the cut
-			// means the last character would be split.
-			while (shown > 0 && shown < payload.length && (payload[shown] & 0xC0) == 0x80) {
+			// means the last character would be split. A character has at most 3 of them: more
+			// is not UTF-8 (shown in Base64), and must not shrink what is shown to nothing.
+			int limit = Math.max(0, shown - 3);
+			while (shown > limit && shown < payload.length && (payload[shown] & 0xC0) == 0x80) {
 				shown--;
 			}
 			String text = utf8(payload, shown);

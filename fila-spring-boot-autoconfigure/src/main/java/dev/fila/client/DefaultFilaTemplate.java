@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.micrometer.observation.Observation;
@@ -67,6 +68,12 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	 * before deleting it; then any instance of a driver that sweeps (Redis) deletes it.
 	 */
 	static final Duration REPLY_QUEUE_GRACE = Duration.ofMinutes(1);
+
+	/**
+	 * The longest wait a timeout stands for (292 years): longer ones, such as
+	 * {@code ChronoUnit.FOREVER}, would overflow {@link Duration#toNanos()}.
+	 */
+	private static final Duration MAX_WAIT = Duration.ofNanos(Long.MAX_VALUE);
 
 	private boolean transactional;
 
@@ -206,23 +213,30 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	 * @param <T> the reply type
 	 * @return the reply
 	 * @throws FilaTimeoutException when no reply arrives within {@code timeout}
+	 * @throws IllegalArgumentException when the timeout is {@code null}, zero or negative
 	 */
 	@Override
 	public <T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
 			Duration timeout) {
 		OutboundMessage.checkHeaders(headers, queue);
+		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+			// Refused before sending: a consumer would run a request whose reply nobody waits for.
+			throw new IllegalArgumentException(
+					"The timeout of a request to queue '" + queue + "' must be positive, was " + timeout);
+		}
+		Duration wait = (timeout.compareTo(MAX_WAIT) > 0) ? MAX_WAIT : timeout;
 		QueueBinding requestBinding = writableBinding(queue);
 		String correlationId = MessageIds.next();
 		String replyQueue = REPLY_QUEUE_PREFIX + correlationId;
 		FilaDriver driver = requestBinding.driver();
-		driver.createQueue(new QueueSpec(replyQueue, REPLY_LEASE, 1, false, timeout.plus(REPLY_QUEUE_GRACE)));
+		driver.createQueue(new QueueSpec(replyQueue, REPLY_LEASE, 1, false, wait.plus(REPLY_QUEUE_GRACE)));
 		try {
 			Map<String, String> requestHeaders = new HashMap<>(headers);
 			requestHeaders.put(FilaHeaders.REPLY_TO, replyQueue);
 			requestHeaders.put(FilaHeaders.CORRELATION_ID, correlationId);
 			// Never deferred to a transaction's commit: the caller waits for the reply now.
 			send(requestBinding, List.of(new OutboundMessage(requestHeaders, payload)), null);
-			long deadline = System.nanoTime() + timeout.toNanos();
+			long deadline = System.nanoTime() + wait.toNanos();
 			while (true) {
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
@@ -405,7 +419,8 @@ public class DefaultFilaTemplate implements FilaTemplate {
 	}
 
 	private static List<LeasedMessage> fetch(FilaDriver driver, String queue, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
+		// Saturated, not toNanos(): a timeout past 292 years waits, a hugely negative one does not.
+		long deadline = System.nanoTime() + (timeout.isNegative() ? 0 : TimeUnit.NANOSECONDS.convert(timeout));
 		try {
 			while (true) {
 				long remaining = deadline - System.nanoTime();

@@ -250,6 +250,48 @@ class FilaEndpointTests {
 	}
 
 	@Test
+	void aPurgeOrRedriveNarrowedByAKeyOrACountItDoesNotTakeIsRefusedAndChangesNothing() {
+		enqueue("orders", "acme", 2, "1");
+		enqueue("orders", "globex", 2, "1");
+		// A purge empties the whole queue: asked for one key or a few messages, it must not.
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.queueAction("orders", "purge", null, "acme"))
+			.withMessageContaining("key")
+			.withMessageContaining("acme");
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.queueAction("orders", "purge", 1, null))
+			.withMessageContaining("count");
+		assertThat(this.admin.stats("orders").pending()).isEqualTo(4);
+		for (int i = 0; i < 4; i++) {
+			FilaDelivery delivery = this.template.receive("orders", Duration.ofSeconds(1)).orElseThrow();
+			this.memory.nack((dev.fila.driver.LeasedMessage) leased(delivery),
+					dev.fila.scheduling.FailureDecision.deadLetter(), "x");
+		}
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.queueAction("orders", "redrive", null, "acme"))
+			.withMessageContaining("key")
+			.withMessageContaining("acme");
+		assertThat(this.admin.stats("orders.dlq").pending()).isEqualTo(4);
+		assertThat(this.admin.stats("orders").pending()).isZero();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aBinaryPayloadOfContinuationBytesIsShownInBase64() {
+		byte[] payload = new byte[FilaEndpoint.MessageDescriptor.PAYLOAD_SHOWN + 100];
+		java.util.Arrays.fill(payload, (byte) 0x80);
+		this.template.enqueue("orders", Map.of("tenant", "bin"), payload);
+		FilaEndpoint.MessageDescriptor message = ((List<FilaEndpoint.MessageDescriptor>) this.endpoint
+			.entry("orders", "messages", 1)).get(0);
+		assertThat(message.payloadBytes()).isEqualTo(payload.length);
+		assertThat(message.payload()).as("not UTF-8 text").isNull();
+		assertThat(message.payloadBase64()).isNotNull();
+		assertThat(java.util.Base64.getDecoder().decode(message.payloadBase64()))
+			.hasSizeGreaterThan(FilaEndpoint.MessageDescriptor.PAYLOAD_SHOWN - 4)
+			.containsOnly((byte) 0x80);
+	}
+
+	@Test
 	void badWriteRequestsAreRejected() {
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.queueAction("orders", "explode", null, null))

@@ -38,8 +38,10 @@ public class DashboardActions {
 	 * @param queue the queue (for a redrive, the queue or its dead-letter queue)
 	 * @param action one of {@link #QUEUE_ACTIONS}
 	 * @param key the fairness key: for {@code pause} and {@code resume} (the whole queue without
-	 * it), required for {@code weight} and {@code max-in-flight}
-	 * @param count for {@code redrive}, the most messages to move (all without it)
+	 * it), required for {@code weight} and {@code max-in-flight}, refused for {@code purge} and
+	 * {@code redrive}
+	 * @param count for {@code redrive}, the most messages to move (all without it); refused for
+	 * {@code purge}
 	 * @param value for {@code weight}, the weight ({@code <= 0} or empty removes the override);
 	 * for {@code max-in-flight}, the limit ({@code <= 0} or empty removes the override)
 	 * @return what was done
@@ -52,12 +54,14 @@ public class DashboardActions {
 				QueueActionDescriptor done = this.endpoint.queueAction(queue, action, null, key);
 				return new Result(action, done.queue(), done.key(), null, 0);
 			}
+			// A key or count they do not take goes along, so that the endpoint refuses it: dropped
+			// here, a purge meant for one key would empty the whole queue.
 			case "purge" -> {
-				QueueActionDescriptor done = this.endpoint.queueAction(queue, action, null, null);
+				QueueActionDescriptor done = this.endpoint.queueAction(queue, action, count, key);
 				return new Result(action, done.queue(), null, null, done.count());
 			}
 			case "redrive" -> {
-				QueueActionDescriptor done = this.endpoint.queueAction(queue, action, count, null);
+				QueueActionDescriptor done = this.endpoint.queueAction(queue, action, count, key);
 				return new Result(action, done.queue(), null, null, done.count());
 			}
 			case "weight" -> {

@@ -300,6 +300,12 @@ class FilaDashboardWebTests {
 			assertThat(action(mvc, "jobs", "{\"action\":\"weight\",\"key\":\"a\",\"value\":\"heavy\"}").getStatus())
 				.isEqualTo(400);
 			assertThat(action(mvc, "jobs", "{\"action\":\"redrive\",\"count\":\"x\"}").getStatus()).isEqualTo(400);
+			// A purge or redrive acts on every key: narrowed by a key (or a purge by a count), it is
+			// refused rather than widened to the whole queue.
+			assertThat(action(mvc, "jobs", "{\"action\":\"purge\",\"key\":\"acme\"}").getStatus()).isEqualTo(400);
+			assertThat(action(mvc, "jobs", "{\"action\":\"purge\",\"count\":1}").getStatus()).isEqualTo(400);
+			assertThat(action(mvc, "jobs", "{\"action\":\"redrive\",\"key\":\"acme\"}").getStatus()).isEqualTo(400);
+			assertThat(context.getBean(FilaAdmin.class).stats("jobs").pending()).isOne();
 			assertThat(action(mvc, "nope", "{\"action\":\"pause\"}").getStatus()).isEqualTo(404);
 			assertThat(action(mvc, "nope", "{\"action\":\"weight\",\"key\":\"a\",\"value\":1}").getStatus())
 				.isEqualTo(404);
