@@ -72,10 +72,12 @@ public interface FilaTemplate {
 	 * @param headers extra request headers
 	 * @param payload the request payload
 	 * @param replyType the type to convert the reply to
-	 * @param timeout how long to wait for the reply
+	 * @param timeout how long to wait for the reply, positive
 	 * @param <T> the reply type
 	 * @return the reply
 	 * @throws FilaTimeoutException when no reply arrives within {@code timeout}
+	 * @throws IllegalArgumentException when {@code timeout} is {@code null}, zero or negative
+	 * (nothing is sent)
 	 */
 	<T> T request(String queue, Map<String, String> headers, Object payload, Class<T> replyType,
 			Duration timeout);
