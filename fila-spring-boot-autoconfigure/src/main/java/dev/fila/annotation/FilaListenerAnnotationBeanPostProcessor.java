@@ -2,6 +2,7 @@ package dev.fila.annotation;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,36 +89,62 @@ public class FilaListenerAnnotationBeanPostProcessor
 				MessageHandlerMethodFactory.class);
 		ObjectProvider<FilaTemplate> template = factory.getBeanProvider(FilaTemplate.class);
 		FilaQueues queues = factory.getBean(FilaQueues.class);
+		// Every bad declaration in one report, not only the first one found.
+		List<FilaConfigurationException> problems = new ArrayList<>();
+		Set<String> listenerIds = new HashSet<>();
 		for (FoundListener listener : listeners) {
-			registry.register(containerFactory.create(endpoint(listener, factory, methodFactory, template.getObject(),
-					queues)));
+			String id = id(listener, factory);
+			listenerIds.add(id);
+			try {
+				FilaListenerEndpoint endpoint = endpoint(listener, id, factory, methodFactory, template.getObject(),
+						queues, problems);
+				if (endpoint != null) {
+					registry.register(containerFactory.create(endpoint));
+				}
+			}
+			catch (FilaConfigurationException ex) {
+				problems.add(ex);
+			}
 		}
 		for (String id : containerFactory.configuredIds()) {
-			if (registry.getContainer(id) == null && !containerFactory.hasScriptHandler(id)) {
-				throw new FilaConfigurationException("fila.consumers." + id, id,
+			if (registry.getContainer(id) == null && !listenerIds.contains(id) && !containerFactory.hasScriptHandler(id)) {
+				problems.add(new FilaConfigurationException("fila.consumers." + id, id,
 						"the id of a @FilaListener method (@FilaListener(id = \"" + id
-								+ "\")) or a consumer with a Lua 'handler'");
+								+ "\")) or a consumer with a Lua 'handler'"));
 			}
+		}
+		if (!problems.isEmpty()) {
+			// The failure analyzer lists the suppressed problems after the first.
+			FilaConfigurationException first = problems.get(0);
+			problems.subList(1, problems.size()).forEach(first::addSuppressed);
+			throw first;
 		}
 	}
 
-	private FilaListenerEndpoint endpoint(FoundListener listener, ConfigurableBeanFactory factory,
-			MessageHandlerMethodFactory methodFactory, FilaTemplate template, FilaQueues queues) {
+	private static String id(FoundListener listener, ConfigurableBeanFactory factory) {
+		String id = resolve(factory, listener.annotation().id());
+		return StringUtils.hasText(id) ? id : listener.beanName() + "." + listener.method().getName();
+	}
+
+	/** @return the endpoint, or {@code null} when an attribute is invalid (added to {@code problems}) */
+	private @Nullable FilaListenerEndpoint endpoint(FoundListener listener, String id, ConfigurableBeanFactory factory,
+			MessageHandlerMethodFactory methodFactory, FilaTemplate template, FilaQueues queues,
+			List<FilaConfigurationException> problems) {
 		FilaListener annotation = listener.annotation();
 		String origin = "@FilaListener on " + listener.method().getDeclaringClass().getName() + "."
 				+ listener.method().getName();
-		String id = resolve(factory, annotation.id());
-		if (!StringUtils.hasText(id)) {
-			id = listener.beanName() + "." + listener.method().getName();
-		}
+		int known = problems.size();
 		ConsumerConfig declared = new ConsumerConfig(resolve(factory, annotation.queue()),
 				parse(factory, annotation.concurrency(), origin, "concurrency", Integer::valueOf,
-						"an integer from 1 to 1000"),
+						"an integer from 1 to 1000", problems),
 				parse(factory, annotation.prefetch(), origin, "prefetch", Integer::valueOf,
-						"an integer from 1 to 10000"),
+						"an integer from 1 to 10000", problems),
 				parse(factory, annotation.autoStartup(), origin, "autoStartup", FilaListenerAnnotationBeanPostProcessor::parseBoolean,
-						"true or false"),
+						"true or false", problems),
 				null);
+		if (problems.size() > known) {
+			return null;
+		}
 		Method invocable = AopUtils.selectInvocableMethod(listener.method(), listener.bean().getClass());
 		InvocableHandlerMethod handlerMethod = methodFactory.createInvocableHandlerMethod(listener.bean(), invocable);
 		return new FilaListenerEndpoint(id, declared, origin,
@@ -132,7 +159,7 @@ public class FilaListenerAnnotationBeanPostProcessor
 	}
 
 	private static <T> @Nullable T parse(ConfigurableBeanFactory factory, String value, String origin, String attribute,
-			Function<String, T> parser, String allowed) {
+			Function<String, T> parser, String allowed, List<FilaConfigurationException> problems) {
 		String resolved = resolve(factory, value);
 		if (!StringUtils.hasText(resolved)) {
 			return null;
@@ -141,7 +168,8 @@ public class FilaListenerAnnotationBeanPostProcessor
 			return parser.apply(resolved.trim());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new FilaConfigurationException(origin + " attribute '" + attribute + "'", resolved, allowed, ex);
+			problems.add(new FilaConfigurationException(origin + " attribute '" + attribute + "'", resolved, allowed, ex));
+			return null;
 		}
 	}
 

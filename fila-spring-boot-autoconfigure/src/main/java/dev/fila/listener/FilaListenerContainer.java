@@ -497,6 +497,11 @@ public class FilaListenerContainer {
 				FilaListenerContainer.this.running.remove(Thread.currentThread());
 				FilaListenerContainer.this.held.remove(message.leaseToken());
 				FilaListenerContainer.this.busyWorkers.decrementAndGet();
+				// Only a stop interrupts workers, after it made the run inactive: an interrupt the
+				// handler left behind (restoring one it caught) would end the worker at its next fetch.
+				if (Thread.interrupted() && !this.active) {
+					Thread.currentThread().interrupt();
+				}
 			}
 		}
 
@@ -599,7 +604,9 @@ public class FilaListenerContainer {
 			// Wake a waiting fetch rather than interrupt it: an interrupted call to a remote
 			// driver could lease messages whose reply is then lost.
 			driver().wakeUp(FilaListenerContainer.this.binding.name());
-			long deadline = System.nanoTime() + FilaListenerContainer.this.settings.shutdownTimeout().toNanos();
+			// Saturating: a timeout of centuries means "wait", not an overflow that skips the cleanup below.
+			long deadline = System.nanoTime()
+					+ TimeUnit.NANOSECONDS.convert(FilaListenerContainer.this.settings.shutdownTimeout());
 			try {
 				// Once no fetch is running, no new message enters the buffer.
 				if (this.fetching.tryAcquire(this.fetchPermits, FETCH_WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)) {

@@ -120,7 +120,9 @@ public class FilaListenerContainerFactory implements AutoCloseable {
 		ConsumerConfig declared = endpoint.declared();
 		Setting<String> queue = pick(endpoint, fromProperties.queue(), declared.queue(), "queue");
 		if (queue.value() == null) {
-			throw new FilaConfigurationException("fila.consumers." + endpoint.id() + ".queue", null, "a queue name");
+			// Name the declaration the user wrote (an annotation's blank queue), not only a property never set.
+			throw new FilaConfigurationException(queue.property() + " (or fila.consumers." + endpoint.id() + ".queue)",
+					null, "a queue name");
 		}
 		String queueName = queue.value();
 		if (QueueNames.problem(QueueSpec.isDeadLetterQueue(queueName) ? QueueNames.sourceOf(queueName) : queueName) != null) {

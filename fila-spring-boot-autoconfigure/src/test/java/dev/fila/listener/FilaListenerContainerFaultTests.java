@@ -341,6 +341,41 @@ class FilaListenerContainerFaultTests {
 	}
 
 	@Test
+	void aHandlerThatLeavesItsThreadInterruptedDoesNotEndItsWorker() {
+		QueueBinding binding = queue("self-interrupt-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		FilaListenerContainer container = container(binding.name(), 1, 1, Duration.ofSeconds(5), (message, ack) -> {
+			handled.incrementAndGet();
+			if (message.headers().get("n").equals("0")) {
+				// The usual idiom of code that caught an InterruptedException it cannot rethrow.
+				Thread.currentThread().interrupt();
+			}
+		});
+		enqueue(this.driver, binding.name(), 1);
+		container.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.driver.stats(binding.name()).total() == 0);
+		enqueue(this.driver, binding.name(), 3);
+		await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == 4);
+		assertThat(container.isRunning()).isTrue();
+		assertThat(workerThreads(container.getId())).isEqualTo(1);
+	}
+
+	@Test
+	void aShutdownTimeoutBeyondLongNanosecondsStopsWithoutOverflow() {
+		QueueBinding binding = queue("huge-shutdown-" + UUID.randomUUID(), Duration.ofSeconds(30));
+		AtomicInteger handled = new AtomicInteger();
+		FilaListenerContainer container = container(binding.name(), 1, 1, Duration.ofDays(365L * 1_000),
+				(message, ack) -> handled.incrementAndGet());
+		container.start();
+		assertThat(container.stop()).isEmpty();
+		assertThat(container.isRunning()).isFalse();
+		assertThat(workerThreads(container.getId())).isZero();
+		container.start();
+		enqueue(this.driver, binding.name(), 1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == 1);
+	}
+
+	@Test
 	void twoDeliveriesUnderOneIdAreHeartbeatedAndSettledByTheirLeaseTokens() throws Exception {
 		QueueBinding binding = queue("duplicates-" + UUID.randomUUID(), Duration.ofMillis(300));
 		Instant now = Instant.now();
