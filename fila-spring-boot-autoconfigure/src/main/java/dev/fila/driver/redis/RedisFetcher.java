@@ -43,6 +43,8 @@ final class RedisFetcher {
 
 	private static final byte[] NO_HAND_OFF = new byte[0];
 
+	private static final byte[] NO_REGISTRATION = bytes("0");
+
 	private final byte[] throttlePrefix;
 
 	private final ClusterThrottles clusterThrottles;
@@ -157,7 +159,7 @@ final class RedisFetcher {
 				this.throttlePrefix, keys.name(), acks.channel(), bytes(Integer.toString(acks.messages().size())));
 		byte[][] args = Arrays.copyOf(leaseArgs, leaseArgs.length + 2);
 		args[leaseArgs.length] = (this.handOff != null) ? this.handOff.channelToRegister() : NO_HAND_OFF;
-		args[leaseArgs.length + 1] = NO_HAND_OFF;
+		args[leaseArgs.length + 1] = NO_REGISTRATION;
 		return args;
 	}
 

@@ -22,7 +22,7 @@
 local B, max, TP = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local acks = tonumber(ARGV[6])
 local H = 7 + 2 * acks
-local hand_off_channel, hand_off_ms = ARGV[H], tonumber(ARGV[H + 1])
+local hand_off_channel, hand_off_ms = ARGV[H], tonumber(ARGV[H + 1]) or 0
 local P = H + 2
 local permits = nil
 if ARGV[P] then
