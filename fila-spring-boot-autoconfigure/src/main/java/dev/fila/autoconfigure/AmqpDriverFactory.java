@@ -78,13 +78,17 @@ final class AmqpDriverFactory implements FilaDriverFactory {
 		checks.range("prefetch-budget", amqp.getPrefetchBudget(), 1, 1_000_000, "");
 		checks.check("key-log-max-bytes", amqp.getKeyLogMaxBytes(), (size) -> size.toBytes() >= (1 << 20),
 				"a size of at least 1MB (1048576 bytes)");
+		// Both are kept in nanoseconds: FilaPropertiesResolver.MAX_DURATION keeps them from overflowing.
+		Duration max = FilaPropertiesResolver.MAX_DURATION;
 		checks.check("session-idle-timeout", amqp.getSessionIdleTimeout(),
-				(timeout) -> !timeout.isNegative() && !timeout.isZero(), "a positive duration such as 30s");
+				(timeout) -> !timeout.isNegative() && !timeout.isZero() && timeout.compareTo(max) <= 0,
+				"a positive duration of at most " + max.toDays() + "d, such as 30s");
 		checks.range("key-shards", amqp.getKeyShards(), 0, AmqpDriverOptions.MAX_KEY_SHARDS,
 				" (0: a queue per fairness key)");
 		checks.check("key-idle-expiry", amqp.getKeyIdleExpiry(),
-				(expiry) -> expiry.isZero() || expiry.compareTo(Duration.ofSeconds(1)) >= 0,
-				"0 (never) or a duration of at least 1s, such as 1h");
+				(expiry) -> expiry.isZero()
+						|| (expiry.compareTo(Duration.ofSeconds(1)) >= 0 && expiry.compareTo(max) <= 0),
+				"0 (never) or a duration of at least 1s and at most " + max.toDays() + "d, such as 1h");
 		checks.check("priority-queues", amqp.isPriorityQueues(), (priorities) -> !priorities || !amqp.isQuorum(),
 				"false with quorum: true (RabbitMQ 3.x quorum queues have no priorities)");
 		checks.limits(amqp, MAX_PAYLOAD_BYTES, MAX_HEADER_BYTES);

@@ -300,7 +300,7 @@ public class FilaProperties {
 		private DataSize keyLogMaxBytes = DataSize.ofMegabytes(64);
 
 		/**
-		 * How long a queue stays consumed after its last fetch. Positive.
+		 * How long a queue stays consumed after its last fetch. Positive, at most 3650d.
 		 */
 		private Duration sessionIdleTimeout = Duration.ofSeconds(30);
 
@@ -311,8 +311,8 @@ public class FilaProperties {
 		private @Nullable Integer keyShards;
 
 		/**
-		 * How long an empty key queue stays unused before it is deleted: 0 (never) or at
-		 * least 1s. Not with key shards nor quorum queues.
+		 * How long an empty key queue stays unused before it is deleted: 0 (never) or from 1s
+		 * to 3650d. Not with key shards nor quorum queues.
 		 */
 		private Duration keyIdleExpiry = Duration.ofHours(1);
 
@@ -409,8 +409,8 @@ public class FilaProperties {
 
 		/**
 		 * Lease length of a delivered message; a running handler's lease is extended by a
-		 * heartbeat, so this bounds how long a dead consumer's messages stay invisible. At
-		 * least 1s.
+		 * heartbeat, so this bounds how long a dead consumer's messages stay invisible. From
+		 * 1s to 3650d.
 		 */
 		private Duration visibilityTimeout = Duration.ofSeconds(30);
 
@@ -551,7 +551,7 @@ public class FilaProperties {
 		private int maxAttempts = 5;
 
 		/**
-		 * Delay before the second delivery.
+		 * Delay before the second delivery. At most 24d.
 		 */
 		private Duration initialDelay = Duration.ofSeconds(1);
 
@@ -605,7 +605,7 @@ public class FilaProperties {
 	public static class Throttle {
 
 		/**
-		 * Permits per second.
+		 * Permits per second: positive and finite.
 		 */
 		private double rate;
 
@@ -729,13 +729,13 @@ public class FilaProperties {
 
 		/**
 		 * Longest a single on_enqueue or on_failure hook call may run before it is stopped
-		 * (the message then gets the defaults).
+		 * (the message then gets the defaults). At most 3650d.
 		 */
 		private Duration timeout = Duration.ofMillis(10);
 
 		/**
 		 * Longest a single call of a Lua handler script (fila.consumers.*.handler) may run
-		 * before it is stopped and the message nacked.
+		 * before it is stopped and the message nacked. At most 3650d.
 		 */
 		private Duration handlerTimeout = Duration.ofSeconds(5);
 
@@ -774,7 +774,7 @@ public class FilaProperties {
 		private int failureThreshold = 3;
 
 		/**
-		 * How long an open circuit breaker bypasses the hook.
+		 * How long an open circuit breaker bypasses the hook. At most 3650d.
 		 */
 		private Duration cooldown = Duration.ofSeconds(10);
 

@@ -88,6 +88,13 @@ final class FilaPropertiesResolver {
 	/** The longest priority aging: stored as int milliseconds, and longer is no aging in practice. */
 	static final Duration MAX_PRIORITY_AGING = Duration.ofDays(24);
 
+	/**
+	 * The longest lease, timeout or idle time Fila takes: drivers and Lua keep these in
+	 * nanoseconds, some times 20, and past about 5,000 days that overflows (an
+	 * ArithmeticException at start-up, or a limit already passed). Ten years is never in practice.
+	 */
+	static final Duration MAX_DURATION = Duration.ofDays(3650);
+
 	private static boolean isPriorityAging(Duration aging) {
 		return aging.toMillis() >= 1 && aging.compareTo(MAX_PRIORITY_AGING) <= 0;
 	}
@@ -176,17 +183,13 @@ final class FilaPropertiesResolver {
 
 	private static void validateThrottles(FilaProperties properties, ConfigurationProblems problems) {
 		properties.getThrottles().forEach((key, throttle) -> {
-			if (!(throttle.getRate() > 0)) {
-				problems.check(() -> {
-					throw new FilaConfigurationException("fila.throttles." + key + ".rate", throttle.getRate(),
-							"a positive number of permits per second");
-				});
+			if (!(throttle.getRate() > 0) || Double.isInfinite(throttle.getRate())) {
+				problems.add(new FilaConfigurationException("fila.throttles." + key + ".rate", throttle.getRate(),
+						"a positive finite number of permits per second"));
 			}
 			if (throttle.getBurst() != null && throttle.getBurst() < 1) {
-				problems.check(() -> {
-					throw new FilaConfigurationException("fila.throttles." + key + ".burst", throttle.getBurst(),
-							"an integer of at least 1");
-				});
+				problems.add(new FilaConfigurationException("fila.throttles." + key + ".burst", throttle.getBurst(),
+						"an integer of at least 1"));
 			}
 		});
 	}
@@ -207,65 +210,86 @@ final class FilaPropertiesResolver {
 	private static Map<String, QueueDefinition> queues(FilaProperties properties, Set<String> driverNames,
 			@Nullable String defaultDriver, ConfigurationProblems problems) {
 		Map<String, QueueDefinition> queues = new LinkedHashMap<>();
-		properties.getQueues().forEach((name, queue) -> problems.check(() -> {
-			String prefix = "fila.queues." + name;
-			String problem = QueueNames.problem(name);
-			if (problem != null) {
-				throw new FilaConfigurationException(prefix, name, "queue names of " + QueueNames.RULE);
-			}
-			if (queue.getDriver() != null && !driverNames.contains(queue.getDriver())) {
-				throw new FilaConfigurationException(prefix + ".driver", queue.getDriver(),
-						"the name of a declared driver, one of " + new TreeSet<>(driverNames));
-			}
-			if (queue.getDriver() == null && defaultDriver == null) {
-				throw new FilaConfigurationException("fila.default-driver", null,
-						"the name of a declared driver (queue '" + name + "' names no driver), one of "
-								+ new TreeSet<>(driverNames));
-			}
-			if (queue.getVisibilityTimeout().compareTo(QueueDefinition.MIN_VISIBILITY_TIMEOUT) < 0) {
-				throw new FilaConfigurationException(prefix + ".visibility-timeout", queue.getVisibilityTimeout(),
-						"a duration of at least " + QueueDefinition.MIN_VISIBILITY_TIMEOUT.toMillis() + "ms");
-			}
-			if (queue.getQuantum() < 1) {
-				throw new FilaConfigurationException(prefix + ".quantum", queue.getQuantum(), "an integer of at least 1");
-			}
-			if (queue.getKeyMaxInFlight() != null && queue.getKeyMaxInFlight() < 1) {
-				throw new FilaConfigurationException(prefix + ".key-max-in-flight", queue.getKeyMaxInFlight(),
-						"an integer of at least 1, or unset for no limit");
-			}
-			if (queue.getMaxInFlight() != null && queue.getMaxInFlight() < 1) {
-				throw new FilaConfigurationException(prefix + ".max-in-flight", queue.getMaxInFlight(),
-						"an integer of at least 1, or unset for no limit");
-			}
-			if (queue.getPriorityAging() != null && !isPriorityAging(queue.getPriorityAging())) {
-				throw new FilaConfigurationException(prefix + ".priority-aging", queue.getPriorityAging(),
-						"a duration from 1ms to " + MAX_PRIORITY_AGING.toDays() + "d, or unset for no aging");
-			}
-			queues.put(name, new QueueDefinition(name, queue.getDriver(), queue.getVisibilityTimeout(),
-					queue.getQuantum(), queue.isDeadLetter(), retryPolicy(prefix + ".retry", queue.getRetry()),
-					queue.getOnEnqueue(), queue.getOnFailure()));
-		}));
+		properties.getQueues()
+			.forEach((name, queue) -> problems.check(() -> queues.put(name, queue(name, queue, driverNames, defaultDriver))));
 		return queues;
 	}
 
-	private static RetryPolicy retryPolicy(String prefix, FilaProperties.Retry retry) {
-		if (retry.getMaxAttempts() < 1) {
-			throw new FilaConfigurationException(prefix + ".max-attempts", retry.getMaxAttempts(),
-					"an integer of at least 1");
+	/**
+	 * @throws FilaConfigurationException for the first bad value of the queue, its other bad
+	 * values suppressed in it
+	 */
+	private static QueueDefinition queue(String name, FilaProperties.Queue queue, Set<String> driverNames,
+			@Nullable String defaultDriver) {
+		ConfigurationProblems problems = new ConfigurationProblems();
+		String prefix = "fila.queues." + name;
+		if (QueueNames.problem(name) != null) {
+			problems.add(new FilaConfigurationException(prefix, name, "queue names of " + QueueNames.RULE));
 		}
-		if (retry.getInitialDelay().isNegative()) {
-			throw new FilaConfigurationException(prefix + ".initial-delay", retry.getInitialDelay(),
-					"a duration of 0 or more");
+		if (queue.getDriver() != null && !driverNames.contains(queue.getDriver())) {
+			problems.add(new FilaConfigurationException(prefix + ".driver", queue.getDriver(),
+					"the name of a declared driver, one of " + new TreeSet<>(driverNames)));
+		}
+		if (queue.getDriver() == null && defaultDriver == null) {
+			problems.add(new FilaConfigurationException("fila.default-driver", null,
+					"the name of a declared driver (queue '" + name + "' names no driver), one of "
+							+ new TreeSet<>(driverNames)));
+		}
+		Duration visibilityTimeout = queue.getVisibilityTimeout();
+		if (visibilityTimeout.compareTo(QueueDefinition.MIN_VISIBILITY_TIMEOUT) < 0
+				|| visibilityTimeout.compareTo(MAX_DURATION) > 0) {
+			problems.add(new FilaConfigurationException(prefix + ".visibility-timeout", visibilityTimeout,
+					"a duration of at least " + QueueDefinition.MIN_VISIBILITY_TIMEOUT.toMillis() + "ms and at most "
+							+ MAX_DURATION.toDays() + "d"));
+		}
+		if (queue.getQuantum() < 1) {
+			problems.add(new FilaConfigurationException(prefix + ".quantum", queue.getQuantum(),
+					"an integer of at least 1"));
+		}
+		if (queue.getKeyMaxInFlight() != null && queue.getKeyMaxInFlight() < 1) {
+			problems.add(new FilaConfigurationException(prefix + ".key-max-in-flight", queue.getKeyMaxInFlight(),
+					"an integer of at least 1, or unset for no limit"));
+		}
+		if (queue.getMaxInFlight() != null && queue.getMaxInFlight() < 1) {
+			problems.add(new FilaConfigurationException(prefix + ".max-in-flight", queue.getMaxInFlight(),
+					"an integer of at least 1, or unset for no limit"));
+		}
+		if (queue.getPriorityAging() != null && !isPriorityAging(queue.getPriorityAging())) {
+			problems.add(new FilaConfigurationException(prefix + ".priority-aging", queue.getPriorityAging(),
+					"a duration from 1ms to " + MAX_PRIORITY_AGING.toDays() + "d, or unset for no aging"));
+		}
+		checkRetry(prefix + ".retry", queue.getRetry(), problems);
+		problems.throwIfAny();
+		FilaProperties.Retry retry = queue.getRetry();
+		return new QueueDefinition(name, queue.getDriver(), visibilityTimeout, queue.getQuantum(), queue.isDeadLetter(),
+				new RetryPolicy(retry.getMaxAttempts(), retry.getInitialDelay(), retry.getMultiplier(),
+						retry.getMaxDelay()),
+				queue.getOnEnqueue(), queue.getOnFailure());
+	}
+
+	private static void checkRetry(String prefix, FilaProperties.Retry retry, ConfigurationProblems problems) {
+		if (retry.getMaxAttempts() < 1) {
+			problems.add(new FilaConfigurationException(prefix + ".max-attempts", retry.getMaxAttempts(),
+					"an integer of at least 1"));
+		}
+		// Bounded like max-delay: a longer first delay is cut to max-delay anyway, and one past
+		// Long milliseconds overflowed on every failure.
+		if (!isRetryDelay(retry.getInitialDelay())) {
+			problems.add(new FilaConfigurationException(prefix + ".initial-delay", retry.getInitialDelay(),
+					"a duration from 0 to " + FailureDecision.MAX_RETRY_DELAY.toDays() + " days (the longest retry delay)"));
 		}
 		if (!(retry.getMultiplier() >= 1.0)) {
-			throw new FilaConfigurationException(prefix + ".multiplier", retry.getMultiplier(), "a number of at least 1.0");
+			problems.add(new FilaConfigurationException(prefix + ".multiplier", retry.getMultiplier(),
+					"a number of at least 1.0"));
 		}
-		if (retry.getMaxDelay().isNegative() || retry.getMaxDelay().compareTo(FailureDecision.MAX_RETRY_DELAY) > 0) {
-			throw new FilaConfigurationException(prefix + ".max-delay", retry.getMaxDelay(),
-					"a duration from 0 to " + FailureDecision.MAX_RETRY_DELAY.toDays() + " days (the longest retry delay)");
+		if (!isRetryDelay(retry.getMaxDelay())) {
+			problems.add(new FilaConfigurationException(prefix + ".max-delay", retry.getMaxDelay(),
+					"a duration from 0 to " + FailureDecision.MAX_RETRY_DELAY.toDays() + " days (the longest retry delay)"));
 		}
-		return new RetryPolicy(retry.getMaxAttempts(), retry.getInitialDelay(), retry.getMultiplier(),
-				retry.getMaxDelay());
+	}
+
+	private static boolean isRetryDelay(Duration delay) {
+		return !delay.isNegative() && delay.compareTo(FailureDecision.MAX_RETRY_DELAY) <= 0;
 	}
 
 	/** Validates and converts the configured consumers. */
@@ -279,20 +303,25 @@ final class FilaPropertiesResolver {
 	private static Map<String, ConsumerConfig> consumers(FilaProperties properties, ConfigurationProblems problems) {
 		Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
 		properties.getConsumers().forEach((id, consumer) -> problems.check(() -> {
+			ConfigurationProblems consumerProblems = new ConfigurationProblems();
 			String prefix = "fila.consumers." + id;
-			ranged(prefix + ".concurrency", consumer.getConcurrency(), 1000, ConsumerSettings.CONCURRENCY_RANGE);
-			ranged(prefix + ".prefetch", consumer.getPrefetch(), 10000, ConsumerSettings.PREFETCH_RANGE);
+			consumerProblems.check(() -> ranged(prefix + ".concurrency", consumer.getConcurrency(), 1000,
+					ConsumerSettings.CONCURRENCY_RANGE));
+			consumerProblems.check(
+					() -> ranged(prefix + ".prefetch", consumer.getPrefetch(), 10000, ConsumerSettings.PREFETCH_RANGE));
 			if (consumer.getShutdownTimeout() != null && consumer.getShutdownTimeout().isNegative()) {
-				throw new FilaConfigurationException(prefix + ".shutdown-timeout", consumer.getShutdownTimeout(),
-						"a duration of 0 or more");
+				consumerProblems.add(new FilaConfigurationException(prefix + ".shutdown-timeout",
+						consumer.getShutdownTimeout(), "a duration of 0 or more"));
 			}
 			if (consumer.getQueue() != null) {
 				String queue = consumer.getQueue();
 				String checked = queue.endsWith(".dlq") ? QueueNames.sourceOf(queue) : queue;
 				if (QueueNames.problem(checked) != null) {
-					throw new FilaConfigurationException(prefix + ".queue", queue, "queue names of " + QueueNames.RULE);
+					consumerProblems.add(new FilaConfigurationException(prefix + ".queue", queue,
+							"queue names of " + QueueNames.RULE));
 				}
 			}
+			consumerProblems.throwIfAny();
 			consumers.put(id, new ConsumerConfig(consumer.getQueue(), consumer.getConcurrency(),
 					consumer.getPrefetch(), consumer.getAutoStartup(), consumer.getShutdownTimeout()));
 		}));
@@ -302,16 +331,19 @@ final class FilaPropertiesResolver {
 	/** Validates and converts the Lua limits. */
 	static LuaSettings luaSettings(FilaProperties properties) {
 		FilaProperties.Lua lua = properties.getLua();
-		positive("fila.lua.timeout", lua.getTimeout());
-		positive("fila.lua.handler-timeout", lua.getHandlerTimeout());
+		ConfigurationProblems problems = new ConfigurationProblems();
+		problems.check(() -> positive("fila.lua.timeout", lua.getTimeout()));
+		problems.check(() -> positive("fila.lua.handler-timeout", lua.getHandlerTimeout()));
 		if (lua.getCircuitBreaker().getFailureThreshold() < 1) {
-			throw new FilaConfigurationException("fila.lua.circuit-breaker.failure-threshold",
-					lua.getCircuitBreaker().getFailureThreshold(), "an integer of at least 1");
+			problems.add(new FilaConfigurationException("fila.lua.circuit-breaker.failure-threshold",
+					lua.getCircuitBreaker().getFailureThreshold(), "an integer of at least 1"));
 		}
-		if (lua.getCircuitBreaker().getCooldown().isNegative()) {
-			throw new FilaConfigurationException("fila.lua.circuit-breaker.cooldown",
-					lua.getCircuitBreaker().getCooldown(), "a duration of 0 or more");
+		Duration cooldown = lua.getCircuitBreaker().getCooldown();
+		if (cooldown.isNegative() || cooldown.compareTo(MAX_DURATION) > 0) {
+			problems.add(new FilaConfigurationException("fila.lua.circuit-breaker.cooldown", cooldown,
+					"a duration from 0 to " + MAX_DURATION.toDays() + "d"));
 		}
+		problems.throwIfAny();
 		return new LuaSettings(lua.getTimeout(), lua.getHandlerTimeout(), lua.getCircuitBreaker().getFailureThreshold(),
 				lua.getCircuitBreaker().getCooldown());
 	}
@@ -323,8 +355,9 @@ final class FilaPropertiesResolver {
 	}
 
 	private static void positive(String property, Duration duration) {
-		if (duration.isNegative() || duration.isZero()) {
-			throw new FilaConfigurationException(property, duration, "a positive duration");
+		if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+			throw new FilaConfigurationException(property, duration,
+					"a positive duration of at most " + MAX_DURATION.toDays() + "d");
 		}
 	}
 

@@ -103,6 +103,24 @@ class AmqpDriverFactoryTests {
 	}
 
 	@Test
+	void idleTimesPastTheNanosecondClocksNameTheirProperties() {
+		// Both are kept in nanoseconds: 365000d overflowed when the driver was created, or on
+		// every housekeeping run.
+		this.amqp.setSessionIdleTimeout(Duration.ofDays(365_000));
+		this.amqp.setKeyIdleExpiry(Duration.ofDays(365_000));
+		assertThatExceptionOfType(FilaConfigurationException.class).isThrownBy(this::prepare).satisfies((ex) -> {
+			assertThat(ex.getProperty()).isEqualTo("fila.drivers.rabbit.amqp.session-idle-timeout");
+			assertThat(ex.getValue()).isEqualTo("365000d");
+			assertThat(ex.getAllowed()).contains("3650d");
+			assertThat(ex.getSuppressed()).singleElement()
+				.isInstanceOfSatisfying(FilaConfigurationException.class, (other) -> {
+					assertThat(other.getProperty()).isEqualTo("fila.drivers.rabbit.amqp.key-idle-expiry");
+					assertThat(other.getAllowed()).contains("3650d");
+				});
+		});
+	}
+
+	@Test
 	void headersLargerThanAnAmqpFrameTakesFailWithTheOtherProblems() {
 		this.amqp.setMaxHeaderBytes(DataSize.ofKilobytes(200));
 		this.amqp.setPrefix("");
