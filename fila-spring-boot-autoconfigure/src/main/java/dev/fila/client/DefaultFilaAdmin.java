@@ -1,5 +1,6 @@
 package dev.fila.client;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,12 +85,25 @@ public class DefaultFilaAdmin implements FilaAdmin {
 
 	/**
 	 * Creates a queue (and its dead-letter queue) on its configured driver, or on the default
-	 * driver with default settings when it is not declared. Does nothing when it exists.
+	 * driver with default settings when it is not declared. Does nothing when it exists, on
+	 * any driver.
 	 * @param queue the queue name
 	 */
 	@Override
 	public void createQueue(String queue) {
 		QueueNames.validate(queue);
+		if (!this.queues.isDeclared(queue) && this.queues.find(queue) == null
+				&& !this.queues.drivers().get(null).queueExists(queue)) {
+			try {
+				// Another instance created it on another driver: a second queue of that name on the
+				// default driver would hide it (and its messages) from this instance.
+				this.queues.existing(queue);
+				return;
+			}
+			catch (QueueNotFoundException ex) {
+				// It exists nowhere: created on the default driver below.
+			}
+		}
 		this.queues.binding(queue);
 	}
 
@@ -155,6 +169,7 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	 */
 	@Override
 	public int redrive(String deadLetterQueue, int count) {
+		QueueNames.validateReadable(deadLetterQueue);
 		if (!QueueSpec.isDeadLetterQueue(deadLetterQueue)) {
 			throw new IllegalArgumentException("'" + deadLetterQueue + "' is not a dead-letter queue (<queue>.dlq)");
 		}
@@ -191,12 +206,12 @@ public class DefaultFilaAdmin implements FilaAdmin {
 
 	/**
 	 * Sets a runtime configuration value, visible to the next {@code fila.get(key)}.
-	 * @param key the key
+	 * @param key the key, not empty
 	 * @param value the value
 	 */
 	@Override
 	public void setConfig(String key, String value) {
-		this.runtimeConfig.set(key, value);
+		this.runtimeConfig.set(requireConfigKey(key), value);
 	}
 
 	/**
@@ -205,7 +220,7 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	 */
 	@Override
 	public Optional<String> getConfig(String key) {
-		return this.runtimeConfig.get(key);
+		return this.runtimeConfig.get(requireConfigKey(key));
 	}
 
 	/**
@@ -214,18 +229,25 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	 */
 	@Override
 	public Map<String, String> listConfig(String prefix) {
+		if (prefix == null) {
+			throw new IllegalArgumentException("A runtime configuration prefix must not be null (empty lists every key)");
+		}
 		return this.runtimeConfig.list(prefix);
 	}
 
 	/**
 	 * Creates or changes a throttle on every driver and, where the settings are shared (Redis,
 	 * RabbitMQ), on every instance and across restarts.
-	 * @param key the throttle key
+	 * @param key the throttle key, not empty
 	 * @param rate permits per second, positive
 	 * @param burst bucket size, at least 1
 	 */
 	@Override
 	public void setThrottle(String key, double rate, long burst) {
+		if (key == null || key.isEmpty()) {
+			throw new IllegalArgumentException("A throttle key must not be null or empty, was "
+					+ ((key != null) ? "''" : "null"));
+		}
 		if (!(rate > 0) || Double.isInfinite(rate) || burst < 1) {
 			throw new IllegalArgumentException("Throttle '" + key + "' needs a finite rate > 0 and burst >= 1, was rate="
 					+ rate + ", burst=" + burst);
@@ -259,7 +281,8 @@ public class DefaultFilaAdmin implements FilaAdmin {
 
 	@Override
 	public void pauseKey(String queue, String key) {
-		this.flowControl.setKeyPaused(this.queues.existing(queue).name(), requireKey(key), true);
+		QueueBinding binding = this.queues.existing(queue);
+		this.flowControl.setKeyPaused(binding.name(), requireCarriedKey(binding, key), true);
 	}
 
 	@Override
@@ -269,12 +292,45 @@ public class DefaultFilaAdmin implements FilaAdmin {
 
 	@Override
 	public void setKeyWeight(String queue, String key, double weight) {
-		this.flowControl.setKeyWeight(this.queues.existing(queue).name(), requireKey(key), weight);
+		QueueBinding binding = this.queues.existing(queue);
+		this.flowControl.setKeyWeight(binding.name(), (weight > 0) ? requireCarriedKey(binding, key) : requireKey(key),
+				weight);
 	}
 
 	@Override
 	public void setKeyMaxInFlight(String queue, String key, int maxInFlight) {
-		this.flowControl.setKeyMaxInFlight(this.queues.existing(queue).name(), requireKey(key), maxInFlight);
+		QueueBinding binding = this.queues.existing(queue);
+		this.flowControl.setKeyMaxInFlight(binding.name(),
+				(maxInFlight > 0) ? requireCarriedKey(binding, key) : requireKey(key), maxInFlight);
+	}
+
+	private static String requireConfigKey(String key) {
+		if (key == null || key.isEmpty()) {
+			throw new IllegalArgumentException("A runtime configuration key must not be null or empty, was "
+					+ ((key != null) ? "''" : "null"));
+		}
+		return key;
+	}
+
+	/**
+	 * A key that some message of the queue could have: the driver counts the fairness key in a
+	 * message's header bytes, so a longer one can only be stored, shared with every instance
+	 * (in one settings record) and never match. Removals take any key.
+	 */
+	private static String requireCarriedKey(QueueBinding queue, String key) {
+		requireKey(key);
+		int max = queue.driver().limits().maxHeaderBytes();
+		// Past max characters it is past max bytes: no need to encode a megabyte to say so.
+		boolean overLength = key.length() > max;
+		int bytes = overLength ? key.length() : key.getBytes(StandardCharsets.UTF_8).length;
+		if (bytes > max) {
+			throw new IllegalArgumentException("A fairness key of " + (overLength ? "at least " : "") + bytes
+					+ " bytes (UTF-8) is on no message of queue '" + queue.name() + "': its driver '"
+					+ queue.driver().name() + "' takes at most " + max
+					+ " header bytes, the fairness key included; the key starts '"
+					+ key.substring(0, Math.min(key.length(), 40)) + "'");
+		}
+		return key;
 	}
 
 	private static String requireKey(String key) {

@@ -17,7 +17,9 @@ public interface FilaAdmin {
 
 	/**
 	 * Creates a queue (and its dead-letter queue) on its configured driver, or on the default
-	 * driver with default settings when it is not declared. Does nothing when it exists.
+	 * driver with default settings when it is not declared. Does nothing when it exists, on
+	 * any driver: an undeclared queue that another instance created on another driver stays
+	 * there.
 	 * @param queue the queue name
 	 */
 	void createQueue(String queue);
@@ -84,7 +86,7 @@ public interface FilaAdmin {
 	/**
 	 * Sets a runtime configuration value, visible to the next {@code fila.get(key)}: on every
 	 * instance within a second and across restarts where the settings are shared (Redis).
-	 * @param key the key
+	 * @param key the key, not empty
 	 * @param value the value; {@code null} removes the key, and the configured value (if any)
 	 * applies again at the next start
 	 */
@@ -97,14 +99,14 @@ public interface FilaAdmin {
 	Optional<String> getConfig(String key);
 
 	/**
-	 * @param prefix a key prefix, empty for all
+	 * @param prefix a key prefix, empty for all (not {@code null})
 	 * @return the matching runtime configuration entries, sorted by key
 	 */
 	Map<String, String> listConfig(String prefix);
 
 	/**
 	 * Creates or changes a throttle on every driver.
-	 * @param key the throttle key
+	 * @param key the throttle key, not empty
 	 * @param rate permits per second, positive
 	 * @param burst bucket size, at least 1
 	 */
@@ -136,6 +138,8 @@ public interface FilaAdmin {
 	 * @param queue the queue
 	 * @param key the fairness key
 	 * @throws QueueNotFoundException when no driver has the queue
+	 * @throws IllegalArgumentException when the key is empty, or longer than any message of the
+	 * queue can carry (its driver's {@code max-header-bytes}, which counts the fairness key)
 	 */
 	void pauseKey(String queue, String key);
 
@@ -154,7 +158,8 @@ public interface FilaAdmin {
 	 * @param key the fairness key
 	 * @param weight the weight, or {@code <= 0} to remove the override
 	 * @throws QueueNotFoundException when no driver has the queue
-	 * @throws IllegalArgumentException when the weight is {@code NaN} or infinite
+	 * @throws IllegalArgumentException when the weight is {@code NaN} or infinite, or, unless
+	 * the override is removed, the key is longer than any message of the queue can carry
 	 */
 	void setKeyWeight(String queue, String key, double weight);
 
@@ -166,6 +171,8 @@ public interface FilaAdmin {
 	 * @param key the fairness key
 	 * @param maxInFlight the limit, or {@code <= 0} to remove the override
 	 * @throws QueueNotFoundException when no driver has the queue
+	 * @throws IllegalArgumentException when, unless the override is removed, the key is longer
+	 * than any message of the queue can carry
 	 */
 	void setKeyMaxInFlight(String queue, String key, int maxInFlight);
 

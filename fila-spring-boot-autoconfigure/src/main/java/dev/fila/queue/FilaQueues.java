@@ -64,7 +64,7 @@ public class FilaQueues {
 	 * @throws IllegalArgumentException when the name breaks the naming rules
 	 */
 	public QueueBinding binding(String queue) {
-		QueueBinding existing = this.bindings.get(queue);
+		QueueBinding existing = this.bindings.get(requireName(queue));
 		if (existing != null) {
 			return existing;
 		}
@@ -109,7 +109,7 @@ public class FilaQueues {
 	 * @throws QueueNotFoundException when no driver has the queue
 	 */
 	public QueueBinding existing(String queue) {
-		QueueBinding bound = this.bindings.get(queue);
+		QueueBinding bound = this.bindings.get(requireName(queue));
 		if (bound != null) {
 			return bound;
 		}
@@ -144,7 +144,7 @@ public class FilaQueues {
 	 * @return its binding
 	 */
 	public QueueBinding bindingOn(String queue, FilaDriver driver) {
-		if (this.declared.containsKey(queue) || QueueSpec.isDeadLetterQueue(queue)) {
+		if (this.declared.containsKey(requireName(queue)) || QueueSpec.isDeadLetterQueue(queue)) {
 			return binding(queue);
 		}
 		QueueNames.validate(queue);
@@ -180,6 +180,14 @@ public class FilaQueues {
 	/** @return the drivers */
 	public FilaDrivers drivers() {
 		return this.drivers;
+	}
+
+	/** The bindings map takes no null key: a null name is refused as a bad name, not with an NPE. */
+	private static String requireName(@Nullable String queue) {
+		if (queue == null) {
+			QueueNames.validate(null);
+		}
+		return queue;
 	}
 
 	private QueueBinding bind(QueueDefinition definition, FilaDriver driver) {

@@ -25,7 +25,10 @@ public final class QueueNames {
 	 * @return {@code null} when the name is valid for a queue users declare, else the reason
 	 */
 	public static @Nullable String problem(@Nullable String name) {
-		if (name == null || name.isEmpty()) {
+		if (name == null) {
+			return "the name is null";
+		}
+		if (name.isEmpty()) {
 			return "the name is empty";
 		}
 		if (name.length() > 200) {
@@ -58,7 +61,16 @@ public final class QueueNames {
 	 * @throws IllegalArgumentException when the name breaks the rules
 	 */
 	public static void validateReadable(@Nullable String name) {
-		validate((name != null && QueueSpec.isDeadLetterQueue(name)) ? sourceOf(name) : name);
+		if (name == null || !QueueSpec.isDeadLetterQueue(name)) {
+			validate(name);
+			return;
+		}
+		String problem = problem(sourceOf(name));
+		if (problem != null) {
+			// Named as given: the source's name alone would hide which argument was wrong.
+			throw new IllegalArgumentException("Invalid queue name '" + name + "': it is the dead-letter queue of '"
+					+ sourceOf(name) + "', and " + problem + " (allowed: " + RULE + ", plus '.dlq')");
+		}
 	}
 
 	/**
