@@ -108,7 +108,8 @@ final class BoundedStringLib {
 			LuaString s = args.checkstring(1);
 			long n = args.checklong(2);
 			LuaString sep = args.isnil(3) ? EMPTYSTRING : args.checkstring(3);
-			if (n <= 0) {
+			// Nothing to copy: the loop below would spin n times, uncharged, for an empty result.
+			if (n <= 0 || s.length() + sep.length() == 0) {
 				return EMPTYSTRING;
 			}
 			long length = Math.multiplyHigh(n, s.length() + sep.length()) != 0 ? Long.MAX_VALUE

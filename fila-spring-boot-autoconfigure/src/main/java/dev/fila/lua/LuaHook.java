@@ -180,7 +180,8 @@ final class LuaHook {
 		LuaSandbox sandbox = LuaSandbox.create(LuaLimits.HOOK);
 		sandbox.globals().rawset("fila", LuaValues.filaTable(this.config));
 		sandbox.runChunk(this.script.prototype(), this.timeoutNanos * 10);
-		LuaValue function = sandbox.globals().get(this.hookName);
+		// Raw: an __index the chunk gave _G would run here, outside any call's limits.
+		LuaValue function = sandbox.globals().rawget(this.hookName);
 		if (!function.isfunction()) {
 			throw new LuaError(this.script.name() + " does not define function " + this.hookName);
 		}

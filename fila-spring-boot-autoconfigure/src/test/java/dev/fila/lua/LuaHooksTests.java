@@ -27,6 +27,7 @@ import dev.fila.scheduling.Scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class LuaHooksTests {
 
@@ -106,6 +107,65 @@ class LuaHooksTests {
 					urgent))
 				.as("priority = %s", priority)
 				.isEqualTo(Scheduling.DEFAULT.withPriority(6));
+		}
+		assertThat(this.outcomes).containsOnly("on_enqueue:error");
+	}
+
+	@Test
+	void aWeightOutsideTheOverrideRangeFallsBackToTheDefaults() {
+		for (String weight : new String[] { "1e-320", "1e-7", "1e7", "2^1023", "'1e-320'" }) {
+			assertThat(enqueue("function on_enqueue(msg) return { fairness_key = 'k', weight = " + weight + " } end",
+					Map.of()))
+				.as("weight = %s", weight)
+				.isEqualTo(Scheduling.DEFAULT);
+		}
+		assertThat(this.outcomes).containsOnly("on_enqueue:error");
+		assertThat(enqueue("function on_enqueue(msg) return { fairness_key = 'k', weight = 1e-6 } end", Map.of()))
+			.isEqualTo(new Scheduling("k", 1e-6, List.of()));
+		assertThat(enqueue("function on_enqueue(msg) return { fairness_key = 'k', weight = 1e6 } end", Map.of()))
+			.isEqualTo(new Scheduling("k", 1e6, List.of()));
+	}
+
+	@Test
+	void oversizedKeysFallBackToTheDefaults() {
+		String keys = "local t = {} for i = 1, %d do t[i] = 't' .. i end";
+		assertThat(enqueue("function on_enqueue(msg) return { fairness_key = string.rep('k', 1025) } end", Map.of()))
+			.isEqualTo(Scheduling.DEFAULT);
+		assertThat(enqueue("function on_enqueue(msg) return { throttle_keys = string.rep('t', 1025) } end", Map.of()))
+			.isEqualTo(Scheduling.DEFAULT);
+		assertThat(enqueue("function on_enqueue(msg) return { throttle_keys = { 'a', string.rep('t', 1025) } } end",
+				Map.of()))
+			.isEqualTo(Scheduling.DEFAULT);
+		assertThat(enqueue("function on_enqueue(msg) " + keys.formatted(33) + " return { throttle_keys = t } end",
+				Map.of()))
+			.isEqualTo(Scheduling.DEFAULT);
+		assertThat(this.outcomes).containsOnly("on_enqueue:error");
+		Scheduling largest = enqueue("function on_enqueue(msg) " + keys.formatted(32)
+				+ " return { fairness_key = string.rep('k', 1024), throttle_keys = t } end", Map.of());
+		assertThat(largest.fairnessKey()).hasSize(1024);
+		assertThat(largest.throttleKeys()).hasSize(32);
+	}
+
+	@Test
+	void aSandboxLoadedAgainDoesNotRunMetamethodsToFindTheHook() {
+		// Once on_enqueue failed, the next call loads a fresh sandbox: its chunk may now define
+		// no hook and give _G an __index that never returns.
+		EnqueuePolicy policy = this.factory.enqueuePolicy(queue("""
+				if fila.get("trap") then
+				  setmetatable(_G, { __index = function() while true do end end })
+				else
+				  function on_enqueue(msg) error("once") end
+				end
+				""", null));
+		EnqueueContext context = new EnqueueContext("q", Map.of(), 0);
+		assertThat(policy.schedule(context)).isEqualTo(Scheduling.DEFAULT);
+		this.config.set("trap", "set");
+		try {
+			assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> policy.schedule(context)))
+				.isEqualTo(Scheduling.DEFAULT);
+		}
+		finally {
+			this.config.set("trap", null);
 		}
 		assertThat(this.outcomes).containsOnly("on_enqueue:error");
 	}

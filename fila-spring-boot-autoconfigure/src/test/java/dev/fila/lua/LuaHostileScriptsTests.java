@@ -191,6 +191,8 @@ class LuaHostileScriptsTests {
 				Arguments.of("string.rep kept in a table", "local t = {} for i = 1, 1e6 do"
 						+ " t[i] = string.rep('x', 2^20 - i) end error('x')", true),
 				Arguments.of("string.rep with a huge count", "return { fairness_key = string.rep('x', 2^40) }", true),
+				Arguments.of("string.rep of an empty string a huge number of times",
+						"return { fairness_key = string.rep('', 2^40) .. string.rep('', 2^40, '') }", false),
 				Arguments.of("table growth", "local t = {} for i = 1, 1e9 do t[i] = { i } end error('x')", true),
 				Arguments.of("table.concat of a large string many times", "local s = string.rep('x', 2^20)"
 						+ " local t = {} for i = 1, 4096 do t[i] = s end return { fairness_key = table.concat(t) }",
