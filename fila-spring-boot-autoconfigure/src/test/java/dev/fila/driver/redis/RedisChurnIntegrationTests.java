@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +52,21 @@ class RedisChurnIntegrationTests {
 		this.factory.destroy();
 	}
 
+	/**
+	 * Whether an idle fetch leaves a hand-off registration ({@code hw}) depends on whether its
+	 * instance's subscription stands yet: the warm-ups must run as the measured runs do.
+	 */
+	private void awaitSubscriptions() throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!this.requester.signals().subscribed() || !this.responder.signals().subscribed()) {
+			assertThat(System.nanoTime()).as("the subscriptions stand").isLessThan(deadline);
+			Thread.sleep(10);
+		}
+	}
+
 	@Test
 	void requestRepliesLeaveNoNotificationEntriesNorKeys() throws Exception {
+		awaitSubscriptions();
 		this.requester.createQueue(new QueueSpec("rpc", Duration.ofSeconds(30), 1, false));
 		ChurnWorkload.requestReplies(this.requester, this.responder, "rpc", 20, 2);
 		long keys = RedisTestSupport.countKeys(this.factory, this.prefix);
@@ -68,6 +82,7 @@ class RedisChurnIntegrationTests {
 
 	@Test
 	void fairnessKeysUsedOnceLeaveNoEntries() throws Exception {
+		awaitSubscriptions();
 		this.requester.createQueue(new QueueSpec("tenants", Duration.ofSeconds(30), 1, false));
 		ChurnWorkload.distinctKeys(this.requester, "tenants", "warm-", 1);
 		long keys = RedisTestSupport.countKeys(this.factory, this.prefix);
