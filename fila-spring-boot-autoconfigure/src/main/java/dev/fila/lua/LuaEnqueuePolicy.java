@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.luaj.vm2.LuaError;
-import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
@@ -21,22 +20,12 @@ import dev.fila.scheduling.Scheduling;
  * defaults and the producer's priority: it is never lost.
  * <p>
  * The result is data: its fields are read raw, once, so a metamethod can neither run after
- * the hook's time limit nor answer the validation one way and the read another. Values no
- * driver can keep make it malformed rather than reach one: a weight outside what round robin
- * arithmetic handles, keys that would take the message over a driver's header limit.
+ * the hook's time limit nor answer the validation one way and the read another. A weight
+ * outside what round robin arithmetic handles makes it malformed rather than stall its key.
  */
 final class LuaEnqueuePolicy implements EnqueuePolicy {
 
 	static final String HOOK = "on_enqueue";
-
-	/** The longest fairness key or throttle key, in bytes. */
-	static final int MAX_KEY_BYTES = 1024;
-
-	/**
-	 * The most throttle keys: with {@link #MAX_KEY_BYTES}, about half the drivers' default
-	 * header limit (64 KiB), which keys count towards.
-	 */
-	static final int MAX_THROTTLE_KEYS = 32;
 
 	private final LuaHook hook;
 
@@ -87,19 +76,8 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 			throw malformed("weight " + abbreviate(weight.tojstring()) + " instead of a number from "
 					+ FilaFlowControl.MIN_WEIGHT + " to " + FilaFlowControl.MAX_WEIGHT);
 		}
-		return new Scheduling(key.isnil() ? Scheduling.DEFAULT_KEY : key(key, "fairness_key"),
-				weight.isnil() ? 1 : value, throttleKeys(table.rawget("throttle_keys")),
-				priority(table.rawget("priority"), priority));
-	}
-
-	/** A key within {@link #MAX_KEY_BYTES}, measured before it is decoded. */
-	private static String key(LuaValue key, String what) {
-		LuaString bytes = key.strvalue();
-		if (bytes.length() > MAX_KEY_BYTES) {
-			throw malformed(what + " '" + abbreviate(bytes.substring(0, 41).tojstring()) + "' of " + bytes.length()
-					+ " bytes, more than " + MAX_KEY_BYTES);
-		}
-		return bytes.tojstring();
+		return new Scheduling(key.isnil() ? Scheduling.DEFAULT_KEY : key.tojstring(), weight.isnil() ? 1 : value,
+				throttleKeys(table.rawget("throttle_keys")), priority(table.rawget("priority"), priority));
 	}
 
 	/** An integer from 0 to 9; a string of one is taken too, as headers carry it. */
@@ -124,22 +102,18 @@ final class LuaEnqueuePolicy implements EnqueuePolicy {
 			return List.of();
 		}
 		if (keys.isstring()) {
-			return List.of(key(keys, "throttle key"));
+			return List.of(keys.tojstring());
 		}
 		if (!(keys instanceof LuaTable list)) {
 			throw malformed("throttle_keys of type " + keys.typename() + " instead of a list of strings");
 		}
-		int n = list.rawlen();
-		if (n > MAX_THROTTLE_KEYS) {
-			throw malformed(n + " throttle keys, more than " + MAX_THROTTLE_KEYS);
-		}
-		List<String> result = new ArrayList<>(n);
-		for (int i = 1; i <= n; i++) {
+		List<String> result = new ArrayList<>();
+		for (int i = 1, n = list.rawlen(); i <= n; i++) {
 			LuaValue key = list.rawget(i);
 			if (!key.isstring()) {
 				throw malformed("a throttle key of type " + key.typename());
 			}
-			result.add(key(key, "throttle key"));
+			result.add(key.tojstring());
 		}
 		return result;
 	}

@@ -127,26 +127,6 @@ class LuaHooksTests {
 	}
 
 	@Test
-	void oversizedKeysFallBackToTheDefaults() {
-		String keys = "local t = {} for i = 1, %d do t[i] = 't' .. i end";
-		assertThat(enqueue("function on_enqueue(msg) return { fairness_key = string.rep('k', 1025) } end", Map.of()))
-			.isEqualTo(Scheduling.DEFAULT);
-		assertThat(enqueue("function on_enqueue(msg) return { throttle_keys = string.rep('t', 1025) } end", Map.of()))
-			.isEqualTo(Scheduling.DEFAULT);
-		assertThat(enqueue("function on_enqueue(msg) return { throttle_keys = { 'a', string.rep('t', 1025) } } end",
-				Map.of()))
-			.isEqualTo(Scheduling.DEFAULT);
-		assertThat(enqueue("function on_enqueue(msg) " + keys.formatted(33) + " return { throttle_keys = t } end",
-				Map.of()))
-			.isEqualTo(Scheduling.DEFAULT);
-		assertThat(this.outcomes).containsOnly("on_enqueue:error");
-		Scheduling largest = enqueue("function on_enqueue(msg) " + keys.formatted(32)
-				+ " return { fairness_key = string.rep('k', 1024), throttle_keys = t } end", Map.of());
-		assertThat(largest.fairnessKey()).hasSize(1024);
-		assertThat(largest.throttleKeys()).hasSize(32);
-	}
-
-	@Test
 	void aSandboxLoadedAgainDoesNotRunMetamethodsToFindTheHook() {
 		// Once on_enqueue failed, the next call loads a fresh sandbox: its chunk may now define
 		// no hook and give _G an __index that never returns.

@@ -234,22 +234,6 @@ class LuaSandboxEscapeTests {
 	}
 
 	@Test
-	void keysTooLargeForTheDriverStillEnqueueTheMessage() throws Exception {
-		// Over the driver's header limit, the producer's message itself would be refused.
-		assertDefaultScheduling(deliverThrough(
-				"function on_enqueue(msg) return { fairness_key = string.rep('k', 2^20 - 1) } end"));
-		assertDefaultScheduling(deliverThrough("""
-				function on_enqueue(msg)
-				  local keys = {}
-				  for i = 1, 100000 do keys[i] = 'k' end
-				  return { fairness_key = 'x', throttle_keys = keys }
-				end
-				"""));
-		assertDefaultScheduling(deliverThrough(
-				"function on_enqueue(msg) return { fairness_key = 'x', throttle_keys = string.rep('t', 70000) } end"));
-	}
-
-	@Test
 	void javaClassesAreUnreachable() throws Exception {
 		assertDefaultScheduling(deliverThrough("""
 				function on_enqueue(msg)
