@@ -25,6 +25,7 @@ import org.springframework.messaging.handler.annotation.support.MessageHandlerMe
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.util.StringUtils;
 
+import dev.fila.core.ConfigurationProblems;
 import dev.fila.core.FilaConfigurationException;
 import dev.fila.core.FilaTemplate;
 import dev.fila.listener.ConsumerConfig;
@@ -90,21 +91,13 @@ public class FilaListenerAnnotationBeanPostProcessor
 		ObjectProvider<FilaTemplate> template = factory.getBeanProvider(FilaTemplate.class);
 		FilaQueues queues = factory.getBean(FilaQueues.class);
 		// Every bad declaration in one report, not only the first one found.
-		List<FilaConfigurationException> problems = new ArrayList<>();
+		ConfigurationProblems problems = new ConfigurationProblems();
 		Set<String> listenerIds = new HashSet<>();
 		for (FoundListener listener : listeners) {
 			String id = id(listener, factory);
 			listenerIds.add(id);
-			try {
-				FilaListenerEndpoint endpoint = endpoint(listener, id, factory, methodFactory, template.getObject(),
-						queues, problems);
-				if (endpoint != null) {
-					registry.register(containerFactory.create(endpoint));
-				}
-			}
-			catch (FilaConfigurationException ex) {
-				problems.add(ex);
-			}
+			problems.check(() -> registry.register(containerFactory
+				.create(endpoint(listener, id, factory, methodFactory, template.getObject(), queues))));
 		}
 		for (String id : containerFactory.configuredIds()) {
 			if (registry.getContainer(id) == null && !listenerIds.contains(id) && !containerFactory.hasScriptHandler(id)) {
@@ -113,12 +106,7 @@ public class FilaListenerAnnotationBeanPostProcessor
 								+ "\")) or a consumer with a Lua 'handler'"));
 			}
 		}
-		if (!problems.isEmpty()) {
-			// The failure analyzer lists the suppressed problems after the first.
-			FilaConfigurationException first = problems.get(0);
-			problems.subList(1, problems.size()).forEach(first::addSuppressed);
-			throw first;
-		}
+		problems.throwIfAny();
 	}
 
 	private static String id(FoundListener listener, ConfigurableBeanFactory factory) {
@@ -126,14 +114,15 @@ public class FilaListenerAnnotationBeanPostProcessor
 		return StringUtils.hasText(id) ? id : listener.beanName() + "." + listener.method().getName();
 	}
 
-	/** @return the endpoint, or {@code null} when an attribute is invalid (added to {@code problems}) */
-	private @Nullable FilaListenerEndpoint endpoint(FoundListener listener, String id, ConfigurableBeanFactory factory,
-			MessageHandlerMethodFactory methodFactory, FilaTemplate template, FilaQueues queues,
-			List<FilaConfigurationException> problems) {
+	/**
+	 * @throws FilaConfigurationException for the first bad attribute, the others suppressed in it
+	 */
+	private FilaListenerEndpoint endpoint(FoundListener listener, String id, ConfigurableBeanFactory factory,
+			MessageHandlerMethodFactory methodFactory, FilaTemplate template, FilaQueues queues) {
 		FilaListener annotation = listener.annotation();
 		String origin = "@FilaListener on " + listener.method().getDeclaringClass().getName() + "."
 				+ listener.method().getName();
-		int known = problems.size();
+		ConfigurationProblems problems = new ConfigurationProblems();
 		ConsumerConfig declared = new ConsumerConfig(resolve(factory, annotation.queue()),
 				parse(factory, annotation.concurrency(), origin, "concurrency", Integer::valueOf,
 						"an integer from 1 to 1000", problems),
@@ -142,9 +131,7 @@ public class FilaListenerAnnotationBeanPostProcessor
 				parse(factory, annotation.autoStartup(), origin, "autoStartup", FilaListenerAnnotationBeanPostProcessor::parseBoolean,
 						"true or false", problems),
 				null);
-		if (problems.size() > known) {
-			return null;
-		}
+		problems.throwIfAny();
 		Method invocable = AopUtils.selectInvocableMethod(listener.method(), listener.bean().getClass());
 		InvocableHandlerMethod handlerMethod = methodFactory.createInvocableHandlerMethod(listener.bean(), invocable);
 		return new FilaListenerEndpoint(id, declared, origin,
@@ -159,7 +146,7 @@ public class FilaListenerAnnotationBeanPostProcessor
 	}
 
 	private static <T> @Nullable T parse(ConfigurableBeanFactory factory, String value, String origin, String attribute,
-			Function<String, T> parser, String allowed, List<FilaConfigurationException> problems) {
+			Function<String, T> parser, String allowed, ConfigurationProblems problems) {
 		String resolved = resolve(factory, value);
 		if (!StringUtils.hasText(resolved)) {
 			return null;

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.unit.DataSize;
 
+import dev.fila.core.ConfigurationProblems;
 import dev.fila.core.FilaConfigurationException;
 import dev.fila.driver.MessageLimits;
 

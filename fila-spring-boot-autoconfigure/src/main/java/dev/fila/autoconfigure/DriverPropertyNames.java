@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
 
+import dev.fila.core.ConfigurationProblems;
 import dev.fila.core.FilaConfigurationException;
 
 /**

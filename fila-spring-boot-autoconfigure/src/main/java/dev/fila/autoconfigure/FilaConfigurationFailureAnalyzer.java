@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
+import dev.fila.core.ConfigurationProblems;
 import dev.fila.core.FilaConfigurationException;
 
 /**

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.fila.core.ConfigurationProblems;
 import dev.fila.core.FilaConfigurationException;
 import dev.fila.driver.FilaDriver;
 import dev.fila.driver.FilaDrivers;

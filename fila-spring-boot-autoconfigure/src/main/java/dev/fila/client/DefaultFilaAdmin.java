@@ -244,10 +244,7 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	 */
 	@Override
 	public void setThrottle(String key, double rate, long burst) {
-		if (key == null || key.isEmpty()) {
-			throw new IllegalArgumentException("A throttle key must not be null or empty, was "
-					+ ((key != null) ? "''" : "null"));
-		}
+		requireNonEmpty("A throttle key", key);
 		if (!(rate > 0) || Double.isInfinite(rate) || burst < 1) {
 			throw new IllegalArgumentException("Throttle '" + key + "' needs a finite rate > 0 and burst >= 1, was rate="
 					+ rate + ", burst=" + burst);
@@ -305,9 +302,13 @@ public class DefaultFilaAdmin implements FilaAdmin {
 	}
 
 	private static String requireConfigKey(String key) {
+		return requireNonEmpty("A runtime configuration key", key);
+	}
+
+	/** Refused before anything is stored: a shared store would keep a null or empty key. */
+	private static String requireNonEmpty(String what, String key) {
 		if (key == null || key.isEmpty()) {
-			throw new IllegalArgumentException("A runtime configuration key must not be null or empty, was "
-					+ ((key != null) ? "''" : "null"));
+			throw new IllegalArgumentException(what + " must not be null or empty, was " + ((key != null) ? "''" : "null"));
 		}
 		return key;
 	}

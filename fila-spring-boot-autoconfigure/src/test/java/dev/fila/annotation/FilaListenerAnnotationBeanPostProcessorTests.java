@@ -1,7 +1,6 @@
 package dev.fila.annotation;
 
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +9,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.fila.autoconfigure.FilaAutoConfiguration;
 import dev.fila.core.FilaConfigurationException;
+import dev.fila.support.FilaTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,8 +46,8 @@ class FilaListenerAnnotationBeanPostProcessorTests {
 	void everyBadAttributeOfEveryListenerIsInOneReport() {
 		this.contextRunner.withUserConfiguration(TwoBadListeners.class).run((context) -> {
 			FilaConfigurationException failure = configurationFailure(context.getStartupFailure());
-			List<String> reported = Stream
-				.concat(Stream.of(failure), Stream.of(failure.getSuppressed()).map(FilaConfigurationException.class::cast))
+			List<String> reported = FilaTestSupport.problems(failure)
+				.stream()
 				.map((problem) -> problem.getProperty() + "=" + problem.getValue())
 				.toList();
 			String on = "@FilaListener on " + TwoBadListeners.class.getName();

@@ -2,7 +2,6 @@ package dev.fila.autoconfigure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -37,6 +36,7 @@ import dev.fila.scheduling.QueueFlow;
 import tools.jackson.databind.json.JsonMapper;
 
 import static dev.fila.support.FilaTestSupport.configurationCause;
+import static dev.fila.support.FilaTestSupport.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
@@ -411,15 +411,6 @@ class FilaAutoConfigurationTests {
 				"PT0.2S", "at least 1000ms");
 		assertFailure(new String[] { "fila.queues.q.retry.max-delay=25d" }, "fila.queues.q.retry.max-delay", "PT600H",
 				"from 0 to 24 days");
-	}
-
-	private static List<FilaConfigurationException> problems(FilaConfigurationException failure) {
-		List<FilaConfigurationException> problems = new ArrayList<>();
-		problems.add(failure);
-		for (Throwable suppressed : failure.getSuppressed()) {
-			problems.add((FilaConfigurationException) suppressed);
-		}
-		return problems;
 	}
 
 	private static BindException bindCause(Throwable failure) {

@@ -1,8 +1,5 @@
 package dev.fila.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -11,6 +8,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import dev.fila.core.FilaConfigurationException;
 
 import static dev.fila.support.FilaTestSupport.configurationCause;
+import static dev.fila.support.FilaTestSupport.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -116,15 +114,6 @@ class FilaPropertiesHostileInputTests {
 					.containsExactly("fila.lua.timeout", "fila.lua.handler-timeout",
 							"fila.lua.circuit-breaker.failure-threshold", "fila.lua.circuit-breaker.cooldown");
 			});
-	}
-
-	private static List<FilaConfigurationException> problems(FilaConfigurationException failure) {
-		List<FilaConfigurationException> problems = new ArrayList<>();
-		problems.add(failure);
-		for (Throwable suppressed : failure.getSuppressed()) {
-			problems.add((FilaConfigurationException) suppressed);
-		}
-		return problems;
 	}
 
 }

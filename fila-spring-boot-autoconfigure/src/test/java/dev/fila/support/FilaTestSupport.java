@@ -1,5 +1,8 @@
 package dev.fila.support;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.fila.core.FilaConfigurationException;
 
 /**
@@ -22,6 +25,19 @@ public final class FilaTestSupport {
 			}
 		}
 		throw new AssertionError("No FilaConfigurationException in " + failure, failure);
+	}
+
+	/**
+	 * @param failure a reported configuration failure
+	 * @return it and the problems suppressed in it, in the order the report lists them
+	 */
+	public static List<FilaConfigurationException> problems(FilaConfigurationException failure) {
+		List<FilaConfigurationException> problems = new ArrayList<>();
+		problems.add(failure);
+		for (Throwable suppressed : failure.getSuppressed()) {
+			problems.add((FilaConfigurationException) suppressed);
+		}
+		return problems;
 	}
 
 }

@@ -146,7 +146,7 @@ final class RedisFetcher {
 	 */
 	private static byte[] registrationMillis(long remainingNanos) {
 		long millis = Math.min(RedisHandOff.REGISTRATION_MILLIS, TimeUnit.NANOSECONDS.toMillis(remainingNanos) - 1);
-		return bytes(Long.toString(Math.max(0, millis)));
+		return (millis > 0) ? bytes(Long.toString(millis)) : NO_REGISTRATION;
 	}
 
 	/**

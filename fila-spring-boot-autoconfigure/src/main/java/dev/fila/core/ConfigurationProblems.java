@@ -1,4 +1,4 @@
-package dev.fila.autoconfigure;
+package dev.fila.core;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,16 +6,14 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.fila.core.FilaConfigurationException;
-
 /**
  * Collects the bad settings found while checking the configuration, so that start-up fails
  * once with all of them rather than at the first. The first problem found is thrown and
- * carries the others as suppressed exceptions, which {@link FilaConfigurationFailureAnalyzer}
- * lists after it: check causes before their consequences (driver types first) so that the
+ * carries the others as suppressed exceptions, which the failure analyzer lists after
+ * it: check causes before their consequences (driver types first) so that the
  * first one is the one to fix first.
  */
-final class ConfigurationProblems {
+public final class ConfigurationProblems {
 
 	private final List<FilaConfigurationException> problems = new ArrayList<>();
 
@@ -23,7 +21,7 @@ final class ConfigurationProblems {
 	 * Runs a check, keeping the problem it throws.
 	 * @param check throws a {@link FilaConfigurationException} for a bad setting
 	 */
-	void check(Runnable check) {
+	public void check(Runnable check) {
 		get(() -> {
 			check.run();
 			return null;
@@ -36,7 +34,7 @@ final class ConfigurationProblems {
 	 * @param check the check
 	 * @return the value, or {@code null} when the check found a problem
 	 */
-	<T> @Nullable T get(Supplier<T> check) {
+	public <T> @Nullable T get(Supplier<T> check) {
 		try {
 			return check.get();
 		}
@@ -51,7 +49,7 @@ final class ConfigurationProblems {
 	 * options of a driver in one exception).
 	 * @param problem the problem
 	 */
-	void add(FilaConfigurationException problem) {
+	public void add(FilaConfigurationException problem) {
 		this.problems.add(problem);
 		for (Throwable suppressed : problem.getSuppressed()) {
 			if (suppressed instanceof FilaConfigurationException other) {
@@ -61,14 +59,14 @@ final class ConfigurationProblems {
 	}
 
 	/** @return whether a check found a problem */
-	boolean any() {
+	public boolean any() {
 		return !this.problems.isEmpty();
 	}
 
 	/**
 	 * @throws FilaConfigurationException the first problem, with the others suppressed in it
 	 */
-	void throwIfAny() {
+	public void throwIfAny() {
 		if (this.problems.isEmpty()) {
 			return;
 		}
